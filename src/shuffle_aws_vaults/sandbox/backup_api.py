@@ -1,0 +1,268 @@
+"""The AWS Backup operations moto lacks, grafted onto moto's Backup responder.
+
+moto routes a Backup request by `moto.backup.urls.url_paths` and then calls the BackupResponse
+method named after the operation; adding both before a mock or server starts is all it takes.
+Every Backup call also passes through `_call_action`, which counts it and injects faults.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.backup import urls
+from moto.backup.responses import BackupResponse
+
+from . import errors, faults
+from .world import CopyRequest, SandboxWorld, page_size, start_seq
+
+_ACTIVE: list[SandboxWorld] = []
+_ORIGINAL_CALL_ACTION = BackupResponse.call_action
+DROP_FLAG = "shuffle.sandbox.drop"
+SERVED_FLAG = "shuffle.sandbox.served"
+
+URL_PATHS = {
+    "{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/$": BackupResponse.dispatch,
+    "{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/(?P<arn>.+)$": BackupResponse.dispatch,
+    "{0}/backup-vaults/(?P<name>[^/]+)/access-policy$": BackupResponse.dispatch,
+    "{0}/copy-jobs/?$": BackupResponse.dispatch,
+    "{0}/copy-jobs/(?P<copy_job_id>[^/]+)$": BackupResponse.dispatch,
+    "{0}/global-settings$": BackupResponse.dispatch,
+}
+
+
+def activate(world: SandboxWorld) -> None:
+    """Route Backup calls to `world` (one world at a time per process)."""
+    install()
+    _ACTIVE[:] = [world]
+
+
+def deactivate() -> None:
+    _ACTIVE.clear()
+
+
+def active_world() -> SandboxWorld:
+    if not _ACTIVE:
+        raise RuntimeError("no sandbox world is active")
+    return _ACTIVE[0]
+
+
+def install() -> None:
+    """Add the operations to moto; idempotent."""
+    urls.url_paths.update(URL_PATHS)
+    for name, method in _OPERATIONS.items():
+        setattr(BackupResponse, name, method)
+    BackupResponse.call_action = _call_action  # type: ignore[method-assign]
+
+
+def _query(self: Any) -> dict[str, str]:
+    return {key: values[0] for key, values in self.querystring.items() if values}
+
+
+def _uri(self: Any, name: str) -> str:
+    return str(self.uri_match[name])
+
+
+def _body(self: Any) -> dict[str, Any]:
+    if not self.body:
+        return {}
+    parsed = json.loads(self.body)
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _call_action(self: Any) -> Any:
+    if not _ACTIVE:
+        return _ORIGINAL_CALL_ACTION(self)
+    world = _ACTIVE[0]
+    operation = self._get_action() or "Unknown"
+    world.count_call(self.current_account, operation)
+    if world.faults.credentials_expired(self.access_key, world.now()):
+        return _error(errors.expired_token())
+    fault = world.faults.request_fault(operation)
+    if fault == faults.THROTTLING:
+        return _error(errors.throttling())
+    if fault == faults.UNAVAILABLE:
+        return _error(errors.service_unavailable())
+    if fault == faults.DROP:
+        environ = getattr(self.normalized_request, "environ", None)
+        if isinstance(environ, dict) and environ.get(SERVED_FLAG):
+            # The call is carried out, then its answer lost: the case idempotency is for.
+            environ[DROP_FLAG] = True
+    try:
+        return _ORIGINAL_CALL_ACTION(self)
+    except errors.SandboxError as exc:  # raised outside moto's own handler, e.g. by a parser
+        return _error(exc)
+
+
+def _error(exc: errors.SandboxError) -> tuple[int, dict[str, str], str]:
+    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": exc.error_type}
+    return exc.code, headers, exc.description
+
+
+def _ok(payload: dict[str, Any] | None = None) -> str:
+    return json.dumps(payload or {})
+
+
+# -- recovery points ------------------------------------------------------------------------
+
+
+def list_recovery_points_by_backup_vault(self: Any) -> str:
+    world = active_world()
+    items, token = world.list_recovery_points(
+        self.current_account, self.region, _uri(self, "backupVaultName"), _query(self)
+    )
+    out: dict[str, Any] = {"RecoveryPoints": [rp.to_wire() for rp in items]}
+    if token:
+        out["NextToken"] = token
+    return _ok(out)
+
+
+def describe_recovery_point(self: Any) -> str:
+    return _ok(
+        active_world().describe_recovery_point(
+            self.current_account,
+            self.region,
+            _uri(self, "backupVaultName"),
+            _uri(self, "recoveryPointArn"),
+        )
+    )
+
+
+def delete_recovery_point(self: Any) -> str:
+    active_world().delete_recovery_point(
+        self.current_account,
+        self.region,
+        _uri(self, "backupVaultName"),
+        _uri(self, "recoveryPointArn"),
+    )
+    return _ok()
+
+
+# -- copy jobs --------------------------------------------------------------------------------
+
+
+def start_copy_job(self: Any) -> str:
+    body = _body(self)
+    lifecycle = body.get("Lifecycle")
+    request = CopyRequest(
+        recovery_point_arn=str(body.get("RecoveryPointArn") or ""),
+        source_vault_name=str(body.get("SourceBackupVaultName") or ""),
+        dest_vault_arn=str(body.get("DestinationBackupVaultArn") or ""),
+        iam_role_arn=str(body.get("IamRoleArn") or ""),
+        token=body.get("IdempotencyToken"),
+        lifecycle=lifecycle if isinstance(lifecycle, dict) else None,
+    )
+    job = active_world().start_copy_job(self.current_account, self.region, request)
+    return _ok({"CopyJobId": job.copy_job_id, "CreationDate": job.creation_date, "IsParent": False})
+
+
+def describe_copy_job(self: Any) -> str:
+    job = active_world().describe_copy_job(
+        self.current_account, self.region, _uri(self, "copyJobId")
+    )
+    return _ok({"CopyJob": job.to_wire()})
+
+
+def list_copy_jobs(self: Any) -> str:
+    jobs, token = active_world().list_copy_jobs(self.current_account, self.region, _query(self))
+    out: dict[str, Any] = {"CopyJobs": [job.to_wire() for job in jobs]}
+    if token:
+        out["NextToken"] = token
+    return _ok(out)
+
+
+# -- vaults, policies, settings --------------------------------------------------------------
+
+
+def list_backup_vaults(self: Any) -> str:
+    """moto's, plus MaxResults/NextToken and the fields AWS returns."""
+    from .moto_bridge import moto_vaults
+
+    query = _query(self)
+    with active_world().lock:
+        active_world().tick()  # copies that landed since the last call count in the totals
+    size = page_size(query.get("maxResults"))
+    offset = start_seq(query.get("nextToken"))
+    vaults = sorted(moto_vaults(self.current_account, self.region), key=lambda v: v.backup_vault_name)
+    if query.get("vaultType") not in (None, "BACKUP_VAULT") or query.get("shared") == "true":
+        vaults = []
+    page = vaults[offset : offset + size]
+    out: dict[str, Any] = {"BackupVaultList": [_vault_wire(v) for v in page]}
+    if offset + size < len(vaults):
+        from .pages import encode_token
+
+        out["NextToken"] = encode_token(offset + size)
+    return _ok(out)
+
+
+def _vault_wire(vault: Any) -> dict[str, Any]:
+    out = vault.to_list_dict()
+    out["VaultType"] = "BACKUP_VAULT"
+    out["VaultState"] = "AVAILABLE"
+    out.setdefault("Locked", False)
+    return dict(out)
+
+
+def put_backup_vault_access_policy(self: Any) -> str:
+    policy = _body(self).get("Policy")
+    if not isinstance(policy, str) or not policy:
+        raise errors.missing_parameter("Policy is required")
+    active_world().put_access_policy(
+        self.current_account, self.region, _uri(self, "backupVaultName"), policy
+    )
+    return _ok()
+
+
+def get_backup_vault_access_policy(self: Any) -> str:
+    from .arns import vault_arn
+
+    name = _uri(self, "backupVaultName")
+    policy = active_world().get_access_policy(self.current_account, self.region, name)
+    return _ok(
+        {
+            "BackupVaultName": name,
+            "BackupVaultArn": vault_arn(self.region, self.current_account, name),
+            "Policy": policy,
+        }
+    )
+
+
+def delete_backup_vault_access_policy(self: Any) -> str:
+    active_world().delete_access_policy(
+        self.current_account, self.region, _uri(self, "backupVaultName")
+    )
+    return _ok()
+
+
+def describe_global_settings(self: Any) -> str:
+    world = active_world()
+    return _ok(
+        {
+            "GlobalSettings": dict(world.global_settings),
+            "LastUpdateTime": world.global_settings_updated,
+        }
+    )
+
+
+def update_global_settings(self: Any) -> str:
+    settings = _body(self).get("GlobalSettings") or {}
+    if not isinstance(settings, dict):
+        raise errors.invalid_parameter("GlobalSettings must be a map")
+    active_world().update_global_settings({str(k): str(v) for k, v in settings.items()})
+    return _ok()
+
+
+_OPERATIONS = {
+    "list_recovery_points_by_backup_vault": list_recovery_points_by_backup_vault,
+    "describe_recovery_point": describe_recovery_point,
+    "delete_recovery_point": delete_recovery_point,
+    "start_copy_job": start_copy_job,
+    "describe_copy_job": describe_copy_job,
+    "list_copy_jobs": list_copy_jobs,
+    "list_backup_vaults": list_backup_vaults,
+    "put_backup_vault_access_policy": put_backup_vault_access_policy,
+    "get_backup_vault_access_policy": get_backup_vault_access_policy,
+    "delete_backup_vault_access_policy": delete_backup_vault_access_policy,
+    "describe_global_settings": describe_global_settings,
+    "update_global_settings": update_global_settings,
+}

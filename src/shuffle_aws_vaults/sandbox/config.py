@@ -1,0 +1,73 @@
+"""Settings of a sandbox: its accounts, copy physics, quotas and faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+AtQuota = Literal["reject", "queue"]
+DestRefusal = Literal["job", "call"]
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Rates of injected failures; every decision is derived from the seed, so runs repeat."""
+
+    throttle_rate: float = 0.0
+    unavailable_rate: float = 0.0
+    drop_rate: float = 0.0
+    job_failure_rate: float = 0.0
+    # Assumed-role credentials answer ExpiredTokenException this many simulated seconds after
+    # their first use, until the caller assumes its role again. None: they never expire.
+    credential_ttl_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("throttle_rate", "unavailable_rate", "drop_rate", "job_failure_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        if self.credential_ttl_seconds is not None and self.credential_ttl_seconds <= 0:
+            raise ValueError("credential_ttl_seconds must be positive")
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Everything that shapes one sandbox's behaviour."""
+
+    region: str = "us-east-1"
+    source_account: str = "111111111111"
+    dest_account: str = "222222222222"
+    seed: int = 1
+    # Simulated seconds per wall-clock second: 3600 makes an hour of copying pass in a second.
+    time_scale: float = 1.0
+    # Concurrent copy jobs per source account and region (AWS default: 100).
+    copy_quota: int = 100
+    # AWS does not document whether StartCopyJob rejects at the quota or queues in CREATED.
+    at_quota: AtQuota = "queue"
+    # A copy takes overhead + size / bandwidth simulated seconds, times a jitter factor.
+    bandwidth_bytes_per_second: float = 100 * 1024**2
+    job_overhead_seconds: float = 120.0
+    jitter: float = 0.2
+    # Where a cross-account refusal (destination vault missing, or its access policy not
+    # allowing the source account) shows: "job" (documented: the copy job FAILs with "Access
+    # Denied trying to call AWS Backup service") or "call" (StartCopyJob answers AccessDenied).
+    dest_refusal: DestRefusal = "job"
+    # How long an IdempotencyToken is remembered (AWS does not say).
+    idempotency_window_seconds: float = 24 * 3600.0
+    faults: FaultConfig = field(default_factory=FaultConfig)
+
+    def __post_init__(self) -> None:
+        if self.time_scale <= 0:
+            raise ValueError("time_scale must be positive")
+        if self.copy_quota < 1:
+            raise ValueError("copy_quota must be at least 1")
+        if self.at_quota not in ("reject", "queue"):
+            raise ValueError("at_quota must be 'reject' or 'queue'")
+        if self.dest_refusal not in ("job", "call"):
+            raise ValueError("dest_refusal must be 'job' or 'call'")
+        if self.bandwidth_bytes_per_second <= 0:
+            raise ValueError("bandwidth must be positive")
+        if not 0.0 <= self.jitter < 1.0:
+            raise ValueError("jitter must be in [0, 1)")

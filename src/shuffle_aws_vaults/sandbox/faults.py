@@ -1,0 +1,69 @@
+"""Deterministic fault injection: the same seed gives the same faults on the same calls."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+
+from .config import FaultConfig
+
+THROTTLING = "ThrottlingException"
+UNAVAILABLE = "ServiceUnavailableException"
+DROP = "drop-connection"
+EXPIRED = "ExpiredTokenException"
+
+# Credentials from AssumeRole start with ASIA; long-term keys (the base profile) never expire.
+TEMPORARY_KEY_PREFIX = "ASIA"
+
+
+def unit_hash(*parts: object) -> float:
+    """A number in [0, 1) that depends only on `parts`."""
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+class FaultInjector:
+    """Decides, per call, whether to fail it, and remembers when credentials were first used."""
+
+    def __init__(self, config: FaultConfig, seed: int) -> None:
+        self.config = config
+        self._seed = seed
+        self._calls: Counter[str] = Counter()
+        self._first_use: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.injected: Counter[str] = Counter()
+
+    def credentials_expired(self, access_key: str, now: float) -> bool:
+        ttl = self.config.credential_ttl_seconds
+        if ttl is None or not access_key.startswith(TEMPORARY_KEY_PREFIX):
+            return False
+        with self._lock:
+            first = self._first_use.setdefault(access_key, now)
+        return now - first > ttl
+
+    def request_fault(self, operation: str) -> str | None:
+        """THROTTLING, UNAVAILABLE, DROP or None for the next call of `operation`."""
+        cfg = self.config
+        if not (cfg.throttle_rate or cfg.unavailable_rate or cfg.drop_rate):
+            return None
+        with self._lock:
+            self._calls[operation] += 1
+            n = self._calls[operation]
+        roll = unit_hash(self._seed, "request", operation, n)
+        fault = None
+        if roll < cfg.throttle_rate:
+            fault = THROTTLING
+        elif roll < cfg.throttle_rate + cfg.unavailable_rate:
+            fault = UNAVAILABLE
+        elif roll < cfg.throttle_rate + cfg.unavailable_rate + cfg.drop_rate:
+            fault = DROP
+        if fault is not None:
+            with self._lock:
+                self.injected[fault] += 1
+        return fault
+
+    def job_fails(self, source_recovery_point_arn: str, attempt: int) -> bool:
+        """Whether the `attempt`-th copy job of a recovery point fails transiently."""
+        rate = self.config.job_failure_rate
+        return rate > 0 and unit_hash(self._seed, "job", source_recovery_point_arn, attempt) < rate

@@ -1,0 +1,54 @@
+"""The texts AWS Backup answers with, kept in one place.
+
+Copy-job status messages are AWS's own, from the AWS Backup developer guide (jobs dashboard
+failure categories) and AWS re:Post troubleshooting articles. The refusal texts of StartCopyJob
+itself are not published; those below follow AWS's style and say so.
+"""
+
+# Published copy-job status messages.
+NOT_SAME_ORGANIZATION = (
+    "Copy job failed. Both source and destination account must be a member of the same "
+    "organization."
+)
+CROSS_ACCOUNT_DISABLED = (
+    "Copy job failed. Cross-account copy feature is not enabled for the current organization."
+)
+AWS_MANAGED_KEY_SNAPSHOT = (
+    "Snapshots encrypted with the AWS managed key can't be shared. Specify another snapshot."
+)
+AWS_MANAGED_KEY_RDS = (
+    "The source snapshot KMS key [{key}] does not exist, is not enabled or you do not have "
+    "permissions to access it."
+)
+DEFAULT_VAULT = (
+    "Copy job failed because the destination Backup vault is encrypted with the default Backup "
+    "service managed key. The contents of this vault cannot be copied. Only the contents of a "
+    "Backup vault encrypted by an AWS KMS key may be copied."
+)
+VAULT_LOCK = (
+    "Copy job failed. The retention specified in the job is not within the range specified for "
+    "the target Backup Vault."
+)
+ACCESS_DENIED_JOB = "Access Denied trying to call AWS Backup service"
+TRANSIENT_FAILURE = "An internal error occurred."
+
+# Not published by AWS: written in its style.
+UNSUPPORTED_TYPE = "Copy job failed. Cross-account copy is not supported for this resource type."
+NOT_COPYABLE_STATUS = "Recovery point {arn} cannot be copied while its status is {status}."
+CONTINUOUS = "Continuous backups are not supported for copy: {arn}"
+COLD = "Recovery point {arn} is in cold storage and cannot be copied."
+ACCESS_DENIED_CALL = (
+    "User is not authorized to perform: backup:CopyIntoBackupVault on resource: {vault_arn}"
+)
+LIMIT_EXCEEDED = "Maximum number of concurrent copy jobs ({quota}) reached for this account."
+TOKEN_REUSED = "IdempotencyToken {token} was already used with different parameters."
+VAULT_NOT_FOUND = "Backup vault {vault} does not exist in account {account}."
+RECOVERY_POINT_NOT_FOUND = "Recovery point {arn} was not found in backup vault {vault}."
+COPY_JOB_NOT_FOUND = "Copy job {job} was not found."
+DEST_VAULT_GONE = "Copy job failed. The destination backup vault {vault} does not exist."
+
+# MessageCategory is a free string in the API; these are the sandbox's values.
+CATEGORY_SUCCESS = "SUCCESS"
+CATEGORY_ACCESS_DENIED = "ACCESS_DENIED"
+CATEGORY_INVALID = "INVALID_PARAMETERS"
+CATEGORY_OTHER = "MISCELLANEOUS"

@@ -1,0 +1,51 @@
+"""The only module that reaches into moto's own backends (vaults, locks, reset)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.backup.models import backup_backends
+
+RESET_SERVICES = ("backup", "sts", "iam", "kms")
+
+
+def reset_moto() -> None:
+    """Forget everything moto holds for the services the sandbox uses."""
+    from moto.backends import get_backend
+
+    for service in RESET_SERVICES:
+        get_backend(service).reset()  # type: ignore[call-overload]
+
+
+def moto_vault(account: str, region: str, name: str) -> Any | None:
+    return backup_backends[account][region].vaults.get(name)
+
+
+def moto_vaults(account: str, region: str) -> list[Any]:
+    return list(backup_backends[account][region].vaults.values())
+
+
+def create_vault(
+    account: str,
+    region: str,
+    name: str,
+    *,
+    encryption_key_arn: str | None = None,
+    min_retention_days: int | None = None,
+    max_retention_days: int | None = None,
+) -> Any:
+    backend = backup_backends[account][region]
+    vault = backend.create_backup_vault(
+        backup_vault_name=name,
+        backup_vault_tags={},
+        encryption_key_arn=encryption_key_arn,
+        creator_request_id=None,
+    )
+    if min_retention_days is not None or max_retention_days is not None:
+        backend.put_backup_vault_lock_configuration(
+            backup_vault_name=name,
+            min_retention_days=min_retention_days,
+            max_retention_days=max_retention_days,
+            changeable_for_days=None,
+        )
+    return vault

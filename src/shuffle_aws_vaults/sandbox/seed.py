@@ -1,0 +1,269 @@
+"""Seed data: vaults, recovery points with realistic shapes and edge cases, and metadata CSV."""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .access_policy import copy_into_vault_policy
+from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
+from .moto_bridge import create_vault
+from .records import DAY, StoredRecoveryPoint
+from .world import SandboxWorld
+
+GIB = 1024**3
+
+VAULT_NAMES = (
+    "production-backups",
+    "database-backups",
+    "analytics-backups",
+    "platform-backups",
+    "compliance-backups",
+    "shared-services-backups",
+    "payments-backups",
+    "customer-data-backups",
+    "logging-backups",
+    "identity-backups",
+    "search-backups",
+    "ml-backups",
+)
+
+# (AWS resource type, share of resources, median size in GiB)
+RESOURCE_TYPES = (
+    ("EBS", 0.30, 60.0),
+    ("EC2", 0.15, 80.0),
+    ("RDS", 0.15, 120.0),
+    ("Aurora", 0.08, 250.0),
+    ("DynamoDB", 0.10, 8.0),
+    ("EFS", 0.08, 40.0),
+    ("S3", 0.10, 30.0),
+    ("FSx", 0.04, 400.0),
+)
+
+EDGE_KINDS = ("aws-managed-key", "cold", "continuous", "unsupported-type")
+TEAMS = ("Platform-Team", "Data-Team", "Payments-Team", "Identity-Team", "ML-Team", "Web-Team")
+ENVIRONMENTS = ("Production", "Production", "Staging", "Development")
+DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
+
+
+@dataclass(frozen=True)
+class SeedSpec:
+    recovery_points: int = 2000
+    vaults: int = 3
+    edge_case_share: float = 0.05
+    metadata_missing_share: float = 0.10
+    dest_vaults: bool = True
+    dest_policy: bool = True
+    cross_account_enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.recovery_points <= 5_000_000:
+            raise ValueError("recovery_points must be between 0 and 5,000,000")
+        if not 1 <= self.vaults <= 300:
+            raise ValueError("vaults must be between 1 and 300 (the AWS quota)")
+        for name in ("edge_case_share", "metadata_missing_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+
+
+@dataclass
+class SeededResource:
+    arn: str
+    resource_type: str
+    name: str
+    vault: str
+    apmid: str
+    environment: str
+    owner: str
+    cost_center: str
+    edge: str | None = None
+    in_metadata: bool = True
+
+
+@dataclass
+class SeedResult:
+    vaults: list[str]
+    resources: list[SeededResource] = field(default_factory=list)
+    recovery_points: int = 0
+    edge_cases: dict[str, int] = field(default_factory=dict)
+
+
+def vault_names(count: int) -> list[str]:
+    names = list(VAULT_NAMES[:count])
+    names += [f"backup-vault-{index:03d}" for index in range(len(names) + 1, count + 1)]
+    return names
+
+
+def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
+    """Fill the world's source and destination accounts; deterministic for a given seed."""
+    cfg = world.config
+    rng = random.Random(cfg.seed)
+    region, src, dst = cfg.region, cfg.source_account, cfg.dest_account
+    names = vault_names(spec.vaults)
+    result = SeedResult(vaults=names)
+    cmk = f"arn:aws:kms:{region}:{src}:key/{_uuid(rng)}"
+    aws_managed = {
+        kind: f"arn:aws:kms:{region}:{src}:key/{_uuid(rng)}" for kind in ("ebs", "rds", "fsx", "dynamodb")
+    }
+    world.aws_managed_keys.update(aws_managed.values())
+    with world.lock:
+        world.global_settings["isCrossAccountBackupEnabled"] = (
+            "true" if spec.cross_account_enabled else "false"
+        )
+        for name in [*names, "Default"]:
+            create_vault(src, region, name, encryption_key_arn=cmk)
+        dest_key = f"arn:aws:kms:{region}:{dst}:key/{_uuid(rng)}"
+        create_vault(dst, region, "Default", encryption_key_arn=dest_key)
+        if spec.dest_vaults:
+            for name in names:
+                create_vault(dst, region, name, encryption_key_arn=dest_key)
+                if spec.dest_policy:
+                    world.policies[(dst, region, name)] = copy_into_vault_policy(
+                        vault_arn(region, dst, name), src
+                    )
+        _seed_recovery_points(world, spec, rng, result, cmk, aws_managed)
+    return result
+
+
+def _seed_recovery_points(
+    world: SandboxWorld,
+    spec: SeedSpec,
+    rng: random.Random,
+    result: SeedResult,
+    cmk: str,
+    aws_managed: dict[str, str],
+) -> None:
+    cfg = world.config
+    region, src = cfg.region, cfg.source_account
+    now = world.now()
+    role = f"arn:aws:iam::{src}:role/{DEFAULT_ROLE}"
+    apmids = [f"APM{index:04d}" for index in range(1, 61)]
+    types = [t[0] for t in RESOURCE_TYPES]
+    weights = [t[1] for t in RESOURCE_TYPES]
+    medians = {t[0]: t[2] for t in RESOURCE_TYPES}
+    remaining = spec.recovery_points
+    serial = 0
+    while remaining > 0:
+        serial += 1
+        rtype = rng.choices(types, weights)[0]
+        edge = rng.choice(EDGE_KINDS) if rng.random() < spec.edge_case_share else None
+        resource_arn, name = _resource(rng, rtype, region, src, serial, edge)
+        vault = rng.choice(result.vaults)
+        resource = SeededResource(
+            arn=resource_arn,
+            resource_type=rtype,
+            name=name,
+            vault=vault,
+            apmid=rng.choice(apmids),
+            environment=rng.choice(ENVIRONMENTS),
+            owner=rng.choice(TEAMS),
+            cost_center=f"CC-{rng.randint(1000, 9999)}",
+            edge=edge,
+            in_metadata=rng.random() >= spec.metadata_missing_share,
+        )
+        result.resources.append(resource)
+        if edge:
+            result.edge_cases[edge] = result.edge_cases.get(edge, 0) + 1
+        count = min(remaining, 1 + min(int(rng.expovariate(1 / 4.0)), 40))
+        remaining -= count
+        weekly = rng.random() < 0.3
+        spacing = 7 * DAY if weekly else DAY
+        retention = 365 if weekly else 35
+        latest = now - rng.uniform(0.05, 1.0) * DAY
+        key = aws_managed.get(_key_family(rtype), cmk) if edge == "aws-managed-key" else cmk
+        size_median = medians[rtype] * GIB
+        base_size = rng.lognormvariate(math.log(size_median), 0.8)
+        for index in range(count):
+            created = latest - index * spacing - rng.uniform(0, 0.05) * DAY
+            status = "COMPLETED"
+            roll = rng.random()
+            if roll < spec.edge_case_share / 4:
+                status = "PARTIAL"
+            elif roll < spec.edge_case_share / 2:
+                status = "EXPIRED"
+            if edge == "continuous" and index == 0 and rtype in ("RDS", "Aurora", "S3"):
+                rp_arn = continuous_recovery_point_arn(rng, region, src, name)
+            else:
+                rp_arn = recovery_point_arn(
+                    rng,
+                    rtype,
+                    region,
+                    src,
+                    resource_arn=resource_arn,
+                    advanced_dynamodb=not (edge == "unsupported-type" and rtype == "DynamoDB"),
+                )
+            world.add_recovery_point(
+                src,
+                region,
+                StoredRecoveryPoint(
+                    seq=world.next_seq(),
+                    arn=rp_arn,
+                    vault_name=vault,
+                    vault_arn=vault_arn(region, src, vault),
+                    resource_arn=resource_arn,
+                    resource_type=rtype,
+                    resource_name=name,
+                    creation_date=created,
+                    completion_date=created + rng.uniform(300, 7200),
+                    size=max(1, int(base_size * rng.uniform(0.9, 1.1))),
+                    status=status,
+                    encryption_key_arn=key,
+                    iam_role_arn=role,
+                    delete_after_days=retention,
+                    cold_after_days=7 if edge == "cold" else None,
+                ),
+            )
+            result.recovery_points += 1
+
+
+def _key_family(resource_type: str) -> str:
+    return {"EBS": "ebs", "EC2": "ebs", "RDS": "rds", "Aurora": "rds", "FSx": "fsx"}.get(
+        resource_type, "dynamodb"
+    )
+
+
+def _uuid(rng: random.Random) -> str:
+    value = f"{rng.getrandbits(128):032x}"
+    return f"{value[:8]}-{value[8:12]}-4{value[13:16]}-a{value[17:20]}-{value[20:]}"
+
+
+def _resource(
+    rng: random.Random, rtype: str, region: str, account: str, serial: int, edge: str | None
+) -> tuple[str, str]:
+    """(resource ARN, resource name) of a new resource of `rtype`."""
+    name = f"{rng.choice(('orders', 'billing', 'users', 'catalog', 'events', 'reports'))}-{serial}"
+    hex17 = f"{rng.getrandbits(68):017x}"
+    unsupported = edge == "unsupported-type"
+    if rtype == "EBS":
+        return f"arn:aws:ec2:{region}:{account}:volume/vol-{hex17}", name
+    if rtype == "EC2":
+        return f"arn:aws:ec2:{region}:{account}:instance/i-{hex17}", name
+    if rtype == "RDS":
+        kind = "cluster" if unsupported else "db"  # Multi-AZ DB clusters cannot be copied
+        return f"arn:aws:rds:{region}:{account}:{kind}:{name}", name
+    if rtype == "Aurora":
+        return f"arn:aws:rds:{region}:{account}:cluster:{name}", name
+    if rtype == "DynamoDB":
+        return f"arn:aws:dynamodb:{region}:{account}:table/{name}", name
+    if rtype == "EFS":
+        return f"arn:aws:elasticfilesystem:{region}:{account}:file-system/fs-{hex17[:8]}", name
+    if rtype == "S3":
+        return f"arn:aws:s3:::{name}-{hex17[:8]}", name
+    if unsupported:  # FSx for ONTAP volumes cannot be copied
+        return f"arn:aws:fsx:{region}:{account}:volume/fs-{hex17}/fsvol-{hex17}", name
+    return f"arn:aws:fsx:{region}:{account}:file-system/fs-{hex17}", name
+
+
+def write_metadata_csv(path: Path, result: SeedResult) -> int:
+    """The metadata CSV for the seeded resources (a share left out); returns its row count."""
+    rows = [r for r in result.resources if r.in_metadata]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["resourceArn", "APMID", "Environment", "Owner", "CostCenter"])
+        for r in rows:
+            writer.writerow([r.arn, r.apmid, r.environment, r.owner, r.cost_center])
+    return len(rows)

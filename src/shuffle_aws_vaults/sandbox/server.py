@@ -1,0 +1,260 @@
+"""Serve a seeded sandbox over HTTP on 127.0.0.1, or run it inside this process.
+
+Both write the same AWS config and credentials files, so `sandbox-source` and `sandbox-dest`
+profiles (role_arn + source_profile, through moto's STS) reach two different accounts.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .backup_api import DROP_FLAG, SERVED_FLAG, activate, deactivate
+from .config import SandboxConfig
+from .moto_bridge import reset_moto
+from .seed import SeedResult, SeedSpec, seed, write_metadata_csv
+from .world import SandboxWorld
+
+OPERATOR_ROLE = "SandboxOperator"
+CONTROL_PREFIX = "/_sandbox/"
+
+
+class _QuietHandler(MotoRequestHandler):
+    """No access log on stderr: a million requests would drown the user's terminal."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002
+        if type == "error" and "dropped" not in message:
+            super().log(type, message, *args)
+
+
+class _SandboxApp:
+    """moto's WSGI app behind two extras: dropped connections and a read-only control path."""
+
+    def __init__(self, app: Any, world: SandboxWorld) -> None:
+        self._app = app
+        self._world = world
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
+            return self._control(environ, start_response)
+        environ[SERVED_FLAG] = True
+        captured: list[Any] = []
+
+        def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured[:] = [status, headers, exc_info]
+            return lambda data: None
+
+        body = b"".join(self._app(environ, hold))
+        if environ.get(DROP_FLAG):
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                connection.shutdown(socket.SHUT_RDWR)
+            raise ConnectionResetError("sandbox dropped the connection")
+        start_response(captured[0], captured[1])
+        return [body]
+
+    def _control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ["PATH_INFO"][len(CONTROL_PREFIX) :]
+        if path == "stats":
+            payload: Any = stats(self._world)
+        elif path == "copy-jobs":
+            payload = [job.to_wire() for job in self._world.copy_jobs()]
+        else:
+            start_response("404 Not Found", [("Content-Type", "application/json")])
+            return [b'{"message": "unknown control path"}']
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps(payload).encode()]
+
+
+def stats(world: SandboxWorld) -> dict[str, Any]:
+    """What tests and benchmarks read: calls per operation, jobs by state, vault contents."""
+    with world.lock:
+        now = world.tick()
+        jobs: dict[str, int] = {}
+        peak = 0
+        for book in world.books.values():
+            peak = max(peak, book.queue.peak_running)
+            for job in book.jobs:
+                jobs[job.state] = jobs.get(job.state, 0) + 1
+        vaults = {
+            f"{account}/{region}/{name}": len(contents.by_arn)
+            for (account, region, name), contents in sorted(world.vaults.items())
+        }
+        return {
+            "now": now,
+            "calls": dict(world.calls),
+            "jobs_by_state": jobs,
+            "peak_running": peak,
+            "faults_injected": dict(world.faults.injected),
+            "recovery_points": vaults,
+        }
+
+
+class Sandbox:
+    """A seeded sandbox world, its files, and (when served) its HTTP server."""
+
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        spec: SeedSpec | None = None,
+        *,
+        workdir: Path | None = None,
+        port: int = 0,
+        serve: bool = True,
+    ) -> None:
+        self.config = config or SandboxConfig()
+        self.spec = spec or SeedSpec()
+        self._own_workdir = workdir is None
+        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="shuffle-sandbox-"))
+        self._port = port
+        self._serve = serve
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._mock: Any = None
+        self.world: SandboxWorld | None = None
+        self.seeded: SeedResult | None = None
+        self.secret_key = secrets.token_hex(20)
+        self.access_key = "AKIA" + secrets.token_hex(8).upper()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        if not self._serve:
+            from moto import mock_aws
+
+            self._mock = mock_aws()
+            self._mock.start()
+        reset_moto()
+        world = SandboxWorld(self.config)
+        activate(world)
+        self.world = world
+        self.seeded = seed(world, self.spec)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir.chmod(0o700)
+        write_metadata_csv(self.csv_path, self.seeded)
+        self._write_aws_files()
+        if self._serve:
+            app = _SandboxApp(DomainDispatcherApplication(create_backend_app), world)
+            self._server = make_server(
+                "127.0.0.1", self._port, app, threaded=True, request_handler=_QuietHandler
+            )
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, name="sandbox-http", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        deactivate()
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- what a user needs --------------------------------------------------------------------
+
+    @property
+    def endpoint_url(self) -> str | None:
+        if self._server is None:
+            return None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def config_path(self) -> Path:
+        return self.workdir / "aws-config"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.workdir / "aws-credentials"
+
+    @property
+    def csv_path(self) -> Path:
+        return self.workdir / "metadata.csv"
+
+    def env(self) -> dict[str, str]:
+        """The environment that points boto3, the aws CLI and this tool at the sandbox."""
+        assert self.seeded is not None, "start() the sandbox first"
+        env = {
+            "AWS_CONFIG_FILE": str(self.config_path),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_path),
+            "AWS_REGION": self.config.region,
+            "AWS_DEFAULT_REGION": self.config.region,
+            "SHUFFLE_SANDBOX_SOURCE_ACCOUNT": self.config.source_account,
+            "SHUFFLE_SANDBOX_DEST_ACCOUNT": self.config.dest_account,
+            "SHUFFLE_SANDBOX_VAULTS": ",".join(self.seeded.vaults),
+            "SHUFFLE_SANDBOX_CSV": str(self.csv_path),
+        }
+        if self.endpoint_url:
+            env["AWS_ENDPOINT_URL"] = self.endpoint_url
+        return env
+
+    def export_lines(self) -> str:
+        return "".join(f"export {key}={_shell_quote(value)}\n" for key, value in self.env().items())
+
+    def _write_aws_files(self) -> None:
+        region = self.config.region
+        source = f"arn:aws:iam::{self.config.source_account}:role/{OPERATOR_ROLE}"
+        dest = f"arn:aws:iam::{self.config.dest_account}:role/{OPERATOR_ROLE}"
+        config = (
+            "# Written by shuffle-aws-vaults sandbox. The default profile is the source account.\n"
+            f"[default]\nregion = {region}\nrole_arn = {source}\nsource_profile = sandbox-base\n\n"
+            f"[profile sandbox-base]\nregion = {region}\n\n"
+            f"[profile sandbox-source]\nregion = {region}\nrole_arn = {source}\n"
+            "source_profile = sandbox-base\n\n"
+            f"[profile sandbox-dest]\nregion = {region}\nrole_arn = {dest}\n"
+            "source_profile = sandbox-base\n"
+        )
+        credentials = (
+            f"[sandbox-base]\naws_access_key_id = {self.access_key}\n"
+            f"aws_secret_access_key = {self.secret_key}\n"
+        )
+        _write_private(self.config_path, config)
+        _write_private(self.credentials_path, credentials)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(text, encoding="utf-8")
+
+
+def _shell_quote(value: str) -> str:
+    return "'" + value.replace("'", "'\"'\"'") + "'"

@@ -1,0 +1,607 @@
+"""The state of every account the sandbox serves, and the AWS Backup rules that act on it.
+
+One lock guards it all: moto serves requests on many threads, and the copy-job clock must see a
+consistent world when it finishes jobs and lands their copies in another account.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from . import messages
+from .access_policy import MalformedPolicy, allows, parse_policy
+from .arns import parse_vault_arn, recovery_point_arn, vault_arn
+from .clock import SimClock
+from .config import SandboxConfig
+from .copy_queue import CopyQueue
+from .errors import (
+    SandboxError,
+    access_denied,
+    invalid_parameter,
+    invalid_request,
+    limit_exceeded,
+    missing_parameter,
+    not_found,
+)
+from .faults import FaultInjector, unit_hash
+from .moto_bridge import moto_vault
+from .pages import InvalidToken, SeqList, decode_token, paginate
+from .records import (
+    DAY,
+    FULLY_MANAGED_TYPES,
+    CopyJob,
+    StoredRecoveryPoint,
+    is_backup_owned_arn,
+    is_continuous_arn,
+)
+
+COPYABLE_STATUSES = ("COMPLETED", "AVAILABLE")
+MAX_PAGE = 1000
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+
+def parse_time(value: str) -> float:
+    """A timestamp from a query string: epoch seconds or ISO 8601."""
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError as exc:
+        raise invalid_parameter(f"Invalid timestamp: {value}") from exc
+
+
+def page_size(value: str | int | None) -> int:
+    if value is None:
+        return MAX_PAGE
+    try:
+        size = int(value)
+    except ValueError as exc:
+        raise invalid_parameter(f"MaxResults must be a number, not {value}") from exc
+    if not 1 <= size <= MAX_PAGE:
+        raise invalid_parameter(f"MaxResults must be between 1 and {MAX_PAGE}, not {size}")
+    return size
+
+
+def start_seq(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        return decode_token(token)
+    except InvalidToken as exc:
+        raise invalid_parameter(str(exc)) from exc
+
+
+@dataclass
+class VaultContents:
+    items: SeqList[StoredRecoveryPoint] = field(default_factory=SeqList)
+    by_arn: dict[str, StoredRecoveryPoint] = field(default_factory=dict)
+    by_resource: dict[str, list[StoredRecoveryPoint]] = field(default_factory=dict)
+
+
+@dataclass
+class JobBook:
+    """The copy jobs one source account started in one region."""
+
+    queue: CopyQueue
+    jobs: SeqList[CopyJob] = field(default_factory=SeqList)
+    by_id: dict[str, CopyJob] = field(default_factory=dict)
+    by_source: dict[str, list[CopyJob]] = field(default_factory=dict)
+    tokens: dict[str, tuple[CopyJob, tuple[Any, ...], float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    recovery_point_arn: str
+    source_vault_name: str
+    dest_vault_arn: str
+    iam_role_arn: str
+    token: str | None = None
+    lifecycle: dict[str, Any] | None = None
+
+    def identity(self) -> tuple[Any, ...]:
+        lifecycle = tuple(sorted((self.lifecycle or {}).items()))
+        return (
+            self.recovery_point_arn,
+            self.source_vault_name,
+            self.dest_vault_arn,
+            self.iam_role_arn,
+            lifecycle,
+        )
+
+
+class SandboxWorld:
+    """Recovery points, copy jobs, vault policies and settings of every sandbox account."""
+
+    def __init__(self, config: SandboxConfig, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock: Clock = clock or SimClock(config.time_scale)
+        self.faults = FaultInjector(config.faults, config.seed)
+        self.lock = threading.RLock()
+        self.rng = random.Random(config.seed)
+        self._seq = itertools.count(1)
+        self.vaults: dict[tuple[str, str, str], VaultContents] = {}
+        self.policies: dict[tuple[str, str, str], str] = {}
+        self.books: dict[tuple[str, str], JobBook] = {}
+        # Cross-account backup is an organization-wide setting: every member sees the same.
+        self.global_settings: dict[str, str] = {"isCrossAccountBackupEnabled": "true"}
+        self.global_settings_updated: float = self.clock.now()
+        self.aws_managed_keys: set[str] = set()
+        self.calls: Counter[str] = Counter()
+        self.calls_by_account: Counter[tuple[str, str]] = Counter()
+
+    # -- time ---------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def tick(self) -> float:
+        """Advance every copy-job clock to now; returns now."""
+        now = self.clock.now()
+        for book in self.books.values():
+            book.queue.advance(now)
+        return now
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    # -- recovery points ----------------------------------------------------------------------
+
+    def contents(self, account: str, region: str, vault: str) -> VaultContents:
+        key = (account, region, vault)
+        found = self.vaults.get(key)
+        if found is None:
+            found = self.vaults[key] = VaultContents()
+        return found
+
+    def _require_vault(self, account: str, region: str, vault: str) -> Any:
+        found = moto_vault(account, region, vault)
+        if found is None:
+            raise not_found(messages.VAULT_NOT_FOUND.format(vault=vault, account=account))
+        return found
+
+    def add_recovery_point(self, account: str, region: str, rp: StoredRecoveryPoint) -> None:
+        contents = self.contents(account, region, rp.vault_name)
+        contents.items.append(rp)
+        contents.by_arn[rp.arn] = rp
+        contents.by_resource.setdefault(rp.resource_arn, []).append(rp)
+        vault = moto_vault(account, region, rp.vault_name)
+        if vault is not None:
+            vault.num_of_recovery_points = len(contents.by_arn)
+
+    def list_recovery_points(
+        self, account: str, region: str, vault: str, query: dict[str, str]
+    ) -> tuple[list[StoredRecoveryPoint], str | None]:
+        with self.lock:
+            self.tick()
+            self._require_vault(account, region, vault)
+            contents = self.contents(account, region, vault)
+            size = page_size(query.get("maxResults"))
+            after_seq = start_seq(query.get("nextToken"))
+            resource_arn = query.get("resourceArn")
+            resource_type = query.get("resourceType")
+            created_after = parse_time(query["createdAfter"]) if "createdAfter" in query else None
+            created_before = (
+                parse_time(query["createdBefore"]) if "createdBefore" in query else None
+            )
+            unsupported = query.get("backupPlanId") or query.get("parentRecoveryPointArn")
+
+            def keep(rp: StoredRecoveryPoint) -> bool:
+                if unsupported:
+                    return False  # seeded recovery points have no plan and no parent
+                if rp.seq <= after_seq:
+                    return False
+                if resource_type is not None and rp.resource_type != resource_type:
+                    return False
+                if created_after is not None and not rp.creation_date > created_after:
+                    return False
+                return created_before is None or rp.creation_date < created_before
+
+            source: Iterable[StoredRecoveryPoint]
+            if resource_arn is not None:
+                source = [
+                    rp for rp in contents.by_resource.get(resource_arn, []) if not rp.deleted
+                ]
+            else:
+                source = contents.items.after(after_seq)
+            return paginate(iter(source), keep, size)
+
+    def describe_recovery_point(
+        self, account: str, region: str, vault: str, arn: str
+    ) -> dict[str, Any]:
+        with self.lock:
+            now = self.tick()
+            return self._find_recovery_point(account, region, vault, arn).to_describe_wire(now)
+
+    def _find_recovery_point(
+        self, account: str, region: str, vault: str, arn: str
+    ) -> StoredRecoveryPoint:
+        self._require_vault(account, region, vault)
+        rp = self.contents(account, region, vault).by_arn.get(arn)
+        if rp is None:
+            raise not_found(messages.RECOVERY_POINT_NOT_FOUND.format(arn=arn, vault=vault))
+        return rp
+
+    def delete_recovery_point(self, account: str, region: str, vault: str, arn: str) -> None:
+        with self.lock:
+            self.tick()
+            rp = self._find_recovery_point(account, region, vault, arn)
+            contents = self.contents(account, region, vault)
+            rp.deleted = True
+            del contents.by_arn[arn]
+            siblings = contents.by_resource.get(rp.resource_arn, [])
+            if rp in siblings:
+                siblings.remove(rp)
+            contents.items.note_removed()
+            moto_vault(account, region, vault).num_of_recovery_points = len(contents.by_arn)
+
+    # -- vault access policies and settings --------------------------------------------------
+
+    def put_access_policy(self, account: str, region: str, vault: str, policy: str) -> None:
+        with self.lock:
+            self._require_vault(account, region, vault)
+            try:
+                parse_policy(policy)
+            except MalformedPolicy as exc:
+                raise invalid_parameter(str(exc)) from exc
+            self.policies[(account, region, vault)] = policy
+
+    def get_access_policy(self, account: str, region: str, vault: str) -> str:
+        with self.lock:
+            self._require_vault(account, region, vault)
+            policy = self.policies.get((account, region, vault))
+            if policy is None:
+                raise not_found(f"Backup vault {vault} has no access policy")
+            return policy
+
+    def delete_access_policy(self, account: str, region: str, vault: str) -> None:
+        with self.lock:
+            self._require_vault(account, region, vault)
+            self.policies.pop((account, region, vault), None)
+
+    def update_global_settings(self, settings: dict[str, str]) -> None:
+        with self.lock:
+            for key, value in settings.items():
+                if value not in ("true", "false"):
+                    raise invalid_parameter(f"{key} must be 'true' or 'false', not {value!r}")
+                self.global_settings[key] = value
+            self.global_settings_updated = self.clock.now()
+
+    # -- copy jobs ----------------------------------------------------------------------------
+
+    def book(self, account: str, region: str) -> JobBook:
+        found = self.books.get((account, region))
+        if found is None:
+            queue = CopyQueue(self.config.copy_quota, self._finish_job)
+            found = self.books[(account, region)] = JobBook(queue=queue)
+        return found
+
+    def start_copy_job(self, account: str, region: str, request: CopyRequest) -> CopyJob:
+        """StartCopyJob as the source account: validate, then admit to the copy clock."""
+        with self.lock:
+            now = self.tick()
+            book = self.book(account, region)
+            if request.token:
+                remembered = book.tokens.get(request.token)
+                if remembered and now - remembered[2] <= self.config.idempotency_window_seconds:
+                    job, identity, _ = remembered
+                    if identity != request.identity():
+                        raise invalid_parameter(
+                            messages.TOKEN_REUSED.format(token=request.token)
+                        )
+                    return job
+            source = self._validate_copy(account, region, request, now)
+            if self.config.at_quota == "reject" and book.queue.active >= book.queue.quota:
+                raise limit_exceeded(messages.LIMIT_EXCEEDED.format(quota=book.queue.quota))
+            job = self._new_job(account, region, request, source, book, now)
+            if request.token:
+                book.tokens[request.token] = (job, request.identity(), now)
+            return job
+
+    def _validate_copy(
+        self, account: str, region: str, request: CopyRequest, now: float
+    ) -> StoredRecoveryPoint:
+        for name, value in (
+            ("RecoveryPointArn", request.recovery_point_arn),
+            ("SourceBackupVaultName", request.source_vault_name),
+            ("DestinationBackupVaultArn", request.dest_vault_arn),
+            ("IamRoleArn", request.iam_role_arn),
+        ):
+            if not value:
+                raise missing_parameter(f"{name} is required")
+        dest = parse_vault_arn(request.dest_vault_arn)
+        if dest is None:
+            raise invalid_parameter(f"Invalid DestinationBackupVaultArn: {request.dest_vault_arn}")
+        dest_region, dest_account, dest_name = dest
+        source = self._find_recovery_point(
+            account, region, request.source_vault_name, request.recovery_point_arn
+        )
+        if source.status not in COPYABLE_STATUSES:
+            raise invalid_request(
+                messages.NOT_COPYABLE_STATUS.format(arn=source.arn, status=source.status)
+            )
+        if is_continuous_arn(source.arn):
+            raise invalid_request(messages.CONTINUOUS.format(arn=source.arn))
+        if source.storage_class(now) == "COLD":
+            raise invalid_request(messages.COLD.format(arn=source.arn))
+        cross_account = dest_account != account
+        vault = moto_vault(dest_account, dest_region, dest_name)
+        if not cross_account and vault is None:
+            raise not_found(messages.VAULT_NOT_FOUND.format(vault=dest_name, account=account))
+        if (
+            cross_account
+            and self.config.dest_refusal == "call"
+            and not self._may_copy_into(account, dest_region, dest_account, dest_name)
+        ):
+            raise access_denied(messages.ACCESS_DENIED_CALL.format(vault_arn=request.dest_vault_arn))
+        return source
+
+    def _may_copy_into(self, account: str, region: str, dest_account: str, name: str) -> bool:
+        if moto_vault(dest_account, region, name) is None:
+            return False
+        return allows(self.policies.get((dest_account, region, name)), account)
+
+    @staticmethod
+    def _violates_vault_lock(vault: Any, request: CopyRequest, source: StoredRecoveryPoint) -> bool:
+        low, high = vault.min_retention_days, vault.max_retention_days
+        if not vault.locked or (low is None and high is None):
+            return False
+        if request.lifecycle is not None:
+            retention = request.lifecycle.get("DeleteAfterDays")
+        else:
+            retention = source.delete_after_days
+        too_short = low is not None and retention is not None and retention < low
+        too_long = high is not None and (retention is None or retention > high)
+        return too_short or too_long
+
+    def _new_job(
+        self,
+        account: str,
+        region: str,
+        request: CopyRequest,
+        source: StoredRecoveryPoint,
+        book: JobBook,
+        now: float,
+    ) -> CopyJob:
+        cfg = self.config
+        attempt = len(book.by_source.get(source.arn, [])) + 1
+        jitter = 1.0 + cfg.jitter * (2.0 * unit_hash(cfg.seed, "duration", source.arn, attempt) - 1)
+        duration = (cfg.job_overhead_seconds + source.size / cfg.bandwidth_bytes_per_second) * jitter
+        job = CopyJob(
+            seq=self.next_seq(),
+            copy_job_id=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)).upper(),
+            account_id=account,
+            source_vault_arn=source.vault_arn,
+            source_recovery_point_arn=source.arn,
+            dest_vault_arn=request.dest_vault_arn,
+            resource_arn=source.resource_arn,
+            resource_type=source.resource_type,
+            resource_name=source.resource_name,
+            size=source.size,
+            iam_role_arn=request.iam_role_arn,
+            creation_date=now,
+            duration=duration,
+            lifecycle=dict(request.lifecycle) if request.lifecycle else None,
+        )
+        self._plan_outcome(job, source, request, attempt=attempt)
+        book.jobs.append(job)
+        book.by_id[job.copy_job_id] = job
+        book.by_source.setdefault(source.arn, []).append(job)
+        if job.fail_fast:
+            self._end_job(job, now, "FAILED")
+        else:
+            book.queue.admit(job, now)
+        return job
+
+    def _plan_outcome(
+        self, job: CopyJob, source: StoredRecoveryPoint, request: CopyRequest, *, attempt: int
+    ) -> None:
+        """Decide now how the job will end: AWS reports these refusals on the job, not the call."""
+        region, dest_account, dest_name = parse_vault_arn(request.dest_vault_arn)  # type: ignore[misc]
+        cross_account = dest_account != job.account_id
+        vault = moto_vault(dest_account, region, dest_name)
+        failure: tuple[str, str] | None = None
+        if cross_account and self.global_settings.get("isCrossAccountBackupEnabled") != "true":
+            failure = (messages.CROSS_ACCOUNT_DISABLED, messages.CATEGORY_ACCESS_DENIED)
+        elif cross_account and not self._may_copy_into(
+            job.account_id, region, dest_account, dest_name
+        ):
+            failure = (messages.ACCESS_DENIED_JOB, messages.CATEGORY_ACCESS_DENIED)
+        elif cross_account and dest_name == "Default":
+            failure = (messages.DEFAULT_VAULT, messages.CATEGORY_INVALID)
+        elif cross_account and not copy_supported_cross_account(source):
+            failure = (messages.UNSUPPORTED_TYPE, messages.CATEGORY_INVALID)
+        elif cross_account and self._aws_managed_key_blocks(source):
+            text = (
+                messages.AWS_MANAGED_KEY_RDS.format(key=source.encryption_key_arn)
+                if source.resource_type in ("RDS", "Aurora")
+                else messages.AWS_MANAGED_KEY_SNAPSHOT
+            )
+            failure = (text, messages.CATEGORY_ACCESS_DENIED)
+        elif vault is not None and self._violates_vault_lock(vault, request, source):
+            failure = (messages.VAULT_LOCK, messages.CATEGORY_INVALID)
+        if failure is not None:
+            job.planned_failure, job.planned_category = failure
+            job.fail_fast = True
+        elif self.faults.job_fails(source.arn, attempt):
+            job.planned_failure = messages.TRANSIENT_FAILURE
+            job.planned_category = messages.CATEGORY_OTHER
+            job.duration *= 0.25
+
+    def _aws_managed_key_blocks(self, source: StoredRecoveryPoint) -> bool:
+        return (
+            source.resource_type not in FULLY_MANAGED_TYPES
+            and not is_backup_owned_arn(source.arn)
+            and source.encryption_key_arn in self.aws_managed_keys
+        )
+
+    def _finish_job(self, job: CopyJob, at: float) -> None:
+        """Called by the copy clock at the job's end time."""
+        if job.planned_failure is not None:
+            self._end_job(job, at, "FAILED")
+            return
+        dest = parse_vault_arn(job.dest_vault_arn)
+        assert dest is not None
+        region, account, name = dest
+        vault = moto_vault(account, region, name)
+        if vault is None:
+            job.planned_failure = messages.DEST_VAULT_GONE.format(vault=name)
+            job.planned_category = messages.CATEGORY_INVALID
+            self._end_job(job, at, "FAILED")
+            return
+        source = self._source_of(job)
+        lifecycle = job.lifecycle
+        delete_after = source.delete_after_days if source else None
+        cold_after = source.cold_after_days if source else None
+        if lifecycle is not None:
+            delete_after = lifecycle.get("DeleteAfterDays")
+            cold_after = lifecycle.get("MoveToColdStorageAfterDays")
+        copy = StoredRecoveryPoint(
+            seq=self.next_seq(),
+            arn=recovery_point_arn(
+                self.rng,
+                job.resource_type,
+                region,
+                account,
+                copy=True,
+                resource_arn=job.resource_arn,
+                advanced_dynamodb=is_backup_owned_arn(job.source_recovery_point_arn),
+            ),
+            vault_name=name,
+            vault_arn=vault_arn(region, account, name),
+            resource_arn=job.resource_arn,
+            resource_type=job.resource_type,
+            resource_name=job.resource_name,
+            creation_date=source.creation_date if source else job.creation_date,
+            completion_date=at,
+            size=job.size,
+            status="COMPLETED",
+            encryption_key_arn=vault.encryption_key_arn
+            or f"arn:aws:kms:{region}:{account}:alias/aws/backup",
+            iam_role_arn=job.iam_role_arn,
+            delete_after_days=delete_after,
+            cold_after_days=cold_after,
+            source_vault_arn=job.source_vault_arn,
+        )
+        self.add_recovery_point(account, region, copy)
+        job.dest_recovery_point_arn = copy.arn
+        self._end_job(job, at, "COMPLETED")
+
+    def _source_of(self, job: CopyJob) -> StoredRecoveryPoint | None:
+        parts = job.source_vault_arn.split(":")
+        region, account, name = parts[3], parts[4], parts[6]
+        return self.contents(account, region, name).by_arn.get(job.source_recovery_point_arn)
+
+    @staticmethod
+    def _end_job(job: CopyJob, at: float, state: str) -> None:
+        job.state = state
+        job.completion_date = at
+        if job.start_date is None:
+            job.start_date = at
+        if state == "FAILED":
+            job.status_message = job.planned_failure
+            job.message_category = job.planned_category
+        else:
+            job.message_category = messages.CATEGORY_SUCCESS
+
+    def describe_copy_job(self, account: str, region: str, job_id: str) -> CopyJob:
+        with self.lock:
+            self.tick()
+            job = self.book(account, region).by_id.get(job_id)
+            if job is None:
+                raise not_found(messages.COPY_JOB_NOT_FOUND.format(job=job_id))
+            return job
+
+    def list_copy_jobs(
+        self, account: str, region: str, query: dict[str, str]
+    ) -> tuple[list[CopyJob], str | None]:
+        with self.lock:
+            self.tick()
+            book = self.book(account, region)
+            size = page_size(query.get("maxResults"))
+            after_seq = start_seq(query.get("nextToken"))
+            times = {
+                key: parse_time(query[key])
+                for key in ("createdAfter", "createdBefore", "completeAfter", "completeBefore")
+                if key in query
+            }
+            exact = {
+                "state": "state",
+                "destinationVaultArn": "dest_vault_arn",
+                "resourceType": "resource_type",
+                "resourceArn": "resource_arn",
+                "accountId": "account_id",
+                "messageCategory": "message_category",
+            }
+            wanted = {attr: query[key] for key, attr in exact.items() if key in query}
+            if query.get("parentJobId"):
+                return [], None  # no composite jobs in the sandbox
+
+            def keep(job: CopyJob) -> bool:
+                if job.seq <= after_seq:
+                    return False
+                if any(getattr(job, attr) != value for attr, value in wanted.items()):
+                    return False
+                if "createdAfter" in times and not job.creation_date > times["createdAfter"]:
+                    return False
+                if "createdBefore" in times and not job.creation_date < times["createdBefore"]:
+                    return False
+                done = job.completion_date
+                if "completeAfter" in times and (done is None or not done > times["completeAfter"]):
+                    return False
+                return "completeBefore" not in times or (
+                    done is not None and done < times["completeBefore"]
+                )
+
+            source_arn = query.get("sourceRecoveryPointArn")
+            candidates: Iterable[CopyJob]
+            if source_arn is not None:
+                candidates = book.by_source.get(source_arn, [])
+            else:
+                candidates = book.jobs.after(after_seq)
+            return paginate(iter(candidates), keep, size)
+
+    # -- accounting ---------------------------------------------------------------------------
+
+    def count_call(self, account: str, operation: str) -> None:
+        with self.lock:
+            self.calls[operation] += 1
+            self.calls_by_account[(account, operation)] += 1
+
+    def copy_jobs(self) -> list[CopyJob]:
+        """Every copy job of every account, oldest first (for tests and benchmarks)."""
+        with self.lock:
+            self.tick()
+            jobs = [job for book in self.books.values() for job in book.jobs]
+        return sorted(jobs, key=lambda job: job.seq)
+
+    def recovery_points(self, account: str, region: str, vault: str) -> list[StoredRecoveryPoint]:
+        with self.lock:
+            self.tick()
+            return list(self.contents(account, region, vault).items)
+
+
+def copy_supported_cross_account(rp: StoredRecoveryPoint) -> bool:
+    """Types and flavours that AWS Backup cannot copy to another account at all."""
+    if rp.resource_type == "DynamoDB":
+        return is_backup_owned_arn(rp.arn)  # needs DynamoDB advanced features
+    if rp.resource_type == "FSx":
+        return ":volume/" not in rp.resource_arn  # FSx for ONTAP volumes
+    if rp.resource_type == "RDS":
+        return ":cluster:" not in rp.resource_arn  # RDS Multi-AZ DB clusters
+    return True
+
+
+__all__ = ["DAY", "CopyRequest", "SandboxError", "SandboxWorld", "copy_supported_cross_account"]
