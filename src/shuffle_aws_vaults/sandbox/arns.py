@@ -43,7 +43,9 @@ def backup_recovery_point_arn(rng: random.Random, region: str, account: str) -> 
 def continuous_recovery_point_arn(
     rng: random.Random, region: str, account: str, resource_id: str
 ) -> str:
-    return f"arn:aws:backup:{region}:{account}:recovery-point:continuous:{resource_id}-{_hex(rng, 8)}"
+    return (
+        f"arn:aws:backup:{region}:{account}:recovery-point:continuous:{resource_id}-{_hex(rng, 8)}"
+    )
 
 
 def recovery_point_arn(

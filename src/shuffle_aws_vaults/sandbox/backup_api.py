@@ -183,7 +183,9 @@ def list_backup_vaults(self: Any) -> str:
         active_world().tick()  # copies that landed since the last call count in the totals
     size = page_size(query.get("maxResults"))
     offset = start_seq(query.get("nextToken"))
-    vaults = sorted(moto_vaults(self.current_account, self.region), key=lambda v: v.backup_vault_name)
+    vaults = sorted(
+        moto_vaults(self.current_account, self.region), key=lambda v: v.backup_vault_name
+    )
     if query.get("vaultType") not in (None, "BACKUP_VAULT") or query.get("shared") == "true":
         vaults = []
     page = vaults[offset : offset + size]

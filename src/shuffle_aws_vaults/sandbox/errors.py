@@ -48,4 +48,6 @@ def service_unavailable() -> SandboxError:
 
 
 def expired_token() -> SandboxError:
-    return SandboxError("ExpiredTokenException", "The security token included in the request is expired")
+    return SandboxError(
+        "ExpiredTokenException", "The security token included in the request is expired"
+    )

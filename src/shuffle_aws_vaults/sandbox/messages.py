@@ -41,7 +41,8 @@ ACCESS_DENIED_CALL = (
     "User is not authorized to perform: backup:CopyIntoBackupVault on resource: {vault_arn}"
 )
 LIMIT_EXCEEDED = "Maximum number of concurrent copy jobs ({quota}) reached for this account."
-TOKEN_REUSED = "IdempotencyToken {token} was already used with different parameters."
+# A message, not a secret:
+TOKEN_REUSED = "IdempotencyToken {token} was already used with different parameters."  # noqa: S105
 VAULT_NOT_FOUND = "Backup vault {vault} does not exist in account {account}."
 RECOVERY_POINT_NOT_FOUND = "Recovery point {arn} was not found in backup vault {vault}."
 COPY_JOB_NOT_FOUND = "Copy job {job} was not found."

@@ -35,11 +35,13 @@ def create_vault(
     max_retention_days: int | None = None,
 ) -> Any:
     backend = backup_backends[account][region]
+    # moto types these as str, yet stores and reports None as "absent", which is what we want.
+    absent: Any = None
     vault = backend.create_backup_vault(
         backup_vault_name=name,
         backup_vault_tags={},
-        encryption_key_arn=encryption_key_arn,
-        creator_request_id=None,
+        encryption_key_arn=encryption_key_arn or absent,
+        creator_request_id=absent,
     )
     if min_retention_days is not None or max_retention_days is not None:
         backend.put_backup_vault_lock_configuration(

@@ -20,9 +20,10 @@ def is_continuous_arn(recovery_point_arn: str) -> bool:
 
 def is_backup_owned_arn(recovery_point_arn: str) -> bool:
     """True when AWS Backup itself owns the recovery point (advanced DynamoDB, EFS, S3, ...)."""
-    return recovery_point_arn.startswith("arn:") and ":backup:" in recovery_point_arn.split(
-        ":recovery-point:"
-    )[0]
+    return (
+        recovery_point_arn.startswith("arn:")
+        and ":backup:" in recovery_point_arn.split(":recovery-point:")[0]
+    )
 
 
 @dataclass(slots=True)

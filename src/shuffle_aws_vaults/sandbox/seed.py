@@ -106,7 +106,8 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
     result = SeedResult(vaults=names)
     cmk = f"arn:aws:kms:{region}:{src}:key/{_uuid(rng)}"
     aws_managed = {
-        kind: f"arn:aws:kms:{region}:{src}:key/{_uuid(rng)}" for kind in ("ebs", "rds", "fsx", "dynamodb")
+        kind: f"arn:aws:kms:{region}:{src}:key/{_uuid(rng)}"
+        for kind in ("ebs", "rds", "fsx", "dynamodb")
     }
     world.aws_managed_keys.update(aws_managed.values())
     with world.lock:

@@ -40,7 +40,7 @@ class _QuietHandler(MotoRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return
 
-    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002
+    def log(self, type: str, message: str, *args: Any) -> None:
         if type == "error" and "dropped" not in message:
             super().log(type, message, *args)
 
@@ -52,7 +52,9 @@ class _SandboxApp:
         self._app = app
         self._world = world
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             return self._control(environ, start_response)
         environ[SERVED_FLAG] = True
@@ -71,7 +73,9 @@ class _SandboxApp:
         start_response(captured[0], captured[1])
         return [body]
 
-    def _control(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def _control(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         path = environ["PATH_INFO"][len(CONTROL_PREFIX) :]
         if path == "stats":
             payload: Any = stats(self._world)
@@ -194,8 +198,8 @@ class Sandbox:
     def endpoint_url(self) -> str | None:
         if self._server is None:
             return None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     @property
     def config_path(self) -> Path:

@@ -211,9 +211,7 @@ class SandboxWorld:
 
             source: Iterable[StoredRecoveryPoint]
             if resource_arn is not None:
-                source = [
-                    rp for rp in contents.by_resource.get(resource_arn, []) if not rp.deleted
-                ]
+                source = [rp for rp in contents.by_resource.get(resource_arn, []) if not rp.deleted]
             else:
                 source = contents.items.after(after_seq)
             return paginate(iter(source), keep, size)
@@ -245,7 +243,9 @@ class SandboxWorld:
             if rp in siblings:
                 siblings.remove(rp)
             contents.items.note_removed()
-            moto_vault(account, region, vault).num_of_recovery_points = len(contents.by_arn)
+            stored = moto_vault(account, region, vault)
+            if stored is not None:
+                stored.num_of_recovery_points = len(contents.by_arn)
 
     # -- vault access policies and settings --------------------------------------------------
 
@@ -298,9 +298,7 @@ class SandboxWorld:
                 if remembered and now - remembered[2] <= self.config.idempotency_window_seconds:
                     job, identity, _ = remembered
                     if identity != request.identity():
-                        raise invalid_parameter(
-                            messages.TOKEN_REUSED.format(token=request.token)
-                        )
+                        raise invalid_parameter(messages.TOKEN_REUSED.format(token=request.token))
                     return job
             source = self._validate_copy(account, region, request, now)
             if self.config.at_quota == "reject" and book.queue.active >= book.queue.quota:
@@ -345,7 +343,9 @@ class SandboxWorld:
             and self.config.dest_refusal == "call"
             and not self._may_copy_into(account, dest_region, dest_account, dest_name)
         ):
-            raise access_denied(messages.ACCESS_DENIED_CALL.format(vault_arn=request.dest_vault_arn))
+            raise access_denied(
+                messages.ACCESS_DENIED_CALL.format(vault_arn=request.dest_vault_arn)
+            )
         return source
 
     def _may_copy_into(self, account: str, region: str, dest_account: str, name: str) -> bool:
@@ -378,7 +378,9 @@ class SandboxWorld:
         cfg = self.config
         attempt = len(book.by_source.get(source.arn, [])) + 1
         jitter = 1.0 + cfg.jitter * (2.0 * unit_hash(cfg.seed, "duration", source.arn, attempt) - 1)
-        duration = (cfg.job_overhead_seconds + source.size / cfg.bandwidth_bytes_per_second) * jitter
+        duration = (
+            cfg.job_overhead_seconds + source.size / cfg.bandwidth_bytes_per_second
+        ) * jitter
         job = CopyJob(
             seq=self.next_seq(),
             copy_job_id=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)).upper(),

@@ -1,0 +1,1 @@
+"""Use cases, one service per command, and the ports they need."""

@@ -1,0 +1,121 @@
+"""`shuffle-aws-vaults sandbox`: serve a seeded local AWS Backup until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from .exit_status import ExitStatus, UserError
+
+
+def load_sandbox() -> Any:
+    """The sandbox package, or a UserError that says how to install it."""
+    try:
+        from .. import sandbox
+    except ImportError as exc:  # moto is an optional extra
+        raise UserError(
+            f"the sandbox needs moto ({exc.name} is missing): "
+            "pip install 'shuffle-aws-vaults[sandbox]'"
+        ) from None
+    return sandbox
+
+
+def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
+    sandbox = load_sandbox()
+    faults = sandbox.FaultConfig(
+        throttle_rate=args.throttle_rate,
+        unavailable_rate=args.unavailable_rate,
+        drop_rate=args.drop_rate,
+        job_failure_rate=args.job_failure_rate,
+        credential_ttl_seconds=args.credential_ttl,
+    )
+    config = sandbox.SandboxConfig(
+        seed=args.seed,
+        time_scale=args.time_scale,
+        copy_quota=args.copy_quota,
+        at_quota=args.at_quota,
+        dest_refusal=args.dest_refusal,
+        bandwidth_bytes_per_second=args.bandwidth_mib * 1024 * 1024,
+        job_overhead_seconds=args.job_overhead,
+        faults=faults,
+    )
+    spec = sandbox.SeedSpec(
+        recovery_points=args.recovery_points,
+        vaults=args.vaults,
+        edge_case_share=args.edge_case_share,
+        metadata_missing_share=args.metadata_missing_share,
+        dest_vaults=not args.no_dest_vaults,
+        dest_policy=not args.no_dest_policy,
+        cross_account_enabled=not args.cross_account_disabled,
+    )
+    return config, spec
+
+
+def write_env_file(path: Path, text: str) -> None:
+    """Written whole and renamed into place, so a script polling for it never reads half."""
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    sandbox = load_sandbox()
+    if args.job_overhead < 0:
+        raise UserError("--job-overhead must be 0 or more")
+    env_file = Path(args.env_file) if args.env_file else None
+    if env_file is not None and not env_file.parent.is_dir():
+        raise UserError(f"--env-file: directory {env_file.parent} does not exist")
+    try:
+        config, spec = config_from_args(args)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    workdir = Path(args.workdir) if args.workdir else None
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    print(f"seeding {spec.recovery_points:,} recovery points ...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    server = sandbox.Sandbox(config, spec, workdir=workdir, port=args.port, serve=True)
+    try:
+        server.start()
+    except OSError as exc:
+        raise UserError(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror}") from None
+    try:
+        exports = server.export_lines()
+        if env_file is not None:
+            write_env_file(env_file, exports)
+        sys.stdout.write(exports)
+        sys.stdout.flush()
+        seeded = server.seeded
+        print(
+            f"sandbox ready at {server.endpoint_url} in {time.monotonic() - started:.1f}s: "
+            f"{seeded.recovery_points:,} recovery points in {len(seeded.vaults)} vaults "
+            f"({', '.join(seeded.vaults)}); source account {config.source_account}, "
+            f"destination {config.dest_account}; profiles sandbox-source and sandbox-dest. "
+            "Ctrl-C stops it.",
+            file=sys.stderr,
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+        if env_file is not None:
+            env_file.unlink(missing_ok=True)
+    print("sandbox stopped", file=sys.stderr)
+    return ExitStatus.SUCCESS

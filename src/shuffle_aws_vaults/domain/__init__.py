@@ -1,0 +1,1 @@
+"""Pure business rules: recovery points, selection, plans, the item state machine."""

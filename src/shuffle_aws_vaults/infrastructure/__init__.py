@@ -1,0 +1,1 @@
+"""Adapters: boto3, the state journal, the CSV index, progress and reports."""

@@ -1,0 +1,79 @@
+"""The layers' dependency rules, checked on the source itself."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "shuffle_aws_vaults"
+# Standard-library modules that still do I/O, concurrency or parsing: adapters' business.
+NOT_IN_DOMAIN = {"argparse", "csv", "json", "concurrent", "threading", "socket", "subprocess"}
+
+
+def imported_modules(path: Path, package_root: Path = PACKAGE) -> list[tuple[int, str]]:
+    """(line, module) of every import; relative imports resolved against the package."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package_parts = path.relative_to(package_root.parent).with_suffix("").parts[:-1]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[: len(package_parts) - node.level + 1]
+                found.append((node.lineno, ".".join([*base, *(node.module or "").split(".")])))
+            else:
+                found.append((node.lineno, node.module or ""))
+    return found
+
+
+def domain_violations(path: Path, package_root: Path = PACKAGE) -> list[str]:
+    bad = []
+    for line, module in imported_modules(path, package_root):
+        top = module.split(".")[0]
+        inside = module.startswith(f"{package_root.name}.domain")
+        if not inside and (top not in sys.stdlib_module_names or top in NOT_IN_DOMAIN):
+            bad.append(f"{path.name}:{line} imports {module}")
+    return bad
+
+
+def modules_under(layer: str) -> list[Path]:
+    return sorted((PACKAGE / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules_under("domain"), ids=lambda p: p.name)
+def test_the_domain_imports_only_the_standard_library_and_itself(path: Path) -> None:
+    assert domain_violations(path) == []
+
+
+def test_the_domain_check_catches_an_outward_import(tmp_path: Path) -> None:
+    domain = tmp_path / "pkg" / "domain"
+    domain.mkdir(parents=True)
+    sample = domain / "model.py"
+    sample.write_text(
+        "import boto3\nimport csv\nfrom datetime import datetime\nfrom . import rules\n"
+    )
+    assert domain_violations(sample, tmp_path / "pkg") == [
+        "model.py:1 imports boto3",
+        "model.py:2 imports csv",
+    ]
+
+
+@pytest.mark.parametrize("path", modules_under("application"), ids=lambda p: p.name)
+def test_services_depend_on_the_domain_and_ports_not_on_adapters(path: Path) -> None:
+    for line, module in imported_modules(path):
+        top = module.split(".")[0]
+        inward = module.startswith(("shuffle_aws_vaults.domain", "shuffle_aws_vaults.application"))
+        assert top in sys.stdlib_module_names or inward, f"{path.name}:{line} imports {module}"
+
+
+def test_the_tool_imports_the_sandbox_only_in_its_own_commands() -> None:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "sandbox" in path.parts or path.name in ("sandbox_command.py", "demo_command.py"):
+            continue
+        for line, module in imported_modules(path):
+            where = f"{path.relative_to(PACKAGE)}:{line} imports {module}"
+            assert not module.startswith(("shuffle_aws_vaults.sandbox", "moto")), where
