@@ -5,6 +5,7 @@ BOOT := .bootstrap
 PIPENV := $(BOOT)/bin/pipenv
 PIPENV_VERSION := 2026.10.3
 RUN := $(PIPENV) run
+CODE := src tests $(wildcard bench)
 SYNCED := .venv/.synced-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha256(open('Pipfile.lock','rb').read()).hexdigest()[:12])")
 
 export PIPENV_VENV_IN_PROJECT := 1
@@ -19,18 +20,18 @@ demo: $(SYNCED)
 	$(RUN) shuffle-aws-vaults demo
 
 test: $(SYNCED)
-	$(RUN) ruff check src tests bench
-	$(RUN) black --check --quiet src tests bench
+	$(RUN) ruff check $(CODE)
+	$(RUN) black --check --quiet $(CODE)
 	$(RUN) mypy
 	$(RUN) pytest --cov --cov-report=term -q
 
 lint: $(SYNCED)
-	$(RUN) ruff check src tests bench
-	$(RUN) black --check src tests bench
+	$(RUN) ruff check $(CODE)
+	$(RUN) black --check $(CODE)
 
 fmt: $(SYNCED)
-	$(RUN) ruff check --fix src tests bench
-	$(RUN) black src tests bench
+	$(RUN) ruff check --fix $(CODE)
+	$(RUN) black $(CODE)
 
 types: $(SYNCED)
 	$(RUN) mypy
