@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 
+from ..application.discovery import UnknownVault
+from ..bootstrap import AccountMismatch
+from ..domain.errors import AwsError, CredentialsError
 from .exit_status import ExitStatus, UsageError, UserError
 from .parser import build_parser
+
+# Errors that mean "fix your input or environment": one line, exit 1, never a traceback.
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    UsageError,
+    UserError,
+    AccountMismatch,
+    CredentialsError,
+    UnknownVault,
+    AwsError,
+)
 
 
 def _runner(command: str) -> Callable[..., int]:
@@ -19,20 +34,46 @@ def _runner(command: str) -> Callable[..., int]:
         from .demo_command import run_demo
 
         return run_demo
+    if command == "list":
+        from .discovery_commands import run_list
+
+        return run_list
+    if command == "filter":
+        from .discovery_commands import run_filter
+
+        return run_filter
     raise UsageError(f"unknown command {command}")
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from ..infrastructure.metadata_csv import MetadataCsvError
+
+    return (*USER_ERRORS, MetadataCsvError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status instead of raising."""
+    verbose = False
     try:
         args = build_parser().parse_args(argv)
+        verbose = bool(getattr(args, "verbose", False))
         return int(_runner(args.command)(args))
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return ExitStatus.ERROR
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return ExitStatus.ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitStatus.SUCCESS
+    except Exception as exc:
+        if isinstance(exc, _user_errors()):
+            print(f"error: {exc}", file=sys.stderr)
+            return ExitStatus.ERROR
+        if verbose:
+            traceback.print_exc()
+        print(
+            f"error: unexpected {type(exc).__name__}: {exc} (run with -v for details)",
+            file=sys.stderr,
+        )
+        return ExitStatus.ERROR

@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from .. import __version__
 from .exit_status import UsageError
+from .options import add_account_flags, add_output_flag, add_selection_flags
 
 
 class Parser(argparse.ArgumentParser):
@@ -79,11 +80,45 @@ def build_parser() -> Parser:
         description="Migrate AWS Backup recovery points between accounts, exactly once.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="debug logs and tracebacks on stderr"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
+    _add_list(commands)
+    _add_filter(commands)
     _add_sandbox(commands)
     _add_demo(commands)
     return parser
+
+
+def _add_list(commands: argparse._SubParsersAction[Parser]) -> None:
+    parser = commands.add_parser(
+        "list",
+        help="vaults and their recovery point counts, or a vault's recovery points",
+        description=(
+            "Without --vault: the source account's vaults and their recovery point counts. "
+            "With --vault or --all-vaults: their recovery points, streamed page by page, with "
+            "metadata columns and whether each can be copied."
+        ),
+    )
+    add_account_flags(parser, dest=False)
+    add_selection_flags(parser)
+    add_output_flag(parser)
+
+
+def _add_filter(commands: argparse._SubParsersAction[Parser]) -> None:
+    parser = commands.add_parser(
+        "filter",
+        help="what a migration would take: counts, exclusions by reason, the included items",
+        description=(
+            "Apply the selection and AWS's copy rules: included and excluded counts, exclusions "
+            "by reason, then the included recovery points."
+        ),
+    )
+    add_account_flags(parser, dest=True)
+    add_selection_flags(parser)
+    add_output_flag(parser)
 
 
 def _add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:

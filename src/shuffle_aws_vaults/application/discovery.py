@@ -1,0 +1,103 @@
+"""Vaults and recovery points, streamed through the selection rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.eligibility import blocked_by_aws_managed_key
+from ..domain.reasons import Reason
+from ..domain.recovery_point import RecoveryPoint, Vault
+from ..domain.selection import Selection, SelectionTally, decide
+from .ports import BackupGateway, KeyInspector, MetadataIndex
+
+
+class UnknownVault(Exception):
+    """A --vault names a vault the account does not have."""
+
+    def __init__(self, names: Sequence[str], available: Sequence[str], account: str) -> None:
+        shown = ", ".join(available) or "none"
+        super().__init__(
+            f"no vault named {', '.join(names)} in account {account} (vaults: {shown})"
+        )
+        self.names = list(names)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A recovery point with its metadata and, when excluded, the reason."""
+
+    rp: RecoveryPoint
+    metadata: Mapping[str, str] | None
+    reason: Reason | None
+
+    @property
+    def included(self) -> bool:
+        return self.reason is None
+
+
+def resolve_vaults(
+    gateway: BackupGateway, names: Sequence[str], *, all_vaults: bool
+) -> list[Vault]:
+    """The vaults named (in the order given), or every vault; unknown names are an error."""
+    vaults = gateway.list_vaults()
+    if all_vaults:
+        return vaults
+    by_name = {vault.name: vault for vault in vaults}
+    missing = [name for name in names if name not in by_name]
+    if missing:
+        raise UnknownVault(missing, sorted(by_name), gateway.account_id)
+    return [by_name[name] for name in dict.fromkeys(names)]
+
+
+class KeyVerdicts:
+    """Asks the key inspector only about keys that matter, once per key."""
+
+    def __init__(self, keys: KeyInspector | None) -> None:
+        self._keys = keys
+        self._known: dict[str, bool | None] = {}
+
+    def for_item(self, rp: RecoveryPoint, *, cross_account: bool) -> bool | None:
+        key = rp.encryption_key_arn
+        if self._keys is None or key is None:
+            return None
+        # Ask only when the answer could exclude the item.
+        if not blocked_by_aws_managed_key(rp, cross_account=cross_account, key_is_aws_managed=True):
+            return None
+        if key not in self._known:
+            self._known[key] = self._keys.is_aws_managed(key)
+        return self._known[key]
+
+
+def scan(
+    gateway: BackupGateway,
+    vaults: Iterable[Vault],
+    selection: Selection,
+    *,
+    metadata: MetadataIndex | None,
+    keys: KeyInspector | None,
+    now: datetime,
+    cross_account: bool,
+    tally: SelectionTally | None = None,
+) -> Iterator[Candidate]:
+    """Every recovery point of `vaults`, with its metadata and verdict.
+
+    Filters are not pushed down to AWS: every item is listed, so the excluded counts account
+    for the whole vault (a million items list in about a thousand calls).
+    """
+    verdicts = KeyVerdicts(keys)
+    for vault in vaults:
+        for rp in gateway.iter_recovery_points(vault.name):
+            meta = metadata.get(rp.resource_arn) if metadata is not None else None
+            reason = decide(
+                selection,
+                rp,
+                meta,
+                now=now,
+                cross_account=cross_account,
+                key_is_aws_managed=verdicts.for_item(rp, cross_account=cross_account),
+            )
+            if tally is not None:
+                tally.add(rp, reason)
+            yield Candidate(rp, meta, reason)

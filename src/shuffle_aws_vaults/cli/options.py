@@ -1,0 +1,170 @@
+"""Flag groups shared by several commands, and their validation into domain values."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import UTC, datetime
+
+from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
+from ..domain.selection import Selection
+from .exit_status import UsageError
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
+
+
+def add_account_flags(parser: argparse.ArgumentParser, *, dest: bool) -> None:
+    group = parser.add_argument_group("accounts and credentials")
+    group.add_argument("--source-account", required=True, help="source account ID (12 digits)")
+    group.add_argument("--source-profile", help="AWS profile for the source account")
+    group.add_argument("--source-role-arn", help="role to assume in the source account")
+    group.add_argument("--region", help="source region (default: the AWS config's, else us-east-1)")
+    if dest:
+        group.add_argument("--dest-account", help="destination account ID (12 digits)")
+        group.add_argument("--dest-profile", help="AWS profile for the destination account")
+        group.add_argument("--dest-role-arn", help="role to assume in the destination account")
+        group.add_argument("--dest-region", help="destination region (default: --region)")
+    group.add_argument(
+        "--role-name",
+        help="assume this role name in each account (arn:aws:iam::ACCOUNT:role/NAME)",
+    )
+    group.add_argument(
+        "--retry-mode",
+        choices=("standard", "adaptive"),
+        default="standard",
+        help="botocore retry mode (default: standard)",
+    )
+    group.add_argument(
+        "--max-attempts",
+        type=int,
+        default=5,
+        help="botocore attempts per API call, retries included (default: 5)",
+    )
+
+
+def add_selection_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("selection")
+    group.add_argument(
+        "--vault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="source vault (repeatable, or a comma list)",
+    )
+    group.add_argument("--all-vaults", action="store_true", help="every vault of the account")
+    group.add_argument(
+        "--metadata-csv", metavar="PATH", help="metadata CSV with a resourceArn column"
+    )
+    group.add_argument("--allowed-apmids", metavar="LIST", help="only these APMIDs (comma list)")
+    group.add_argument("--excluded-apmids", metavar="LIST", help="never these APMIDs (comma list)")
+    group.add_argument(
+        "--resource-type",
+        metavar="LIST",
+        help="only these resource types (comma list, e.g. EBS,RDS)",
+    )
+    group.add_argument("--created-after", metavar="WHEN", help="created at or after (ISO 8601)")
+    group.add_argument("--created-before", metavar="WHEN", help="created before (ISO 8601)")
+    group.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="metadata column equals value (repeatable; same column repeated: any of them)",
+    )
+
+
+def add_output_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--output",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="table for people; json and csv stream (default: table)",
+    )
+
+
+def comma_list(values: list[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else values
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def account_id(flag: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not ACCOUNT_ID.match(value):
+        raise UsageError(f"{flag} must be a 12-digit account ID, got {value!r}")
+    return value
+
+
+def role_arn(flag: str, value: str | None) -> str | None:
+    if value is not None and not ROLE_ARN.match(value):
+        raise UsageError(f"{flag} must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    return value
+
+
+def parse_when(flag: str, text: str | None) -> datetime | None:
+    """ISO 8601: a date (midnight UTC) or a date and time (UTC unless it says otherwise)."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{flag}: {text!r} is not an ISO 8601 date or time (e.g. 2024-01-31 or "
+            "2024-01-31T12:00:00Z)"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def resource_types(text: str | None) -> frozenset[str] | None:
+    names = comma_list(text)
+    if not names:
+        return None
+    canonical = {name.lower(): name for name in KNOWN_RESOURCE_TYPES}
+    chosen = set()
+    for name in names:
+        found = canonical.get(name.lower())
+        if found is None:
+            known = ", ".join(sorted(KNOWN_RESOURCE_TYPES))
+            raise UsageError(f"--resource-type: unknown type {name!r} (known: {known})")
+        chosen.add(found)
+    return frozenset(chosen)
+
+
+def selection_from_args(args: argparse.Namespace) -> Selection:
+    allowed = comma_list(args.allowed_apmids)
+    excluded = comma_list(args.excluded_apmids)
+    where: dict[str, set[str]] = {}
+    for item in args.where:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            raise UsageError(f"--where expects COLUMN=VALUE, got {item!r}")
+        where.setdefault(column.strip(), set()).add(value.strip())
+    for flag, used in (
+        ("--allowed-apmids", bool(allowed)),
+        ("--excluded-apmids", bool(excluded)),
+        ("--where", bool(where)),
+    ):
+        if used and not args.metadata_csv:
+            raise UsageError(f"{flag} needs --metadata-csv")
+    after = parse_when("--created-after", args.created_after)
+    before = parse_when("--created-before", args.created_before)
+    if after is not None and before is not None and after >= before:
+        raise UsageError("--created-after must be earlier than --created-before")
+    return Selection(
+        allowed_apmids=frozenset(allowed) if allowed else None,
+        excluded_apmids=frozenset(excluded),
+        resource_types=resource_types(args.resource_type),
+        created_after=after,
+        created_before=before,
+        where=tuple(sorted((column, frozenset(values)) for column, values in where.items())),
+    )
+
+
+def vault_names(args: argparse.Namespace) -> list[str]:
+    names = comma_list(args.vault)
+    if names and args.all_vaults:
+        raise UsageError("give --vault or --all-vaults, not both")
+    return names

@@ -1,0 +1,135 @@
+"""boto3 sessions per account: profiles, role ARNs, retry settings, and early-expiry renewal.
+
+Assumed-role credentials refresh themselves through botocore (profiles with role_arn, and
+--*-role-arn through AssumeRoleCredentialFetcher + DeferredRefreshableCredentials). What
+botocore cannot know is a token that AWS calls expired before its stated expiry; for that the
+session is rebuilt, which assumes the role again.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .. import __version__
+from ..domain.errors import CredentialsError
+
+DEFAULT_REGION = "us-east-1"
+SESSION_NAME = "shuffle-aws-vaults"
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """botocore's own retry behaviour, set explicitly (never 'legacy')."""
+
+    mode: str = "standard"
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    """How to reach one account: a label for messages, and how to get credentials."""
+
+    label: str
+    expected_account: str | None = None
+    profile: str | None = None
+    role_arn: str | None = None
+    region: str | None = None
+
+
+class AccountAccess:
+    """A boto3 session for one account, with clients cached per service and region."""
+
+    def __init__(
+        self, spec: AccountSpec, retry: RetrySettings, *, max_pool_connections: int = 20
+    ) -> None:
+        self.spec = spec
+        self._config = Config(
+            retries={"mode": retry.mode, "max_attempts": retry.max_attempts},
+            max_pool_connections=max_pool_connections,
+            user_agent_extra=f"shuffle-aws-vaults/{__version__}",
+            connect_timeout=10,
+            read_timeout=60,
+        )
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._session = self._new_session()
+        self.region = spec.region or self._session.region_name or DEFAULT_REGION
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every renewal, so concurrent callers renew once, not once each."""
+        return self._generation
+
+    @property
+    def renewable(self) -> bool:
+        return bool(self.spec.role_arn or self.spec.profile) or self._session_has_refresh()
+
+    def _session_has_refresh(self) -> bool:
+        credentials = self._session.get_credentials()
+        return credentials is not None and hasattr(credentials, "refresh_needed")
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region or self.region)
+        with self._lock:
+            found = self._clients.get(key)
+            if found is None:
+                found = self._session.client(service, region_name=key[1], config=self._config)
+                self._clients[key] = found
+            return found
+
+    def renew(self, seen_generation: int) -> None:
+        """Start a fresh session (and so a fresh AssumeRole) unless another caller just did."""
+        with self._lock:
+            if seen_generation != self._generation:
+                return
+            self._session = self._new_session()
+            self._clients.clear()
+            self._generation += 1
+
+    def account_id(self) -> str:
+        """The account these credentials belong to (STS GetCallerIdentity)."""
+        try:
+            return str(self.client("sts").get_caller_identity()["Account"])
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise CredentialsError(
+                f"{self.spec.label} credentials were refused: {error.get('Code')}: "
+                f"{error.get('Message')}"
+            ) from None
+        except BotoCoreError as exc:
+            raise CredentialsError(f"{self.spec.label} credentials: {exc}") from None
+
+    def _new_session(self) -> boto3.Session:
+        try:
+            base = boto3.Session(profile_name=self.spec.profile, region_name=self.spec.region)
+        except BotoCoreError as exc:  # unknown profile and the like
+            raise CredentialsError(f"{self.spec.label}: {exc}") from None
+        if not self.spec.role_arn:
+            return base
+        source = base.get_credentials()
+        if source is None:
+            raise CredentialsError(
+                f"{self.spec.label}: no credentials to assume {self.spec.role_arn} with"
+            )
+        fetcher = AssumeRoleCredentialFetcher(
+            client_creator=base._session.create_client,
+            source_credentials=source,
+            role_arn=self.spec.role_arn,
+            extra_args={"RoleSessionName": SESSION_NAME},
+            cache={},
+        )
+        refreshing = DeferredRefreshableCredentials(
+            method="assume-role", refresh_using=fetcher.fetch_credentials
+        )
+        core = botocore.session.Session(profile=self.spec.profile)
+        core._credentials = refreshing
+        return boto3.Session(botocore_session=core, region_name=base.region_name)

@@ -1,0 +1,112 @@
+"""AWS Backup through boto3: the only code that knows AWS's wire names for Backup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.recovery_point import RecoveryPoint, Vault
+from .aws_errors import call
+from .aws_sessions import AccountAccess
+
+PAGE_SIZE = 1000
+
+
+def _utc(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(float(value), UTC)
+
+
+def recovery_point_from_wire(item: dict[str, Any], vault_name: str) -> RecoveryPoint:
+    calculated = item.get("CalculatedLifecycle") or {}
+    lifecycle = item.get("Lifecycle") or {}
+    created = _utc(item.get("CreationDate"))
+    return RecoveryPoint(
+        arn=item["RecoveryPointArn"],
+        vault_name=item.get("BackupVaultName") or vault_name,
+        resource_arn=item.get("ResourceArn", ""),
+        resource_type=item.get("ResourceType", ""),
+        creation_date=created or datetime.fromtimestamp(0, UTC),
+        size_bytes=int(item.get("BackupSizeInBytes") or 0),
+        status=item.get("Status", ""),
+        encryption_key_arn=item.get("EncryptionKeyArn"),
+        cold_storage_at=_utc(calculated.get("MoveToColdStorageAt")),
+        delete_at=_utc(calculated.get("DeleteAt")),
+        delete_after_days=lifecycle.get("DeleteAfterDays"),
+        source_vault_arn=item.get("SourceBackupVaultArn"),
+    )
+
+
+def vault_from_wire(item: dict[str, Any]) -> Vault:
+    return Vault(
+        name=item["BackupVaultName"],
+        arn=item["BackupVaultArn"],
+        recovery_points=int(item.get("NumberOfRecoveryPoints") or 0),
+        locked=bool(item.get("Locked")),
+        min_retention_days=item.get("MinRetentionDays"),
+        max_retention_days=item.get("MaxRetentionDays"),
+        encryption_key_arn=item.get("EncryptionKeyArn"),
+    )
+
+
+class Boto3BackupGateway:
+    """The BackupGateway port for one account and region."""
+
+    def __init__(self, access: AccountAccess, account_id: str, region: str | None = None) -> None:
+        self._access = access
+        self._account_id = account_id
+        self._region = region or access.region
+
+    @property
+    def account_id(self) -> str:
+        return self._account_id
+
+    @property
+    def region(self) -> str:
+        return self._region
+
+    def _client(self) -> Any:
+        return self._access.client("backup", self._region)
+
+    def _pages(self, operation: str, method: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """A paginator's pages; a page that fails on expired credentials resumes at its token."""
+        token: str | None = None
+        while True:
+
+            def first_page(token: str | None = token) -> tuple[dict[str, Any], str | None]:
+                config: dict[str, Any] = {"PageSize": PAGE_SIZE, "MaxItems": None}
+                if token:
+                    config["StartingToken"] = token
+                paginator = self._client().get_paginator(method)
+                for page in paginator.paginate(**kwargs, PaginationConfig=config):
+                    return page, page.get("NextToken")
+                return {}, None
+
+            page, token = call(self._access, operation, first_page)
+            yield page
+            if not token:
+                return
+
+    def list_vaults(self) -> list[Vault]:
+        vaults = [
+            vault_from_wire(item)
+            for page in self._pages("ListBackupVaults", "list_backup_vaults")
+            for item in page.get("BackupVaultList", [])
+        ]
+        return sorted(vaults, key=lambda vault: vault.name)
+
+    def iter_recovery_points(
+        self, vault_name: str, *, resource_arn: str | None = None
+    ) -> Iterator[RecoveryPoint]:
+        kwargs: dict[str, Any] = {"BackupVaultName": vault_name}
+        if resource_arn:
+            kwargs["ByResourceArn"] = resource_arn
+        for page in self._pages(
+            "ListRecoveryPointsByBackupVault", "list_recovery_points_by_backup_vault", **kwargs
+        ):
+            for item in page.get("RecoveryPoints", []):
+                yield recovery_point_from_wire(item, vault_name)
