@@ -38,6 +38,10 @@ def _runner(command: str) -> Callable[..., int]:
         from .discovery_commands import run_list
 
         return run_list
+    if command == "copy":
+        from .copy_command import run_copy
+
+        return run_copy
     if command == "filter":
         from .discovery_commands import run_filter
 
@@ -46,9 +50,10 @@ def _runner(command: str) -> Callable[..., int]:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
+    from ..infrastructure.journal_store import StateError
     from ..infrastructure.metadata_csv import MetadataCsvError
 
-    return (*USER_ERRORS, MetadataCsvError)
+    return (*USER_ERRORS, MetadataCsvError, StateError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -87,6 +87,7 @@ def build_parser() -> Parser:
     commands.required = True
     _add_list(commands)
     _add_filter(commands)
+    _add_copy(commands)
     _add_sandbox(commands)
     _add_demo(commands)
     return parser
@@ -119,6 +120,97 @@ def _add_filter(commands: argparse._SubParsersAction[Parser]) -> None:
     add_account_flags(parser, dest=True)
     add_selection_flags(parser)
     add_output_flag(parser)
+
+
+def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
+    parser = commands.add_parser(
+        "copy",
+        help="copy the selected recovery points into the destination account, exactly once",
+        description=(
+            "Plan the selection into a fixed list of copies, submit them at up to --workers "
+            "concurrent copy jobs, track them in bulk and journal every step so the run can be "
+            "resumed at any point."
+        ),
+    )
+    add_account_flags(parser, dest=True)
+    add_selection_flags(parser)
+    dest = parser.add_argument_group("destination")
+    dest.add_argument(
+        "--dest-vault", metavar="NAME", help="destination vault (default: the source vault's name)"
+    )
+    dest.add_argument(
+        "--copy-role-arn",
+        metavar="ARN",
+        help="IAM role AWS Backup copies with (default: the source account's "
+        "service-role/AWSBackupDefaultServiceRole)",
+    )
+    dest.add_argument(
+        "--delete-after-days", type=int, metavar="N", help="copies expire N days after creation"
+    )
+    dest.add_argument(
+        "--cold-after-days", type=int, metavar="N", help="copies move to cold storage after N days"
+    )
+    run = parser.add_argument_group("run")
+    run.add_argument("--dry-run", action="store_true", help="print the plan; copy nothing")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=80,
+        help="copy jobs in flight at most, 1-500 (default 80: leaves 20 of AWS's default "
+        "quota of 100 to scheduled copies)",
+    )
+    run.add_argument(
+        "--poll-interval",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how often to list finished copy jobs (default 30)",
+    )
+    run.add_argument(
+        "--max-job-attempts",
+        type=int,
+        default=3,
+        metavar="N",
+        help="copy jobs per item when AWS fails them transiently (default 3)",
+    )
+    run.add_argument(
+        "--max-runtime-minutes",
+        type=float,
+        metavar="M",
+        help="stop submitting after M minutes, drain, save and exit 2",
+    )
+    run.add_argument(
+        "--drain-minutes",
+        type=float,
+        default=5.0,
+        metavar="M",
+        help="after a stop, track jobs in flight this long before exiting (default 5)",
+    )
+    state = parser.add_argument_group("state")
+    state.add_argument(
+        "--state-file",
+        metavar="PATH",
+        help="the journal (default: ~/.local/state/shuffle-aws-vaults/<accounts-region-vaults>"
+        ".jsonl)",
+    )
+    state.add_argument(
+        "--resume", action="store_true", help="continue the migration in the state file, if any"
+    )
+    state.add_argument(
+        "--reset", action="store_true", help="discard the state file (kept aside) and plan afresh"
+    )
+    report = parser.add_argument_group("progress and reports")
+    report.add_argument(
+        "--progress-interval",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="off a terminal, a progress line this often (default 60)",
+    )
+    report.add_argument("--no-progress", action="store_true", help="no progress display")
+    report.add_argument("--summary-output", metavar="PATH", help="write the run summary as JSON")
+    report.add_argument("--report-csv", metavar="PATH", help="write one CSV row per planned item")
+    report.add_argument("--log-file", metavar="PATH", help="write logs as JSON Lines")
 
 
 def _add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:

@@ -34,6 +34,21 @@ class Selection:
     def needs_metadata(self) -> bool:
         return self.allowed_apmids is not None or bool(self.excluded_apmids) or bool(self.where)
 
+    def describe(self) -> dict[str, object]:
+        """A canonical, plain form: two selections are the same when these are equal."""
+        return {
+            "allowed_apmids": (
+                sorted(self.allowed_apmids) if self.allowed_apmids is not None else None
+            ),
+            "excluded_apmids": sorted(self.excluded_apmids),
+            "resource_types": (
+                sorted(self.resource_types) if self.resource_types is not None else None
+            ),
+            "created_after": self.created_after.isoformat() if self.created_after else None,
+            "created_before": self.created_before.isoformat() if self.created_before else None,
+            "where": [[column, sorted(values)] for column, values in self.where],
+        }
+
     def metadata_columns(self) -> set[str]:
         columns = {column for column, _ in self.where}
         if self.allowed_apmids is not None or self.excluded_apmids:

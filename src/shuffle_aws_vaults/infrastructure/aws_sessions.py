@@ -9,6 +9,7 @@ session is rebuilt, which assumes the role again.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,8 @@ class AccountAccess:
         self._lock = threading.Lock()
         self._generation = 0
         self._clients: dict[tuple[str, str], Any] = {}
+        self.calls: Counter[str] = Counter()
+        self.retries = 0
         self._session = self._new_session()
         self.region = spec.region or self._session.region_name or DEFAULT_REGION
 
@@ -83,8 +86,20 @@ class AccountAccess:
             found = self._clients.get(key)
             if found is None:
                 found = self._session.client(service, region_name=key[1], config=self._config)
+                found.meta.events.register("before-call", self._count_call)
+                found.meta.events.register("after-call", self._count_retries)
                 self._clients[key] = found
             return found
+
+    def _count_call(self, model: Any, **_: Any) -> None:
+        with self._lock:
+            self.calls[model.name] += 1
+
+    def _count_retries(self, parsed: Any = None, **_: Any) -> None:
+        attempts = ((parsed or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0
+        if attempts:
+            with self._lock:
+                self.retries += int(attempts)
 
     def renew(self, seen_generation: int) -> None:
         """Start a fresh session (and so a fresh AssumeRole) unless another caller just did."""

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from ..domain.copy_job import CopyJobInfo, Lifecycle
 from ..domain.recovery_point import RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
@@ -38,6 +39,20 @@ def recovery_point_from_wire(item: dict[str, Any], vault_name: str) -> RecoveryP
         delete_at=_utc(calculated.get("DeleteAt")),
         delete_after_days=lifecycle.get("DeleteAfterDays"),
         source_vault_arn=item.get("SourceBackupVaultArn"),
+    )
+
+
+def copy_job_from_wire(item: dict[str, Any]) -> CopyJobInfo:
+    return CopyJobInfo(
+        job_id=item["CopyJobId"],
+        state=item.get("State", "UNKNOWN"),
+        source_arn=item.get("SourceRecoveryPointArn", ""),
+        dest_vault_arn=item.get("DestinationBackupVaultArn", ""),
+        created=_utc(item.get("CreationDate")),
+        completed=_utc(item.get("CompletionDate")),
+        dest_arn=item.get("DestinationRecoveryPointArn"),
+        message=item.get("StatusMessage"),
+        category=item.get("MessageCategory"),
     )
 
 
@@ -110,3 +125,61 @@ class Boto3BackupGateway:
         ):
             for item in page.get("RecoveryPoints", []):
                 yield recovery_point_from_wire(item, vault_name)
+
+    def start_copy_job(
+        self,
+        *,
+        source_arn: str,
+        source_vault: str,
+        dest_vault_arn: str,
+        iam_role_arn: str,
+        token: str,
+        lifecycle: Lifecycle | None = None,
+    ) -> str:
+        kwargs: dict[str, Any] = {
+            "RecoveryPointArn": source_arn,
+            "SourceBackupVaultName": source_vault,
+            "DestinationBackupVaultArn": dest_vault_arn,
+            "IamRoleArn": iam_role_arn,
+            "IdempotencyToken": token,
+        }
+        if lifecycle is not None:
+            wire: dict[str, int] = {}
+            if lifecycle.delete_after_days is not None:
+                wire["DeleteAfterDays"] = lifecycle.delete_after_days
+            if lifecycle.cold_after_days is not None:
+                wire["MoveToColdStorageAfterDays"] = lifecycle.cold_after_days
+            kwargs["Lifecycle"] = wire
+        response = call(
+            self._access, "StartCopyJob", lambda: self._client().start_copy_job(**kwargs)
+        )
+        return str(response["CopyJobId"])
+
+    def describe_copy_job(self, job_id: str) -> CopyJobInfo:
+        response = call(
+            self._access,
+            "DescribeCopyJob",
+            lambda: self._client().describe_copy_job(CopyJobId=job_id),
+        )
+        return copy_job_from_wire(response["CopyJob"])
+
+    def list_copy_jobs(
+        self,
+        *,
+        completed_after: datetime | None = None,
+        created_after: datetime | None = None,
+        source_arn: str | None = None,
+        dest_vault_arn: str | None = None,
+    ) -> Iterator[CopyJobInfo]:
+        kwargs: dict[str, Any] = {}
+        if completed_after is not None:
+            kwargs["ByCompleteAfter"] = completed_after
+        if created_after is not None:
+            kwargs["ByCreatedAfter"] = created_after
+        if source_arn is not None:
+            kwargs["BySourceRecoveryPointArn"] = source_arn
+        if dest_vault_arn is not None:
+            kwargs["ByDestinationVaultArn"] = dest_vault_arn
+        for page in self._pages("ListCopyJobs", "list_copy_jobs", **kwargs):
+            for item in page.get("CopyJobs", []):
+                yield copy_job_from_wire(item)

@@ -1,0 +1,406 @@
+"""The copy loop: submit to the cap, track in bulk, journal every intent and outcome.
+
+One thread (the caller's) owns all migration state. Worker threads only make blocking AWS calls
+and post their results to the mailbox, as aws-cli's s3 transfers do.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain.concurrency import AdaptiveCap
+from ..domain.copy_job import CopyJobInfo, Lifecycle
+from ..domain.errors import AwsError, CredentialsError, CredentialsExpired, Throttled
+from ..domain.events import Event, Intent, JobEnded, Refused, Submitted
+from ..domain.failures import job_failure_is_transient, submit_error_is_transient
+from ..domain.migration import MigrationState, Status
+from ..domain.plan import idempotency_token
+from ..domain.progress import Progress
+from ..domain.scheduler import Scheduler
+from .ports import BackupGateway, Executor, Journal, ProgressSink
+from .run_control import Clock, Mailbox, StopSignal, jittered
+
+log = logging.getLogger(__name__)
+
+# ListCopyJobs' ByCompleteAfter window starts this long before the newest completion seen, so a
+# job whose completion becomes visible late is still found.
+WATERMARK_MARGIN = 600.0
+SYNC_INTERVAL = 1.0
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    workers: int = 80
+    iam_role_arn: str = ""
+    lifecycle: Lifecycle | None = None
+    poll_interval: float = 30.0
+    max_job_attempts: int = 3
+    retry_delay: float = 300.0  # before a failed job's next attempt; doubles per attempt
+    submit_retry_delay: float = 5.0  # before repeating a StartCopyJob that was throttled
+    describe_after: float = 1800.0  # DescribeCopyJob a job the listings have not shown this long
+    max_runtime: float | None = None
+    drain: float = 300.0
+    compact_every: int = 200_000
+    progress_every: float = 1.0
+
+
+@dataclass
+class RunOutcome:
+    reason: str  # finished, stopped, runtime-limit, interrupted, fatal
+    fatal: str | None = None
+    started_jobs: int = 0
+    throttles: int = 0
+    submit_retries: int = 0
+    unknown_states: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0
+    completed_this_run: int = 0
+
+
+class CopyEngine:
+    def __init__(
+        self,
+        *,
+        state: MigrationState,
+        gateway: BackupGateway,
+        journal: Journal,
+        settings: EngineSettings,
+        executor: Executor,
+        mailbox: Mailbox | None = None,
+        clock: Clock | None = None,
+        progress: ProgressSink | None = None,
+        stop: StopSignal | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.state = state
+        self.gateway = gateway
+        self.journal = journal
+        self.settings = settings
+        self.executor = executor
+        self.mailbox = mailbox or Mailbox()
+        self.clock = clock or Clock()
+        self.progress = progress
+        self.stop = stop or StopSignal()
+        self.rng = rng or random.Random()
+        self.scheduler = Scheduler(state)
+        self.cap = AdaptiveCap(settings.workers)
+        self.outcome = RunOutcome(reason="finished")
+        self._job_item: dict[str, int] = {}
+        self._last_news: dict[int, float] = {}
+        self._resubmit: list[tuple[float, int]] = []
+        self._submitting: set[int] = set()
+        self._polling = False
+        self._next_poll = 0.0
+        self._watermark = self.clock.now() - WATERMARK_MARGIN
+        self._last_sync = 0.0
+        self._completed_at_start = state.counts[Status.COMPLETED]
+        self._started = 0.0
+        for i, job_id in enumerate(state.job_ids):
+            if job_id is not None and state.status[i] == Status.SUBMITTED:
+                self._job_item[job_id] = i
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def run(self) -> RunOutcome:
+        self._started = self.clock.monotonic()
+        self._reconcile()
+        draining_until: float | None = None
+        next_progress = 0.0
+        try:
+            while True:
+                self._handle_messages()
+                if self.outcome.fatal:
+                    self.outcome.reason = "fatal"
+                    break
+                now = self.clock.monotonic()
+                if self.stop.forced:
+                    self.outcome.reason = "interrupted"
+                    break
+                if draining_until is None and self._should_stop(now):
+                    draining_until = now + self.settings.drain
+                    log.info("no new submissions; tracking %d jobs in flight", self.state.in_flight)
+                if draining_until is None:
+                    self._submit_ready()
+                self._maybe_poll(now)
+                self._maybe_sync(now)
+                if self.journal.events_since_snapshot >= self.settings.compact_every:
+                    self.journal.compact(self.state)
+                if now >= next_progress and self.progress is not None:
+                    self.progress.update(self.snapshot())
+                    next_progress = now + self.settings.progress_every
+                if self._finished():
+                    break
+                if draining_until is not None and (
+                    self.state.counts[Status.SUBMITTED] == 0 or now >= draining_until
+                ):
+                    break
+                message = self.mailbox.get(self._wait_time(now))
+                if message is not None:
+                    self._handle(message)
+        finally:
+            self._wind_down()
+        return self.outcome
+
+    def _should_stop(self, now: float) -> bool:
+        if self.stop.requested:
+            self.outcome.reason = "stopped"
+            return True
+        limit = self.settings.max_runtime
+        if limit is not None and now - self._started >= limit:
+            self.outcome.reason = "runtime-limit"
+            return True
+        return False
+
+    def _finished(self) -> bool:
+        return (
+            self.state.counts[Status.PENDING] == 0
+            and self.state.in_flight == 0
+            and not self._resubmit
+            and not self._submitting
+        )
+
+    def _wait_time(self, now: float) -> float:
+        waits = [self._next_poll - now, self.settings.progress_every, 1.0]
+        ready = self.scheduler.next_ready_at()
+        if ready is not None:
+            waits.append(ready - self.clock.now())
+        if self._resubmit:
+            waits.append(self._resubmit[0][0] - self.clock.now())
+        return max(0.0, min(waits))
+
+    def _wind_down(self) -> None:
+        forced = self.stop.forced or self.outcome.reason == "interrupted"
+        self.executor.shutdown(wait=not forced, cancel_futures=True)
+        if not forced:
+            self._handle_messages()  # answers of calls that were under way
+        try:
+            self.journal.flush()
+            self.journal.sync()
+        except OSError as exc:
+            self.outcome.fatal = self.outcome.fatal or f"cannot write the journal: {exc}"
+            self.outcome.reason = "fatal"
+        self.outcome.elapsed = self.clock.monotonic() - self._started
+        self.outcome.completed_this_run = (
+            self.state.counts[Status.COMPLETED] - self._completed_at_start
+        )
+
+    def snapshot(self) -> Progress:
+        counts = self.state.counts
+        return Progress(
+            total=len(self.state),
+            completed=counts[Status.COMPLETED],
+            failed=counts[Status.FAILED],
+            in_flight=self.state.in_flight,
+            queued=counts[Status.PENDING],
+            elapsed=self.clock.monotonic() - self._started,
+            completed_this_run=counts[Status.COMPLETED] - self._completed_at_start,
+        )
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def _record(self, event: Event) -> None:
+        self.state.apply(event)
+        self.journal.append(event)
+
+    def _maybe_sync(self, now: float) -> None:
+        if now - self._last_sync >= SYNC_INTERVAL:
+            self.journal.flush()
+            self.journal.sync()
+            self._last_sync = now
+
+    # -- submission ---------------------------------------------------------------------------
+
+    def _submit_ready(self) -> None:
+        now = self.clock.now()
+        batch: list[tuple[int, int]] = []
+        while self._resubmit and self._resubmit[0][0] <= now:
+            _, i = heapq.heappop(self._resubmit)
+            batch.append((i, self.state.attempts[i]))  # same attempt, same token
+        room = self.cap.limit - self.state.in_flight
+        if room > 0:
+            for i in self.scheduler.take(room, now):
+                attempt = self.state.attempts[i] + 1
+                self._record(Intent(i, attempt, now))
+                batch.append((i, attempt))
+        if not batch:
+            return
+        self.journal.flush()  # every intent reaches the file before its call is made
+        for i, attempt in batch:
+            self._submitting.add(i)
+            self.executor.submit(self._start_job, i, attempt)
+
+    def _start_job(self, i: int, attempt: int) -> None:
+        """On a worker thread: one StartCopyJob call; the answer goes to the mailbox."""
+        item = self.state.items[i]
+        try:
+            job_id = self.gateway.start_copy_job(
+                source_arn=item.source_arn,
+                source_vault=item.source_vault,
+                dest_vault_arn=item.dest_vault_arn,
+                iam_role_arn=self.settings.iam_role_arn,
+                token=idempotency_token(item.source_arn, item.dest_vault_arn, attempt),
+                lifecycle=self.settings.lifecycle,
+            )
+        except Exception as exc:  # every failure goes back to the engine thread
+            self.mailbox.put(("submit-failed", i, attempt, exc))
+        else:
+            self.mailbox.put(("submitted", i, attempt, job_id))
+
+    def _on_submitted(self, i: int, attempt: int, job_id: str) -> None:
+        self._submitting.discard(i)
+        if self.state.status[i] != Status.INTENT or self.state.attempts[i] != attempt:
+            return
+        self._record(Submitted(i, job_id, self.clock.now()))
+        self._job_item[job_id] = i
+        self._last_news[i] = self.clock.monotonic()
+        self.outcome.started_jobs += 1
+        self.cap.on_success()
+
+    def _on_submit_failed(self, i: int, attempt: int, exc: BaseException) -> None:
+        self._submitting.discard(i)
+        now = self.clock.now()
+        if isinstance(exc, (CredentialsError, CredentialsExpired)):
+            self.outcome.fatal = f"credentials for the source account: {exc}"
+            return
+        if isinstance(exc, AwsError) and (
+            isinstance(exc, Throttled) or submit_error_is_transient(exc.code)
+        ):
+            if isinstance(exc, Throttled):
+                self.outcome.throttles += 1
+                self.cap.on_throttle(self.clock.monotonic())
+            self.outcome.submit_retries += 1
+            delay = jittered(self.settings.submit_retry_delay * (2 ** min(attempt, 6)), self.rng)
+            heapq.heappush(self._resubmit, (now + delay, i))
+            return
+        code = exc.code if isinstance(exc, AwsError) else type(exc).__name__
+        message = exc.message if isinstance(exc, AwsError) else str(exc)
+        self._record(Refused(i, code, message, now))
+        self.scheduler.release(i)
+
+    # -- tracking -----------------------------------------------------------------------------
+
+    def _maybe_poll(self, now: float) -> None:
+        if self._polling or now < self._next_poll or not self._job_item:
+            return
+        stale = [
+            i
+            for i in self._job_item.values()
+            if now - self._last_news.get(i, now) >= self.settings.describe_after
+        ][:50]
+        self._polling = True
+        self._next_poll = now + self.settings.poll_interval
+        self.executor.submit(self._poll, self._watermark, [self.state.job_ids[i] for i in stale])
+
+    def _poll(self, watermark: float, stale: list[str]) -> None:
+        """On a worker thread: the jobs that ended since `watermark`, and the stale ones."""
+        try:
+            after = datetime.fromtimestamp(watermark, UTC)
+            jobs = list(self.gateway.list_copy_jobs(completed_after=after))
+            jobs += [self.gateway.describe_copy_job(job_id) for job_id in stale if job_id]
+        except Exception as exc:
+            self.mailbox.put(("poll-failed", exc))
+        else:
+            self.mailbox.put(("polled", jobs, stale))
+
+    def _on_polled(self, jobs: list[CopyJobInfo], stale: list[str]) -> None:
+        self._polling = False
+        now = self.clock.monotonic()
+        for job_id in stale:
+            i = self._job_item.get(job_id)
+            if i is not None:
+                self._last_news[i] = now
+        newest = None
+        for job in jobs:
+            if job.completed is not None:
+                stamp = job.completed.timestamp()
+                newest = stamp if newest is None else max(newest, stamp)
+            self._on_job(job)
+        if newest is not None:
+            self._watermark = max(self._watermark, newest - WATERMARK_MARGIN)
+
+    def _on_job(self, job: CopyJobInfo) -> None:
+        i = self._job_item.get(job.job_id)
+        if i is None or self.state.job_ids[i] != job.job_id:
+            return  # not ours, or an earlier attempt's
+        if not job.terminal:
+            if job.state not in ("CREATED", "RUNNING"):
+                self.outcome.unknown_states[job.state] += 1
+                log.warning("copy job %s is in state %s; waiting", job.job_id, job.state)
+            return
+        self._job_item.pop(job.job_id, None)
+        self._last_news.pop(i, None)
+        now = self.clock.now()
+        if job.state == "COMPLETED":
+            self._record(JobEnded(i, job.job_id, "COMPLETED", now, dest_arn=job.dest_arn))
+            self.scheduler.release(i)
+            return
+        retry = (
+            job_failure_is_transient(job.message, job.category)
+            and self.state.attempts[i] < self.settings.max_job_attempts
+        )
+        self._record(JobEnded(i, job.job_id, job.state, now, message=job.message, retry=retry))
+        if retry:
+            delay = self.settings.retry_delay * 2 ** (self.state.attempts[i] - 1)
+            self.scheduler.release(i, retry_at=now + jittered(delay, self.rng))
+        else:
+            self.scheduler.release(i)
+
+    # -- resume -------------------------------------------------------------------------------
+
+    def _reconcile(self) -> None:
+        """Before submitting anything: find out what became of the last run's calls."""
+        for i in self.state.indexes(Status.INTENT):
+            item = self.state.items[i]
+            try:
+                jobs = list(
+                    self.gateway.list_copy_jobs(
+                        source_arn=item.source_arn, dest_vault_arn=item.dest_vault_arn
+                    )
+                )
+            except AwsError as exc:
+                self.outcome.fatal = f"cannot reconcile unconfirmed copies: {exc}"
+                return
+            known = set(self.state.job_ids)
+            fresh = [job for job in jobs if job.job_id not in known]
+            live = [job for job in fresh if job.state != "FAILED"] or fresh
+            if live:
+                job = max(live, key=lambda j: j.created or datetime.min.replace(tzinfo=UTC))
+                self._record(Submitted(i, job.job_id, self.clock.now()))
+                self._job_item[job.job_id] = i
+                self._on_job(job)
+            else:  # the call never reached AWS: repeat it, with the same token
+                heapq.heappush(self._resubmit, (self.clock.now(), i))
+        for job_id, i in list(self._job_item.items()):
+            try:
+                self._on_job(self.gateway.describe_copy_job(job_id))
+            except AwsError as exc:
+                log.warning("cannot describe copy job %s: %s", job_id, exc)
+            self._last_news[i] = self.clock.monotonic()
+        self.journal.flush()
+
+    # -- messages -----------------------------------------------------------------------------
+
+    def _handle_messages(self) -> None:
+        while (message := self.mailbox.get_nowait()) is not None:
+            self._handle(message)
+
+    def _handle(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "submitted":
+            self._on_submitted(message[1], message[2], message[3])
+        elif kind == "submit-failed":
+            self._on_submit_failed(message[1], message[2], message[3])
+        elif kind == "polled":
+            self._on_polled(message[1], message[2])
+        elif kind == "poll-failed":
+            self._polling = False
+            exc = message[1]
+            if isinstance(exc, (CredentialsError, CredentialsExpired)):
+                self.outcome.fatal = f"credentials for the source account: {exc}"
+            else:
+                log.warning("tracking copy jobs failed, will retry: %s", exc)

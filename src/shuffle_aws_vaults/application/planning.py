@@ -1,0 +1,78 @@
+"""From a selection scan to a fixed plan, with the summary a --dry-run prints."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..domain.plan import PlanItem, order_items
+from ..domain.selection import SelectionTally
+from .discovery import Candidate
+
+# For the duration estimate only: AWS publishes no copy speed. The sandbox uses the same figures.
+ASSUMED_BANDWIDTH = 100 * 1024**2  # bytes per second per job
+ASSUMED_OVERHEAD = 120.0  # seconds per job
+
+
+@dataclass
+class PlanSummary:
+    items: int = 0
+    bytes: int = 0
+    by_vault: Counter[str] = field(default_factory=Counter)
+    bytes_by_vault: Counter[str] = field(default_factory=Counter)
+    by_type: Counter[str] = field(default_factory=Counter)
+    bytes_by_type: Counter[str] = field(default_factory=Counter)
+    by_apmid: Counter[str] = field(default_factory=Counter)
+    tally: SelectionTally = field(default_factory=SelectionTally)
+
+
+def build_plan(
+    candidates: Iterable[Candidate],
+    dest_vault_arn: Callable[[str], str],
+    tally: SelectionTally,
+) -> tuple[list[PlanItem], PlanSummary]:
+    """The included candidates as ordered plan items, and what they add up to."""
+    summary = PlanSummary(tally=tally)
+    items: list[PlanItem] = []
+    for candidate in candidates:
+        if not candidate.included:
+            continue
+        rp = candidate.rp
+        items.append(
+            PlanItem(
+                source_arn=rp.arn,
+                source_vault=rp.vault_name,
+                resource_arn=rp.resource_arn,
+                resource_type=rp.resource_type,
+                size_bytes=rp.size_bytes,
+                created=rp.creation_date.timestamp(),
+                dest_vault_arn=dest_vault_arn(rp.vault_name),
+            )
+        )
+        summary.items += 1
+        summary.bytes += rp.size_bytes
+        summary.by_vault[rp.vault_name] += 1
+        summary.bytes_by_vault[rp.vault_name] += rp.size_bytes
+        summary.by_type[rp.resource_type] += 1
+        summary.bytes_by_type[rp.resource_type] += rp.size_bytes
+        if candidate.metadata is not None:
+            summary.by_apmid[candidate.metadata.get("APMID", "")] += 1
+    return order_items(items), summary
+
+
+def job_seconds(item: PlanItem) -> float:
+    return ASSUMED_OVERHEAD + item.size_bytes / ASSUMED_BANDWIDTH
+
+
+def estimate_seconds(items: list[PlanItem], concurrency: int) -> float:
+    """AWS's bound: max(total job time / concurrency, the longest per-resource chain)."""
+    if not items:
+        return 0.0
+    chains: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for item in items:
+        seconds = job_seconds(item)
+        chains[item.resource_arn] += seconds
+        total += seconds
+    return max(total / max(1, concurrency), max(chains.values()))

@@ -1,0 +1,34 @@
+"""A copy job as AWS reports it, in the tool's terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+TERMINAL_STATES = frozenset({"COMPLETED", "FAILED", "ABORTED", "PARTIAL"})
+ACTIVE_STATES = frozenset({"CREATED", "RUNNING", "PENDING", "COMPLETING", "ABORTING", "FAILING"})
+
+
+@dataclass(frozen=True, slots=True)
+class CopyJobInfo:
+    job_id: str
+    state: str
+    source_arn: str
+    dest_vault_arn: str
+    created: datetime | None = None
+    completed: datetime | None = None
+    dest_arn: str | None = None
+    message: str | None = None
+    category: str | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """The lifecycle to give copies; None fields keep the source's."""
+
+    delete_after_days: int | None = None
+    cold_after_days: int | None = None

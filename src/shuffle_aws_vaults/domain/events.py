@@ -1,0 +1,49 @@
+"""What happens to a plan item; the journal records these, and replaying them rebuilds state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """About to call StartCopyJob for item `i` (recorded and flushed before the call)."""
+
+    i: int
+    attempt: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """AWS accepted the copy (or a reconciliation found the job); `job_id` is AWS's CopyJobId."""
+
+    i: int
+    job_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class JobEnded:
+    """The copy job reached a terminal state; `retry` when a transient failure is tried again."""
+
+    i: int
+    job_id: str
+    state: str
+    at: float
+    dest_arn: str | None = None
+    message: str | None = None
+    retry: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """StartCopyJob refused the item for good (not transient): the item is FAILED."""
+
+    i: int
+    code: str
+    message: str
+    at: float
+
+
+Event = Intent | Submitted | JobEnded | Refused

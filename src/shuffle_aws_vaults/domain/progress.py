@@ -1,0 +1,54 @@
+"""Rate, ETA and the run summary's arithmetic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    completed: int
+    failed: int
+    in_flight: int
+    queued: int
+    elapsed: float
+    completed_this_run: int
+
+    @property
+    def done(self) -> int:
+        return self.completed + self.failed
+
+    @property
+    def per_hour(self) -> float:
+        return self.completed_this_run * 3600.0 / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        remaining = self.total - self.done
+        if remaining == 0:
+            return 0.0
+        if self.completed_this_run == 0 or self.elapsed <= 0:
+            return None
+        return remaining * self.elapsed / self.completed_this_run
+
+    @property
+    def success_rate(self) -> float:
+        return 100.0 * self.completed / self.done if self.done else 0.0
+
+
+def format_duration(seconds: float | None) -> str:
+    """'2h 15m', '45m 10s', '12s'; '?' when unknown."""
+    if seconds is None:
+        return "?"
+    whole = round(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    if minutes:
+        return f"{minutes}m {secs}s"
+    return f"{secs}s"

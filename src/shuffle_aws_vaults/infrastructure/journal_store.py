@@ -1,0 +1,294 @@
+"""The copy run's state on disk: an append-only JSON Lines journal plus an atomic snapshot.
+
+`PATH` (the --state-file) is the journal: a versioned header line, then one event per line,
+flushed before each StartCopyJob and fsynced at least once a second. `PATH.snapshot` holds the
+plan and every item's state as of a generation; compaction writes a new snapshot (temp file,
+fsync, rename) and then starts the journal afresh with the next generation, so a crash at any
+point leaves either the old pair or the new one. `PATH.lock` is held (flock) while a process
+uses the state. Every file is created mode 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from ..domain.events import Event
+from ..domain.migration import InconsistentJournal, MigrationState
+from .state_codec import (
+    JOURNAL_FORMAT,
+    VERSION,
+    CodecError,
+    decode_event,
+    decode_snapshot,
+    encode_event,
+    encode_snapshot,
+)
+
+
+class StateError(Exception):
+    """The state cannot be used; the message names the file (and line) and what to do."""
+
+
+class StateLocked(StateError):
+    """Another process holds the state."""
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
+        _sync_dir(path.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+def _sync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class JsonlJournal:
+    """The Journal port on a file: events buffered, flushed, fsynced in groups."""
+
+    def __init__(self, store: StateStore, identity: dict[str, Any], generation: int) -> None:
+        self._store = store
+        self._identity = identity
+        self.generation = generation
+        self._fd = os.open(store.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        self._buffer: list[str] = []
+        self._dirty = False
+        self._broken: OSError | None = None
+        self._count = 0
+
+    @property
+    def events_since_snapshot(self) -> int:
+        return self._count
+
+    def append(self, event: Event) -> None:
+        self._buffer.append(json.dumps(encode_event(event), separators=(",", ":")))
+        self._count += 1
+
+    def flush(self) -> None:
+        if self._broken is not None:
+            raise self._broken
+        if not self._buffer:
+            return
+        data = ("\n".join(self._buffer) + "\n").encode()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except OSError as exc:
+            self._broken = exc
+            raise
+        self._buffer.clear()
+        self._dirty = True
+
+    def sync(self) -> None:
+        if self._dirty and self._broken is None:
+            os.fsync(self._fd)
+            self._dirty = False
+
+    def compact(self, state: MigrationState) -> None:
+        self.flush()
+        self.sync()
+        generation = self.generation + 1
+        self._store.write_snapshot(self._identity, state, generation)
+        header = self._store.journal_header(generation)
+        _write_atomically(self._store.journal_path, header)
+        os.close(self._fd)
+        self._fd = os.open(self._store.journal_path, os.O_WRONLY | os.O_APPEND, 0o600)
+        self.generation = generation
+        self._count = 0
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.flush()
+            self.sync()
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+
+class StateStore:
+    """The files of one migration's state, and the lock on them."""
+
+    def __init__(self, journal_path: Path) -> None:
+        self.journal_path = journal_path
+        self.snapshot_path = journal_path.with_name(journal_path.name + ".snapshot")
+        self.lock_path = journal_path.with_name(journal_path.name + ".lock")
+        self._lock_fd: int | None = None
+
+    def exists(self) -> bool:
+        return self.journal_path.exists() or self.snapshot_path.exists()
+
+    # -- the lock -----------------------------------------------------------------------------
+
+    def lock(self, command: str) -> None:
+        """Hold the state exclusively; another holder is named in the error."""
+        directory = self.journal_path.parent
+        try:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StateError(f"cannot use state directory {directory}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = self._holder(fd)
+            os.close(fd)
+            raise StateLocked(
+                f"state file {self.journal_path} is in use by {holder}; "
+                "wait for it to finish or stop it first"
+            ) from None
+        info = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "command": command,
+        }
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(info).encode())
+        self._lock_fd = fd
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        try:
+            info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+            return (
+                f"pid {info.get('pid')} on {info.get('host')} since {info.get('since')} "
+                f"({info.get('command', 'shuffle-aws-vaults')})"
+            )
+        except (OSError, ValueError):
+            return "another process"
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._lock_fd, 0)
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # -- create, load, discard ----------------------------------------------------------------
+
+    def journal_header(self, generation: int) -> bytes:
+        header = {"format": JOURNAL_FORMAT, "version": VERSION, "generation": generation}
+        return (json.dumps(header) + "\n").encode()
+
+    def write_snapshot(
+        self, identity: dict[str, Any], state: MigrationState, generation: int
+    ) -> None:
+        document = encode_snapshot(identity, state, generation)
+        _write_atomically(self.snapshot_path, json.dumps(document, separators=(",", ":")).encode())
+
+    def create(self, identity: dict[str, Any], state: MigrationState) -> JsonlJournal:
+        try:
+            self.write_snapshot(identity, state, 1)
+            _write_atomically(self.journal_path, self.journal_header(1))
+        except OSError as exc:
+            raise StateError(
+                f"cannot write state file {self.journal_path}: {exc.strerror}"
+            ) from None
+        return JsonlJournal(self, identity, 1)
+
+    def read_identity(self) -> dict[str, Any]:
+        identity, _, _ = self._read_snapshot()
+        return identity
+
+    def _read_snapshot(self) -> tuple[dict[str, Any], MigrationState, int]:
+        if not self.snapshot_path.exists():
+            raise StateError(
+                f"{self.snapshot_path} is missing, so {self.journal_path} cannot be replayed; "
+                "restore it, or start over with --reset"
+            )
+        try:
+            document = json.loads(self.snapshot_path.read_bytes())
+            return decode_snapshot(document)
+        except (ValueError, CodecError) as exc:
+            raise StateError(f"{self.snapshot_path}: {exc}") from None
+        except OSError as exc:
+            raise StateError(f"cannot read {self.snapshot_path}: {exc.strerror}") from None
+
+    def load(self) -> tuple[dict[str, Any], MigrationState, JsonlJournal]:
+        """The snapshot with the journal's events replayed on top; a torn last line is dropped."""
+        identity, state, generation = self._read_snapshot()
+        try:
+            data = self.journal_path.read_bytes() if self.journal_path.exists() else b""
+        except OSError as exc:
+            raise StateError(f"cannot read {self.journal_path}: {exc.strerror}") from None
+        lines = data.split(b"\n")
+        torn = lines.pop() if lines else b""  # text after the last newline: a torn write
+        journal_generation = self._check_header(lines, generation)
+        if journal_generation == generation:
+            self._replay(state, lines[1:])
+        if torn or journal_generation != generation or not lines:
+            # Drop the torn line, or finish a compaction that stopped before the new journal.
+            body = b"".join(line + b"\n" for line in lines[1:]) if lines else b""
+            keep = body if journal_generation == generation else b""
+            _write_atomically(self.journal_path, self.journal_header(generation) + keep)
+        journal = JsonlJournal(self, identity, generation)
+        return identity, state, journal
+
+    def _check_header(self, lines: list[bytes], generation: int) -> int:
+        if not lines:
+            return generation
+        try:
+            header = json.loads(lines[0])
+            ok = header.get("format") == JOURNAL_FORMAT
+        except (ValueError, AttributeError):
+            ok = False
+        if not ok:
+            raise StateError(f"{self.journal_path}:1: not a shuffle-aws-vaults journal")
+        if header.get("version") != VERSION:
+            raise StateError(
+                f"{self.journal_path}:1: journal version {header.get('version')} is not supported"
+            )
+        journal_generation = header.get("generation")
+        if journal_generation not in (generation, generation - 1):
+            raise StateError(
+                f"{self.journal_path}: generation {journal_generation} does not follow snapshot "
+                f"generation {generation}; the files are from different runs"
+            )
+        return int(journal_generation)
+
+    def _replay(self, state: MigrationState, lines: list[bytes]) -> None:
+        for number, line in enumerate(lines, start=2):
+            if not line.strip():
+                continue
+            try:
+                state.apply(decode_event(json.loads(line)))
+            except (ValueError, CodecError, InconsistentJournal) as exc:
+                raise StateError(
+                    f"{self.journal_path}:{number}: corrupt journal line ({exc}); the state "
+                    "cannot be trusted past it"
+                ) from None
+
+    def discard(self) -> Path | None:
+        """Move the state aside (never delete it); returns where it went."""
+        if not self.exists():
+            return None
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        for path in (self.journal_path, self.snapshot_path):
+            if path.exists():
+                path.replace(path.with_name(f"{path.name}.reset-{stamp}"))
+        return self.journal_path.with_name(f"{self.journal_path.name}.reset-{stamp}")
