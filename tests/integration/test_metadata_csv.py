@@ -97,7 +97,7 @@ def test_bad_files_are_refused_naming_the_file_and_line(
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(MetadataCsvError, match="nope.csv: no such file"):
+    with pytest.raises(MetadataCsvError, match=r"nope\.csv: no such file"):
         load_metadata_csv(tmp_path / "nope.csv")
 
 

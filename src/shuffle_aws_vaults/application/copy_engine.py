@@ -93,6 +93,13 @@ class CopyEngine:
         self._job_item: dict[str, int] = {}
         self._last_news: dict[int, float] = {}
         self._resubmit: list[tuple[float, int]] = []
+        # Items whose StartCopyJob repeated an earlier token: AWS may answer with a job that
+        # ended before we started watching, which no ByCompleteAfter listing would show again.
+        self._repeated: set[int] = set()
+        self._describe_soon: set[int] = set()
+        # Ended jobs a listing showed before their StartCopyJob answer reached this thread.
+        self._unclaimed: dict[str, CopyJobInfo] = {}
+        self._reconciling = 0
         self._submitting: set[int] = set()
         self._polling = False
         self._next_poll = 0.0
@@ -220,6 +227,7 @@ class CopyEngine:
         batch: list[tuple[int, int]] = []
         while self._resubmit and self._resubmit[0][0] <= now:
             _, i = heapq.heappop(self._resubmit)
+            self._repeated.add(i)
             batch.append((i, self.state.attempts[i]))  # same attempt, same token
         room = self.cap.limit - self.state.in_flight
         if room > 0:
@@ -258,8 +266,14 @@ class CopyEngine:
         self._record(Submitted(i, job_id, self.clock.now()))
         self._job_item[job_id] = i
         self._last_news[i] = self.clock.monotonic()
+        if i in self._repeated:
+            self._repeated.discard(i)
+            self._describe_soon.add(i)
         self.outcome.started_jobs += 1
         self.cap.on_success()
+        early = self._unclaimed.pop(job_id, None)
+        if early is not None:
+            self._on_job(early)
 
     def _on_submit_failed(self, i: int, attempt: int, exc: BaseException) -> None:
         self._submitting.discard(i)
@@ -292,41 +306,59 @@ class CopyEngine:
             for i in self._job_item.values()
             if now - self._last_news.get(i, now) >= self.settings.describe_after
         ][:50]
+        stale += [i for i in self._describe_soon if self.state.status[i] == Status.SUBMITTED]
+        self._describe_soon.clear()
         self._polling = True
         self._next_poll = now + self.settings.poll_interval
         self.executor.submit(self._poll, self._watermark, [self.state.job_ids[i] for i in stale])
 
     def _poll(self, watermark: float, stale: list[str]) -> None:
-        """On a worker thread: the jobs that ended since `watermark`, and the stale ones."""
+        """On a worker thread: the jobs that ended since `watermark`, and the stale ones.
+
+        A listing of several pages is no snapshot: a job can end, behind the pages already
+        read, while later pages are fetched. So the next watermark comes from the first page
+        only; whatever ends after that page was read is newer than it.
+        """
         try:
             after = datetime.fromtimestamp(watermark, UTC)
-            jobs = list(self.gateway.list_copy_jobs(completed_after=after))
+            jobs: list[CopyJobInfo] = []
+            next_mark: float | None = None
+            for page in self.gateway.copy_job_pages(completed_after=after):
+                if next_mark is None:
+                    stamps = [job.completed.timestamp() for job in page if job.completed]
+                    next_mark = max(stamps) if stamps else watermark + WATERMARK_MARGIN
+                jobs += page
             jobs += [self.gateway.describe_copy_job(job_id) for job_id in stale if job_id]
         except Exception as exc:
             self.mailbox.put(("poll-failed", exc))
         else:
-            self.mailbox.put(("polled", jobs, stale))
+            self.mailbox.put(("polled", jobs, stale, next_mark))
 
-    def _on_polled(self, jobs: list[CopyJobInfo], stale: list[str]) -> None:
+    def _on_polled(
+        self, jobs: list[CopyJobInfo], stale: list[str], next_mark: float | None
+    ) -> None:
         self._polling = False
         now = self.clock.monotonic()
         for job_id in stale:
             i = self._job_item.get(job_id)
             if i is not None:
                 self._last_news[i] = now
-        newest = None
         for job in jobs:
-            if job.completed is not None:
-                stamp = job.completed.timestamp()
-                newest = stamp if newest is None else max(newest, stamp)
             self._on_job(job)
-        if newest is not None:
-            self._watermark = max(self._watermark, newest - WATERMARK_MARGIN)
+        if next_mark is not None:
+            self._watermark = max(self._watermark, next_mark - WATERMARK_MARGIN)
 
     def _on_job(self, job: CopyJobInfo) -> None:
         i = self._job_item.get(job.job_id)
         if i is None or self.state.job_ids[i] != job.job_id:
-            return  # not ours, or an earlier attempt's
+            # Not ours, an earlier attempt's, or ours with its StartCopyJob answer still on
+            # the way: keep it until that answer comes.
+            if job.terminal and self._submitting:
+                if len(self._unclaimed) >= 100_000:
+                    for stale in list(self._unclaimed)[:50_000]:
+                        del self._unclaimed[stale]
+                self._unclaimed[job.job_id] = job
+            return
         if not job.terminal:
             if job.state not in ("CREATED", "RUNNING"):
                 self.outcome.unknown_states[job.state] += 1
@@ -353,35 +385,64 @@ class CopyEngine:
     # -- resume -------------------------------------------------------------------------------
 
     def _reconcile(self) -> None:
-        """Before submitting anything: find out what became of the last run's calls."""
+        """Before submitting anything: find out what became of the last run's calls.
+
+        Unconfirmed intents are looked up with ListCopyJobs (source recovery point and
+        destination vault); jobs in flight are described. The lookups run in parallel.
+        """
         for i in self.state.indexes(Status.INTENT):
-            item = self.state.items[i]
-            try:
-                jobs = list(
-                    self.gateway.list_copy_jobs(
-                        source_arn=item.source_arn, dest_vault_arn=item.dest_vault_arn
-                    )
-                )
-            except AwsError as exc:
-                self.outcome.fatal = f"cannot reconcile unconfirmed copies: {exc}"
-                return
-            known = set(self.state.job_ids)
-            fresh = [job for job in jobs if job.job_id not in known]
-            live = [job for job in fresh if job.state != "FAILED"] or fresh
-            if live:
-                job = max(live, key=lambda j: j.created or datetime.min.replace(tzinfo=UTC))
-                self._record(Submitted(i, job.job_id, self.clock.now()))
-                self._job_item[job.job_id] = i
-                self._on_job(job)
-            else:  # the call never reached AWS: repeat it, with the same token
-                heapq.heappush(self._resubmit, (self.clock.now(), i))
-        for job_id, i in list(self._job_item.items()):
-            try:
-                self._on_job(self.gateway.describe_copy_job(job_id))
-            except AwsError as exc:
-                log.warning("cannot describe copy job %s: %s", job_id, exc)
-            self._last_news[i] = self.clock.monotonic()
+            self._reconciling += 1
+            self.executor.submit(self._find_jobs, i)
+        for job_id in list(self._job_item):
+            self._reconciling += 1
+            self.executor.submit(self._describe, job_id)
+        while self._reconciling and not self.outcome.fatal and not self.stop.forced:
+            message = self.mailbox.get(1.0)
+            if message is not None:
+                self._handle(message)
         self.journal.flush()
+
+    def _find_jobs(self, i: int) -> None:
+        item = self.state.items[i]
+        try:
+            jobs = list(
+                self.gateway.list_copy_jobs(
+                    source_arn=item.source_arn, dest_vault_arn=item.dest_vault_arn
+                )
+            )
+        except Exception as exc:
+            self.mailbox.put(("found-failed", i, exc))
+        else:
+            self.mailbox.put(("found", i, jobs))
+
+    def _describe(self, job_id: str) -> None:
+        try:
+            job = self.gateway.describe_copy_job(job_id)
+        except Exception as exc:
+            self.mailbox.put(("described-failed", job_id, exc))
+        else:
+            self.mailbox.put(("described", job))
+
+    def _on_found(self, i: int, jobs: list[CopyJobInfo]) -> None:
+        self._reconciling -= 1
+        known = set(self.state.job_ids)
+        fresh = [job for job in jobs if job.job_id not in known]
+        live = [job for job in fresh if job.state != "FAILED"] or fresh
+        if live:
+            job = max(live, key=lambda j: j.created or datetime.min.replace(tzinfo=UTC))
+            self._record(Submitted(i, job.job_id, self.clock.now()))
+            self._job_item[job.job_id] = i
+            self._last_news[i] = self.clock.monotonic()
+            self._on_job(job)
+        else:  # the call never reached AWS: repeat it, with the same token
+            heapq.heappush(self._resubmit, (self.clock.now(), i))
+
+    def _on_described(self, job: CopyJobInfo) -> None:
+        self._reconciling -= 1
+        i = self._job_item.get(job.job_id)
+        if i is not None:
+            self._last_news[i] = self.clock.monotonic()
+        self._on_job(job)
 
     # -- messages -----------------------------------------------------------------------------
 
@@ -396,7 +457,17 @@ class CopyEngine:
         elif kind == "submit-failed":
             self._on_submit_failed(message[1], message[2], message[3])
         elif kind == "polled":
-            self._on_polled(message[1], message[2])
+            self._on_polled(message[1], message[2], message[3])
+        elif kind == "found":
+            self._on_found(message[1], message[2])
+        elif kind == "described":
+            self._on_described(message[1])
+        elif kind == "found-failed":
+            self._reconciling -= 1
+            self.outcome.fatal = f"cannot reconcile unconfirmed copies: {message[2]}"
+        elif kind == "described-failed":
+            self._reconciling -= 1
+            log.warning("cannot describe copy job %s: %s; tracking goes on", message[1], message[2])
         elif kind == "poll-failed":
             self._polling = False
             exc = message[1]

@@ -56,6 +56,10 @@ class BackupGateway(Protocol):
         """ListCopyJobs with the given filters, page by page."""
         ...
 
+    def copy_job_pages(self, *, completed_after: datetime) -> Iterator[list[CopyJobInfo]]:
+        """ListCopyJobs(ByCompleteAfter), one list per page as AWS returned it."""
+        ...
+
 
 class KeyInspector(Protocol):
     """Tells AWS-managed KMS keys from customer-managed ones."""

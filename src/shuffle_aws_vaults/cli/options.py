@@ -10,7 +10,7 @@ from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
 from ..domain.selection import Selection
 from .exit_status import UsageError
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: \d would take any script's
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
 
 
@@ -93,7 +93,7 @@ def comma_list(values: list[str] | str | None) -> list[str]:
 def account_id(flag: str, value: str | None) -> str | None:
     if value is None:
         return None
-    if not ACCOUNT_ID.match(value):
+    if not ACCOUNT_ID.fullmatch(value):
         raise UsageError(f"{flag} must be a 12-digit account ID, got {value!r}")
     return value
 

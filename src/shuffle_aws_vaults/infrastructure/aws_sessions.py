@@ -53,7 +53,8 @@ class AccountAccess:
     ) -> None:
         self.spec = spec
         self._config = Config(
-            retries={"mode": retry.mode, "max_attempts": retry.max_attempts},
+            # total_max_attempts counts the first call too (max_attempts would not).
+            retries={"mode": retry.mode, "total_max_attempts": retry.max_attempts},
             max_pool_connections=max_pool_connections,
             user_agent_extra=f"shuffle-aws-vaults/{__version__}",
             connect_timeout=10,

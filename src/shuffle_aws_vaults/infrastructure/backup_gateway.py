@@ -183,3 +183,7 @@ class Boto3BackupGateway:
         for page in self._pages("ListCopyJobs", "list_copy_jobs", **kwargs):
             for item in page.get("CopyJobs", []):
                 yield copy_job_from_wire(item)
+
+    def copy_job_pages(self, *, completed_after: datetime) -> Iterator[list[CopyJobInfo]]:
+        for page in self._pages("ListCopyJobs", "list_copy_jobs", ByCompleteAfter=completed_after):
+            yield [copy_job_from_wire(item) for item in page.get("CopyJobs", [])]

@@ -117,15 +117,29 @@ def _read(path: Path, reader: Any, step: Callable[[], T]) -> T:
     try:
         return step()
     except UnicodeDecodeError as exc:
+        line, byte = _first_bad_utf8(path, exc)
         raise MetadataCsvError(
-            f"{path}:{reader.line_num + 1}: not UTF-8 (byte 0x{exc.object[exc.start]:02x}); "
-            "save the file as UTF-8"
+            f"{path}:{line}: not UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
         ) from None
     except csv.Error as exc:
         detail = str(exc)
         if "field larger than field limit" in detail:
             detail = f"a field is longer than {MAX_FIELD:,} characters"
         raise MetadataCsvError(f"{path}:{reader.line_num}: {detail}") from None
+
+
+def _first_bad_utf8(path: Path, exc: UnicodeDecodeError) -> tuple[int, int]:
+    """Line and byte of the first invalid UTF-8 (the decoder reads ahead in large chunks)."""
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    return number, raw[bad.start]
+    except OSError:
+        pass
+    return 1, exc.object[exc.start]
 
 
 def _header(path: Path, header: list[str] | None) -> tuple[tuple[str, ...], int]:

@@ -14,6 +14,7 @@ from moto.backup import urls
 from moto.backup.responses import BackupResponse
 
 from . import errors, faults
+from .records import wire_time
 from .world import CopyRequest, SandboxWorld, page_size, start_seq
 
 _ACTIVE: list[SandboxWorld] = []
@@ -153,7 +154,8 @@ def start_copy_job(self: Any) -> str:
         lifecycle=lifecycle if isinstance(lifecycle, dict) else None,
     )
     job = active_world().start_copy_job(self.current_account, self.region, request)
-    return _ok({"CopyJobId": job.copy_job_id, "CreationDate": job.creation_date, "IsParent": False})
+    created = wire_time(job.creation_date)
+    return _ok({"CopyJobId": job.copy_job_id, "CreationDate": created, "IsParent": False})
 
 
 def describe_copy_job(self: Any) -> str:
@@ -241,7 +243,7 @@ def describe_global_settings(self: Any) -> str:
     return _ok(
         {
             "GlobalSettings": dict(world.global_settings),
-            "LastUpdateTime": world.global_settings_updated,
+            "LastUpdateTime": wire_time(world.global_settings_updated),
         }
     )
 

@@ -14,6 +14,15 @@ FULLY_MANAGED_TYPES = frozenset(
 )
 
 
+def wire_time(seconds: float) -> float:
+    """A timestamp as AWS answers it: epoch seconds to the millisecond.
+
+    Filters compare this same value, so a date a client read from a listing and passes back as
+    a ByCreatedAfter/Before boundary selects exactly what AWS would (never the item itself).
+    """
+    return round(seconds, 3)
+
+
 def is_continuous_arn(recovery_point_arn: str) -> bool:
     return ":recovery-point:continuous:" in recovery_point_arn
 
@@ -66,9 +75,9 @@ class StoredRecoveryPoint:
     def calculated_lifecycle(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.cold_after_days is not None:
-            out["MoveToColdStorageAt"] = self.creation_date + self.cold_after_days * DAY
+            out["MoveToColdStorageAt"] = wire_time(self.creation_date + self.cold_after_days * DAY)
         if self.delete_after_days is not None:
-            out["DeleteAt"] = self.creation_date + self.delete_after_days * DAY
+            out["DeleteAt"] = wire_time(self.creation_date + self.delete_after_days * DAY)
         return out
 
     def to_wire(self) -> dict[str, Any]:
@@ -82,9 +91,9 @@ class StoredRecoveryPoint:
             "ResourceName": self.resource_name,
             "IamRoleArn": self.iam_role_arn,
             "Status": self.status,
-            "CreationDate": self.creation_date,
-            "InitiationDate": self.creation_date,
-            "CompletionDate": self.completion_date,
+            "CreationDate": wire_time(self.creation_date),
+            "InitiationDate": wire_time(self.creation_date),
+            "CompletionDate": wire_time(self.completion_date),
             "BackupSizeInBytes": self.size,
             "IsEncrypted": self.encryption_key_arn is not None,
             "IsParent": False,
@@ -150,14 +159,14 @@ class CopyJob:
             "ResourceArn": self.resource_arn,
             "ResourceType": self.resource_type,
             "ResourceName": self.resource_name,
-            "CreationDate": self.creation_date,
+            "CreationDate": wire_time(self.creation_date),
             "State": self.state,
             "BackupSizeInBytes": self.size,
             "IamRoleArn": self.iam_role_arn,
             "IsParent": False,
         }
         if self.completion_date is not None:
-            out["CompletionDate"] = self.completion_date
+            out["CompletionDate"] = wire_time(self.completion_date)
         if self.status_message is not None:
             out["StatusMessage"] = self.status_message
         if self.dest_recovery_point_arn is not None:

@@ -41,6 +41,7 @@ from .records import (
     StoredRecoveryPoint,
     is_backup_owned_arn,
     is_continuous_arn,
+    wire_time,
 )
 
 COPYABLE_STATUSES = ("COMPLETED", "AVAILABLE")
@@ -130,7 +131,9 @@ class SandboxWorld:
         self.clock: Clock = clock or SimClock(config.time_scale)
         self.faults = FaultInjector(config.faults, config.seed)
         self.lock = threading.RLock()
-        self.rng = random.Random(config.seed)
+        # Not Random(seed): the seeder draws from that stream, and copies would then repeat
+        # seeded ids (EC2 snapshot and image ARNs carry no account, so they collide outright).
+        self.rng = random.Random(f"sandbox-world:{config.seed}")
         self._seq = itertools.count(1)
         self.vaults: dict[tuple[str, str, str], VaultContents] = {}
         self.policies: dict[tuple[str, str, str], str] = {}
@@ -205,9 +208,10 @@ class SandboxWorld:
                     return False
                 if resource_type is not None and rp.resource_type != resource_type:
                     return False
-                if created_after is not None and not rp.creation_date > created_after:
+                created = wire_time(rp.creation_date)
+                if created_after is not None and not created > created_after:
                     return False
-                return created_before is None or rp.creation_date < created_before
+                return created_before is None or created < created_before
 
             source: Iterable[StoredRecoveryPoint]
             if resource_arn is not None:
@@ -556,11 +560,12 @@ class SandboxWorld:
                     return False
                 if any(getattr(job, attr) != value for attr, value in wanted.items()):
                     return False
-                if "createdAfter" in times and not job.creation_date > times["createdAfter"]:
+                created = wire_time(job.creation_date)
+                if "createdAfter" in times and not created > times["createdAfter"]:
                     return False
-                if "createdBefore" in times and not job.creation_date < times["createdBefore"]:
+                if "createdBefore" in times and not created < times["createdBefore"]:
                     return False
-                done = job.completion_date
+                done = None if job.completion_date is None else wire_time(job.completion_date)
                 if "completeAfter" in times and (done is None or not done > times["completeAfter"]):
                     return False
                 return "completeBefore" not in times or (
