@@ -51,3 +51,36 @@ def create_vault(
             changeable_for_days=None,
         )
     return vault
+
+
+def seed_moto_ids(seed: int) -> None:
+    """moto draws key IDs from its own generator; seeding it makes them repeat too."""
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(seed)
+
+
+def create_kms_key(
+    account: str,
+    region: str,
+    description: str,
+    *,
+    alias: str | None = None,
+    aws_managed: bool = False,
+) -> str:
+    """A KMS key (AWS-managed keys, such as aws/ebs, cannot be made through the API); its ARN."""
+    from moto.kms.models import kms_backends
+
+    backend = kms_backends[account][region]
+    key = backend.create_key(
+        policy=None,
+        key_usage="ENCRYPT_DECRYPT",
+        key_spec="SYMMETRIC_DEFAULT",
+        description=description,
+        tags=None,
+    )
+    if aws_managed:
+        key.key_manager = "AWS"
+    if alias:
+        backend.create_alias(key.id, alias)
+    return str(key.arn)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .access_policy import copy_into_vault_policy
 from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
-from .moto_bridge import create_vault
+from .moto_bridge import create_kms_key, create_vault, seed_moto_ids
 from .records import DAY, StoredRecoveryPoint
 from .world import SandboxWorld
 
@@ -104,9 +104,16 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
     region, src, dst = cfg.region, cfg.source_account, cfg.dest_account
     names = vault_names(spec.vaults)
     result = SeedResult(vaults=names)
-    cmk = f"arn:aws:kms:{region}:{src}:key/{_uuid(rng)}"
+    for _ in range(6):
+        _uuid(rng)  # draws once used for key IDs: kept so seeded data stays as it was
+    seed_moto_ids(cfg.seed)
+    cmk = create_kms_key(
+        src, region, "backup key shared with the destination", alias="alias/backup"
+    )
     aws_managed = {
-        kind: f"arn:aws:kms:{region}:{src}:key/{_uuid(rng)}"
+        kind: create_kms_key(
+            src, region, f"Default key for {kind}", alias=f"alias/aws/{kind}", aws_managed=True
+        )
         for kind in ("ebs", "rds", "fsx", "dynamodb")
     }
     world.aws_managed_keys.update(aws_managed.values())
@@ -116,7 +123,7 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
         )
         for name in [*names, "Default"]:
             create_vault(src, region, name, encryption_key_arn=cmk)
-        dest_key = f"arn:aws:kms:{region}:{dst}:key/{_uuid(rng)}"
+        dest_key = create_kms_key(dst, region, "destination vault key", alias="alias/backup")
         create_vault(dst, region, "Default", encryption_key_arn=dest_key)
         if spec.dest_vaults:
             for name in names:
