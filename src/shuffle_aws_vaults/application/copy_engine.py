@@ -367,6 +367,7 @@ class CopyEngine:
         self._job_item.pop(job.job_id, None)
         self._last_news.pop(i, None)
         now = self.clock.now()
+        log.debug("copy job %s of %s: %s", job.job_id, self.state.items[i].source_arn, job.state)
         if job.state == "COMPLETED":
             self._record(JobEnded(i, job.job_id, "COMPLETED", now, dest_arn=job.dest_arn))
             self.scheduler.release(i)
@@ -376,6 +377,13 @@ class CopyEngine:
             and self.state.attempts[i] < self.settings.max_job_attempts
         )
         self._record(JobEnded(i, job.job_id, job.state, now, message=job.message, retry=retry))
+        log.info(
+            "copy of %s %s: %s%s",
+            self.state.items[i].source_arn,
+            job.state,
+            job.message,
+            " (will retry)" if retry else "",
+        )
         if retry:
             delay = self.settings.retry_delay * 2 ** (self.state.attempts[i] - 1)
             self.scheduler.release(i, retry_at=now + jittered(delay, self.rng))

@@ -42,6 +42,10 @@ def _runner(command: str) -> Callable[..., int]:
         from .copy_command import run_copy
 
         return run_copy
+    if command == "status":
+        from .status_command import run_status
+
+        return run_status
     if command == "filter":
         from .discovery_commands import run_filter
 

@@ -122,8 +122,8 @@ def print_plan(summary: PlanSummary, items: list[Any], workers: int, out: Any) -
         for name, count in counts.most_common():
             out.write(f"  {name:<32} {count:>10,}  {human_size(sizes[name]):>12}\n")
     if summary.by_apmid:
-        out.write("By APMID:\n")
-        for name, count in summary.by_apmid.most_common():
+        out.write("By APMID (largest 15):\n")
+        for name, count in summary.by_apmid.most_common(15):
             out.write(f"  {name or '(none)':<32} {count:>10,}\n")
     if tally.excluded:
         out.write("Excluded by reason:\n")
@@ -138,8 +138,10 @@ def print_plan(summary: PlanSummary, items: list[Any], workers: int, out: Any) -
 
 def run_copy(args: argparse.Namespace) -> int:
     from ..infrastructure.journal_store import StateStore
+    from ..infrastructure.logging_setup import configure
 
     check_args(args)
+    configure(args.verbose, args.log_file)
     names = vault_names(args)
     if not names and not args.all_vaults:
         raise UsageError("name the vaults: --vault NAME (repeatable) or --all-vaults")

@@ -88,8 +88,19 @@ def build_parser() -> Parser:
     _add_list(commands)
     _add_filter(commands)
     _add_copy(commands)
+    _add_status(commands)
     _add_sandbox(commands)
     _add_demo(commands)
+    for sub in commands.choices.values():
+        # Also after the command (`copy ... -v`); SUPPRESS keeps the top-level value otherwise.
+        sub.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help=argparse.SUPPRESS,
+        )
+    parser.set_defaults(verbose=False)
     return parser
 
 
@@ -211,6 +222,24 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
     report.add_argument("--summary-output", metavar="PATH", help="write the run summary as JSON")
     report.add_argument("--report-csv", metavar="PATH", help="write one CSV row per planned item")
     report.add_argument("--log-file", metavar="PATH", help="write logs as JSON Lines")
+
+
+def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
+    parser = commands.add_parser(
+        "status",
+        help="a migration's progress and failures, from its state file (no AWS calls)",
+        description=(
+            "Read a copy's journal and show its progress and failures. Makes no AWS calls and "
+            "writes nothing, so it is safe while the copy runs."
+        ),
+    )
+    parser.add_argument("--state-file", metavar="PATH", help="the copy's --state-file")
+    parser.add_argument("--source-account", help="with the copy's other flags: its default state")
+    parser.add_argument("--dest-account", help="with the copy's other flags: its default state")
+    parser.add_argument("--region", help=argparse.SUPPRESS)
+    parser.add_argument("--dest-vault", help=argparse.SUPPRESS)
+    add_selection_flags(parser)
+    add_output_flag(parser)
 
 
 def _add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:

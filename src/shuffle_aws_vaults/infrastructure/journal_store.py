@@ -229,6 +229,34 @@ class StateStore:
         except OSError as exc:
             raise StateError(f"cannot read {self.snapshot_path}: {exc.strerror}") from None
 
+    def read(self) -> tuple[dict[str, Any], MigrationState]:
+        """The state as recorded, without touching any file: safe while a copy runs."""
+        identity, state, generation = self._read_snapshot()
+        try:
+            data = self.journal_path.read_bytes() if self.journal_path.exists() else b""
+        except OSError as exc:
+            raise StateError(f"cannot read {self.journal_path}: {exc.strerror}") from None
+        lines = data.split(b"\n")
+        lines.pop()  # a torn or empty last piece
+        if lines and self._check_header(lines, generation) == generation:
+            self._replay(state, lines[1:])
+        return identity, state
+
+    def holder(self) -> str | None:
+        """Who holds the lock now, or None."""
+        if not self.lock_path.exists():
+            return None
+        fd = os.open(self.lock_path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return self._holder(fd)
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
     def load(self) -> tuple[dict[str, Any], MigrationState, JsonlJournal]:
         """The snapshot with the journal's events replayed on top; a torn last line is dropped."""
         identity, state, generation = self._read_snapshot()

@@ -1,0 +1,103 @@
+"""`status`: a migration's progress and failures from its journal; no AWS calls, no writes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..domain.migration import MigrationState, Status
+from ..infrastructure.output import human_size
+from .exit_status import ExitStatus, UsageError, UserError
+
+FAILURE_EXAMPLES = 10
+
+
+def state_path(args: argparse.Namespace) -> Path:
+    if args.state_file:
+        return Path(args.state_file)
+    if not (args.source_account and args.dest_account and (args.vault or args.all_vaults)):
+        raise UsageError(
+            "give --state-file, or the copy's --source-account, --dest-account and "
+            "--vault/--all-vaults (with its filters) to find the default state file"
+        )
+    from .copy_command import default_state_path
+    from .options import account_id, selection_from_args, vault_names
+
+    account_id("--source-account", args.source_account)
+    account_id("--dest-account", args.dest_account)
+    return default_state_path(args, vault_names(args), selection_from_args(args))
+
+
+def report(state: MigrationState, identity: dict[str, Any], holder: str | None) -> dict[str, Any]:
+    counts = state.counts
+    total = len(state)
+    done = counts[Status.COMPLETED] + counts[Status.FAILED]
+    failures = [
+        (i, f) for i, f in sorted(state.failures.items()) if state.status[i] == Status.FAILED
+    ]
+    by_message = Counter(f.message for _, f in failures)
+    return {
+        "source_account": identity.get("source_account"),
+        "dest_account": identity.get("dest_account"),
+        "vaults": identity.get("vaults"),
+        "planned_at": identity.get("created"),
+        "running": holder,
+        "total_items": total,
+        "completed": counts[Status.COMPLETED],
+        "failed": counts[Status.FAILED],
+        "in_flight": state.in_flight,
+        "unconfirmed": counts[Status.INTENT],
+        "pending": counts[Status.PENDING],
+        "percent_done": round(100.0 * done / total, 2) if total else 100.0,
+        "bytes_copied": sum(state.items[i].size_bytes for i in state.dest_arns),
+        "bytes_planned": sum(item.size_bytes for item in state.items),
+        "job_retries": state.retries,
+        "failures_by_message": dict(by_message.most_common()),
+        "failures": [
+            {
+                "recovery_point_arn": state.items[i].source_arn,
+                "error_code": f.code,
+                "error_message": f.message,
+            }
+            for i, f in failures[:FAILURE_EXAMPLES]
+        ],
+    }
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from ..infrastructure.journal_store import StateStore
+
+    path = state_path(args)
+    store = StateStore(path)
+    if not store.exists():
+        raise UserError(f"no migration state at {path}")
+    identity, state = store.read()
+    data = report(state, identity, store.holder())
+    if args.output == "json":
+        print(json.dumps(data, indent=2))
+        return ExitStatus.SUCCESS
+    out = sys.stdout
+    out.write(f"State: {path}\n")
+    out.write(
+        f"Migration: account {data['source_account']} -> {data['dest_account']}, "
+        f"vaults {data['vaults']}, planned {data['planned_at']}\n"
+    )
+    out.write(f"Running: {data['running'] or 'no'}\n")
+    out.write(
+        f"Progress: {data['percent_done']:.1f}% of {data['total_items']:,} | "
+        f"Completed: {data['completed']:,} | Failed: {data['failed']:,} | "
+        f"In Progress: {data['in_flight']:,} | Queued: {data['pending']:,}\n"
+    )
+    out.write(
+        f"Copied {human_size(data['bytes_copied'])} of {human_size(data['bytes_planned'])}; "
+        f"{data['job_retries']:,} copy jobs retried\n"
+    )
+    if data["failures_by_message"]:
+        out.write("Failures by message:\n")
+        for message, count in data["failures_by_message"].items():
+            out.write(f"  {count:>8,}  {message}\n")
+    return ExitStatus.SUCCESS
