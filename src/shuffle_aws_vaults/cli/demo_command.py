@@ -66,9 +66,8 @@ def run_demo(args: argparse.Namespace) -> int:
         with contextlib.redirect_stdout(items):
             main(argv)
         (OUTPUT / "selection.csv").write_text(items.getvalue(), encoding="utf-8")
-        print(
-            f"(the {items.getvalue().count(chr(10)) - 1:,} selected items are in {OUTPUT}/selection.csv)"
-        )
+        selected = items.getvalue().count("\n") - 1
+        print(f"(the {selected:,} selected items are in {OUTPUT}/selection.csv)")
 
         copy = [
             "copy",
