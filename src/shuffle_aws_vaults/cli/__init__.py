@@ -54,10 +54,11 @@ def _runner(command: str) -> Callable[..., int]:
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
+    from ..application.destination import DestinationNotReady
     from ..infrastructure.journal_store import StateError
     from ..infrastructure.metadata_csv import MetadataCsvError
 
-    return (*USER_ERRORS, MetadataCsvError, StateError)
+    return (*USER_ERRORS, MetadataCsvError, StateError, DestinationNotReady)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from types import FrameType
 from typing import Any
 
 from ..application.copy_engine import CopyEngine, EngineSettings, RunOutcome
+from ..application.destination import prepare_destination
 from ..application.discovery import resolve_vaults, scan
 from ..application.planning import PlanSummary, build_plan, estimate_seconds
 from ..application.run_control import StopSignal
@@ -34,6 +35,8 @@ DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
 def check_args(args: argparse.Namespace) -> None:
     if args.dest_account is None:
         raise UsageError("copy needs --dest-account")
+    if args.dest_kms_key_arn and not args.create_dest_vault:
+        raise UsageError("--dest-kms-key-arn applies to vaults that --create-dest-vault creates")
     if not 1 <= args.workers <= MAX_WORKERS:
         raise UsageError(f"--workers must be from 1 to {MAX_WORKERS}, got {args.workers}")
     if args.resume and args.reset:
@@ -220,6 +223,22 @@ def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, 
         if args.dry_run:
             print_plan(summary, items, args.workers, sys.stdout)
             return ExitStatus.SUCCESS
+        by_name = {vault.name: vault for vault in vaults}
+        needed = {args.dest_vault or item.source_vault: item.source_vault for item in items}
+        prepared = prepare_destination(
+            dest,  # type: ignore[arg-type]
+            [(name, by_name.get(source)) for name, source in sorted(needed.items())],
+            source.account_id,
+            create=args.create_dest_vault,
+            kms_key_arn=args.dest_kms_key_arn,
+        )
+        for name in prepared.created:
+            print(f"Created destination vault {name} in account {dest.account_id}", file=sys.stderr)
+        for name in prepared.policies_updated:
+            print(
+                f"Granted account {source.account_id} CopyIntoBackupVault on {name}",
+                file=sys.stderr,
+            )
         if existing and args.reset:
             moved = store.discard()
             print(f"Previous state moved to {moved}", file=sys.stderr)

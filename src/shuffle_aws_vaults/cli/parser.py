@@ -161,6 +161,17 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
     dest.add_argument(
         "--cold-after-days", type=int, metavar="N", help="copies move to cold storage after N days"
     )
+    dest.add_argument(
+        "--create-dest-vault",
+        action="store_true",
+        help="create missing destination vaults (with the source vault's lock bounds) and grant "
+        "the source account backup:CopyIntoBackupVault in their access policies",
+    )
+    dest.add_argument(
+        "--dest-kms-key-arn",
+        metavar="ARN",
+        help="KMS key for vaults that --create-dest-vault creates (default: AWS Backup's)",
+    )
     run = parser.add_argument_group("run")
     run.add_argument("--dry-run", action="store_true", help="print the plan; copy nothing")
     run.add_argument(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle
+from ..domain.errors import NotFound
 from ..domain.recovery_point import RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
@@ -187,3 +189,58 @@ class Boto3BackupGateway:
     def copy_job_pages(self, *, completed_after: datetime) -> Iterator[list[CopyJobInfo]]:
         for page in self._pages("ListCopyJobs", "list_copy_jobs", ByCompleteAfter=completed_after):
             yield [copy_job_from_wire(item) for item in page.get("CopyJobs", [])]
+
+    def create_vault(
+        self,
+        name: str,
+        *,
+        kms_key_arn: str | None,
+        min_retention_days: int | None,
+        max_retention_days: int | None,
+    ) -> Vault:
+        kwargs: dict[str, Any] = {"BackupVaultName": name}
+        if kms_key_arn:
+            kwargs["EncryptionKeyArn"] = kms_key_arn
+        created = call(
+            self._access, "CreateBackupVault", lambda: self._client().create_backup_vault(**kwargs)
+        )
+        if min_retention_days is not None or max_retention_days is not None:
+            lock: dict[str, Any] = {"BackupVaultName": name}
+            if min_retention_days is not None:
+                lock["MinRetentionDays"] = min_retention_days
+            if max_retention_days is not None:
+                lock["MaxRetentionDays"] = max_retention_days
+            call(
+                self._access,
+                "PutBackupVaultLockConfiguration",
+                lambda: self._client().put_backup_vault_lock_configuration(**lock),
+            )
+        return Vault(
+            name=name,
+            arn=created["BackupVaultArn"],
+            locked=min_retention_days is not None or max_retention_days is not None,
+            min_retention_days=min_retention_days,
+            max_retention_days=max_retention_days,
+            encryption_key_arn=kms_key_arn,
+        )
+
+    def get_access_policy(self, name: str) -> dict[str, Any] | None:
+        try:
+            response = call(
+                self._access,
+                "GetBackupVaultAccessPolicy",
+                lambda: self._client().get_backup_vault_access_policy(BackupVaultName=name),
+            )
+        except NotFound:
+            return None
+        text = response.get("Policy")
+        return json.loads(text) if text else None
+
+    def put_access_policy(self, name: str, policy: dict[str, Any]) -> None:
+        call(
+            self._access,
+            "PutBackupVaultAccessPolicy",
+            lambda: self._client().put_backup_vault_access_policy(
+                BackupVaultName=name, Policy=json.dumps(policy)
+            ),
+        )
