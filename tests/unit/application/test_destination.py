@@ -51,7 +51,7 @@ def source_vault(name: str, low: int | None = None, high: int | None = None) -> 
 
 def test_a_missing_vault_is_an_error_that_names_it_and_the_flag() -> None:
     dest = FakeDestination(["other"])
-    with pytest.raises(DestinationNotReady, match="prod does not exist.*--create-dest-vault"):
+    with pytest.raises(DestinationNotReady, match=r"prod does not exist.*--create-dest-vault"):
         prepare_destination(dest, [("prod", source_vault("prod"))], SOURCE, create=False)
     assert dest.created == []
 
