@@ -173,13 +173,11 @@ def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, 
     wiring = wire(args, with_dest=True)
     assert wiring.dest is not None
     source, dest = wiring.source, wiring.dest
-    if (
-        args.dest_vault is None
-        and source.account_id == dest.account_id
-        and source.region == dest.region
-    ):
+    same_place = source.account_id == dest.account_id and source.region == dest.region
+    if same_place and (args.dest_vault is None or args.dest_vault in names):
         raise UsageError(
-            "source and destination are the same account and region: give --dest-vault"
+            "source and destination are the same account and region: give a --dest-vault "
+            "other than the source vaults"
         )
     warn_duplicates(wiring)
     check_where_columns(selection, wiring)
