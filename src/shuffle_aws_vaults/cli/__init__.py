@@ -42,6 +42,10 @@ def _runner(command: str) -> Callable[..., int]:
         from .copy_command import run_copy
 
         return run_copy
+    if command == "iam-policy":
+        from .iam_policy_command import run_iam_policy
+
+        return run_iam_policy
     if command == "status":
         from .status_command import run_status
 

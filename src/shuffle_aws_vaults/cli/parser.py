@@ -89,6 +89,7 @@ def build_parser() -> Parser:
     _add_filter(commands)
     _add_copy(commands)
     _add_status(commands)
+    _add_iam_policy(commands)
     _add_sandbox(commands)
     _add_demo(commands)
     for sub in commands.choices.values():
@@ -251,6 +252,33 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
     parser.add_argument("--dest-vault", help=argparse.SUPPRESS)
     add_selection_flags(parser)
     add_output_flag(parser)
+
+
+def _add_iam_policy(commands: argparse._SubParsersAction[Parser]) -> None:
+    parser = commands.add_parser(
+        "iam-policy",
+        help="least-privilege IAM policies for the operator and the destination vault",
+        description=(
+            "Print three JSON policy documents: the operator's identity policy in the source "
+            "account, the one in the destination account, and the destination vault access "
+            "policy (only backup:CopyIntoBackupVault, only for the source account)."
+        ),
+    )
+    parser.add_argument("--source-account", required=True, help="source account ID")
+    parser.add_argument("--dest-account", required=True, help="destination account ID")
+    parser.add_argument("--region", help="source region (default: AWS_REGION)")
+    parser.add_argument("--dest-region", help="destination region (default: --region)")
+    parser.add_argument(
+        "--vault", action="append", default=[], metavar="NAME", help="scope to these vaults"
+    )
+    parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
+    parser.add_argument("--copy-role-arn", metavar="ARN", help="the copy's --copy-role-arn")
+    parser.add_argument(
+        "--output",
+        choices=("table", "json"),
+        default="table",
+        help="table: each document under a # title; json: one object with all three",
+    )
 
 
 def _add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:

@@ -1,0 +1,139 @@
+"""Least-privilege IAM documents for a migration, as plain dicts.
+
+Three documents: the operator's identity policy in the source account, the operator's identity
+policy in the destination account, and the destination vaults' access policy. Actions are the
+ones the tool calls (see AWS_BACKUP_NOTES.md), scoped to the vaults named where AWS allows it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .vault_policy import copy_grant
+
+VERSION = "2012-10-17"
+
+
+def _vault_arns(region: str, account: str, vaults: list[str]) -> list[str]:
+    names = vaults or ["*"]
+    return [f"arn:aws:backup:{region}:{account}:backup-vault:{name}" for name in names]
+
+
+def source_identity_policy(
+    region: str, account: str, vaults: list[str], copy_role_arn: str
+) -> dict[str, Any]:
+    vault_arns = _vault_arns(region, account, vaults)
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "DiscoverVaults",
+                "Effect": "Allow",
+                "Action": [
+                    "backup:ListBackupVaults",
+                    "backup:DescribeGlobalSettings",
+                    "backup:ListCopyJobs",
+                    "backup:DescribeCopyJob",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "ReadAndCopyRecoveryPoints",
+                "Effect": "Allow",
+                "Action": [
+                    "backup:ListRecoveryPointsByBackupVault",
+                    "backup:DescribeBackupVault",
+                ],
+                "Resource": vault_arns,
+            },
+            {
+                # Recovery point ARNs of most types are native snapshot ARNs, which IAM cannot
+                # scope to a vault: StartCopyJob and DescribeRecoveryPoint need "*".
+                "Sid": "StartCopies",
+                "Effect": "Allow",
+                "Action": ["backup:StartCopyJob", "backup:DescribeRecoveryPoint"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "PassTheCopyRole",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": copy_role_arn,
+                "Condition": {"StringEquals": {"iam:PassedToService": "backup.amazonaws.com"}},
+            },
+            {
+                "Sid": "CheckTheCopyRole",
+                "Effect": "Allow",
+                "Action": "iam:GetRole",
+                "Resource": copy_role_arn,
+            },
+            {
+                "Sid": "TellAwsManagedKeys",
+                "Effect": "Allow",
+                "Action": "kms:DescribeKey",
+                "Resource": f"arn:aws:kms:{region}:{account}:key/*",
+            },
+        ],
+    }
+
+
+def dest_identity_policy(region: str, account: str, vaults: list[str]) -> dict[str, Any]:
+    vault_arns = _vault_arns(region, account, vaults)
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "DiscoverVaults",
+                "Effect": "Allow",
+                "Action": "backup:ListBackupVaults",
+                "Resource": "*",
+            },
+            {
+                "Sid": "VerifyCopies",
+                "Effect": "Allow",
+                "Action": [
+                    "backup:ListRecoveryPointsByBackupVault",
+                    "backup:DescribeBackupVault",
+                    "backup:GetBackupVaultAccessPolicy",
+                ],
+                "Resource": vault_arns,
+            },
+            {
+                "Sid": "DescribeCopies",
+                "Effect": "Allow",
+                "Action": "backup:DescribeRecoveryPoint",
+                "Resource": "*",
+            },
+            {
+                "Sid": "CreateDestinationVaults",
+                "Effect": "Allow",
+                "Action": [
+                    "backup:CreateBackupVault",
+                    "backup:PutBackupVaultLockConfiguration",
+                    "backup:PutBackupVaultAccessPolicy",
+                    "backup-storage:MountCapsule",
+                ],
+                "Resource": "*",
+            },
+            {
+                # Creating a vault with a customer managed key lets AWS Backup use the key.
+                "Sid": "VaultKeyGrants",
+                "Effect": "Allow",
+                "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKey"],
+                "Resource": f"arn:aws:kms:{region}:{account}:key/*",
+                "Condition": {"StringEquals": {"kms:ViaService": f"backup.{region}.amazonaws.com"}},
+            },
+        ],
+    }
+
+
+def dest_vault_access_policy(
+    region: str, dest_account: str, source_account: str, vaults: list[str]
+) -> dict[str, Any]:
+    return {
+        "Version": VERSION,
+        "Statement": [
+            copy_grant(arn, source_account) | {"Sid": f"AllowCopyFrom{source_account}{n}"}
+            for n, arn in enumerate(_vault_arns(region, dest_account, vaults), start=1)
+        ],
+    }
