@@ -42,6 +42,10 @@ def _runner(command: str) -> Callable[..., int]:
         from .copy_command import run_copy
 
         return run_copy
+    if command == "verify":
+        from .verify_command import run_verify
+
+        return run_verify
     if command == "iam-policy":
         from .iam_policy_command import run_iam_policy
 

@@ -1,6 +1,6 @@
 """`shuffle-aws-vaults demo`: a whole migration on a sandbox served in this process.
 
-filter -> copy stopped by its runtime limit -> status -> copy --resume -> status, with the real
+filter -> copy stopped by its runtime limit -> status -> copy --resume -> verify, with the real
 progress display and summary. Time runs 3000 times faster in the sandbox, so it takes about a
 minute.
 """
@@ -105,8 +105,10 @@ def run_demo(args: argparse.Namespace) -> int:
         meaning = {0: "every item copied", 1: "some items failed; see the summary"}
         print(f"exit status {code} ({meaning.get(code, 'incomplete')})")
 
-        _step(6, "Status again", ["status", "--state-file", str(state)])
-        main(["status", "--state-file", str(state)])
+        argv = ["verify", *both, "--all-vaults", *csv_flag, "--state-file", str(state)]
+        _step(6, "Verify: every planned copy in the destination, complete and matching", argv)
+        code = main(argv)
+        print(f"exit status {code} (0: every planned item verified)")
         jobs = server.world.copy_jobs()
         completed: dict[str, int] = {}
         for job in jobs:

@@ -88,6 +88,7 @@ def build_parser() -> Parser:
     _add_list(commands)
     _add_filter(commands)
     _add_copy(commands)
+    _add_verify(commands)
     _add_status(commands)
     _add_iam_policy(commands)
     _add_sandbox(commands)
@@ -251,6 +252,25 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
     parser.add_argument("--region", help=argparse.SUPPRESS)
     parser.add_argument("--dest-vault", help=argparse.SUPPRESS)
     add_selection_flags(parser)
+    add_output_flag(parser)
+
+
+def _add_verify(commands: argparse._SubParsersAction[Parser]) -> None:
+    parser = commands.add_parser(
+        "verify",
+        help="check that the destination holds every planned copy",
+        description=(
+            "Check every planned item against the destination: the copy exists in the "
+            "destination vault, is COMPLETED/AVAILABLE, and has the source's resource ARN, "
+            "creation date and size. Uses the copy's journal when there is one, else copy-job "
+            "records and matching. Exit 0 only when every item is verified."
+        ),
+    )
+    add_account_flags(parser, dest=True)
+    add_selection_flags(parser)
+    parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
+    parser.add_argument("--state-file", metavar="PATH", help="the copy's journal")
+    parser.add_argument("--report-csv", metavar="PATH", help="one row per item with its verdict")
     add_output_flag(parser)
 
 
