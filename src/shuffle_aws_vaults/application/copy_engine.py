@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.concurrency import AdaptiveCap
-from ..domain.copy_job import CopyJobInfo, Lifecycle
+from ..domain.copy_job import ACTIVE_STATES, CopyJobInfo, Lifecycle
 from ..domain.errors import AwsError, CredentialsError, CredentialsExpired, Throttled
 from ..domain.events import Event, Intent, JobEnded, Refused, Submitted
 from ..domain.failures import job_failure_is_transient, submit_error_is_transient
@@ -100,6 +100,7 @@ class CopyEngine:
         # Ended jobs a listing showed before their StartCopyJob answer reached this thread.
         self._unclaimed: dict[str, CopyJobInfo] = {}
         self._reconciling = 0
+        self._draining = False
         self._submitting: set[int] = set()
         self._polling = False
         self._next_poll = 0.0
@@ -115,43 +116,50 @@ class CopyEngine:
 
     def run(self) -> RunOutcome:
         self._started = self.clock.monotonic()
-        self._reconcile()
-        draining_until: float | None = None
-        next_progress = 0.0
         try:
-            while True:
-                self._handle_messages()
-                if self.outcome.fatal:
-                    self.outcome.reason = "fatal"
-                    break
-                now = self.clock.monotonic()
-                if self.stop.forced:
-                    self.outcome.reason = "interrupted"
-                    break
-                if draining_until is None and self._should_stop(now):
-                    draining_until = now + self.settings.drain
-                    log.info("no new submissions; tracking %d jobs in flight", self.state.in_flight)
-                if draining_until is None:
-                    self._submit_ready()
-                self._maybe_poll(now)
-                self._maybe_sync(now)
-                if self.journal.events_since_snapshot >= self.settings.compact_every:
-                    self.journal.compact(self.state)
-                if now >= next_progress and self.progress is not None:
-                    self.progress.update(self.snapshot())
-                    next_progress = now + self.settings.progress_every
-                if self._finished():
-                    break
-                if draining_until is not None and (
-                    self.state.counts[Status.SUBMITTED] == 0 or now >= draining_until
-                ):
-                    break
-                message = self.mailbox.get(self._wait_time(now))
-                if message is not None:
-                    self._handle(message)
+            self._reconcile()
+            self._loop()
+        except OSError as exc:  # the engine thread's only I/O is the journal
+            self.outcome.fatal = f"cannot write the journal: {exc}"
+            self.outcome.reason = "fatal"
         finally:
             self._wind_down()
         return self.outcome
+
+    def _loop(self) -> None:
+        draining_until: float | None = None
+        next_progress = 0.0
+        while True:
+            self._handle_messages()
+            if self.outcome.fatal:
+                self.outcome.reason = "fatal"
+                break
+            now = self.clock.monotonic()
+            if self.stop.forced:
+                self.outcome.reason = "interrupted"
+                break
+            if draining_until is None and self._should_stop(now):
+                draining_until = now + self.settings.drain
+                self._draining = True
+                log.info("no new submissions; tracking %d jobs in flight", self.state.in_flight)
+            if draining_until is None:
+                self._submit_ready()
+            self._maybe_poll(now)
+            self._maybe_sync(now)
+            if self.journal.events_since_snapshot >= self.settings.compact_every:
+                self.journal.compact(self.state)
+            if now >= next_progress and self.progress is not None:
+                self.progress.update(self.snapshot())
+                next_progress = now + self.settings.progress_every
+            if self._finished():
+                break
+            if draining_until is not None and (
+                self.state.counts[Status.SUBMITTED] == 0 or now >= draining_until
+            ):
+                break
+            message = self.mailbox.get(self._wait_time(now))
+            if message is not None:
+                self._handle(message)
 
     def _should_stop(self, now: float) -> bool:
         if self.stop.requested:
@@ -172,12 +180,16 @@ class CopyEngine:
         )
 
     def _wait_time(self, now: float) -> float:
-        waits = [self._next_poll - now, self.settings.progress_every, 1.0]
-        ready = self.scheduler.next_ready_at()
-        if ready is not None:
-            waits.append(ready - self.clock.now())
-        if self._resubmit:
-            waits.append(self._resubmit[0][0] - self.clock.now())
+        """Until the next thing to do; each deadline counts only while it can be acted on."""
+        waits = [self.settings.progress_every, 1.0]
+        if self._job_item and not self._polling:
+            waits.append(self._next_poll - now)
+        if not self._draining:
+            ready = self.scheduler.next_ready_at()
+            if ready is not None:
+                waits.append(ready - self.clock.now())
+            if self._resubmit:
+                waits.append(self._resubmit[0][0] - self.clock.now())
         return max(0.0, min(waits))
 
     def _wind_down(self) -> None:
@@ -310,7 +322,8 @@ class CopyEngine:
         self._describe_soon.clear()
         self._polling = True
         self._next_poll = now + self.settings.poll_interval
-        self.executor.submit(self._poll, self._watermark, [self.state.job_ids[i] for i in stale])
+        job_ids = [job for job in (self.state.job_ids[i] for i in stale) if job]
+        self.executor.submit(self._poll, self._watermark, job_ids)
 
     def _poll(self, watermark: float, stale: list[str]) -> None:
         """On a worker thread: the jobs that ended since `watermark`, and the stale ones.
@@ -328,11 +341,19 @@ class CopyEngine:
                     stamps = [job.completed.timestamp() for job in page if job.completed]
                     next_mark = max(stamps) if stamps else watermark + WATERMARK_MARGIN
                 jobs += page
-            jobs += [self.gateway.describe_copy_job(job_id) for job_id in stale if job_id]
         except Exception as exc:
             self.mailbox.put(("poll-failed", exc))
-        else:
-            self.mailbox.put(("polled", jobs, stale, next_mark))
+            return
+        undescribed: list[str] = []
+        for job_id in stale:
+            try:
+                jobs.append(self.gateway.describe_copy_job(job_id))
+            except Exception as exc:  # one job's trouble must not hide the others' news
+                log.warning("cannot describe copy job %s: %s; will try again", job_id, exc)
+                undescribed.append(job_id)
+        self.mailbox.put(("polled", jobs, [j for j in stale if j not in undescribed], next_mark))
+        for job_id in undescribed:
+            self.mailbox.put(("described-later", job_id))
 
     def _on_polled(
         self, jobs: list[CopyJobInfo], stale: list[str], next_mark: float | None
@@ -360,7 +381,7 @@ class CopyEngine:
                 self._unclaimed[job.job_id] = job
             return
         if not job.terminal:
-            if job.state not in ("CREATED", "RUNNING"):
+            if job.state not in ACTIVE_STATES:
                 self.outcome.unknown_states[job.state] += 1
                 log.warning("copy job %s is in state %s; waiting", job.job_id, job.state)
             return
@@ -433,7 +454,7 @@ class CopyEngine:
 
     def _on_found(self, i: int, jobs: list[CopyJobInfo]) -> None:
         self._reconciling -= 1
-        known = set(self.state.job_ids)
+        known = set(self.state.job_ids) | set(self.state.retired.get(i, ()))
         fresh = [job for job in jobs if job.job_id not in known]
         live = [job for job in fresh if job.state != "FAILED"] or fresh
         if live:
@@ -466,6 +487,10 @@ class CopyEngine:
             self._on_submit_failed(message[1], message[2], message[3])
         elif kind == "polled":
             self._on_polled(message[1], message[2], message[3])
+        elif kind == "described-later":
+            again = self._job_item.get(message[1])
+            if again is not None:
+                self._describe_soon.add(again)
         elif kind == "found":
             self._on_found(message[1], message[2])
         elif kind == "described":
@@ -475,7 +500,10 @@ class CopyEngine:
             self.outcome.fatal = f"cannot reconcile unconfirmed copies: {message[2]}"
         elif kind == "described-failed":
             self._reconciling -= 1
-            log.warning("cannot describe copy job %s: %s; tracking goes on", message[1], message[2])
+            log.warning("cannot describe copy job %s: %s; will try again", message[1], message[2])
+            again = self._job_item.get(message[1])
+            if again is not None:
+                self._describe_soon.add(again)
         elif kind == "poll-failed":
             self._polling = False
             exc = message[1]

@@ -53,6 +53,8 @@ class MigrationState:
         self.job_ids: list[str | None] = [None] * count
         self.dest_arns: dict[int, str] = {}
         self.failures: dict[int, Failure] = {}
+        # Job IDs of earlier attempts, so a resume never takes one for the current attempt's.
+        self.retired: dict[int, list[str]] = {}
         self.counts: Counter[Status] = Counter({Status.PENDING: count})
         self.retries = 0
 
@@ -99,11 +101,14 @@ class MigrationState:
                 self.failures[i] = Failure(event.state, event.message or "", event.at)
                 if event.retry:
                     self.retries += 1
+                    self.retired.setdefault(i, []).append(event.job_id)
                     self.job_ids[i] = None
                     self._move(i, Status.PENDING)
                 else:
                     self._move(i, Status.FAILED)
         elif isinstance(event, Refused):
+            if current.final:
+                raise InconsistentJournal(f"refusal for item {i}, which is already {current.name}")
             self.failures[i] = Failure(event.code, event.message, event.at)
             self._move(i, Status.FAILED)
 

@@ -316,7 +316,14 @@ class StateStore:
         if not self.exists():
             return None
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        suffix, n = f"reset-{stamp}", 1
+        while any(
+            p.with_name(f"{p.name}.{suffix}").exists()
+            for p in (self.journal_path, self.snapshot_path)
+        ):
+            n += 1
+            suffix = f"reset-{stamp}-{n}"
         for path in (self.journal_path, self.snapshot_path):
             if path.exists():
-                path.replace(path.with_name(f"{path.name}.reset-{stamp}"))
-        return self.journal_path.with_name(f"{self.journal_path.name}.reset-{stamp}")
+                path.replace(path.with_name(f"{path.name}.{suffix}"))
+        return self.journal_path.with_name(f"{self.journal_path.name}.{suffix}")

@@ -94,6 +94,7 @@ def encode_snapshot(
         "dest_arns": [[i, arn] for i, arn in state.dest_arns.items()],
         "failures": [[i, f.code, f.message, f.at] for i, f in state.failures.items()],
         "retries": state.retries,
+        "retired": [[i, jobs] for i, jobs in state.retired.items()],
     }
 
 
@@ -140,6 +141,7 @@ def decode_snapshot(doc: Any) -> tuple[dict[str, Any], MigrationState, int]:
         state.dest_arns = {int(i): arn for i, arn in doc["dest_arns"]}
         state.failures = {int(i): Failure(code, msg, at) for i, code, msg, at in doc["failures"]}
         state.retries = int(doc.get("retries", 0))
+        state.retired = {int(i): list(jobs) for i, jobs in doc.get("retired", [])}
         state.recount()
         return dict(doc["identity"]), state, int(doc["generation"])
     except (KeyError, IndexError, TypeError, ValueError) as exc:
