@@ -42,6 +42,10 @@ def _runner(command: str) -> Callable[..., int]:
         from .copy_command import run_copy
 
         return run_copy
+    if command == "preflight":
+        from .preflight_command import run_preflight_command
+
+        return run_preflight_command
     if command == "verify":
         from .verify_command import run_verify
 

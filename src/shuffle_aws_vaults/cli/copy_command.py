@@ -17,6 +17,7 @@ from ..application.copy_engine import CopyEngine, EngineSettings, RunOutcome
 from ..application.destination import prepare_destination
 from ..application.discovery import resolve_vaults, scan
 from ..application.planning import PlanSummary, build_plan, estimate_seconds
+from ..application.preflight import PlanFacts, failed
 from ..application.run_control import StopSignal
 from ..domain.copy_job import Lifecycle
 from ..domain.migration import MigrationState, Status
@@ -27,6 +28,7 @@ from ..infrastructure.output import human_size
 from .discovery_commands import check_where_columns, warn_duplicates, wire
 from .exit_status import ExitStatus, UsageError, UserError
 from .options import selection_from_args, vault_names
+from .preflight_command import preflight, print_checklist
 
 MAX_WORKERS = 500
 DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
@@ -217,10 +219,16 @@ def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, 
             name = args.dest_vault or vault
             return f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{name}"
 
-        items, summary = build_plan(candidates, dest_arn, tally)
+        facts = PlanFacts({vault.name: args.dest_vault or vault.name for vault in vaults})
+        items, summary = build_plan(facts.watch(candidates), dest_arn, tally)
         if args.dry_run:
             print_plan(summary, items, args.workers, sys.stdout)
             return ExitStatus.SUCCESS
+        if not args.skip_preflight:
+            results = preflight(args, source, dest, facts)
+            if failed(results):
+                print_checklist(results, sys.stderr)
+                raise UserError("preflight failed; nothing was copied (see the checklist above)")
         by_name = {vault.name: vault for vault in vaults}
         needed = {args.dest_vault or item.source_vault: item.source_vault for item in items}
         prepared = prepare_destination(

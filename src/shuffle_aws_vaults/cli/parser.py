@@ -89,6 +89,7 @@ def build_parser() -> Parser:
     _add_filter(commands)
     _add_copy(commands)
     _add_verify(commands)
+    _add_preflight(commands)
     _add_status(commands)
     _add_iam_policy(commands)
     _add_sandbox(commands)
@@ -135,18 +136,7 @@ def _add_filter(commands: argparse._SubParsersAction[Parser]) -> None:
     add_output_flag(parser)
 
 
-def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
-    parser = commands.add_parser(
-        "copy",
-        help="copy the selected recovery points into the destination account, exactly once",
-        description=(
-            "Plan the selection into a fixed list of copies, submit them at up to --workers "
-            "concurrent copy jobs, track them in bulk and journal every step so the run can be "
-            "resumed at any point."
-        ),
-    )
-    add_account_flags(parser, dest=True)
-    add_selection_flags(parser)
+def add_destination_flags(parser: argparse.ArgumentParser) -> None:
     dest = parser.add_argument_group("destination")
     dest.add_argument(
         "--dest-vault", metavar="NAME", help="destination vault (default: the source vault's name)"
@@ -174,8 +164,26 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
         metavar="ARN",
         help="KMS key for vaults that --create-dest-vault creates (default: AWS Backup's)",
     )
+
+
+def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
+    parser = commands.add_parser(
+        "copy",
+        help="copy the selected recovery points into the destination account, exactly once",
+        description=(
+            "Plan the selection into a fixed list of copies, submit them at up to --workers "
+            "concurrent copy jobs, track them in bulk and journal every step so the run can be "
+            "resumed at any point."
+        ),
+    )
+    add_account_flags(parser, dest=True)
+    add_selection_flags(parser)
+    add_destination_flags(parser)
     run = parser.add_argument_group("run")
     run.add_argument("--dry-run", action="store_true", help="print the plan; copy nothing")
+    run.add_argument(
+        "--skip-preflight", action="store_true", help="do not run the preflight checks first"
+    )
     run.add_argument(
         "--workers",
         type=int,
@@ -253,6 +261,25 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
     parser.add_argument("--dest-vault", help=argparse.SUPPRESS)
     add_selection_flags(parser)
     add_output_flag(parser)
+
+
+def _add_preflight(commands: argparse._SubParsersAction[Parser]) -> None:
+    parser = commands.add_parser(
+        "preflight",
+        help="check, before copying, everything AWS would refuse",
+        description=(
+            "A PASS / WARN / FAIL checklist, each with its fix: identities, cross-account "
+            "backup, destination vaults and their access policies, the copy role, recovery "
+            "points AWS cannot copy, destination capacity and vault locks. `copy` runs it too. "
+            "Exit 1 when anything FAILs."
+        ),
+    )
+    add_account_flags(parser, dest=True)
+    add_selection_flags(parser)
+    add_destination_flags(parser)
+    parser.add_argument(
+        "--output", choices=("table", "json"), default="table", help="table or json"
+    )
 
 
 def _add_verify(commands: argparse._SubParsersAction[Parser]) -> None:

@@ -84,3 +84,31 @@ def create_kms_key(
     if alias:
         backend.create_alias(key.id, alias)
     return str(key.arn)
+
+
+def create_role(account: str, name: str, path: str, trusted_service: str) -> str:
+    """An IAM role trusted by `trusted_service` (as the AWS Backup default role is); its ARN."""
+    import json
+
+    from moto.iam.models import iam_backends
+
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": trusted_service},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = iam_backends[account]["global"].create_role(
+        role_name=name,
+        assume_role_policy_document=json.dumps(trust),
+        path=path,
+        permissions_boundary=None,
+        description="created by the sandbox",
+        tags=[],
+        max_session_duration=None,
+    )
+    return str(role.arn)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .access_policy import copy_into_vault_policy
 from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
-from .moto_bridge import create_kms_key, create_vault, seed_moto_ids
+from .moto_bridge import create_kms_key, create_role, create_vault, seed_moto_ids
 from .records import DAY, StoredRecoveryPoint
 from .world import SandboxWorld
 
@@ -58,6 +58,7 @@ class SeedSpec:
     dest_vaults: bool = True
     dest_policy: bool = True
     cross_account_enabled: bool = True
+    copy_role: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.recovery_points <= 5_000_000:
@@ -117,6 +118,8 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
         for kind in ("ebs", "rds", "fsx", "dynamodb")
     }
     world.aws_managed_keys.update(aws_managed.values())
+    if spec.copy_role:
+        create_role(src, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com")
     with world.lock:
         world.global_settings["isCrossAccountBackupEnabled"] = (
             "true" if spec.cross_account_enabled else "false"

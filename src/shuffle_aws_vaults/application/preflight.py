@@ -1,0 +1,85 @@
+"""Gather the facts the pre-flight checks need, and run them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ..domain import preflight as checks
+from ..domain.preflight import CheckResult, Outcome
+from ..domain.reasons import Reason
+from .destination import DestinationGateway
+from .discovery import Candidate
+
+
+class SourceChecks(Protocol):
+    """What the source account tells the pre-flight (no copying)."""
+
+    def cross_account_setting(self) -> str | None: ...
+
+    def role_trust(self, role_arn: str) -> tuple[dict[str, Any] | None, str | None]:
+        """(trust policy, None) or (None, the error)."""
+        ...
+
+
+@dataclass
+class PlanFacts:
+    """What the pre-flight needs to know of a selection, gathered as the scan streams by."""
+
+    dest_vault_of: dict[str, str]
+    excluded: dict[Reason, list[str]] = field(default_factory=dict)
+    counts: Counter[Reason] = field(default_factory=Counter)
+    planned: Counter[str] = field(default_factory=Counter)
+    retentions: Counter[tuple[str, int | None]] = field(default_factory=Counter)
+    examples: dict[tuple[str, int | None], str] = field(default_factory=dict)
+
+    def watch(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
+        for candidate in candidates:
+            rp = candidate.rp
+            if candidate.reason is not None:
+                self.counts[candidate.reason] += 1
+                examples = self.excluded.setdefault(candidate.reason, [])
+                if len(examples) < checks.EXAMPLES:
+                    examples.append(rp.arn)
+            else:
+                vault = self.dest_vault_of[rp.vault_name]
+                self.planned[vault] += 1
+                key = (vault, rp.delete_after_days)
+                self.retentions[key] += 1
+                self.examples.setdefault(key, rp.arn)
+            yield candidate
+
+
+def run_preflight(
+    *,
+    source_account: str,
+    source: SourceChecks,
+    dest: DestinationGateway,
+    facts: PlanFacts,
+    role_arn: str,
+    create: bool,
+    delete_after_days: int | None,
+) -> list[CheckResult]:
+    cross_account = dest.account_id != source_account
+    existing = {vault.name: vault for vault in dest.list_vaults()}
+    needed = sorted(facts.planned)  # only vaults that will receive copies
+    policies = {name: dest.get_access_policy(name) for name in needed if name in existing}
+    trust, error = source.role_trust(role_arn)
+    return [
+        checks.identities(source_account, dest.account_id),
+        checks.cross_account_enabled(source.cross_account_setting(), cross_account=cross_account),
+        *checks.destination_vaults(needed, existing, create=create, cross_account=cross_account),
+        checks.access_policies(
+            policies, source_account, create=create, cross_account=cross_account
+        ),
+        checks.copy_role(role_arn, trust, error),
+        checks.uncopyable(facts.excluded, facts.counts),
+        checks.capacity(facts.planned, existing),
+        checks.vault_locks(facts.retentions, facts.examples, existing, delete_after_days),
+    ]
+
+
+def failed(results: list[CheckResult]) -> bool:
+    return any(result.outcome is Outcome.FAIL for result in results)

@@ -1,0 +1,235 @@
+"""Pre-flight checks: every refusal AWS would make that can be known before copying.
+
+Each check is a pure function of facts gathered beforehand and gives PASS, WARN or FAIL with
+the fix. A FAIL stops `copy` before any job is submitted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .reasons import Reason
+from .recovery_point import Vault
+from .vault_policy import grants_copy
+
+VAULT_CAPACITY = 1_000_000  # recovery points per vault (AWS quota, adjustable)
+EXAMPLES = 3
+
+
+class Outcome(StrEnum):
+    PASS = "PASS"  # noqa: S105 (an outcome, not a password)
+    WARN = "WARN"
+    FAIL = "FAIL"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    outcome: Outcome
+    detail: str
+    fix: str = ""
+
+
+def identities(source: str, dest: str) -> CheckResult:
+    return CheckResult("identities", Outcome.PASS, f"source {source}, destination {dest}")
+
+
+def cross_account_enabled(setting: str | None, *, cross_account: bool) -> CheckResult:
+    name = "cross-account backup"
+    if not cross_account:
+        return CheckResult(name, Outcome.PASS, "same account: not needed")
+    if setting is None:
+        return CheckResult(
+            name,
+            Outcome.WARN,
+            "DescribeGlobalSettings could not be read",
+            "allow backup:DescribeGlobalSettings, or check the setting in AWS Organizations",
+        )
+    if setting.lower() == "true":
+        return CheckResult(name, Outcome.PASS, "isCrossAccountBackupEnabled is true")
+    return CheckResult(
+        name,
+        Outcome.FAIL,
+        "isCrossAccountBackupEnabled is false: every copy job would fail",
+        "enable cross-account backup in the AWS Backup settings of the Organizations "
+        "management account",
+    )
+
+
+def destination_vaults(
+    needed: Iterable[str], existing: Mapping[str, Vault], *, create: bool, cross_account: bool
+) -> list[CheckResult]:
+    results = []
+    names = sorted(set(needed))
+    default = [name for name in names if name == "Default"]
+    if default and cross_account:
+        results.append(
+            CheckResult(
+                "destination not Default",
+                Outcome.FAIL,
+                "AWS Backup cannot copy into another account's Default vault",
+                "give --dest-vault NAME",
+            )
+        )
+    else:
+        results.append(CheckResult("destination not Default", Outcome.PASS, ", ".join(names)))
+    missing = [name for name in names if name not in existing]
+    if not names:
+        results.append(CheckResult("destination vaults exist", Outcome.PASS, "nothing to copy"))
+    elif not missing:
+        results.append(CheckResult("destination vaults exist", Outcome.PASS, ", ".join(names)))
+    elif create:
+        results.append(
+            CheckResult(
+                "destination vaults exist",
+                Outcome.WARN,
+                f"missing, will be created: {', '.join(missing)}",
+            )
+        )
+    else:
+        results.append(
+            CheckResult(
+                "destination vaults exist",
+                Outcome.FAIL,
+                f"missing: {', '.join(missing)}",
+                "create them, or add --create-dest-vault",
+            )
+        )
+    return results
+
+
+def access_policies(
+    policies: Mapping[str, dict[str, Any] | None],
+    source_account: str,
+    *,
+    create: bool,
+    cross_account: bool,
+) -> CheckResult:
+    name = "destination access policies"
+    if not cross_account:
+        return CheckResult(name, Outcome.PASS, "same account: not needed")
+    refusing = sorted(
+        v for v, policy in policies.items() if not grants_copy(policy, source_account)
+    )
+    if not refusing:
+        return CheckResult(
+            name, Outcome.PASS, f"allow backup:CopyIntoBackupVault from {source_account}"
+        )
+    if create:
+        return CheckResult(name, Outcome.WARN, f"the grant will be added to: {', '.join(refusing)}")
+    return CheckResult(
+        name,
+        Outcome.FAIL,
+        f"{', '.join(refusing)} do not allow backup:CopyIntoBackupVault from {source_account}",
+        "add --create-dest-vault (it merges the grant), or apply the policy from "
+        "`shuffle-aws-vaults iam-policy`",
+    )
+
+
+def _trusts_backup(statement: Any) -> bool:
+    if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+        return False
+    principal = statement.get("Principal")
+    services = principal.get("Service", []) if isinstance(principal, dict) else []
+    services = services if isinstance(services, list) else [services]
+    return "backup.amazonaws.com" in services
+
+
+def copy_role(role_arn: str, trust: dict[str, Any] | None, error: str | None) -> CheckResult:
+    name = "copy role"
+    if error is not None:
+        return CheckResult(
+            name,
+            Outcome.WARN if "AccessDenied" in error else Outcome.FAIL,
+            f"{role_arn}: {error}",
+            (
+                "create the role, or give --copy-role-arn"
+                if "AccessDenied" not in error
+                else "allow iam:GetRole to check it"
+            ),
+        )
+    statements = (trust or {}).get("Statement", [])
+    statements = statements if isinstance(statements, list) else [statements]
+    trusted = any(_trusts_backup(statement) for statement in statements)
+    if trusted:
+        return CheckResult(name, Outcome.PASS, f"{role_arn} trusts backup.amazonaws.com")
+    return CheckResult(
+        name,
+        Outcome.FAIL,
+        f"{role_arn} does not trust backup.amazonaws.com",
+        "add backup.amazonaws.com to the role's trust policy",
+    )
+
+
+def uncopyable(excluded: Mapping[Reason, list[str]], counts: Counter[Reason]) -> CheckResult:
+    name = "recovery points AWS cannot copy"
+    ineligible = {reason: n for reason, n in counts.items() if reason.is_ineligible}
+    if not ineligible:
+        return CheckResult(name, Outcome.PASS, "none in the selection")
+    parts = []
+    for reason, count in sorted(ineligible.items(), key=lambda kv: -kv[1]):
+        example = (excluded.get(reason) or ["?"])[0]
+        parts.append(f"{count:,} {reason.value} (e.g. {example})")
+    return CheckResult(
+        name,
+        Outcome.WARN,
+        "excluded from the plan: " + "; ".join(parts),
+        "see `filter` for the full list; AWS-managed keys need a re-encrypted copy first",
+    )
+
+
+def capacity(planned: Counter[str], existing: Mapping[str, Vault]) -> CheckResult:
+    name = "destination capacity"
+    over = []
+    for vault, count in sorted(planned.items()):
+        held = existing[vault].recovery_points if vault in existing else 0
+        if held + count > VAULT_CAPACITY:
+            over.append(f"{vault}: {held:,} + {count:,} > {VAULT_CAPACITY:,}")
+    if over:
+        return CheckResult(
+            name,
+            Outcome.FAIL,
+            "; ".join(over),
+            "request a higher recovery-points-per-vault quota, or spread with --dest-vault",
+        )
+    return CheckResult(name, Outcome.PASS, f"under {VAULT_CAPACITY:,} per vault")
+
+
+def vault_locks(
+    retentions: Mapping[tuple[str, int | None], int],
+    examples: Mapping[tuple[str, int | None], str],
+    existing: Mapping[str, Vault],
+    delete_after_days: int | None,
+) -> CheckResult:
+    """`retentions`: planned copies by (destination vault, the source's retention in days)."""
+    name = "destination vault locks"
+    outside: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    for (vault_name, source_retention), count in retentions.items():
+        vault = existing.get(vault_name)
+        if vault is None or not vault.locked:
+            continue
+        low, high = vault.min_retention_days, vault.max_retention_days
+        retention = delete_after_days if delete_after_days is not None else source_retention
+        too_short = low is not None and retention is not None and retention < low
+        too_long = high is not None and (retention is None or retention > high)
+        if too_short or too_long:
+            outside[vault_name] += count
+            example.setdefault(
+                vault_name,
+                f"{examples[(vault_name, source_retention)]} keeps "
+                f"{retention if retention is not None else 'forever'} days, lock allows "
+                f"{low or 1}-{high or 'unlimited'}",
+            )
+    if not outside:
+        return CheckResult(name, Outcome.PASS, "every copy's retention fits its vault's lock")
+    return CheckResult(
+        name,
+        Outcome.FAIL,
+        "; ".join(f"{v}: {n:,} copies outside the lock ({example[v]})" for v, n in outside.items()),
+        "give --delete-after-days within the lock's bounds",
+    )
