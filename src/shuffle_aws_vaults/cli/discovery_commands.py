@@ -197,10 +197,8 @@ def print_summary(data: dict[str, Any], vault_count: int, stream: TextIO) -> Non
     for key in ("vault", "resource_type", "apmid"):
         counts = data.get(f"included_by_{key}") or {}
         if counts:
-            top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            parts = ", ".join(f"{name or '(none)'} {count:,}" for name, count in top[:12])
-            more = f", and {len(top) - 12} more" if len(top) > 12 else ""
-            stream.write(f"Included by {key.replace('_', ' ')}: {parts}{more}\n")
+            parts = ", ".join(f"{name or '(none)'} {count:,}" for name, count in counts.items())
+            stream.write(f"Included by {key.replace('_', ' ')}: {parts}\n")
     stream.write("\n")
 
 
