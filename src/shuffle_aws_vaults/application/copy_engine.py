@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.concurrency import AdaptiveCap
-from ..domain.copy_job import ACTIVE_STATES, CopyJobInfo, Lifecycle
+from ..domain.copy_job import ACTIVE_STATES, CopyJobInfo, Lifecycle, StartedJob
 from ..domain.errors import AwsError, CredentialsError, CredentialsExpired, Throttled
 from ..domain.events import Event, Intent, JobEnded, Refused, Submitted
 from ..domain.failures import job_failure_is_transient, submit_error_is_transient
@@ -101,6 +101,7 @@ class CopyEngine:
         self._unclaimed: dict[str, CopyJobInfo] = {}
         self._reconciling = 0
         self._draining = False
+        self._throttles_seen = 0
         self._submitting: set[int] = set()
         self._polling = False
         self._next_poll = 0.0
@@ -142,6 +143,7 @@ class CopyEngine:
                 draining_until = now + self.settings.drain
                 self._draining = True
                 log.info("no new submissions; tracking %d jobs in flight", self.state.in_flight)
+            self._notice_throttling(now)
             if draining_until is None:
                 self._submit_ready()
             self._maybe_poll(now)
@@ -160,6 +162,14 @@ class CopyEngine:
             message = self.mailbox.get(self._wait_time(now))
             if message is not None:
                 self._handle(message)
+
+    def _notice_throttling(self, now: float) -> None:
+        """Throttling that botocore retried away still means AWS wants fewer calls."""
+        seen = getattr(self.gateway, "throttle_events", 0)
+        if seen > self._throttles_seen:
+            self.outcome.throttles += seen - self._throttles_seen
+            self._throttles_seen = seen
+            self.cap.on_throttle(now)
 
     def _should_stop(self, now: float) -> bool:
         if self.stop.requested:
@@ -258,7 +268,7 @@ class CopyEngine:
         """On a worker thread: one StartCopyJob call; the answer goes to the mailbox."""
         item = self.state.items[i]
         try:
-            job_id = self.gateway.start_copy_job(
+            started = self.gateway.start_copy_job(
                 source_arn=item.source_arn,
                 source_vault=item.source_vault,
                 dest_vault_arn=item.dest_vault_arn,
@@ -269,16 +279,19 @@ class CopyEngine:
         except Exception as exc:  # every failure goes back to the engine thread
             self.mailbox.put(("submit-failed", i, attempt, exc))
         else:
-            self.mailbox.put(("submitted", i, attempt, job_id))
+            self.mailbox.put(("submitted", i, attempt, started))
 
-    def _on_submitted(self, i: int, attempt: int, job_id: str) -> None:
+    def _on_submitted(self, i: int, attempt: int, started: StartedJob) -> None:
         self._submitting.discard(i)
+        job_id = started.job_id
         if self.state.status[i] != Status.INTENT or self.state.attempts[i] != attempt:
             return
         self._record(Submitted(i, job_id, self.clock.now()))
         self._job_item[job_id] = i
         self._last_news[i] = self.clock.monotonic()
-        if i in self._repeated:
+        old = started.created is not None and started.created.timestamp() <= self._watermark
+        if i in self._repeated or old:
+            # An idempotent repeat may answer with a job that ended before the listings' window.
             self._repeated.discard(i)
             self._describe_soon.add(i)
         self.outcome.started_jobs += 1
@@ -297,7 +310,6 @@ class CopyEngine:
             isinstance(exc, Throttled) or submit_error_is_transient(exc.code)
         ):
             if isinstance(exc, Throttled):
-                self.outcome.throttles += 1
                 self.cap.on_throttle(self.clock.monotonic())
             self.outcome.submit_retries += 1
             delay = jittered(self.settings.submit_retry_delay * (2 ** min(attempt, 6)), self.rng)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from ..domain.copy_job import CopyJobInfo, Lifecycle
+from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
 from ..domain.events import Event
 from ..domain.migration import MigrationState
 from ..domain.progress import Progress
@@ -39,8 +39,13 @@ class BackupGateway(Protocol):
         iam_role_arn: str,
         token: str,
         lifecycle: Lifecycle | None = None,
-    ) -> str:
-        """StartCopyJob; returns the CopyJobId."""
+    ) -> StartedJob:
+        """StartCopyJob; returns the CopyJobId and the job's creation date."""
+        ...
+
+    @property
+    def throttle_events(self) -> int:
+        """Throttling answers so far, those botocore retried away included."""
         ...
 
     def describe_copy_job(self, job_id: str) -> CopyJobInfo: ...

@@ -65,7 +65,8 @@ def run_preflight(
     cross_account = dest.account_id != source_account
     existing = {vault.name: vault for vault in dest.list_vaults()}
     needed = sorted(facts.planned)  # only vaults that will receive copies
-    policies = {name: dest.get_access_policy(name) for name in needed if name in existing}
+    # A vault still to be created has no policy yet: it needs the grant as much as any.
+    policies = {name: dest.get_access_policy(name) if name in existing else None for name in needed}
     trust, error = source.role_trust(role_arn)
     return [
         checks.identities(source_account, dest.account_id),

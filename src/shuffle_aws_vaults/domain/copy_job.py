@@ -32,3 +32,12 @@ class Lifecycle:
 
     delete_after_days: int | None = None
     cold_after_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartedJob:
+    """StartCopyJob's answer. An idempotent repeat answers with the original job, which may be
+    old (and long finished): its creation date tells."""
+
+    job_id: str
+    created: datetime | None = None

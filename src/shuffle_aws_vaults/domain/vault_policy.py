@@ -5,6 +5,7 @@ Policies are handled as plain dicts here; the gateway reads and writes their JSO
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
 
 COPY_ACTION = "backup:CopyIntoBackupVault"
@@ -41,7 +42,7 @@ def grants_copy(policy: dict[str, Any] | None, source_account: str) -> bool:
         if not isinstance(statement, dict):
             continue
         actions = [str(a).lower() for a in _as_list(statement.get("Action", []))]
-        if not any(a in (COPY_ACTION.lower(), "backup:*", "*") for a in actions):
+        if not any(fnmatch.fnmatchcase(COPY_ACTION.lower(), a) for a in actions):
             continue
         principal = statement.get("Principal")
         principals = (

@@ -24,7 +24,7 @@ from ..domain.errors import (
     NotFound,
     Throttled,
 )
-from .aws_sessions import AccountAccess
+from .aws_sessions import THROTTLE_CODES, AccountAccess
 
 T = TypeVar("T")
 CONNECTION_ERRORS = (
@@ -32,9 +32,6 @@ CONNECTION_ERRORS = (
     EndpointConnectionError,
     ConnectTimeoutError,
     ReadTimeoutError,
-)
-THROTTLE_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException"}
 )
 RENEWALS = 2
 

@@ -23,6 +23,9 @@ from .. import __version__
 from ..domain.errors import CredentialsError
 
 DEFAULT_REGION = "us-east-1"
+THROTTLE_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException"}
+)
 SESSION_NAME = "shuffle-aws-vaults"
 
 
@@ -65,6 +68,7 @@ class AccountAccess:
         self._clients: dict[tuple[str, str], Any] = {}
         self.calls: Counter[str] = Counter()
         self.retries = 0
+        self.throttles = 0
         self._session = self._new_session()
         self.region = spec.region or self._session.region_name or DEFAULT_REGION
 
@@ -89,6 +93,7 @@ class AccountAccess:
                 found = self._session.client(service, region_name=key[1], config=self._config)
                 found.meta.events.register("before-call", self._count_call)
                 found.meta.events.register("after-call", self._count_retries)
+                found.meta.events.register("needs-retry", self._count_throttles)
                 self._clients[key] = found
             return found
 
@@ -101,6 +106,15 @@ class AccountAccess:
         if attempts:
             with self._lock:
                 self.retries += int(attempts)
+
+    def _count_throttles(self, response: Any = None, **_: Any) -> None:
+        """Every attempt's answer passes here, retried or not: count the throttling ones."""
+        if not response or len(response) < 2 or not isinstance(response[1], dict):
+            return
+        code = (response[1].get("Error") or {}).get("Code")
+        if code in THROTTLE_CODES:
+            with self._lock:
+                self.throttles += 1
 
     def renew(self, seen_generation: int) -> None:
         """Start a fresh session (and so a fresh AssumeRole) unless another caller just did."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from ..domain.copy_job import CopyJobInfo, Lifecycle
+from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
 from ..domain.errors import NotFound
 from ..domain.recovery_point import RecoveryPoint, Vault
 from .aws_errors import call
@@ -86,6 +86,10 @@ class Boto3BackupGateway:
     def region(self) -> str:
         return self._region
 
+    @property
+    def throttle_events(self) -> int:
+        return self._access.throttles
+
     def _client(self) -> Any:
         return self._access.client("backup", self._region)
 
@@ -137,7 +141,7 @@ class Boto3BackupGateway:
         iam_role_arn: str,
         token: str,
         lifecycle: Lifecycle | None = None,
-    ) -> str:
+    ) -> StartedJob:
         kwargs: dict[str, Any] = {
             "RecoveryPointArn": source_arn,
             "SourceBackupVaultName": source_vault,
@@ -155,7 +159,7 @@ class Boto3BackupGateway:
         response = call(
             self._access, "StartCopyJob", lambda: self._client().start_copy_job(**kwargs)
         )
-        return str(response["CopyJobId"])
+        return StartedJob(str(response["CopyJobId"]), _utc(response.get("CreationDate")))
 
     def describe_copy_job(self, job_id: str) -> CopyJobInfo:
         response = call(

@@ -12,8 +12,12 @@ from .aws_sessions import AccountAccess
 
 
 class Boto3SourceChecks:
-    def __init__(self, access: AccountAccess) -> None:
+    def __init__(self, access: AccountAccess, account_id: str) -> None:
         self._access = access
+        self._account = account_id
+
+    def _account_id(self) -> str:
+        return self._account
 
     def cross_account_setting(self) -> str | None:
         client = self._access.client("backup")
@@ -24,12 +28,23 @@ class Boto3SourceChecks:
         return (response.get("GlobalSettings") or {}).get("isCrossAccountBackupEnabled")
 
     def role_trust(self, role_arn: str) -> tuple[dict[str, Any] | None, str | None]:
+        parts = role_arn.split(":", 5)
+        if len(parts) != 6 or not parts[5].startswith("role/"):
+            return None, f"NoSuchEntity: {role_arn} is not an IAM role ARN"
+        if parts[4] != self._account_id():
+            # AWS Backup assumes the copy role in the account that starts the job.
+            return (
+                None,
+                f"NoSuchEntity: the copy role must be in the source account {self._account}",
+            )
         name = role_arn.rsplit("/", 1)[-1]
         client = self._access.client("iam")
         try:
             role = call(self._access, "GetRole", lambda: client.get_role(RoleName=name))["Role"]
         except AwsError as exc:
             return None, f"{exc.code}: {exc.message}"
+        if role.get("Arn") != role_arn:  # same name, another path
+            return None, f"NoSuchEntity: no role {role_arn} (there is {role.get('Arn')})"
         document = role.get("AssumeRolePolicyDocument")
         if isinstance(document, str):
             document = json.loads(unquote(document))

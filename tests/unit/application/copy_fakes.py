@@ -18,7 +18,7 @@ from typing import Any
 
 from shuffle_aws_vaults.application.copy_engine import CopyEngine, EngineSettings, RunOutcome
 from shuffle_aws_vaults.application.run_control import Clock, InlineExecutor, Mailbox, StopSignal
-from shuffle_aws_vaults.domain.copy_job import CopyJobInfo, Lifecycle
+from shuffle_aws_vaults.domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
 from shuffle_aws_vaults.domain.errors import AwsError, NotFound, Throttled
 from shuffle_aws_vaults.domain.events import Event, Intent
 from shuffle_aws_vaults.domain.migration import MigrationState, Status
@@ -375,6 +375,7 @@ class FakeCopyGateway:
         # faults
         self._outcomes: dict[str, list[Outcome]] = defaultdict(list)
         self._created_for: Counter[str] = Counter()
+        self.throttle_events = 0  # as botocore's needs-retry hook counts them
         self._by_token: dict[str, FakeJob] = {}
         self._throttles: list[AwsError] = []
         self._lost: Counter[str] = Counter()
@@ -465,7 +466,7 @@ class FakeCopyGateway:
         iam_role_arn: str,
         token: str,
         lifecycle: Lifecycle | None = None,
-    ) -> str:
+    ) -> StartedJob:
         self.timeline.append(("start", (source_arn, token)))
         if self.before_start is not None:
             self.before_start(source_arn, token)
@@ -482,6 +483,7 @@ class FakeCopyGateway:
         )
         if self._throttles:
             error = self._throttles.pop(0)
+            self.throttle_events += 1
             self.starts.append(replace(call, error=error.code))
             raise error
         refusal = self._refusals.get(source_arn)
@@ -502,7 +504,7 @@ class FakeCopyGateway:
                 "StartCopyJob",
             )
         self.starts.append(call)
-        return job.job_id
+        return StartedJob(job.job_id, _wall(job.created))
 
     def describe_copy_job(self, job_id: str) -> CopyJobInfo:
         self.describes.append(job_id)
