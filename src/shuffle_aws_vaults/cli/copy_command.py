@@ -368,7 +368,8 @@ def describe_discard(store: Any) -> str:
         what = f"unreadable: {exc}"
     return (
         f"--reset: discarding the state at {store.journal_path} ({what}). Copy jobs still in "
-        "flight continue in AWS; items copied before will be planned again."
+        "flight continue in AWS; items copied before are planned again (AWS recognises their "
+        "earlier jobs only while it honours the idempotency tokens)."
     )
 
 
