@@ -385,7 +385,7 @@ def run_summary(
     duration = (end - start).total_seconds()
     completed, failed = counts[Status.COMPLETED], counts[Status.FAILED]
     done = completed + failed
-    access = getattr(wiring.source, "_access", None)
+    access = getattr(wiring.source, "access", None)
     api_calls = dict(access.calls) if access is not None else {}
     skipped = identity.get("skipped_by_reason", {})
     return {

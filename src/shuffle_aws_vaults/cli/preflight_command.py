@@ -34,7 +34,7 @@ def preflight(
     role = args.copy_role_arn or f"arn:aws:iam::{source.account_id}:role/{DEFAULT_ROLE}"
     return run_preflight(
         source_account=source.account_id,
-        source=Boto3SourceChecks(source._access, source.account_id),
+        source=Boto3SourceChecks(source.access, source.account_id),
         dest=dest,
         facts=facts,
         role_arn=role,

@@ -90,6 +90,11 @@ class Boto3BackupGateway:
     def throttle_events(self) -> int:
         return self._access.throttles
 
+    @property
+    def access(self) -> AccountAccess:
+        """The account's session: its call counters, and other services' clients."""
+        return self._access
+
     def _client(self) -> Any:
         return self._access.client("backup", self._region)
 
