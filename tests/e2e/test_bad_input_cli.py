@@ -8,22 +8,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from harness import DEST, SOURCE, point_at, started
+from harness import run_cli as harness_run_cli
 
 from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec
 
 pytestmark = pytest.mark.e2e
 
 CLI_TIMEOUT = 60.0
-SOURCE = "111111111111"
-DEST = "222222222222"
 MAX_FIELD = 128 * 1024
 
 
@@ -45,33 +43,22 @@ class Box:
 @pytest.fixture(scope="module")
 def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
     config = SandboxConfig(time_scale=3600, source_account=SOURCE, dest_account=DEST)
-    sandbox = Sandbox(
+    with started(
         config,
         SeedSpec(recovery_points=300, vaults=3),
-        workdir=tmp_path_factory.mktemp("bad-input-sandbox"),
-    ).start()
-    try:
+        tmp_path_factory.mktemp("bad-input-sandbox"),
+    ) as sandbox:
         yield Box(sandbox, tmp_path_factory.mktemp("bad-input-files"))
-    finally:
-        sandbox.stop()
 
 
 @pytest.fixture(autouse=True)
 def sandbox_environment(isolated_aws: None, box: Box, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point this test's environment (and so the CLI's) at the module's sandbox."""
-    for name, value in box.sandbox.env().items():
-        monkeypatch.setenv(name, value)
+    point_at(box.sandbox, monkeypatch)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shuffle_aws_vaults", *args],
-        env={**os.environ},
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
+    return harness_run_cli(*args, timeout=CLI_TIMEOUT)
 
 
 SOURCE_FLAGS = ("--source-account", SOURCE, "--source-profile", "sandbox-source")

@@ -15,12 +15,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import stat
-import subprocess
-import sys
-import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -32,43 +28,37 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
+from harness import (
+    COPYABLE_STATUSES,
+    DAY,
+    DEST,
+    FULLY_MANAGED_TYPES,
+    REGION,
+    SOURCE,
+    TERMINAL,
+    Job,
+    JobRecords,
+    SandboxBox,
+    clean_environ,
+    copy_args,
+    copy_config,
+    environment_of,
+    recorded_jobs,
+    run_cli,
+    started,
+    stored_recovery_points,
+)
 
 from shuffle_aws_vaults.domain.migration import Status
 from shuffle_aws_vaults.infrastructure.journal_store import StateStore
-from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec, messages
+from shuffle_aws_vaults.sandbox import SeedSpec, messages
 from shuffle_aws_vaults.sandbox.config import FaultConfig
 
 pytestmark = pytest.mark.e2e
 
-SOURCE = "111111111111"
-DEST = "222222222222"
-REGION = "us-east-1"
-DAY = 86400.0
 CLI_TIMEOUT = 180.0
 MAIN_RECOVERY_POINTS = 2000
 MAIN_TIME_SCALE = 10_000.0
-TERMINAL = frozenset({"COMPLETED", "FAILED", "ABORTED", "PARTIAL"})
-CLEARED_AWS_VARIABLES = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-)
-
-# The copy rules, restated from AWS's documentation.
-COPYABLE_STATUSES = frozenset({"COMPLETED", "AVAILABLE"})
-FULLY_MANAGED_TYPES = frozenset(
-    {"S3", "EFS", "VirtualMachine", "Timestream", "CloudFormation", "SAP HANA on Amazon EC2"}
-)
 REPORT_COLUMNS = [
     "source_recovery_point_arn",
     "vault",
@@ -111,20 +101,6 @@ ASSUMED_OVERHEAD = 120.0
 
 
 @dataclass(frozen=True)
-class Job:
-    """A copy job as the sandbox recorded it."""
-
-    seq: int
-    job_id: str
-    source_arn: str
-    dest_vault_arn: str
-    state: str
-    message: str | None
-    dest_arn: str | None
-    size: int
-
-
-@dataclass(frozen=True)
 class Point:
     """A source recovery point as the sandbox stores it."""
 
@@ -141,7 +117,7 @@ class Point:
 
 
 @dataclass(frozen=True)
-class Truth:
+class Truth(JobRecords):
     """The sandbox's records after a run."""
 
     jobs: tuple[Job, ...]
@@ -153,50 +129,12 @@ class Truth:
     aws_managed_keys: frozenset[str]  # the keys the sandbox treats as AWS-managed
     by_arn: dict[str, Point]
 
-    def jobs_of(self) -> dict[str, list[Job]]:
-        found: dict[str, list[Job]] = defaultdict(list)
-        for job in self.jobs:
-            found[job.source_arn].append(job)
-        return found
-
     def point(self, arn: str) -> Point:
         return self.by_arn[arn]
 
-    @property
-    def completed(self) -> list[Job]:
-        return [job for job in self.jobs if job.state == "COMPLETED"]
 
-
-class Box:
+class Box(SandboxBox):
     """A running sandbox, its environment, and the CLI pointed at it."""
-
-    def __init__(self, sandbox: Sandbox, workdir: Path) -> None:
-        self.sandbox = sandbox
-        self.workdir = workdir
-        clean = {k: v for k, v in os.environ.items() if k not in CLEARED_AWS_VARIABLES}
-        self.env = {
-            **clean,
-            **sandbox.env(),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "XDG_STATE_HOME": str(workdir / "xdg-state"),
-        }
-
-    @property
-    def endpoint(self) -> str:
-        url = self.sandbox.endpoint_url
-        assert url is not None and url.startswith("http://127.0.0.1:")
-        return url
-
-    @property
-    def vaults(self) -> list[str]:
-        assert self.sandbox.seeded is not None
-        return list(self.sandbox.seeded.vaults)
-
-    def control(self, path: str) -> Any:
-        """The sandbox's read-only control path over HTTP."""
-        url = f"{self.endpoint}/_sandbox/{path}"
-        with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 (http, localhost)
-            return json.load(answer)
 
     def stats(self) -> dict[str, Any]:
         found: dict[str, Any] = self.control("stats")
@@ -213,23 +151,12 @@ class Box:
 
     def copy(self, *args: str, timeout: float = CLI_TIMEOUT) -> Run:
         launched = datetime.now(UTC)
-        proc = subprocess.run(
-            [sys.executable, "-m", "shuffle_aws_vaults", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        proc = run_cli(*args, timeout=timeout, env=self.env)
         return Run(proc.returncode, proc.stdout, proc.stderr, launched, datetime.now(UTC))
 
     def key_verdicts(self, keys: set[str]) -> dict[str, bool | None]:
         """What KMS DescribeKey says of each key, asked as the source account."""
-        with pytest.MonkeyPatch.context() as patch:
-            for name in CLEARED_AWS_VARIABLES:
-                patch.delenv(name, raising=False)
-            for name, value in self.sandbox.env().items():
-                patch.setenv(name, value)
+        with environment_of(self.sandbox):
             kms = boto3.Session(profile_name="sandbox-source").client("kms")
             verdicts: dict[str, bool | None] = {}
             for key in sorted(keys):
@@ -244,26 +171,11 @@ class Box:
     def truth(self) -> Truth:
         world = self.sandbox.world
         assert world is not None
-        jobs = tuple(
-            Job(
-                seq=job.seq,
-                job_id=job.copy_job_id,
-                source_arn=job.source_recovery_point_arn,
-                dest_vault_arn=job.dest_vault_arn,
-                state=job.state,
-                message=job.status_message,
-                dest_arn=job.dest_recovery_point_arn,
-                size=job.size,
-            )
-            for job in world.copy_jobs()
-        )
-        with world.lock:
-            now = world.tick()
-            vault_keys = sorted(world.vaults)
+        jobs = recorded_jobs(world)
+        now, vaults = stored_recovery_points(world)
         points: list[Point] = []
         dest_points: dict[str, list[str]] = {}
-        for account, region, name in vault_keys:
-            stored = [rp for rp in world.recovery_points(account, region, name) if not rp.deleted]
+        for account, name, stored in vaults:
             if account == DEST:
                 dest_points[name] = [rp.arn for rp in stored]
                 continue
@@ -321,40 +233,12 @@ def served(
     **config: Any,
 ) -> Iterator[Box]:
     """One sandbox (the only one in this process while it runs), stopped on the way out."""
-    config.setdefault("idempotency_window_seconds", DAY * time_scale)
-    sandbox = Sandbox(
-        SandboxConfig(time_scale=time_scale, seed=seed, **config),
+    with started(
+        copy_config(time_scale, seed, **config),
         SeedSpec(recovery_points=recovery_points, vaults=vaults, edge_case_share=edge_case_share),
-        workdir=workdir / "sandbox",
-    ).start()
-    try:
+        workdir / "sandbox",
+    ) as sandbox:
         yield Box(sandbox, workdir)
-    finally:
-        sandbox.stop()
-
-
-def copy_args(state: Path, *extra: str) -> list[str]:
-    selection = [] if "--vault" in extra else ["--all-vaults"]
-    return [
-        "copy",
-        "--source-account",
-        SOURCE,
-        "--dest-account",
-        DEST,
-        "--source-profile",
-        "sandbox-source",
-        "--dest-profile",
-        "sandbox-dest",
-        *selection,
-        "--workers",
-        "100",
-        "--poll-interval",
-        "0.2",
-        "--no-progress",
-        "--state-file",
-        str(state),
-        *extra,
-    ]
 
 
 # -- the tool's journal -----------------------------------------------------------------------
@@ -1183,16 +1067,12 @@ def test_bad_copy_flags_give_one_error_line_and_exit_status_one(
     else:
         args += [flag for flag in flags if flag is not None]
     # Nothing listens on port 9: a call that got past validation could reach no AWS at all.
-    clean = {k: v for k, v in os.environ.items() if k not in CLEARED_AWS_VARIABLES}
-    env = {**clean, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_EC2_METADATA_DISABLED": "true"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "shuffle_aws_vaults", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = {
+        **clean_environ(),
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    proc = run_cli(*args, timeout=60, env=env)
     assert proc.returncode == 1
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr

@@ -12,15 +12,12 @@ is scaled to a day of wall time, as the tool repeats a call within seconds, not 
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import signal
 import subprocess
-import sys
 import time
-import urllib.request
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,33 +26,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness import (
+    CLI,
+    DEST,
+    TERMINAL,
+    Job,
+    JobRecords,
+    SandboxBox,
+    copy_args,
+    copy_config,
+    recorded_jobs,
+    run_cli,
+    started,
+    stored_recovery_points,
+)
 
 from shuffle_aws_vaults.domain.migration import Status
 from shuffle_aws_vaults.infrastructure.journal_store import StateStore
-from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec, messages
+from shuffle_aws_vaults.sandbox import SeedSpec, messages
 
 pytestmark = pytest.mark.e2e
 
-SOURCE = "111111111111"
-DEST = "222222222222"
-DAY = 86400.0
 CLI_TIMEOUT = 180.0
-TERMINAL = frozenset({"COMPLETED", "FAILED", "ABORTED", "PARTIAL"})
-CLEARED_AWS_VARIABLES = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-)
 RESUME_HINT = "run again with --resume"
 # Sandboxes where a copy job takes about two simulated minutes (AWS's overhead), that is two
 # seconds of wall time, and only recent recovery points are selected: short chains per resource.
@@ -67,33 +59,12 @@ QUICK = {"time_scale": 3000.0, "bandwidth_bytes_per_second": 1024.0**4}
 
 
 @dataclass(frozen=True)
-class Job:
-    seq: int
-    job_id: str
-    source_arn: str
-    dest_vault_arn: str
-    state: str
-    message: str | None
-    dest_arn: str | None
-
-
-@dataclass(frozen=True)
-class Truth:
+class Truth(JobRecords):
     """The sandbox's records after a run."""
 
     jobs: tuple[Job, ...]
     dest_points: dict[str, list[str]]  # destination vault name -> recovery point ARNs
     cold_now: frozenset[str]  # source recovery points in cold storage at capture time
-
-    def jobs_of(self) -> dict[str, list[Job]]:
-        found: dict[str, list[Job]] = defaultdict(list)
-        for job in self.jobs:
-            found[job.source_arn].append(job)
-        return found
-
-    @property
-    def completed(self) -> list[Job]:
-        return [job for job in self.jobs if job.state == "COMPLETED"]
 
 
 @dataclass(frozen=True)
@@ -104,31 +75,12 @@ class Run:
     seconds: float
 
 
-class Box:
+class Box(SandboxBox):
     """A running sandbox, its environment, and the CLI pointed at it."""
-
-    def __init__(self, sandbox: Sandbox, workdir: Path) -> None:
-        self.sandbox = sandbox
-        self.workdir = workdir
-        clean = {k: v for k, v in os.environ.items() if k not in CLEARED_AWS_VARIABLES}
-        self.env = {
-            **clean,
-            **sandbox.env(),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "XDG_STATE_HOME": str(workdir / "xdg-state"),
-        }
-
-    @property
-    def vaults(self) -> list[str]:
-        assert self.sandbox.seeded is not None
-        return list(self.sandbox.seeded.vaults)
 
     def stats(self) -> dict[str, Any]:
         """GET {endpoint}/_sandbox/stats: the sandbox's read-only control path."""
-        url = self.sandbox.endpoint_url
-        assert url is not None and url.startswith("http://127.0.0.1:")
-        with urllib.request.urlopen(f"{url}/_sandbox/stats", timeout=10) as answer:  # noqa: S310
-            found: dict[str, Any] = json.load(answer)
+        found: dict[str, Any] = self.control("stats")
         return found
 
     def started_copies(self) -> int:
@@ -136,19 +88,12 @@ class Box:
 
     def copy(self, *args: str, timeout: float = CLI_TIMEOUT) -> Run:
         began = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, "-m", "shuffle_aws_vaults", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        proc = run_cli(*args, timeout=timeout, env=self.env)
         return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - began)
 
     def start_copy(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", "shuffle_aws_vaults", *args],
+            [*CLI, *args],
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -158,25 +103,11 @@ class Box:
     def truth(self) -> Truth:
         world = self.sandbox.world
         assert world is not None
-        jobs = tuple(
-            Job(
-                seq=job.seq,
-                job_id=job.copy_job_id,
-                source_arn=job.source_recovery_point_arn,
-                dest_vault_arn=job.dest_vault_arn,
-                state=job.state,
-                message=job.status_message,
-                dest_arn=job.dest_recovery_point_arn,
-            )
-            for job in world.copy_jobs()
-        )
-        with world.lock:
-            now = world.tick()
-            vault_keys = sorted(world.vaults)
+        jobs = recorded_jobs(world)
+        now, vaults = stored_recovery_points(world)
         dest_points: dict[str, list[str]] = {}
         cold: set[str] = set()
-        for account, region, name in vault_keys:
-            stored = [rp for rp in world.recovery_points(account, region, name) if not rp.deleted]
+        for account, name, stored in vaults:
             if account == DEST:
                 dest_points[name] = [rp.arn for rp in stored]
             else:
@@ -194,45 +125,17 @@ def served(
     **config: Any,
 ) -> Iterator[Box]:
     """One sandbox (the only one in this process while it runs), stopped on the way out."""
-    config.setdefault("idempotency_window_seconds", DAY * time_scale)
-    sandbox = Sandbox(
-        SandboxConfig(time_scale=time_scale, seed=seed, **config),
+    with started(
+        copy_config(time_scale, seed, **config),
         SeedSpec(recovery_points=recovery_points, vaults=3),
-        workdir=workdir / "sandbox",
-    ).start()
-    try:
+        workdir / "sandbox",
+    ) as sandbox:
         yield Box(sandbox, workdir)
-    finally:
-        sandbox.stop()
 
 
 def recent() -> str:
     """--created-after for the last three days: a few recovery points per resource."""
     return (datetime.now(UTC) - timedelta(days=3)).isoformat()
-
-
-def copy_args(state: Path, *extra: str) -> list[str]:
-    selection = [] if "--vault" in extra else ["--all-vaults"]
-    return [
-        "copy",
-        "--source-account",
-        SOURCE,
-        "--dest-account",
-        DEST,
-        "--source-profile",
-        "sandbox-source",
-        "--dest-profile",
-        "sandbox-dest",
-        *selection,
-        "--workers",
-        "100",
-        "--poll-interval",
-        "0.2",
-        "--no-progress",
-        "--state-file",
-        str(state),
-        *extra,
-    ]
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +20,17 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import harness
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
+from harness import (
+    COPYABLE_STATUSES,
+    CREDENTIAL_VARIABLES,
+    FULLY_MANAGED_TYPES,
+    environment_of,
+    point_at,
+    started,
+)
 
 from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec
 
@@ -36,22 +43,6 @@ CLI_TIMEOUT = 120.0
 # seeding, so the cold-storage count cannot change while the module runs.
 COLD_STABLE_FOR = timedelta(minutes=15)
 
-CLEARED_AWS_VARIABLES = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-)
-
-# The copy rules, restated from AWS's documentation (not imported from the product).
-COPYABLE_STATUSES = frozenset({"COMPLETED", "AVAILABLE"})
-FULLY_MANAGED_TYPES = frozenset(
-    {"S3", "EFS", "VirtualMachine", "Timestream", "CloudFormation", "SAP HANA on Amazon EC2"}
-)
 INELIGIBLE_REASONS = frozenset(
     {
         "status-not-completed",
@@ -132,18 +123,13 @@ def read_metadata_csv(path: Path) -> tuple[tuple[str, ...], dict[str, dict[str, 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    box = Sandbox(
+    with started(
         SandboxConfig(time_scale=3600),
         SeedSpec(recovery_points=RECOVERY_POINTS, vaults=VAULTS),
-        workdir=tmp_path_factory.mktemp("list-filter-sandbox"),
-    ).start()
-    try:
+        tmp_path_factory.mktemp("list-filter-sandbox"),
+    ) as box:
         seeded_at = datetime.now(UTC)
-        with pytest.MonkeyPatch.context() as patch:
-            for name in CLEARED_AWS_VARIABLES:
-                patch.delenv(name, raising=False)
-            for name, value in box.env().items():
-                patch.setenv(name, value)
+        with environment_of(box, CREDENTIAL_VARIABLES):
             session = boto3.Session(profile_name="sandbox-source")
             backup = session.client("backup")
             names = [
@@ -173,26 +159,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ]
         assert not soon, f"recovery points turn cold while the tests run: {soon}"
         yield built
-    finally:
-        box.stop()
 
 
 @pytest.fixture(autouse=True)
 def sandbox_environment(isolated_aws: None, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point this test's environment (and so the CLI's) at the module's sandbox."""
-    for name, value in world.sandbox.env().items():
-        monkeypatch.setenv(name, value)
+    point_at(world.sandbox, monkeypatch)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shuffle_aws_vaults", *args],
-        env={**os.environ},
-        capture_output=True,
-        text=True,
-        timeout=CLI_TIMEOUT,
-        check=False,
-    )
+    return harness.run_cli(*args, timeout=CLI_TIMEOUT)
 
 
 def succeeded(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:

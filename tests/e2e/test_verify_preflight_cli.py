@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -30,47 +28,34 @@ from typing import Any
 
 import boto3
 import pytest
+from harness import (
+    ACCOUNT_FLAGS,
+    CLEARED_AWS_VARIABLES,
+    CLI,
+    COPY_FLAGS,
+    COPYABLE_STATUSES,
+    DAY,
+    DEST,
+    FULLY_MANAGED_TYPES,
+    REGION,
+    SOURCE,
+    SandboxBox,
+    clean_environ,
+    environment_of,
+    point_at,
+    run_cli,
+    started,
+)
 
-from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec
+from shuffle_aws_vaults.sandbox import SandboxConfig, SeedSpec
 from shuffle_aws_vaults.sandbox.config import FaultConfig
 from shuffle_aws_vaults.sandbox.records import StoredRecoveryPoint
 
 pytestmark = pytest.mark.e2e
 
-SOURCE = "111111111111"
-DEST = "222222222222"
-REGION = "us-east-1"
-DAY = 86400.0
 CLI_TIMEOUT = 120.0
 COPY_TIME_SCALE = 10_000.0
 DEFAULT_ROLE_ARN = f"arn:aws:iam::{SOURCE}:role/service-role/AWSBackupDefaultServiceRole"
-ACCOUNT_FLAGS = (
-    "--source-account",
-    SOURCE,
-    "--dest-account",
-    DEST,
-    "--source-profile",
-    "sandbox-source",
-    "--dest-profile",
-    "sandbox-dest",
-)
-COPY_FLAGS = ("--workers", "100", "--poll-interval", "0.2", "--no-progress")
-CLEARED_AWS_VARIABLES = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-)
-
 # The checklist as the user guide documents it, in its order.
 CHECKS = (
     "identities",
@@ -95,11 +80,6 @@ REPORT_COLUMNS = [
 # AWS's copy-job message for a transient failure.
 INTERNAL_ERROR = "An internal error occurred."
 
-# The copy rules, restated from AWS's documentation (not imported from the product).
-COPYABLE_STATUSES = frozenset({"COMPLETED", "AVAILABLE"})
-FULLY_MANAGED_TYPES = frozenset(
-    {"S3", "EFS", "VirtualMachine", "Timestream", "CloudFormation", "SAP HANA on Amazon EC2"}
-)
 # No recovery point of a module's seed may move to cold storage this close to a preflight run.
 COLD_STABLE_FOR = timedelta(minutes=15)
 
@@ -107,19 +87,8 @@ COLD_STABLE_FOR = timedelta(minutes=15)
 # -- a running sandbox and the CLI pointed at it ----------------------------------------------
 
 
-class Box:
+class Box(SandboxBox):
     """A served sandbox, the environment that reaches it, and the CLI run against it."""
-
-    def __init__(self, sandbox: Sandbox, workdir: Path) -> None:
-        self.sandbox = sandbox
-        self.workdir = workdir
-        clean = {k: v for k, v in os.environ.items() if k not in CLEARED_AWS_VARIABLES}
-        self.env = {
-            **clean,
-            **sandbox.env(),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "XDG_STATE_HOME": str(workdir / "xdg-state"),
-        }
 
     @property
     def world(self) -> Any:
@@ -127,35 +96,17 @@ class Box:
         assert world is not None
         return world
 
-    @property
-    def vaults(self) -> list[str]:
-        assert self.sandbox.seeded is not None
-        return list(self.sandbox.seeded.vaults)
-
     def argv(self, command: str, *args: str) -> list[str]:
-        return [sys.executable, "-m", "shuffle_aws_vaults", command, *ACCOUNT_FLAGS, *args]
+        return [*CLI, command, *ACCOUNT_FLAGS, *args]
 
     def cli(self, command: str, *args: str) -> subprocess.CompletedProcess[str]:
         """`command` with the two sandbox accounts' flags, then `args`."""
-        proc = subprocess.run(
-            self.argv(command, *args),
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=CLI_TIMEOUT,
-            check=False,
-        )
+        proc = run_cli(command, *ACCOUNT_FLAGS, *args, timeout=CLI_TIMEOUT, env=self.env)
         assert "Traceback" not in proc.stderr, proc.stderr
         return proc
 
-    @contextmanager
-    def environment(self) -> Iterator[None]:
-        with pytest.MonkeyPatch.context() as patch:
-            for name in CLEARED_AWS_VARIABLES:
-                patch.delenv(name, raising=False)
-            for name, value in self.sandbox.env().items():
-                patch.setenv(name, value)
-            yield
+    def environment(self) -> AbstractContextManager[None]:
+        return environment_of(self.sandbox)
 
     def client(self, service: str, profile: str) -> Any:
         """A boto3 client as one sandbox account (credentials assumed while the env points here)."""
@@ -193,11 +144,8 @@ class Box:
 @contextmanager
 def served(workdir: Path, config: SandboxConfig, spec: SeedSpec) -> Iterator[Box]:
     """One sandbox (the only one in this process while it runs), stopped on the way out."""
-    sandbox = Sandbox(config, spec, workdir=workdir / "sandbox").start()
-    try:
+    with started(config, spec, workdir / "sandbox") as sandbox:
         yield Box(sandbox, workdir)
-    finally:
-        sandbox.stop()
 
 
 # -- reading the checklist --------------------------------------------------------------------
@@ -559,26 +507,17 @@ def policyless(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
 
 
 def iam_policy(*args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in CLEARED_AWS_VARIABLES}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "shuffle_aws_vaults",
-            "iam-policy",
-            "--source-account",
-            SOURCE,
-            "--dest-account",
-            DEST,
-            "--region",
-            REGION,
-            *args,
-        ],
-        env=clean,
-        capture_output=True,
-        text=True,
+    proc = run_cli(
+        "iam-policy",
+        "--source-account",
+        SOURCE,
+        "--dest-account",
+        DEST,
+        "--region",
+        REGION,
+        *args,
         timeout=CLI_TIMEOUT,
-        check=False,
+        env=clean_environ(),
     )
     assert proc.returncode == 0, proc.stderr
     return proc
@@ -856,8 +795,7 @@ class TestVerifyAfterACopy:
 
         for name in CLEARED_AWS_VARIABLES:
             monkeypatch.delenv(name, raising=False)
-        for name, value in copied.box.sandbox.env().items():
-            monkeypatch.setenv(name, value)
+        point_at(copied.box.sandbox, monkeypatch)
         vault = copied.vault["clean"]
         held = len(copied.box.points(DEST, vault))
         planned = len(copied.sources["clean"])

@@ -466,7 +466,8 @@ class CopyEngine:
 
     def _on_found(self, i: int, jobs: list[CopyJobInfo]) -> None:
         self._reconciling -= 1
-        known = set(self.state.job_ids) | set(self.state.retired.get(i, ()))
+        # Jobs for this (recovery point, vault) pair can only be this item's.
+        known = {self.state.job_ids[i], *self.state.retired.get(i, ())}
         fresh = [job for job in jobs if job.job_id not in known]
         live = [job for job in fresh if job.state != "FAILED"] or fresh
         if live:

@@ -31,10 +31,9 @@ class Scheduler:
             if status == Status.PENDING:
                 self._queues[r].append(i)
                 self._weights[r] += item.weight
+        in_flight = (Status.INTENT, Status.SUBMITTED)
         self._busy: set[int] = {
-            self._resource_of[i]
-            for i, status in enumerate(state.status)
-            if Status(status).in_flight
+            self._resource_of[i] for i, status in enumerate(state.status) if status in in_flight
         }
         self._ready: list[tuple[int, int]] = []
         self._waiting: list[tuple[float, int]] = []
