@@ -17,7 +17,7 @@ from pathlib import Path
 SECRET_PATTERNS = (
     re.compile(r"\b(A[SK]IA)[A-Z0-9]{12,}\b"),
     re.compile(
-        r"(?i)((?:aws_)?(?:secret_access_key|session_token|security[_-]token|secret)"
+        r"(?i)((?:aws_)?(?:secret_?access_?key|session_?token|security[_-]?token|secret)"
         r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"
     ),
 )
