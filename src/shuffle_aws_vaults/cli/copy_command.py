@@ -20,6 +20,7 @@ from ..application.planning import PlanSummary, build_plan, estimate_seconds
 from ..application.preflight import PlanFacts, failed
 from ..application.run_control import StopSignal
 from ..domain.copy_job import Lifecycle
+from ..domain.iam_policies import copy_role_arn
 from ..domain.migration import MigrationState, Status
 from ..domain.plan import plan_hash
 from ..domain.progress import format_duration
@@ -31,7 +32,6 @@ from .options import selection_from_args, vault_names
 from .preflight_command import preflight, print_checklist
 
 MAX_WORKERS = 500
-DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
 
 
 def check_args(args: argparse.Namespace) -> None:
@@ -184,7 +184,7 @@ def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, 
     warn_duplicates(wiring)
     check_where_columns(selection, wiring)
     identity = identity_of(args, names, selection, source, dest)
-    role = args.copy_role_arn or f"arn:aws:iam::{source.account_id}:role/{DEFAULT_ROLE}"
+    role = copy_role_arn(source.account_id, args.copy_role_arn)
     if existing and args.reset:
         print(describe_discard(store), file=sys.stderr)
     if existing and args.resume:

@@ -7,14 +7,13 @@ import json
 import os
 
 from ..domain.iam_policies import (
+    copy_role_arn,
     dest_identity_policy,
     dest_vault_access_policy,
     source_identity_policy,
 )
 from .exit_status import ExitStatus, UsageError
 from .options import account_id, comma_list, role_arn
-
-DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
 
 
 def run_iam_policy(args: argparse.Namespace) -> int:
@@ -27,9 +26,7 @@ def run_iam_policy(args: argparse.Namespace) -> int:
     dest_region = args.dest_region or region
     vaults = comma_list(args.vault)
     dest_vaults = [args.dest_vault] if args.dest_vault else vaults
-    role = role_arn("--copy-role-arn", args.copy_role_arn) or (
-        f"arn:aws:iam::{source}:role/{DEFAULT_ROLE}"
-    )
+    role = copy_role_arn(source, role_arn("--copy-role-arn", args.copy_role_arn))
     documents = {
         "source_identity_policy": source_identity_policy(region, source, vaults, role),
         "dest_identity_policy": dest_identity_policy(dest_region, dest, dest_vaults),

@@ -10,12 +10,11 @@ from typing import Any, TextIO
 
 from ..application.discovery import resolve_vaults, scan
 from ..application.preflight import PlanFacts, failed, run_preflight
+from ..domain.iam_policies import copy_role_arn
 from ..domain.preflight import CheckResult
 from .discovery_commands import check_where_columns, warn_duplicates, wire
 from .exit_status import ExitStatus, UsageError
 from .options import selection_from_args, vault_names
-
-DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
 
 
 def print_checklist(results: list[CheckResult], out: TextIO) -> None:
@@ -31,13 +30,12 @@ def preflight(
 ) -> list[CheckResult]:
     from ..infrastructure.source_checks import Boto3SourceChecks
 
-    role = args.copy_role_arn or f"arn:aws:iam::{source.account_id}:role/{DEFAULT_ROLE}"
     return run_preflight(
         source_account=source.account_id,
         source=Boto3SourceChecks(source.access, source.account_id),
         dest=dest,
         facts=facts,
-        role_arn=role,
+        role_arn=copy_role_arn(source.account_id, args.copy_role_arn),
         create=args.create_dest_vault,
         delete_after_days=args.delete_after_days,
     )

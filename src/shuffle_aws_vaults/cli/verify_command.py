@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,21 +91,18 @@ def run_verify(args: argparse.Namespace) -> int:
         checks = verify_without_journal(included, dest_of, arns, source, dest)
     tally = VerifyTally()
     problems: list[dict[str, Any]] = []
-    report = private_file(Path(args.report_csv)) if args.report_csv else None
-    handle = report.__enter__() if report else None
-    writer = csv.DictWriter(handle, fieldnames=REPORT_COLUMNS) if handle else None
-    if writer:
-        writer.writeheader()
-    try:
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if args.report_csv:
+            handle = stack.enter_context(private_file(Path(args.report_csv)))
+            writer = csv.DictWriter(handle, fieldnames=REPORT_COLUMNS)
+            writer.writeheader()
         for item in checks:
             tally.add(item)
             if writer:
                 writer.writerow(_row(item))
             if item.check.verdict is not Verdict.VERIFIED:
                 problems.append(_row(item))
-    finally:
-        if report:
-            report.__exit__(*sys.exc_info())
     summary = {
         "mode": mode,
         "total": sum(tally.verdicts.values()),

@@ -12,6 +12,12 @@ from typing import Any
 from .vault_policy import copy_grant
 
 VERSION = "2012-10-17"
+DEFAULT_COPY_ROLE = "service-role/AWSBackupDefaultServiceRole"
+
+
+def copy_role_arn(account: str, given: str | None = None) -> str:
+    """The copy role: the one given, else the account's AWS Backup default service role."""
+    return given or f"arn:aws:iam::{account}:role/{DEFAULT_COPY_ROLE}"
 
 
 def _vault_arns(region: str, account: str, vaults: list[str]) -> list[str]:
