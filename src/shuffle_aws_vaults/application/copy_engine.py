@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 # job whose completion becomes visible late is still found.
 WATERMARK_MARGIN = 600.0
 SYNC_INTERVAL = 1.0
+# StartCopyJob answers of expired credentials (after the gateway's own renewals) in a row,
+# with no accepted submission between them, before the run stops as fatal.
+EXPIRED_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class CopyEngine:
         self._reconciling = 0
         self._draining = False
         self._throttles_seen = 0
+        self._expired_in_a_row = 0
         self._submitting: set[int] = set()
         self._polling = False
         self._next_poll = 0.0
@@ -286,6 +290,7 @@ class CopyEngine:
         job_id = started.job_id
         if self.state.status[i] != Status.INTENT or self.state.attempts[i] != attempt:
             return
+        self._expired_in_a_row = 0
         self._record(Submitted(i, job_id, self.clock.now()))
         self._job_item[job_id] = i
         self._last_news[i] = self.clock.monotonic()
@@ -303,8 +308,19 @@ class CopyEngine:
     def _on_submit_failed(self, i: int, attempt: int, exc: BaseException) -> None:
         self._submitting.discard(i)
         now = self.clock.now()
-        if isinstance(exc, (CredentialsError, CredentialsExpired)):
+        if isinstance(exc, CredentialsError) or (
+            isinstance(exc, CredentialsExpired) and self._expired_in_a_row >= EXPIRED_LIMIT
+        ):
             self.outcome.fatal = f"credentials for the source account: {exc}"
+            return
+        if isinstance(exc, CredentialsExpired):
+            # The gateway assumed the role again and still met an expired token (a renewal
+            # racing other threads, or botocore's retries outlasting a short session): try
+            # again later with the same token; only a run of such failures is fatal.
+            self._expired_in_a_row += 1
+            self.outcome.submit_retries += 1
+            delay = jittered(self.settings.submit_retry_delay, self.rng)
+            heapq.heappush(self._resubmit, (now + delay, i))
             return
         if isinstance(exc, AwsError) and (
             isinstance(exc, Throttled) or submit_error_is_transient(exc.code)
