@@ -141,11 +141,25 @@ def print_plan(summary: PlanSummary, items: list[Any], workers: int, out: Any) -
     )
 
 
+COMPACT_EVERY_VARIABLE = "SHUFFLE_AWS_VAULTS_COMPACT_EVERY"
+
+
+def compact_every() -> int:
+    """Journal events between compactions (tests and torture runs set it low to crash in one)."""
+    raw = os.environ.get(COMPACT_EVERY_VARIABLE, "")
+    if not raw:
+        return EngineSettings.compact_every
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise UsageError(f"{COMPACT_EVERY_VARIABLE}={raw!r}: expected a positive whole number")
+    return int(raw)
+
+
 def run_copy(args: argparse.Namespace) -> int:
     from ..infrastructure.journal_store import StateStore
     from ..infrastructure.logging_setup import configure
 
     check_args(args)
+    compact_every()  # a bad value is refused before anything is read or written
     configure(args.verbose, args.log_file)
     names = vault_names(args)
     if not names and not args.all_vaults:
@@ -274,6 +288,7 @@ def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, 
         max_runtime=args.max_runtime_minutes * 60 if args.max_runtime_minutes else None,
         drain=args.drain_minutes * 60,
         retry_delay=min(300.0, args.poll_interval * 10),
+        compact_every=compact_every(),
     )
     stop = StopSignal()
     restore = install_signal_handlers(stop)

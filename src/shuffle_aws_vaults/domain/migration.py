@@ -38,6 +38,9 @@ class Failure:
     at: float
 
 
+_COMPLETED = Status.COMPLETED.value  # COMPLETED and FAILED are the statuses from here on
+
+
 class InconsistentJournal(Exception):
     """An event that cannot follow the item's current state (a corrupt or foreign journal)."""
 
@@ -55,7 +58,8 @@ class MigrationState:
         self.failures: dict[int, Failure] = {}
         # Job IDs of earlier attempts, so a resume never takes one for the current attempt's.
         self.retired: dict[int, list[str]] = {}
-        self.counts: Counter[Status] = Counter({Status.PENDING: count})
+        self.counts: Counter[Status] = Counter({status: 0 for status in Status})
+        self.counts[Status.PENDING] = count
         self.retries = 0
 
     def __len__(self) -> int:
@@ -64,38 +68,42 @@ class MigrationState:
     def recount(self) -> None:
         """Recompute the counts after the arrays were filled in bulk (snapshot load)."""
         counts = Counter(self.status)
-        self.counts = Counter({Status(code): n for code, n in counts.items()})
+        self.counts = Counter({status: counts.get(status, 0) for status in Status})
 
     def status_of(self, i: int) -> Status:
         return Status(self.status[i])
 
+    # apply() runs once per journal event (millions in a large run), so it compares the status
+    # bytes as plain ints; the counts' keys are the Status members, which hash as those ints.
     def _move(self, i: int, to: Status) -> None:
-        self.counts[Status(self.status[i])] -= 1
-        self.counts[to] += 1
+        counts = self.counts
+        counts[self.status[i]] -= 1  # type: ignore[index]
+        counts[to] += 1
         self.status[i] = to
 
     def apply(self, event: Event) -> None:
         i = event.i
-        if not 0 <= i < len(self.items):
+        if not 0 <= i < len(self.status):
             raise InconsistentJournal(f"event for item {i}, but the plan has {len(self.items)}")
-        current = Status(self.status[i])
+        current = self.status[i]
         if isinstance(event, Intent):
-            if current.final:
-                raise InconsistentJournal(f"intent for item {i}, which is already {current.name}")
+            if current >= _COMPLETED:
+                raise self._after_final("intent", i)
             self.attempts[i] = min(event.attempt, 255)
             self._move(i, Status.INTENT)
         elif isinstance(event, Submitted):
-            if current.final:
-                raise InconsistentJournal(f"job for item {i}, which is already {current.name}")
+            if current >= _COMPLETED:
+                raise self._after_final("job", i)
             self.job_ids[i] = event.job_id
             self._move(i, Status.SUBMITTED)
         elif isinstance(event, JobEnded):
-            if current is Status.COMPLETED:
+            if current == _COMPLETED:
                 return  # a late report of what is already recorded
             if event.state == "COMPLETED":
                 if event.dest_arn:
                     self.dest_arns[i] = event.dest_arn
-                self.failures.pop(i, None)
+                if self.failures:
+                    self.failures.pop(i, None)
                 self._move(i, Status.COMPLETED)
             else:
                 self.failures[i] = Failure(event.state, event.message or "", event.at)
@@ -107,10 +115,15 @@ class MigrationState:
                 else:
                     self._move(i, Status.FAILED)
         elif isinstance(event, Refused):
-            if current.final:
-                raise InconsistentJournal(f"refusal for item {i}, which is already {current.name}")
+            if current >= _COMPLETED:
+                raise self._after_final("refusal", i)
             self.failures[i] = Failure(event.code, event.message, event.at)
             self._move(i, Status.FAILED)
+        else:
+            raise InconsistentJournal(f"unknown event {event!r}")
+
+    def _after_final(self, what: str, i: int) -> InconsistentJournal:
+        return InconsistentJournal(f"{what} for item {i}, which is already {self.status_of(i).name}")
 
     def indexes(self, status: Status) -> list[int]:
         return [i for i, s in enumerate(self.status) if s == status]
