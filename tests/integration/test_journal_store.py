@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import errno
 import json
 import os
@@ -307,10 +308,11 @@ def test_a_journal_of_another_generation_than_the_snapshot_is_refused(
     ("change", "message"),
     [
         ({"format": "something-else"}, "not a shuffle-aws-vaults snapshot"),
-        ({"version": 2}, "snapshot version 2 was written by a newer shuffle-aws-vaults"),
+        ({"version": 3}, "snapshot version 3 was written by a newer shuffle-aws-vaults"),
         ({"version": 0}, "snapshot version 0 is not supported"),
         ({"status": "AAAA"}, "status arrays do not match the plan"),
-        ({"tables": {}}, "damaged snapshot (KeyError"),
+        ({"plan": {}}, "damaged snapshot (KeyError"),
+        ({"job_ids": "a\nb"}, "a column of 2 values for 4 items"),
     ],
 )
 def test_a_foreign_newer_or_damaged_snapshot_is_refused_naming_it(
@@ -383,6 +385,122 @@ def test_a_compaction_cut_short_before_the_new_journal_loads_without_replaying_t
     journals[-1].flush()
     _, again = load(store.journal_path, journals)
     same_state(again, state_after(ITEMS, [*events, Intent(1, 2, 1200.0)]))
+
+
+# -- the plan file ----------------------------------------------------------------------------
+
+
+def test_the_plan_is_written_once_and_compaction_leaves_it_alone(
+    store: StateStore, journals: list[JsonlJournal]
+) -> None:
+    journal = create(store, journals, FIRST_EVENTS)
+    plan_bytes = store.plan_path.read_bytes()
+    plan_stat = store.plan_path.stat()
+
+    journal.compact(state_after(ITEMS, FIRST_EVENTS))
+
+    assert store.plan_path.read_bytes() == plan_bytes
+    assert store.plan_path.stat().st_ino == plan_stat.st_ino
+    assert mode(store.plan_path) == 0o600
+    header = json.loads(plan_bytes.split(b"\n", 1)[0])
+    snapshot = json.loads(store.snapshot_path.read_bytes())
+    assert snapshot["plan"] == {"id": header["plan"], "count": len(ITEMS)}
+    assert "items" not in snapshot
+
+
+def test_a_missing_plan_is_refused_naming_it(
+    store: StateStore, journals: list[JsonlJournal]
+) -> None:
+    create(store, journals, FIRST_EVENTS).close()
+    store.plan_path.unlink()
+
+    with pytest.raises(StateError) as raised:
+        StateStore(store.journal_path).load()
+
+    assert str(raised.value) == (
+        f"{store.plan_path} is missing, so {store.snapshot_path} cannot be used; "
+        "restore it, or start over with --reset"
+    )
+    assert StateStore(store.journal_path).read_identity() == IDENTITY  # the snapshot alone
+
+
+def test_a_plan_of_another_run_is_refused_naming_it(tmp_path: Path) -> None:
+    first, second = StateStore(tmp_path / "a.jsonl"), StateStore(tmp_path / "b.jsonl")
+    first.create(IDENTITY, MigrationState(ITEMS)).close()
+    second.create(IDENTITY, MigrationState(ITEMS)).close()
+    second.plan_path.write_bytes(first.plan_path.read_bytes())
+
+    with pytest.raises(StateError) as raised:
+        StateStore(second.journal_path).load()
+
+    assert str(raised.value).startswith(f"{second.plan_path}: plan ")
+    assert "the files are from different runs" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: b"garbage\n" + data.split(b"\n", 1)[1], "not a shuffle-aws-vaults plan"),
+        (lambda data: data[: len(data) // 2], "damaged plan"),
+    ],
+)
+def test_a_damaged_plan_is_refused_naming_it(
+    store: StateStore, journals: list[JsonlJournal], damage: Any, message: str
+) -> None:
+    create(store, journals, []).close()
+    store.plan_path.write_bytes(damage(store.plan_path.read_bytes()))
+
+    with pytest.raises(StateError, match=rf"^{store.plan_path}: {message}"):
+        StateStore(store.journal_path).load()
+
+
+def test_a_version_1_snapshot_with_the_plan_inside_loads_and_compacts_into_a_plan_file(
+    store: StateStore, journals: list[JsonlJournal]
+) -> None:
+    events = FIRST_EVENTS + MORE_EVENTS
+    state = state_after(ITEMS, events)
+    create(store, journals, []).close()
+    plan = json.loads(store.plan_path.read_bytes().split(b"\n", 1)[1])
+    version_1 = {
+        "format": "shuffle-aws-vaults-snapshot",
+        "version": 1,
+        "generation": 1,
+        "identity": IDENTITY,
+        **plan,
+        "status": base64.b64encode(bytes(state.status)).decode(),
+        "attempts": base64.b64encode(bytes(state.attempts)).decode(),
+        "job_ids": [[i, job] for i, job in enumerate(state.job_ids) if job is not None],
+        "dest_arns": [[i, arn] for i, arn in state.dest_arns.items()],
+        "failures": [[i, f.code, f.message, f.at] for i, f in state.failures.items()],
+        "retries": state.retries,
+        "retired": [[i, jobs] for i, jobs in state.retired.items()],
+    }
+    store.snapshot_path.write_text(json.dumps(version_1))
+    store.plan_path.unlink()
+
+    upgraded = StateStore(store.journal_path)
+    _, loaded, journal = upgraded.load()
+    journals.append(journal)
+    same_state(loaded, state)
+    journal.compact(loaded)
+
+    assert json.loads(store.snapshot_path.read_bytes())["version"] == 2
+    assert store.plan_path.exists()
+    _, again = load(store.journal_path, journals)
+    same_state(again, state)
+
+
+def test_job_ids_holding_a_newline_are_kept_as_a_list(
+    store: StateStore, journals: list[JsonlJournal]
+) -> None:
+    events: list[Event] = [Intent(0, 1, 1.0), Submitted(0, "odd\nid", 2.0)]
+    journal = create(store, journals, events)
+    journal.compact(state_after(ITEMS, events))
+
+    _, loaded = load(store.journal_path, journals)
+
+    assert loaded.job_ids[0] == "odd\nid"
+    assert isinstance(json.loads(store.snapshot_path.read_bytes())["job_ids"], list)
 
 
 # -- files, lock, discard ---------------------------------------------------------------------
@@ -484,6 +602,8 @@ def test_discard_moves_the_state_aside_instead_of_deleting_it(
     stamp = moved.name.rsplit("-", 1)[1]
     aside = store.snapshot_path.with_name(f"{store.snapshot_path.name}.reset-{stamp}")
     assert aside.read_bytes() == snapshot_bytes
+    assert store.plan_path.with_name(f"{store.plan_path.name}.reset-{stamp}").exists()
+    assert not store.plan_path.exists()
 
 
 def test_discard_without_a_state_does_nothing(store: StateStore) -> None:

@@ -123,7 +123,9 @@ class MigrationState:
             raise InconsistentJournal(f"unknown event {event!r}")
 
     def _after_final(self, what: str, i: int) -> InconsistentJournal:
-        return InconsistentJournal(f"{what} for item {i}, which is already {self.status_of(i).name}")
+        return InconsistentJournal(
+            f"{what} for item {i}, which is already {self.status_of(i).name}"
+        )
 
     def indexes(self, status: Status) -> list[int]:
         return [i for i, s in enumerate(self.status) if s == status]

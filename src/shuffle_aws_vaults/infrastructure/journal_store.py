@@ -1,11 +1,12 @@
 """The copy run's state on disk: an append-only JSON Lines journal plus an atomic snapshot.
 
 `PATH` (the --state-file) is the journal: a versioned header line, then one event per line,
-flushed before each StartCopyJob and fsynced at least once a second. `PATH.snapshot` holds the
-plan and every item's state as of a generation; compaction writes a new snapshot (temp file,
-fsync, rename) and then starts the journal afresh with the next generation, so a crash at any
-point leaves either the old pair or the new one. `PATH.lock` is held (flock) while a process
-uses the state. Every file is created mode 0600.
+flushed before each StartCopyJob and fsynced at least once a second. `PATH.plan` holds the plan,
+written once when the migration is planned. `PATH.snapshot` holds every item's state as of a
+generation; compaction writes a new snapshot (temp file, fsync, rename) and then starts the
+journal afresh with the next generation, so a crash at any point leaves either the old pair or
+the new one. `PATH.lock` is held (flock) while a process uses the state. Every file is created
+mode 0600.
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ from typing import Any
 
 from ..domain.events import Event
 from ..domain.migration import InconsistentJournal, MigrationState
+from ..domain.plan import PlanItem
 from .state_codec import (
     JOURNAL_FORMAT,
     VERSION,
     CodecError,
     decode_event,
+    decode_plan,
     decode_snapshot,
-    encode_event,
+    encode_line,
+    encode_plan,
     encode_snapshot,
+    snapshot_identity,
 )
 
 
@@ -86,7 +91,7 @@ class JsonlJournal:
         return self._count
 
     def append(self, event: Event) -> None:
-        self._buffer.append(json.dumps(encode_event(event), separators=(",", ":")))
+        self._buffer.append(encode_line(event))
         self._count += 1
 
     def flush(self) -> None:
@@ -136,8 +141,10 @@ class StateStore:
     def __init__(self, journal_path: Path) -> None:
         self.journal_path = journal_path
         self.snapshot_path = journal_path.with_name(journal_path.name + ".snapshot")
+        self.plan_path = journal_path.with_name(journal_path.name + ".plan")
         self.lock_path = journal_path.with_name(journal_path.name + ".lock")
         self._lock_fd: int | None = None
+        self._plan_id: str | None = None  # of the plan file the snapshots refer to
 
     def exists(self) -> bool:
         return self.journal_path.exists() or self.snapshot_path.exists()
@@ -198,10 +205,17 @@ class StateStore:
     def write_snapshot(
         self, identity: dict[str, Any], state: MigrationState, generation: int
     ) -> None:
-        document = encode_snapshot(identity, state, generation)
+        """The state as of `generation`; the plan file first if this store has not written or
+        read one (a new migration, or a version 1 snapshot that still held the plan)."""
+        if self._plan_id is None:
+            plan_id = os.urandom(8).hex()
+            _write_atomically(self.plan_path, encode_plan(state.items, plan_id))
+            self._plan_id = plan_id
+        document = encode_snapshot(identity, state, generation, self._plan_id)
         _write_atomically(self.snapshot_path, json.dumps(document, separators=(",", ":")).encode())
 
     def create(self, identity: dict[str, Any], state: MigrationState) -> JsonlJournal:
+        self._plan_id = None
         try:
             self.write_snapshot(identity, state, 1)
             _write_atomically(self.journal_path, self.journal_header(1))
@@ -212,22 +226,48 @@ class StateStore:
         return JsonlJournal(self, identity, 1)
 
     def read_identity(self) -> dict[str, Any]:
-        identity, _, _ = self._read_snapshot()
-        return identity
+        """The recorded identity, from the snapshot alone (the plan is not read)."""
+        try:
+            return snapshot_identity(self._snapshot_document())
+        except CodecError as exc:
+            raise StateError(f"{self.snapshot_path}: {exc}") from None
 
-    def _read_snapshot(self) -> tuple[dict[str, Any], MigrationState, int]:
+    def _snapshot_document(self) -> Any:
         if not self.snapshot_path.exists():
             raise StateError(
                 f"{self.snapshot_path} is missing, so {self.journal_path} cannot be replayed; "
                 "restore it, or start over with --reset"
             )
         try:
-            document = json.loads(self.snapshot_path.read_bytes())
-            return decode_snapshot(document)
-        except (ValueError, CodecError) as exc:
+            return json.loads(self.snapshot_path.read_bytes())
+        except ValueError as exc:
             raise StateError(f"{self.snapshot_path}: {exc}") from None
         except OSError as exc:
             raise StateError(f"cannot read {self.snapshot_path}: {exc.strerror}") from None
+
+    def _read_snapshot(self) -> tuple[dict[str, Any], MigrationState, int]:
+        document = self._snapshot_document()
+        try:
+            return decode_snapshot(document, self._read_plan)
+        except CodecError as exc:
+            raise StateError(f"{self.snapshot_path}: {exc}") from None
+
+    def _read_plan(self, plan_id: str, count: int) -> list[PlanItem]:
+        try:
+            data = self.plan_path.read_bytes()
+        except FileNotFoundError:
+            raise StateError(
+                f"{self.plan_path} is missing, so {self.snapshot_path} cannot be used; "
+                "restore it, or start over with --reset"
+            ) from None
+        except OSError as exc:
+            raise StateError(f"cannot read {self.plan_path}: {exc.strerror}") from None
+        try:
+            items = decode_plan(data, plan_id, count)
+        except CodecError as exc:
+            raise StateError(f"{self.plan_path}: {exc}") from None
+        self._plan_id = plan_id
+        return items
 
     def read(self) -> tuple[dict[str, Any], MigrationState]:
         """The state as recorded, without touching any file: safe while a copy runs."""
@@ -319,11 +359,11 @@ class StateStore:
         suffix, n = f"reset-{stamp}", 1
         while any(
             p.with_name(f"{p.name}.{suffix}").exists()
-            for p in (self.journal_path, self.snapshot_path)
+            for p in (self.journal_path, self.snapshot_path, self.plan_path)
         ):
             n += 1
             suffix = f"reset-{stamp}-{n}"
-        for path in (self.journal_path, self.snapshot_path):
+        for path in (self.journal_path, self.snapshot_path, self.plan_path):
             if path.exists():
                 path.replace(path.with_name(f"{path.name}.{suffix}"))
         return self.journal_path.with_name(f"{self.journal_path.name}.{suffix}")

@@ -1,12 +1,22 @@
-"""The state files' layouts: journal event lines and the snapshot document (version 1).
+"""The state files' layouts: journal event lines, the plan file and the snapshot document.
 
-Events are compact JSON arrays, one per line. The snapshot stores the plan column by column
-(repeated vault, type and resource names once), which a single json.load parses quickly.
+Events are compact JSON arrays, one per line, formatted directly (a run writes millions).
+
+The plan never changes once made, so it is written once, to its own file: a header line (format,
+version, a random plan id, the item count) and one JSON document holding the plan column by
+column (repeated vault, type and resource names once). The snapshot (version 2) holds only what
+changes: the identity, the generation, the plan id it belongs to, and every item's state. Its
+per-item strings (job IDs, destination ARNs) are stored as one newline-joined string each, which
+encodes and decodes at C speed; a value that itself holds a newline falls back to a list.
+Version 1 snapshots (plan inside) are still read.
 """
 
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring_ascii as quote
 from typing import Any
 
 from ..domain.events import Event, Intent, JobEnded, Refused, Submitted
@@ -15,30 +25,43 @@ from ..domain.plan import PlanItem
 
 SNAPSHOT_FORMAT = "shuffle-aws-vaults-snapshot"
 JOURNAL_FORMAT = "shuffle-aws-vaults-journal"
-VERSION = 1
+PLAN_FORMAT = "shuffle-aws-vaults-plan"
+VERSION = 1  # of the journal and of the plan file
+SNAPSHOT_VERSION = 2
+READABLE_SNAPSHOTS = (1, 2)
+
+# (plan id, item count) -> the plan's items; raises CodecError or OSError.
+PlanLoader = Callable[[str, int], list[PlanItem]]
 
 
 class CodecError(ValueError):
     """A line or document that is not what this version writes."""
 
 
-def encode_event(event: Event) -> list[Any]:
+# -- journal events ---------------------------------------------------------------------------
+
+
+def _optional(value: str | None) -> str:
+    return "null" if value is None else quote(value)
+
+
+def encode_line(event: Event) -> str:
+    """One journal line (without its newline): what json.dumps(encode_event(event)) gives."""
     if isinstance(event, Intent):
-        return ["I", event.i, event.attempt, round(event.at, 3)]
+        return f'["I",{event.i:d},{event.attempt:d},{event.at:.3f}]'
     if isinstance(event, Submitted):
-        return ["S", event.i, event.job_id, round(event.at, 3)]
+        return f'["S",{event.i:d},{quote(event.job_id)},{event.at:.3f}]'
     if isinstance(event, JobEnded):
-        return [
-            "E",
-            event.i,
-            event.job_id,
-            event.state,
-            round(event.at, 3),
-            event.dest_arn,
-            event.message,
-            event.retry,
-        ]
-    return ["R", event.i, event.code, event.message, round(event.at, 3)]
+        return (
+            f'["E",{event.i:d},{quote(event.job_id)},{quote(event.state)},{event.at:.3f},'
+            f"{_optional(event.dest_arn)},{_optional(event.message)},"
+            f'{"true" if event.retry else "false"}]'
+        )
+    return f'["R",{event.i:d},{quote(event.code)},{quote(event.message)},{event.at:.3f}]'
+
+
+def encode_event(event: Event) -> list[Any]:
+    return json.loads(encode_line(event))  # type: ignore[no-any-return]
 
 
 def decode_event(row: Any) -> Event:
@@ -59,25 +82,21 @@ def decode_event(row: Any) -> Event:
     raise CodecError(f"unknown event {row!r}")
 
 
+# -- the plan file ----------------------------------------------------------------------------
+
+
 def _table(values: list[str]) -> tuple[list[str], list[int]]:
     names: dict[str, int] = {}
     indexes = [names.setdefault(value, len(names)) for value in values]
     return list(names), indexes
 
 
-def encode_snapshot(
-    identity: dict[str, Any], state: MigrationState, generation: int
-) -> dict[str, Any]:
-    items = state.items
+def _plan_columns(items: Sequence[PlanItem]) -> dict[str, Any]:
     vaults, vault_at = _table([item.source_vault for item in items])
     resources, resource_at = _table([item.resource_arn for item in items])
     types, type_at = _table([item.resource_type for item in items])
     dests, dest_at = _table([item.dest_vault_arn for item in items])
     return {
-        "format": SNAPSHOT_FORMAT,
-        "version": VERSION,
-        "generation": generation,
-        "identity": identity,
         "tables": {"vaults": vaults, "resources": resources, "types": types, "dests": dests},
         "items": {
             "arn": [item.source_arn for item in items],
@@ -88,61 +107,157 @@ def encode_snapshot(
             "size": [item.size_bytes for item in items],
             "created": [item.created for item in items],
         },
+    }
+
+
+def _items_from_columns(doc: dict[str, Any]) -> list[PlanItem]:
+    tables = doc["tables"]
+    columns = doc["items"]
+    vaults, resources, types, dests = (
+        tables["vaults"],
+        tables["resources"],
+        tables["types"],
+        tables["dests"],
+    )
+    return [
+        PlanItem(arn, vaults[v], resources[r], types[t], size, created, dests[d])
+        for arn, v, r, t, d, size, created in zip(
+            columns["arn"],
+            columns["vault"],
+            columns["resource"],
+            columns["type"],
+            columns["dest"],
+            columns["size"],
+            columns["created"],
+            strict=True,
+        )
+    ]
+
+
+def encode_plan(items: Sequence[PlanItem], plan_id: str) -> bytes:
+    header = {"format": PLAN_FORMAT, "version": VERSION, "plan": plan_id, "count": len(items)}
+    body = json.dumps(_plan_columns(items), separators=(",", ":"))
+    return f"{json.dumps(header)}\n{body}\n".encode()
+
+
+def decode_plan_header(line: bytes) -> dict[str, Any]:
+    try:
+        header = json.loads(line)
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or header.get("format") != PLAN_FORMAT:
+        raise CodecError("not a shuffle-aws-vaults plan")
+    if header.get("version") != VERSION:
+        raise CodecError(f"plan version {header.get('version')} is not supported")
+    return header
+
+
+def decode_plan(data: bytes, plan_id: str, count: int) -> list[PlanItem]:
+    first, _, body = data.partition(b"\n")
+    header = decode_plan_header(first)
+    if header.get("plan") != plan_id or header.get("count") != count:
+        raise CodecError(
+            f"plan {header.get('plan')} of {header.get('count')} items is not the snapshot's "
+            f"(plan {plan_id} of {count} items); the files are from different runs"
+        )
+    try:
+        items = _items_from_columns(json.loads(body))
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise CodecError(f"damaged plan ({type(exc).__name__}: {exc})") from exc
+    if len(items) != count:
+        raise CodecError(f"damaged plan: {len(items)} items where the header says {count}")
+    return items
+
+
+# -- the snapshot -----------------------------------------------------------------------------
+
+
+def _join(values: list[str]) -> str | list[str]:
+    joined = "\n".join(values)
+    return joined if joined.count("\n") == max(0, len(values) - 1) else values
+
+
+def _split(column: str | list[str], count: int) -> list[str]:
+    values = column.split("\n") if isinstance(column, str) else list(column)
+    if count == 0 and values == [""]:
+        values = []
+    if len(values) != count:
+        raise CodecError(f"a column of {len(values)} values for {count} items")
+    return values
+
+
+def encode_snapshot(
+    identity: dict[str, Any], state: MigrationState, generation: int, plan_id: str
+) -> dict[str, Any]:
+    count = len(state)
+    dest_arns = state.dest_arns
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "version": SNAPSHOT_VERSION,
+        "generation": generation,
+        "identity": identity,
+        "plan": {"id": plan_id, "count": count},
         "status": base64.b64encode(bytes(state.status)).decode(),
         "attempts": base64.b64encode(bytes(state.attempts)).decode(),
-        "job_ids": [[i, job] for i, job in enumerate(state.job_ids) if job is not None],
-        "dest_arns": [[i, arn] for i, arn in state.dest_arns.items()],
+        "job_ids": _join([job or "" for job in state.job_ids]),
+        "dest_arns": _join([dest_arns.get(i, "") for i in range(count)] if dest_arns else []),
         "failures": [[i, f.code, f.message, f.at] for i, f in state.failures.items()],
         "retries": state.retries,
         "retired": [[i, jobs] for i, jobs in state.retired.items()],
     }
 
 
-def decode_snapshot(doc: Any) -> tuple[dict[str, Any], MigrationState, int]:
-    """(identity, state, generation) from a snapshot document."""
+def snapshot_version(doc: Any) -> int:
     if not isinstance(doc, dict) or doc.get("format") != SNAPSHOT_FORMAT:
         raise CodecError("not a shuffle-aws-vaults snapshot")
     version = doc.get("version")
-    if version != VERSION:
-        newer = isinstance(version, int) and version > VERSION
+    if version not in READABLE_SNAPSHOTS:
+        newer = isinstance(version, int) and version > SNAPSHOT_VERSION
         raise CodecError(
             f"snapshot version {version} "
             + ("was written by a newer shuffle-aws-vaults" if newer else "is not supported")
         )
+    return int(version)
+
+
+def snapshot_identity(doc: Any) -> dict[str, Any]:
+    snapshot_version(doc)
     try:
-        tables = doc["tables"]
-        columns = doc["items"]
-        vaults, resources, types, dests = (
-            tables["vaults"],
-            tables["resources"],
-            tables["types"],
-            tables["dests"],
-        )
-        items = [
-            PlanItem(arn, vaults[v], resources[r], types[t], size, created, dests[d])
-            for arn, v, r, t, d, size, created in zip(
-                columns["arn"],
-                columns["vault"],
-                columns["resource"],
-                columns["type"],
-                columns["dest"],
-                columns["size"],
-                columns["created"],
-                strict=True,
-            )
-        ]
+        return dict(doc["identity"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CodecError(f"damaged snapshot ({type(exc).__name__}: {exc})") from exc
+
+
+def decode_snapshot(doc: Any, load_plan: PlanLoader) -> tuple[dict[str, Any], MigrationState, int]:
+    """(identity, state, generation) from a snapshot document; `load_plan` reads its plan."""
+    version = snapshot_version(doc)
+    try:
+        if version == 1:
+            items = _items_from_columns(doc)
+        else:
+            plan = doc["plan"]
+            items = load_plan(str(plan["id"]), int(plan["count"]))
+        count = len(items)
         state = MigrationState(items)
         state.status[:] = base64.b64decode(doc["status"])
         state.attempts[:] = base64.b64decode(doc["attempts"])
-        if len(state.status) != len(items) or len(state.attempts) != len(items):
+        if len(state.status) != count or len(state.attempts) != count:
             raise CodecError("status arrays do not match the plan")
-        for i, job in doc["job_ids"]:
-            state.job_ids[i] = job
-        state.dest_arns = {int(i): arn for i, arn in doc["dest_arns"]}
+        if version == 1:
+            for i, job in doc["job_ids"]:
+                state.job_ids[i] = job
+            state.dest_arns = {int(i): arn for i, arn in doc["dest_arns"]}
+        else:
+            state.job_ids = [job or None for job in _split(doc["job_ids"], count)]
+            dests = doc["dest_arns"]
+            if dests:
+                state.dest_arns = {i: arn for i, arn in enumerate(_split(dests, count)) if arn}
         state.failures = {int(i): Failure(code, msg, at) for i, code, msg, at in doc["failures"]}
         state.retries = int(doc.get("retries", 0))
         state.retired = {int(i): list(jobs) for i, jobs in doc.get("retired", [])}
         state.recount()
         return dict(doc["identity"]), state, int(doc["generation"])
     except (KeyError, IndexError, TypeError, ValueError) as exc:
+        if isinstance(exc, CodecError):
+            raise
         raise CodecError(f"damaged snapshot ({type(exc).__name__}: {exc})") from exc
