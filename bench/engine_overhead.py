@@ -47,19 +47,25 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def raw_items(count: int) -> list[PlanItem]:
-    """`count` recovery points, ITEMS_PER_RESOURCE per resource, in no particular order."""
+    """`count` recovery points, ITEMS_PER_RESOURCE per resource, in no particular order.
+
+    Repeated names are one string each, as planning (build_plan) makes them.
+    """
     types = ("EBS", "RDS", "EFS", "EC2")
     vaults = ("production", "staging", "shared")
+    resources = max(1, count // ITEMS_PER_RESOURCE)
+    resource_arns = [
+        f"arn:aws:ec2:us-east-1:{SOURCE_ACCOUNT}:volume/vol-{r:017x}" for r in range(resources)
+    ]
     out: list[PlanItem] = []
     for n in range(count):
-        r = n % max(1, count // ITEMS_PER_RESOURCE)
-        kind = types[r % len(types)]
+        r = n % resources
         out.append(
             PlanItem(
                 source_arn=f"arn:aws:ec2:us-east-1::snapshot/snap-{n:017x}",
                 source_vault=vaults[r % len(vaults)],
-                resource_arn=f"arn:aws:ec2:us-east-1:{SOURCE_ACCOUNT}:volume/vol-{r:017x}",
-                resource_type=kind,
+                resource_arn=resource_arns[r],
+                resource_type=types[r % len(types)],
                 size_bytes=(1 + (n * 7919) % 500) * 1024**3,
                 created=BASE_CREATED + (n * 104_729) % 31_536_000,
                 dest_vault_arn=DEST_VAULT,
@@ -191,12 +197,14 @@ def child(count: int, directory: Path, profile: bool) -> dict[str, Any]:
 
     profiler = cProfile.Profile() if profile else None
     phases: dict[str, float] = {}
+    peaks: dict[str, int] = {}  # peak RSS (MiB) as each phase ends
     start = mark = time.perf_counter()
 
     def phase(name: str) -> None:
         nonlocal mark
         now = time.perf_counter()
         phases[name] = round(now - mark, 2)
+        peaks[name] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         mark = now
 
     if profiler is not None:
@@ -235,6 +243,7 @@ def child(count: int, directory: Path, profile: bool) -> dict[str, Any]:
         "seconds": seconds,
         "mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "phases": phases,
+        "peaks": peaks,
         "polls": gateway.pages,
         "compactions": count * 3 // settings.compact_every,
         "hotspots": hotspots,
@@ -259,10 +268,13 @@ def run(quick: bool) -> list[Result]:
     goal_mib = GOAL_RSS_MIB * count / 1_000_000 if quick else GOAL_RSS_MIB
     timed = measure(count)
     profiled = measure(100_000, profile=True)
-    phases = ", ".join(f"{name} {s:.1f}" for name, s in timed["phases"].items())
+    phases = ", ".join(
+        f"{name} {s:.1f} s (peak {timed['peaks'][name]} MiB)"
+        for name, s in timed["phases"].items()
+    )
     note = (
         f"ThreadPoolExecutor({min(32, WORKERS)}), workers={WORKERS}, poll_interval="
-        f"{POLL_INTERVAL}; phases (s): {phases}; {timed['polls']:,} listings. "
+        f"{POLL_INTERVAL}; phases: {phases}; {timed['polls']:,} listings. "
         "cProfile of 100k, engine thread, top cumulative: " + "; ".join(profiled["hotspots"])
     )
     return [

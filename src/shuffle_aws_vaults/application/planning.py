@@ -35,6 +35,9 @@ def build_plan(
     """The included candidates as ordered plan items, and what they add up to."""
     summary = PlanSummary(tally=tally)
     items: list[PlanItem] = []
+    # Vault, resource, type and destination names repeat: one string each, not one per item.
+    shared: dict[str, str] = {}
+    one = shared.setdefault
     for candidate in candidates:
         if not candidate.included:
             continue
@@ -42,12 +45,12 @@ def build_plan(
         items.append(
             PlanItem(
                 source_arn=rp.arn,
-                source_vault=rp.vault_name,
-                resource_arn=rp.resource_arn,
-                resource_type=rp.resource_type,
+                source_vault=one(rp.vault_name, rp.vault_name),
+                resource_arn=one(rp.resource_arn, rp.resource_arn),
+                resource_type=one(rp.resource_type, rp.resource_type),
                 size_bytes=rp.size_bytes,
                 created=rp.creation_date.timestamp(),
-                dest_vault_arn=dest_vault_arn(rp.vault_name),
+                dest_vault_arn=one(dest := dest_vault_arn(rp.vault_name), dest),
             )
         )
         summary.items += 1

@@ -8,32 +8,40 @@ an item that failed transiently waits out its back-off before its resource is re
 from __future__ import annotations
 
 import heapq
-from collections import deque
 
 from .migration import MigrationState, Status
 
 
 class Scheduler:
+    """Each resource's pending items as a plain list and a read position (a million-item plan
+    over a quarter of a million resources: lists cost a sixth of what deques do)."""
+
     def __init__(self, state: MigrationState) -> None:
         self._state = state
         self._resource_of: list[int] = []
-        self._queues: list[deque[int]] = []
+        self._queues: list[list[int]] = []
+        self._heads: list[int] = []  # the next item of resource r is _queues[r][_heads[r]]
         self._weights: list[int] = []
+        # Items handed back for a retry that were not taken from their queue in this run
+        # (in flight when the run began): they go first.
+        self._front: dict[int, list[int]] = {}
         ids: dict[str, int] = {}
+        pending = Status.PENDING
+        statuses = state.status
         for i, item in enumerate(state.items):
             r = ids.get(item.resource_arn)
             if r is None:
                 r = ids[item.resource_arn] = len(self._queues)
-                self._queues.append(deque())
+                self._queues.append([])
                 self._weights.append(0)
             self._resource_of.append(r)
-            status = state.status[i]
-            if status == Status.PENDING:
+            if statuses[i] == pending:
                 self._queues[r].append(i)
                 self._weights[r] += item.weight
+        self._heads = [0] * len(self._queues)
         in_flight = (Status.INTENT, Status.SUBMITTED)
         self._busy: set[int] = {
-            self._resource_of[i] for i, status in enumerate(state.status) if status in in_flight
+            self._resource_of[i] for i, status in enumerate(statuses) if status in in_flight
         }
         self._ready: list[tuple[int, int]] = []
         self._waiting: list[tuple[float, int]] = []
@@ -41,8 +49,11 @@ class Scheduler:
         for r in range(len(self._queues)):
             self._make_ready(r)
 
+    def _has_work(self, r: int) -> bool:
+        return r in self._front or self._heads[r] < len(self._queues[r])
+
     def _make_ready(self, r: int, not_before: float | None = None) -> None:
-        if r in self._busy or r in self._queued or not self._queues[r]:
+        if r in self._busy or r in self._queued or not self._has_work(r):
             return
         self._queued.add(r)
         if not_before is None:
@@ -54,17 +65,33 @@ class Scheduler:
         """When the earliest backed-off resource becomes ready (None: nothing is waiting)."""
         return self._waiting[0][0] if self._waiting else None
 
+    def _pop(self, r: int) -> int:
+        front = self._front.get(r)
+        if front:
+            i = front.pop()
+            if not front:
+                del self._front[r]
+            return i
+        head = self._heads[r]
+        self._heads[r] = head + 1
+        queue = self._queues[r]
+        if head + 1 == len(queue):
+            self._queues[r] = []  # done with it: let the memory go
+            self._heads[r] = 0
+        return queue[head]
+
     def take(self, count: int, now: float) -> list[int]:
         """Up to `count` items to submit now; their resources become busy."""
         while self._waiting and self._waiting[0][0] <= now:
             _, r = heapq.heappop(self._waiting)
             heapq.heappush(self._ready, (-self._weights[r], r))
         picked: list[int] = []
+        items = self._state.items
         while self._ready and len(picked) < count:
             _, r = heapq.heappop(self._ready)
             self._queued.discard(r)
-            i = self._queues[r].popleft()
-            self._weights[r] -= self._state.items[i].weight
+            i = self._pop(r)
+            self._weights[r] -= items[i].weight
             self._busy.add(r)
             picked.append(i)
         return picked
@@ -74,7 +101,11 @@ class Scheduler:
         r = self._resource_of[i]
         self._busy.discard(r)
         if retry_at is not None:
-            self._queues[r].appendleft(i)
+            head, queue = self._heads[r], self._queues[r]
+            if head > 0 and queue[head - 1] == i:
+                self._heads[r] = head - 1  # it was the last one taken: step back
+            else:
+                self._front.setdefault(r, []).append(i)
             self._weights[r] += self._state.items[i].weight
             self._make_ready(r, not_before=retry_at)
         else:

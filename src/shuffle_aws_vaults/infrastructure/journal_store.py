@@ -45,15 +45,17 @@ class StateLocked(StateError):
     """Another process holds the state."""
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, data: bytes | list[bytes]) -> None:
+    """`data` (or its pieces, so large documents are not copied into one) as `path`, atomically."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            for piece in [data] if isinstance(data, bytes) else data:
+                view = memoryview(piece)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -212,7 +214,9 @@ class StateStore:
             _write_atomically(self.plan_path, encode_plan(state.items, plan_id))
             self._plan_id = plan_id
         document = encode_snapshot(identity, state, generation, self._plan_id)
-        _write_atomically(self.snapshot_path, json.dumps(document, separators=(",", ":")).encode())
+        data = json.dumps(document, separators=(",", ":")).encode()
+        del document  # its joined columns are as large as the text
+        _write_atomically(self.snapshot_path, data)
 
     def create(self, identity: dict[str, Any], state: MigrationState) -> JsonlJournal:
         self._plan_id = None

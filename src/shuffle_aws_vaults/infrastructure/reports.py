@@ -66,23 +66,34 @@ def _write_rows(
     writer: Any, state: MigrationState, metadata: Any | None, metadata_columns: Sequence[str]
 ) -> None:
     writer.writerow([*REPORT_COLUMNS[:4], *metadata_columns, *REPORT_COLUMNS[4:]])
-    for i, item in enumerate(state.items):
-        status = Status(state.status[i])
-        failure = state.failures.get(i)
-        final = status.name if status is not Status.INTENT else "UNCONFIRMED"
-        meta = metadata.get(item.resource_arn) if metadata is not None else None
-        writer.writerow(
-            [
-                item.source_arn,
-                item.source_vault,
-                item.resource_arn,
-                item.resource_type,
-                *[(meta or {}).get(column, "") for column in metadata_columns],
-                final,
-                state.job_ids[i] or "",
-                state.dest_arns.get(i, ""),
-                state.attempts[i],
-                failure.code if failure and status is not Status.COMPLETED else "",
-                failure.message if failure and status is not Status.COMPLETED else "",
-            ]
-        )
+    names = [status.name for status in Status]
+    names[Status.INTENT] = "UNCONFIRMED"
+    no_failure = ("", "")
+    failures, dest_arns, job_ids = state.failures, state.dest_arns, state.job_ids
+    status, attempts = state.status, state.attempts
+    completed = Status.COMPLETED
+    columns = list(metadata_columns)
+
+    def meta_of(item: Any) -> list[str]:
+        if metadata is None or not columns:
+            return []
+        meta = metadata.get(item.resource_arn) or {}
+        return [meta.get(column, "") for column in columns]
+
+    def row(i: int, item: Any) -> list[Any]:
+        failure = failures.get(i) if failures else None
+        shown = (failure.code, failure.message) if failure and status[i] != completed else None
+        return [
+            item.source_arn,
+            item.source_vault,
+            item.resource_arn,
+            item.resource_type,
+            *meta_of(item),
+            names[status[i]],
+            job_ids[i] or "",
+            dest_arns.get(i, ""),
+            attempts[i],
+            *(shown or no_failure),
+        ]
+
+    writer.writerows(row(i, item) for i, item in enumerate(state.items))

@@ -134,10 +134,11 @@ def _items_from_columns(doc: dict[str, Any]) -> list[PlanItem]:
     ]
 
 
-def encode_plan(items: Sequence[PlanItem], plan_id: str) -> bytes:
+def encode_plan(items: Sequence[PlanItem], plan_id: str) -> list[bytes]:
+    """The plan file's bytes, in pieces (a million-item body is not copied once more)."""
     header = {"format": PLAN_FORMAT, "version": VERSION, "plan": plan_id, "count": len(items)}
-    body = json.dumps(_plan_columns(items), separators=(",", ":"))
-    return f"{json.dumps(header)}\n{body}\n".encode()
+    body = json.dumps(_plan_columns(items), separators=(",", ":")).encode()
+    return [json.dumps(header).encode(), b"\n", body, b"\n"]
 
 
 def decode_plan_header(line: bytes) -> dict[str, Any]:

@@ -120,6 +120,23 @@ def test_on_resume_resources_with_an_item_in_flight_are_busy() -> None:
     assert scheduler.take(5, now=0.0) == [1]
 
 
+def test_on_resume_an_item_in_flight_handed_back_for_a_retry_goes_before_its_chain() -> None:
+    items = chains({"vol-a": 3})
+    scheduler = Scheduler(state_after(items, [Intent(1, 1, 1.0), Submitted(1, "j", 2.0)]))
+
+    scheduler.release(1, retry_at=10.0)
+
+    assert scheduler.take(5, now=10.0) == [1]
+    scheduler.release(1)
+    assert scheduler.take(5, now=10.0) == [0]
+    scheduler.release(0, retry_at=20.0)
+    assert scheduler.take(5, now=20.0) == [0]
+    scheduler.release(0)
+    assert scheduler.take(5, now=20.0) == [2]
+    scheduler.release(2)
+    assert scheduler.take(5, now=20.0) == []
+
+
 @settings(max_examples=200, deadline=None, database=None)
 @given(
     lengths=st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=5),
@@ -158,3 +175,11 @@ def test_random_takes_and_releases_never_exceed_the_count_or_double_up_a_resourc
                 scheduler.release(i)
     # only retried items are ever handed out twice
     assert {i for i, n in handed.items() if n > 1} <= retried
+    # and once everything is released, every item is handed out in the end
+    for i in busy:
+        scheduler.release(i)
+    while picked := scheduler.take(10, now + 1000.0):
+        handed.update(picked)
+        for i in picked:
+            scheduler.release(i)
+    assert set(handed) == set(range(len(items)))
