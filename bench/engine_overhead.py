@@ -2,7 +2,7 @@
 in-memory AWS whose copy jobs finish at once (goal: 1M items in 60 s, peak RSS <= 1 GiB).
 
 The measured run is a fresh interpreter (`python -m bench.engine_overhead N DIR`), so wall time
-and peak RSS are the engine's alone. The engine runs on a real ThreadPoolExecutor, sized as the
+and peak RSS are the engine's alone. The engine runs on the CLI's WorkerPool, sized as the
 CLI sizes it (min(32, workers) threads), a real journal (StateStore in a temporary directory,
 compaction and fsync included) and writes the summary JSON and the report CSV at the end.
 """
@@ -10,6 +10,7 @@ compaction and fsync included) and writes the summary JSON and the report CSV at
 from __future__ import annotations
 
 import cProfile
+import gc
 import io
 import itertools
 import json
@@ -21,7 +22,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -194,6 +194,7 @@ def child(count: int, directory: Path, profile: bool) -> dict[str, Any]:
     from shuffle_aws_vaults.domain.plan import order_items, plan_hash
     from shuffle_aws_vaults.infrastructure.journal_store import StateStore
     from shuffle_aws_vaults.infrastructure.reports import write_report_csv, write_summary
+    from shuffle_aws_vaults.infrastructure.worker_pool import WorkerPool
 
     profiler = cProfile.Profile() if profile else None
     phases: dict[str, float] = {}
@@ -215,10 +216,11 @@ def child(count: int, directory: Path, profile: bool) -> dict[str, Any]:
     store = StateStore(directory / "state.jsonl")
     identity = {"plan_hash": plan_hash(items), "dest_vault": DEST_VAULT}
     journal = store.create(identity, state)
+    gc.freeze()  # as the copy command does before its run
     phase("create")
     gateway = InstantGateway()
     settings = EngineSettings(workers=WORKERS, iam_role_arn=ROLE, poll_interval=POLL_INTERVAL)
-    executor = ThreadPoolExecutor(max_workers=min(32, WORKERS), thread_name_prefix="copy")
+    executor = WorkerPool(min(32, WORKERS), name="copy")
     engine = CopyEngine(
         state=state, gateway=gateway, journal=journal, settings=settings, executor=executor
     )
@@ -269,11 +271,10 @@ def run(quick: bool) -> list[Result]:
     timed = measure(count)
     profiled = measure(100_000, profile=True)
     phases = ", ".join(
-        f"{name} {s:.1f} s (peak {timed['peaks'][name]} MiB)"
-        for name, s in timed["phases"].items()
+        f"{name} {s:.1f} s (peak {timed['peaks'][name]} MiB)" for name, s in timed["phases"].items()
     )
     note = (
-        f"ThreadPoolExecutor({min(32, WORKERS)}), workers={WORKERS}, poll_interval="
+        f"WorkerPool({min(32, WORKERS)}), workers={WORKERS}, poll_interval="
         f"{POLL_INTERVAL}; phases: {phases}; {timed['polls']:,} listings. "
         "cProfile of 100k, engine thread, top cumulative: " + "; ".join(profiled["hotspots"])
     )

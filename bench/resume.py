@@ -12,13 +12,13 @@ DescribeCopyJob at once) up to the first StartCopyJob call, and stops the engine
 from __future__ import annotations
 
 import cProfile
+import gc
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,7 @@ def child(directory: Path, profile: bool) -> dict[str, Any]:
     from shuffle_aws_vaults.domain.copy_job import CopyJobInfo
     from shuffle_aws_vaults.domain.migration import Status
     from shuffle_aws_vaults.infrastructure.journal_store import StateStore
+    from shuffle_aws_vaults.infrastructure.worker_pool import WorkerPool
 
     stop = StopSignal()
 
@@ -127,8 +128,9 @@ def child(directory: Path, profile: bool) -> dict[str, Any]:
                 )
             ]
     prepared = time.perf_counter()  # the fake's answers are not the product's work
+    gc.freeze()  # as the copy command does before its run
     settings = EngineSettings(workers=80, iam_role_arn=ROLE, poll_interval=30.0)
-    executor = ThreadPoolExecutor(max_workers=32, thread_name_prefix="copy")
+    executor = WorkerPool(32, name="copy")
     engine = CopyEngine(
         state=state,
         gateway=gateway,

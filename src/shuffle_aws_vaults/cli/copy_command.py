@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import signal
@@ -301,9 +302,13 @@ def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, 
         )
     else:
         progress = LineProgress(args.progress_interval)
-    from concurrent.futures import ThreadPoolExecutor
+    from ..infrastructure.worker_pool import WorkerPool
 
-    executor = ThreadPoolExecutor(max_workers=min(32, args.workers), thread_name_prefix="copy")
+    # The plan and its state live until the run ends: the collector need not walk them again
+    # (at a million items its full passes cost seconds; bench/engine_overhead.py).
+    gc.freeze()
+
+    executor = WorkerPool(min(32, args.workers), name="copy")
     engine = CopyEngine(
         state=state,
         gateway=source,

@@ -23,6 +23,7 @@ from typing import Any
 from ..domain.events import Event
 from ..domain.migration import InconsistentJournal, MigrationState
 from ..domain.plan import PlanItem
+from .gc_pause import collector_paused
 from .state_codec import (
     JOURNAL_FORMAT,
     VERSION,
@@ -213,9 +214,10 @@ class StateStore:
             plan_id = os.urandom(8).hex()
             _write_atomically(self.plan_path, encode_plan(state.items, plan_id))
             self._plan_id = plan_id
-        document = encode_snapshot(identity, state, generation, self._plan_id)
-        data = json.dumps(document, separators=(",", ":")).encode()
-        del document  # its joined columns are as large as the text
+        with collector_paused():
+            document = encode_snapshot(identity, state, generation, self._plan_id)
+            data = json.dumps(document, separators=(",", ":")).encode()
+            del document  # its joined columns are as large as the text
         _write_atomically(self.snapshot_path, data)
 
     def create(self, identity: dict[str, Any], state: MigrationState) -> JsonlJournal:
@@ -250,9 +252,9 @@ class StateStore:
             raise StateError(f"cannot read {self.snapshot_path}: {exc.strerror}") from None
 
     def _read_snapshot(self) -> tuple[dict[str, Any], MigrationState, int]:
-        document = self._snapshot_document()
         try:
-            return decode_snapshot(document, self._read_plan)
+            with collector_paused():
+                return decode_snapshot(self._snapshot_document(), self._read_plan)
         except CodecError as exc:
             raise StateError(f"{self.snapshot_path}: {exc}") from None
 

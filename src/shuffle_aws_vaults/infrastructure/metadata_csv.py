@@ -7,11 +7,12 @@ with or without a BOM, LF or CRLF line ends. Duplicated ARNs are reported and th
 from __future__ import annotations
 
 import csv
-import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
+
+from .gc_pause import collector_paused
 
 ARN_COLUMN = "resourceArn"
 MAX_FIELD = 128 * 1024  # csv's default; a larger field is an error, not a memory blow-up
@@ -81,9 +82,7 @@ def load_metadata_csv(path: Path) -> CsvMetadataIndex:
     unusual sends the file through a second, row-by-row pass that reports exact line numbers.
     """
     csv.field_size_limit(MAX_FIELD)
-    collecting = gc.isenabled()
-    gc.disable()  # millions of new lists and strings, no cycles: collection passes are waste
-    try:
+    with collector_paused():
         with _open(path) as handle:
             reader = csv.reader(handle, strict=True)
             header = _read(path, reader, lambda: next(reader, None))
@@ -96,9 +95,6 @@ def load_metadata_csv(path: Path) -> CsvMetadataIndex:
             reader = csv.reader(handle, strict=True)
             next(reader)
             return _read(path, reader, lambda: _exact_index(path, names, arn_at, reader))
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _open(path: Path) -> TextIO:
