@@ -16,6 +16,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shuffle_aws_vaults.domain.events import Event, Intent, JobEnded, Refused, Submitted
 from shuffle_aws_vaults.domain.migration import Failure, MigrationState, Status
@@ -29,6 +31,7 @@ from shuffle_aws_vaults.infrastructure.journal_store import (
 )
 
 from ..unit.application.copy_fakes import independent_items, plan_item, state_after
+from ..unit.domain.test_migration_state import histories
 
 ITEMS = [*independent_items(3), plan_item("other-vault", resource="vol-x", vault="finance")]
 IDENTITY: dict[str, Any] = {
@@ -674,3 +677,56 @@ def test_a_full_disk_breaks_the_journal_for_good_and_the_file_still_loads(
     _, loaded = load(store.journal_path, journals)
     same_state(loaded, state_after(ITEMS, FIRST_EVENTS))
     assert store.journal_path.read_bytes().endswith(b"\n")
+
+
+# -- a journal cut at any byte ----------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(history=histories(), cut=st.floats(min_value=0.0, max_value=1.0))
+def test_a_journal_cut_at_any_byte_loads_as_the_events_wholly_written_before_the_cut(
+    tmp_path_factory: pytest.TempPathFactory,
+    history: tuple[int, list[Event], list[list[Status]]],
+    cut: float,
+) -> None:
+    count, events, _ = history
+    items = independent_items(count)
+    store = StateStore(tmp_path_factory.mktemp("cut") / "migration.jsonl")
+    journal = store.create(IDENTITY, MigrationState(items))
+    for event in events:
+        journal.append(event)
+    journal.close()
+    data = store.journal_path.read_bytes()
+    header = data.index(b"\n") + 1
+    end = header + round(cut * (len(data) - header))
+    store.journal_path.write_bytes(data[:end])
+
+    _, loaded, reopened = StateStore(store.journal_path).load()
+    reopened.close()
+
+    whole = data[header:end].count(b"\n")
+    same_state(loaded, state_after(items, events[:whole]))
+
+
+def test_taking_the_lock_removes_the_temporary_files_a_killed_process_left(
+    tmp_path: Path,
+) -> None:
+    store = StateStore(tmp_path / "migration.jsonl")
+    left = [
+        tmp_path / ".migration.jsonl.4242.tmp",
+        tmp_path / ".migration.jsonl.snapshot.4242.tmp",
+        tmp_path / ".migration.jsonl.plan.17.tmp",
+    ]
+    others = [
+        tmp_path / ".migration.jsonl.old.4242.tmp",  # another state's
+        tmp_path / ".other.jsonl.snapshot.1.tmp",
+        tmp_path / "migration.jsonl.snapshot.reset-20260101T000000Z",
+    ]
+    for path in [*left, *others]:
+        path.write_bytes(b"half")
+
+    store.lock("copy")
+    store.unlock()
+
+    assert [path for path in left if path.exists()] == []
+    assert all(path.exists() for path in others)

@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import socket
 import time
 from pathlib import Path
@@ -180,6 +181,18 @@ class StateStore:
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps(info).encode())
         self._lock_fd = fd
+        self._remove_stale_temporaries()
+
+    def _remove_stale_temporaries(self) -> None:
+        """Half-written files a killed process left (only a lock holder writes them)."""
+        pattern = re.compile(
+            rf"\.{re.escape(self.journal_path.name)}(\.snapshot|\.plan)?\.\d+\.tmp"
+        )
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.journal_path.parent):
+                if pattern.fullmatch(entry.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     @staticmethod
     def _holder(fd: int) -> str:
