@@ -477,11 +477,6 @@ def test_a_mistyped_flag_is_named_with_the_flag_meant(box: Box, command: str) ->
     assert proc.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: the suggestion is drawn from every command's flags, so `status "
-    "--dry-run` says 'unknown flag --dry-run (did you mean --dry-run?)'",
-)
 def test_a_flag_of_another_command_is_not_suggested_as_the_fix(box: Box, tmp_path: Path) -> None:
     proc = box.cli("status", "--state-file", str(tmp_path / "s.jsonl"), "--dry-run")
     line = error_line(proc, "--dry-run")

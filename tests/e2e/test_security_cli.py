@@ -221,12 +221,6 @@ def test_every_file_the_tool_wrote_is_private_and_so_is_its_own_directory(runs: 
     assert (mode(state_dir), mode(box.cwd / "merge")) == (0o700, 0o700)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (minor): the default state directory is made with mkdir(parents=True, "
-    "mode=0o700), which gives missing parents (~/.local, ~/.local/state) the umask's 0755; the "
-    "XDG Base Directory spec asks for 0700 on directories an application creates",
-)
 def test_every_directory_the_tool_created_is_private(runs: Runs) -> None:
     directories = {p.relative_to(runs.box.workdir): mode(p) for p in runs.written() if p.is_dir()}
     assert {name: oct(m) for name, m in directories.items() if m != 0o700} == {}
@@ -355,13 +349,6 @@ def test_a_destination_vault_arn_of_another_account_is_refused_and_nothing_is_co
     assert all(f":{DEST}:" in arn for arn in copied_into), copied_into
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: --dest-vault is not checked to be a vault name; with "
-    "--create-dest-vault an ARN goes to CreateBackupVault as a name (the sandbox, like moto, "
-    "accepts it; AWS would refuse the name), and the refusal names neither the flag nor the "
-    "account",
-)
 def test_a_destination_vault_arn_is_refused_up_front_naming_the_flag(
     arn_runs: dict[str, ArnRun],
 ) -> None:

@@ -510,7 +510,7 @@ def test_job_ids_holding_a_newline_are_kept_as_a_list(
 
 
 def test_every_state_file_is_created_readable_by_its_owner_only(tmp_path: Path) -> None:
-    store = StateStore(tmp_path / "private" / "migration.jsonl")
+    store = StateStore(tmp_path / "private" / "state" / "migration.jsonl")
     previous = os.umask(0)  # the modes must not rely on a restrictive umask
     try:
         store.lock("copy")
@@ -532,6 +532,7 @@ def test_every_state_file_is_created_readable_by_its_owner_only(tmp_path: Path) 
     assert files == {"state": 0o600, "snapshot": 0o600, "lock": 0o600}
     assert after_compaction == (0o600, 0o600)
     assert mode(store.journal_path.parent) == 0o700
+    assert mode(store.journal_path.parent.parent) == 0o700  # a missing parent, too
 
 
 def test_a_second_lock_in_the_same_process_is_refused_naming_this_pid(tmp_path: Path) -> None:

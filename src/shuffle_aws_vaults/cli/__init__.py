@@ -11,6 +11,7 @@ from ..application.discovery import UnknownVault
 from ..bootstrap import AccountMismatch
 from ..domain.errors import AwsError, CredentialsError
 from .exit_status import ExitStatus, UsageError, UserError
+from .options import normalize_dest_vault
 from .parser import build_parser
 
 # Errors that mean "fix your input or environment": one line, exit 1, never a traceback.
@@ -79,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         verbose = bool(getattr(args, "verbose", False))
+        normalize_dest_vault(args)
         return int(_runner(args.command)(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -168,3 +168,38 @@ def vault_names(args: argparse.Namespace) -> list[str]:
     if names and args.all_vaults:
         raise UsageError("give --vault or --all-vaults, not both")
     return names
+
+
+# CreateBackupVault's pattern for BackupVaultName.
+VAULT_NAME = re.compile(r"[A-Za-z0-9_-]{2,50}")
+VAULT_ARN = re.compile(r"arn:(aws[a-z-]*):backup:([a-z0-9-]+):(\d{12}):backup-vault:(.+)")
+
+
+def normalize_dest_vault(args: argparse.Namespace) -> None:
+    """--dest-vault is a vault name; an ARN is taken only when it is in the destination account
+    (and Region), so a copy can never be pointed at a third account's vault."""
+    value = getattr(args, "dest_vault", None)
+    if value is None:
+        return
+    if value.startswith("arn:"):
+        match = VAULT_ARN.fullmatch(value)
+        if match is None:
+            raise UsageError(f"--dest-vault {value}: not a backup vault ARN; give the vault's name")
+        _, region, account, name = match.groups()
+        dest_account = getattr(args, "dest_account", None)
+        if dest_account and account != dest_account:
+            raise UsageError(
+                f"--dest-vault {value} is in account {account}, not --dest-account {dest_account}"
+            )
+        dest_region = getattr(args, "dest_region", None) or getattr(args, "region", None)
+        if dest_region and region != dest_region:
+            raise UsageError(
+                f"--dest-vault {value} is in Region {region}, not the destination's {dest_region}"
+            )
+        value = name
+    if not VAULT_NAME.fullmatch(value):
+        raise UsageError(
+            f"--dest-vault {value!r}: a vault name is 2 to 50 letters, digits, hyphens and "
+            "underscores"
+        )
+    args.dest_vault = value

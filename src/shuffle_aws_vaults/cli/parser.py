@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import re
+from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import __version__
@@ -16,22 +16,31 @@ class Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting with 2 (2 means "incomplete" to our scripts)."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(_with_suggestion(self, message))
+        raise UsageError(f"{self.prog}: {message}")
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        """As argparse's, but an unknown flag is named with the command's own closest flag."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self._command(parsed)
+            wrong = extras[0].split("=", 1)[0]
+            known = [opt for action in command._actions for opt in action.option_strings]
+            close = difflib.get_close_matches(wrong, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            what = "unknown flag" if wrong.startswith("-") else "unexpected argument"
+            raise UsageError(f"{command.prog}: {what} {wrong}{hint}")
+        return parsed
 
-def _with_suggestion(parser: argparse.ArgumentParser, message: str) -> str:
-    match = re.search(r"unrecognized arguments: (\S+)", message)
-    if not match:
-        return f"{parser.prog}: {message}"
-    wrong = match.group(1).split("=", 1)[0]
-    known = [opt for action in parser._actions for opt in action.option_strings]
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                known += [opt for a in sub._actions for opt in a.option_strings]
-    close = difflib.get_close_matches(wrong, known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return f"{parser.prog}: unknown flag {wrong}{hint}"
+    def _command(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The sub-command's parser that took `parsed`, or this one."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+                if isinstance(chosen, argparse.ArgumentParser):
+                    return chosen
+        return self
 
 
 def positive_int(text: str) -> int:

@@ -69,6 +69,19 @@ def _write_atomically(path: Path, data: bytes | list[bytes]) -> None:
         raise
 
 
+def _make_private_directories(directory: Path) -> None:
+    """`directory` and any missing parent, each created 0700 (XDG Base Directory: what an
+    application creates under ~/.local/state is its user's alone)."""
+    missing: list[Path] = []
+    while not directory.exists():
+        missing.append(directory)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+
+
 def _sync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -159,7 +172,7 @@ class StateStore:
         """Hold the state exclusively; another holder is named in the error."""
         directory = self.journal_path.parent
         try:
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _make_private_directories(directory)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StateError(f"cannot use state directory {directory}: {exc.strerror}") from None
