@@ -65,6 +65,11 @@ class RunOutcome:
     completed_this_run: int = 0
 
 
+def journal_failure(exc: OSError) -> str:
+    where = exc.filename or "the journal"
+    return f"cannot write {where}: {exc.strerror or exc}; nothing more was started"
+
+
 class CopyEngine:
     def __init__(
         self,
@@ -125,7 +130,7 @@ class CopyEngine:
             self._reconcile()
             self._loop()
         except OSError as exc:  # the engine thread's only I/O is the journal
-            self.outcome.fatal = f"cannot write the journal: {exc}"
+            self.outcome.fatal = journal_failure(exc)
             self.outcome.reason = "fatal"
         finally:
             self._wind_down()
@@ -215,7 +220,7 @@ class CopyEngine:
             self.journal.flush()
             self.journal.sync()
         except OSError as exc:
-            self.outcome.fatal = self.outcome.fatal or f"cannot write the journal: {exc}"
+            self.outcome.fatal = self.outcome.fatal or journal_failure(exc)
             self.outcome.reason = "fatal"
         self.outcome.elapsed = self.clock.monotonic() - self._started
         self.outcome.completed_this_run = (

@@ -70,8 +70,9 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from ..application.destination import DestinationNotReady
     from ..infrastructure.journal_store import StateError
     from ..infrastructure.metadata_csv import MetadataCsvError
+    from ..infrastructure.reports import OutputError
 
-    return (*USER_ERRORS, MetadataCsvError, StateError, DestinationNotReady)
+    return (*USER_ERRORS, MetadataCsvError, StateError, DestinationNotReady, OutputError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

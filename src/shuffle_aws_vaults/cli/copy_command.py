@@ -327,7 +327,12 @@ def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, 
         try:
             journal.compact(state)
         except OSError as exc:
-            print(f"warning: could not compact the state: {exc}", file=sys.stderr)
+            where = exc.filename or store.journal_path
+            print(
+                f"warning: could not compact the state ({where}: {exc.strerror or exc}); "
+                "the journal still holds every event",
+                file=sys.stderr,
+            )
     journal.close()
     end_time = datetime.now(UTC)
     report = run_summary(state, outcome, recorded, start_time, end_time, wiring)

@@ -47,6 +47,13 @@ class StateLocked(StateError):
     """Another process holds the state."""
 
 
+def _naming(exc: OSError, path: Path) -> OSError:
+    """`exc` with the file it concerns (os.write and os.fsync errors name none)."""
+    if exc.filename is not None:
+        return exc
+    return type(exc)(exc.errno, exc.strerror, str(path))
+
+
 def _write_atomically(path: Path, data: bytes | list[bytes]) -> None:
     """`data` (or its pieces, so large documents are not copied into one) as `path`, atomically."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -63,9 +70,11 @@ def _write_atomically(path: Path, data: bytes | list[bytes]) -> None:
             os.close(fd)
         os.replace(temp, path)
         _sync_dir(path.parent)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
+        if isinstance(exc, OSError):
+            raise _naming(exc, path) from None
         raise
 
 
@@ -122,14 +131,17 @@ class JsonlJournal:
             while view:
                 view = view[os.write(self._fd, view) :]
         except OSError as exc:
-            self._broken = exc
-            raise
+            self._broken = _naming(exc, self._store.journal_path)
+            raise self._broken from None
         self._buffer.clear()
         self._dirty = True
 
     def sync(self) -> None:
         if self._dirty and self._broken is None:
-            os.fsync(self._fd)
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                raise _naming(exc, self._store.journal_path) from None
             self._dirty = False
 
     def compact(self, state: MigrationState) -> None:

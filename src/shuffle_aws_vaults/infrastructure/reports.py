@@ -6,6 +6,7 @@ import contextlib
 import csv
 import json
 import os
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,20 +27,36 @@ REPORT_COLUMNS = (
 )
 
 
+class OutputError(Exception):
+    """A report, summary or other output file that cannot be written (the message names it)."""
+
+
 @contextlib.contextmanager
 def private_file(path: Path) -> Iterator[TextIO]:
-    """Whole or not at all: written to a temporary file (mode 0600), renamed into place."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Whole or not at all: written to a temporary file (mode 0600), renamed into place.
+
+    A target that exists and is not a regular file (/dev/stdout, a named pipe) is written
+    straight through instead: renaming over it would replace the device or pipe itself.
+    """
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+        special = path.exists() and not stat.S_ISREG(path.stat().st_mode) and not path.is_dir()
+        if special:
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                yield handle
+            return
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def write_private(path: Path, text: str) -> None:

@@ -1,0 +1,53 @@
+"""Summary and report files: private, whole or absent, and never renamed over a device or pipe."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from shuffle_aws_vaults.infrastructure.reports import OutputError, write_summary
+
+
+def test_a_summary_is_written_whole_and_private(tmp_path: Path) -> None:
+    target = tmp_path / "summary.json"
+    write_summary(target, {"completed": 3})
+
+    assert json.loads(target.read_text()) == {"completed": 3}
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
+
+
+def test_a_named_pipe_is_written_through_not_replaced(tmp_path: Path) -> None:
+    pipe = tmp_path / "summary.fifo"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+
+    write_summary(pipe, {"completed": 3})
+    reader.join(10)
+
+    assert json.loads(received[0]) == {"completed": 3}
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_an_unwritable_target_is_one_error_naming_it(tmp_path: Path) -> None:
+    target = tmp_path / "missing-directory" / "summary.json"
+
+    with pytest.raises(OutputError) as raised:
+        write_summary(target, {"completed": 3})
+
+    assert str(raised.value) == f"cannot write {target}: No such file or directory"
+
+
+def test_a_directory_as_target_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=f"cannot write {tmp_path}: "):
+        write_summary(tmp_path, {"completed": 3})
+
+    assert tmp_path.is_dir()
+    assert list(tmp_path.iterdir()) == []
