@@ -729,22 +729,12 @@ def test_a_signal_while_planning_leaves_no_half_written_state(
     store.unlock()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (or guide): Ctrl-C while copy plans exits 130 with 'interrupted'; the "
-    "guide gives 130 to commands other than copy, and 2 to a copy stopped by a signal",
-)
 def test_sigint_while_planning_exits_with_the_documented_status_2(
     sigint_while_planning: Stopped,
 ) -> None:
     assert sigint_while_planning.returncode == 2, sigint_while_planning.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug (or guide): SIGTERM while copy plans kills it (status -15, nothing on "
-    "stderr): the handlers that make SIGTERM a graceful stop (exit 2) come after planning",
-)
 def test_sigterm_while_planning_exits_with_the_documented_status_2(
     sigterm_while_planning: Stopped,
 ) -> None:

@@ -172,13 +172,63 @@ def run_copy(args: argparse.Namespace) -> int:
     store = StateStore(state_path)
     if not args.dry_run:
         store.lock("shuffle-aws-vaults copy")
+    planning = PlanningSignals()
     try:
-        return _run_copy(args, names, selection, store)
+        return _run_copy(args, names, selection, store, planning)
+    except StoppedWhilePlanning as stopped:
+        saved = (
+            f"the plan is saved in {store.journal_path}"
+            if store.exists() and not args.dry_run
+            else "nothing was recorded"
+        )
+        print(
+            f"stopped by {stopped.signal} before any copy was started; {saved}; run again "
+            "(with --resume) to go on",
+            file=sys.stderr,
+        )
+        return ExitStatus.INCOMPLETE
     finally:
+        planning.restore()
         store.unlock()
 
 
-def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, store: Any) -> int:
+class StoppedWhilePlanning(BaseException):
+    """SIGINT or SIGTERM while listing, filtering and planning: nothing to drain, stop now."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal = signal_name
+
+
+class PlanningSignals:
+    """Until the engine installs its own handlers, SIGINT and SIGTERM stop the run at once with
+    exit status 2 (the copy's "incomplete"); the state files are written atomically, so
+    whatever was recorded stays loadable. After the engine's run, they are ignored: only the
+    summary is left to write."""
+
+    def __init__(self) -> None:
+        self.armed = True
+        self._previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.armed:
+            self.armed = False
+            raise StoppedWhilePlanning(signal.Signals(signum).name)
+
+    def restore(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_copy(
+    args: argparse.Namespace,
+    names: list[str],
+    selection: Selection,
+    store: Any,
+    planning: PlanningSignals,
+) -> int:
     from ..infrastructure.progress_display import LineProgress, NullProgress, TqdmProgress
 
     existing = store.exists() and not args.dry_run
@@ -293,6 +343,7 @@ def _run_copy(args: argparse.Namespace, names: list[str], selection: Selection, 
     )
     stop = StopSignal()
     restore = install_signal_handlers(stop)
+    planning.armed = False
     start_time = datetime.now(UTC)
     if args.no_progress:
         progress: Any = NullProgress()
