@@ -318,11 +318,6 @@ def test_a_200_mb_field_is_refused_fast_naming_the_file_and_line(
     assert run.seconds < 15, run.seconds
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: the CSV reader takes the whole 200 MB line into memory before csv's "
-    "128 KiB field limit refuses it (the child peaks near 440 MiB)",
-)
 def test_a_200_mb_field_is_refused_without_reading_it_into_memory(
     huge_field_run: HugeFieldRun,
 ) -> None:

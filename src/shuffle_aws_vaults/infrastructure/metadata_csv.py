@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -16,6 +17,7 @@ from .gc_pause import collector_paused
 
 ARN_COLUMN = "resourceArn"
 MAX_FIELD = 128 * 1024  # csv's default; a larger field is an error, not a memory blow-up
+HEADER_LIMIT = 1024 * 1024
 EXAMPLES = 3
 T = TypeVar("T")
 
@@ -84,7 +86,8 @@ def load_metadata_csv(path: Path) -> CsvMetadataIndex:
     csv.field_size_limit(MAX_FIELD)
     with collector_paused():
         with _open(path) as handle:
-            reader = csv.reader(handle, strict=True)
+            width = _header_width(path, handle)
+            reader = _reader(handle, width)
             header = _read(path, reader, lambda: next(reader, None))
             names, arn_at = _header(path, header)
             data = _read(path, reader, lambda: list(reader))
@@ -92,9 +95,30 @@ def load_metadata_csv(path: Path) -> CsvMetadataIndex:
         if index is not None:
             return index
         with _open(path) as handle:
-            reader = csv.reader(handle, strict=True)
+            reader = _reader(handle, width)
             next(reader)
             return _read(path, reader, lambda: _exact_index(path, names, arn_at, reader))
+
+
+def _header_width(path: Path, handle: TextIO) -> int:
+    """How many columns the header names (read on its own, then the file is rewound)."""
+    first = _read(path, None, lambda: handle.readline(HEADER_LIMIT))
+    if len(first) == HEADER_LIMIT and not first.endswith("\n"):
+        raise MetadataCsvError(f"{path}:1: a header line longer than {HEADER_LIMIT:,} characters")
+    handle.seek(0)
+    try:
+        return len(next(csv.reader([first]), []))
+    except csv.Error:
+        return 1
+
+
+def _reader(handle: TextIO, width: int) -> Any:
+    """csv rows, reading no line beyond what `width` fields of MAX_FIELD characters can take
+    (doubled quotes included): a 200 MB line is refused after reading a few MiB of it, not
+    all of it. A line cut there cannot be valid, and the field limit or the field count says
+    so. The reads are C-level (readline through partial): no Python code per line."""
+    limit = (width + 1) * (2 * MAX_FIELD + 3)
+    return csv.reader(iter(partial(handle.readline, limit), ""), strict=True)
 
 
 def _open(path: Path) -> TextIO:
@@ -121,7 +145,8 @@ def _read(path: Path, reader: Any, step: Callable[[], T]) -> T:
         detail = str(exc)
         if "field larger than field limit" in detail:
             detail = f"a field is longer than {MAX_FIELD:,} characters"
-        raise MetadataCsvError(f"{path}:{reader.line_num}: {detail}") from None
+        line = reader.line_num if reader is not None else 1
+        raise MetadataCsvError(f"{path}:{line}: {detail}") from None
 
 
 def _first_bad_utf8(path: Path, exc: UnicodeDecodeError) -> tuple[int, int]:
