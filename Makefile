@@ -45,6 +45,11 @@ bench: $(SYNCED)
 bench-quick: $(SYNCED)
 	$(RUN) python -m bench --quick
 
+# 20 SIGKILLs and 20 SIGTERMs at random moments of a 2,000-item copy, each resumed, then a
+# 2,000-item copy under every fault the sandbox injects; RELIABILITY.md has the results.
+torture: $(SYNCED)
+	$(RUN) python -m tests.reliability.torture --signal both --kills 20 --fault-run
+
 sandbox: $(SYNCED)
 	$(RUN) shuffle-aws-vaults sandbox
 
