@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import cold_start, csv_load, engine_overhead, resume
+from . import baseline, cold_start, csv_load, engine_overhead, listing, quota_efficiency, resume
 from .common import Result, git_revision, machine
 
 BENCHMARKS = {
@@ -15,6 +15,9 @@ BENCHMARKS = {
     "cold-start": cold_start.run,
     "engine": engine_overhead.run,
     "resume": resume.run,
+    "quota": quota_efficiency.run,
+    "baseline": baseline.run,
+    "listing": listing.run,
 }
 OUTPUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 

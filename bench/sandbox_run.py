@@ -1,0 +1,404 @@
+"""A served sandbox in a fresh interpreter, and command lines run against it one after another.
+
+`run_host(request)` starts `python -m bench.sandbox_run` (moto's state is process-wide, so one
+sandbox per process, and a fresh one per contender), hands it the request as JSON on stdin and
+returns what the host printed as JSON on its last stdout line:
+
+- for every step (a command line run in its own subprocess, its environment pointed at the
+  sandbox over HTTP on 127.0.0.1 and at nothing else): its wall time, exit status, peak RSS of
+  that command alone (`os.wait4` in a small wrapper process, see WRAPPER), the simulated time it
+  spanned, and the AWS Backup calls the sandbox answered while it ran, by operation and by
+  account;
+- every copy job the sandbox recorded (simulated creation, start and completion times), its
+  stats (`/_sandbox/stats`), and the text of the files the request names.
+
+A request is {"config": SandboxConfig keywords, "spec": SeedSpec keywords, "steps": [{"name",
+"argv", "stdout" (a file name in the work directory, or null for /dev/null), "timeout"}],
+"files": [names]}. In argv, "{workdir}" and "{vaults}" (the seeded vaults, a comma list) are
+replaced before the step runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+CLI = (sys.executable, "-m", "shuffle_aws_vaults")
+SOURCE = "111111111111"
+DEST = "222222222222"
+ACCOUNT_FLAGS = (
+    "--source-account",
+    SOURCE,
+    "--dest-account",
+    DEST,
+    "--source-profile",
+    "sandbox-source",
+    "--dest-profile",
+    "sandbox-dest",
+)
+# What could point a child at a real account, endpoint or configuration: never inherited.
+CLEARED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+)
+DAY = 86400.0
+MIB = 1024**2
+GIB = 1024**3
+# Backup operations by what they are for (everything else is "other": preflight, vaults).
+LISTING_OPS = frozenset({"ListBackupVaults", "ListRecoveryPointsByBackupVault"})
+SUBMIT_OPS = frozenset({"StartCopyJob"})
+TRACKING_OPS = frozenset({"ListCopyJobs", "DescribeCopyJob"})
+
+
+def run_host(request: dict[str, Any], timeout: float = 3600.0) -> dict[str, Any]:
+    """Run `request` in a fresh host process; its JSON answer."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.sandbox_run"],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RuntimeError(f"sandbox host failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    answer: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    for step in answer["steps"]:
+        if step["returncode"] not in step.get("ok_codes", [0]) or "Traceback" in step["stderr"]:
+            raise RuntimeError(
+                f"step {step['name']} exited {step['returncode']}:\n{step['stderr'][-4000:]}"
+            )
+    return answer
+
+
+def copy_config(
+    *,
+    time_scale: float,
+    seed: int,
+    copy_quota: int,
+    at_quota: str,
+    bandwidth: float = 100 * MIB,
+) -> dict[str, Any]:
+    """SandboxConfig keywords for a copy run (AWS's figures unless `bandwidth` says otherwise).
+
+    As in the e2e tests, the IdempotencyToken window is a day of wall time: the tool repeats a
+    call within seconds, never a simulated day later.
+    """
+    return {
+        "time_scale": time_scale,
+        "seed": seed,
+        "copy_quota": copy_quota,
+        "at_quota": at_quota,
+        "bandwidth_bytes_per_second": bandwidth,
+        "idempotency_window_seconds": DAY * time_scale,
+    }
+
+
+def copy_step(*, workers: int | None, poll_interval: float, timeout: float) -> dict[str, Any]:
+    """`shuffle-aws-vaults copy` of every vault; summary.json and report.csv in the workdir.
+
+    Exit status 1 is accepted: items StartCopyJob refuses (a recovery point that turned cold
+    while the run went on) end FAILED, and the run says so.
+    """
+    argv = [*CLI, "copy", *ACCOUNT_FLAGS, "--all-vaults"]
+    if workers is not None:
+        argv += ["--workers", str(workers)]
+    argv += [
+        "--poll-interval",
+        str(poll_interval),
+        "--no-progress",
+        "--state-file",
+        "{workdir}/state/migration.jsonl",
+        "--summary-output",
+        "{workdir}/summary.json",
+        "--report-csv",
+        "{workdir}/report.csv",
+    ]
+    return {"name": "copy", "argv": argv, "timeout": timeout, "ok_codes": [0, 1]}
+
+
+def split_calls(calls: dict[str, int]) -> dict[str, int]:
+    """Backup calls by purpose: listing, submit, tracking, other."""
+    out = {"listing": 0, "submit": 0, "tracking": 0, "other": 0}
+    for op, n in calls.items():
+        if op in LISTING_OPS:
+            out["listing"] += n
+        elif op in SUBMIT_OPS:
+            out["submit"] += n
+        elif op in TRACKING_OPS:
+            out["tracking"] += n
+        else:
+            out["other"] += n
+    return out
+
+
+# -- what the sandbox recorded ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobFigures:
+    """Copy jobs as the sandbox recorded them, in simulated seconds."""
+
+    jobs: int
+    completed: int
+    failed: int
+    makespan: float  # first job's creation to the last completed copy's completion
+    total: float  # sum of the completed copies' own durations (completion - start)
+    longest_chain: float  # the largest such sum over one resource's copies
+    longest_chain_jobs: int
+    quota: int
+
+    @property
+    def quota_bound(self) -> float:
+        return self.total / self.quota
+
+    @property
+    def lower_bound(self) -> float:
+        return max(self.quota_bound, self.longest_chain)
+
+    @property
+    def ratio(self) -> float:
+        return self.makespan / self.lower_bound if self.lower_bound else float("nan")
+
+    @property
+    def per_hour(self) -> float:
+        return self.completed * 3600 / self.makespan if self.makespan else 0.0
+
+    @property
+    def bound_kind(self) -> str:
+        return "chain" if self.longest_chain >= self.quota_bound else "quota"
+
+
+def job_figures(jobs: list[dict[str, Any]], quota: int) -> JobFigures:
+    completed = [job for job in jobs if job["state"] == "COMPLETED"]
+    chains: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    for job in completed:
+        chains[job["resource_arn"]] += job["completion"] - job["start"]
+        counts[job["resource_arn"]] += 1
+    longest = max(chains, key=lambda r: chains[r]) if chains else ""
+    first = min((job["creation"] for job in jobs), default=0.0)
+    last = max((job["completion"] for job in completed), default=first)
+    return JobFigures(
+        jobs=len(jobs),
+        completed=len(completed),
+        failed=sum(1 for job in jobs if job["state"] == "FAILED"),
+        makespan=last - first,
+        total=sum(chains.values()),
+        longest_chain=chains[longest] if longest else 0.0,
+        longest_chain_jobs=counts[longest] if longest else 0,
+        quota=quota,
+    )
+
+
+def slot_use(jobs: list[dict[str, Any]], quota: int) -> float:
+    """Running jobs over min(quota, resources with copies still to finish), integrated over the
+    run: 1.0 when a slot never idles while some resource has work that could run in it.
+
+    Every resource counts as having work from the first job's creation until its last copy
+    completes (its items are all planned at the start; one job per resource at a time).
+    """
+    completed = [job for job in jobs if job["state"] == "COMPLETED"]
+    if not completed:
+        return 0.0
+    first = min(job["creation"] for job in jobs)
+    last_of: dict[str, float] = {}
+    events: list[tuple[float, int, int]] = []  # (time, d_running, d_resources)
+    for job in completed:
+        events.append((job["start"], 1, 0))
+        events.append((job["completion"], -1, 0))
+        last_of[job["resource_arn"]] = max(
+            last_of.get(job["resource_arn"], first), job["completion"]
+        )
+    events += [(end, 0, -1) for end in last_of.values()]
+    events.sort()
+    running, resources = 0, len(last_of)
+    used = available = 0.0
+    at = first
+    for when, d_running, d_resources in events:
+        span = when - at
+        if span > 0:
+            used += running * span
+            available += min(quota, resources) * span
+        at = when
+        running += d_running
+        resources += d_resources
+    return used / available if available else 0.0
+
+
+# -- the host ---------------------------------------------------------------------------------
+
+
+def _child_env(sandbox: Any, workdir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(sandbox.env())
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env["XDG_STATE_HOME"] = str(workdir / "xdg-state")
+    endpoint = env.get("AWS_ENDPOINT_URL", "")
+    assert endpoint.startswith("http://127.0.0.1:"), endpoint
+    return env
+
+
+# The step's command runs under this small wrapper, which reports the command's own wall time
+# and rusage (os.wait4). Linux keeps a process's peak RSS across exec and starts a child's at
+# its parent's resident size, so the host (a sandbox of up to 100k recovery points) must not be
+# the command's direct parent: the wrapper's few MiB are.
+WRAPPER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - start
+with open(sys.argv[1], "w", encoding="utf-8") as handle:
+    cpu = usage.ru_utime + usage.ru_stime
+    json.dump({"seconds": seconds, "cpu": cpu, "maxrss_kib": usage.ru_maxrss}, handle)
+sys.exit(os.waitstatus_to_exitcode(status) % 256)
+"""
+
+
+def _run_step(
+    step: dict[str, Any], env: dict[str, str], workdir: Path, world: Any
+) -> dict[str, Any]:
+    vaults = env["SHUFFLE_SANDBOX_VAULTS"]
+    argv = [
+        arg.replace("{workdir}", str(workdir)).replace("{vaults}", vaults) for arg in step["argv"]
+    ]
+    out_name = step.get("stdout")
+    out_path = workdir / out_name if out_name else Path(os.devnull)
+    err_path = workdir / f"{step['name']}.stderr"
+    usage_path = workdir / f"{step['name']}.rusage.json"
+    with world.lock:
+        calls_before = Counter(world.calls)
+        by_account_before = Counter(world.calls_by_account)
+        sim_start = world.now()
+    timed_out = threading.Event()
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRAPPER, str(usage_path), *argv],
+            stdout=out,
+            stderr=err,
+            env=env,
+            cwd=REPO,
+            start_new_session=True,  # a timeout kills the wrapper and the command together
+        )
+
+        def kill() -> None:
+            timed_out.set()
+            os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(float(step.get("timeout", 1800.0)), kill)
+        timer.start()
+        try:
+            proc.wait()
+        finally:
+            timer.cancel()
+    with world.lock:
+        sim_end = world.now()
+        calls = Counter(world.calls)
+        calls.subtract(calls_before)
+        by_account = Counter(world.calls_by_account)
+        by_account.subtract(by_account_before)
+    usage = json.loads(usage_path.read_text()) if usage_path.exists() else {}
+    stderr = err_path.read_text(encoding="utf-8", errors="replace")
+    return {
+        "name": step["name"],
+        "argv": argv,
+        "returncode": -9 if timed_out.is_set() else proc.returncode,
+        "ok_codes": step.get("ok_codes", [0]),
+        "seconds": usage.get("seconds", float("nan")),
+        "cpu_seconds": usage.get("cpu", float("nan")),
+        "maxrss_mib": usage.get("maxrss_kib", 0) / 1024,
+        "sim_start": sim_start,
+        "sim_end": sim_end,
+        "calls": {op: n for op, n in calls.items() if n},
+        "calls_by_account": {f"{a}/{op}": n for (a, op), n in by_account.items() if n},
+        "stdout_bytes": out_path.stat().st_size if out_name else 0,
+        "stdout_lines": _count_lines(out_path) if out_name else 0,
+        "stderr": stderr[-6000:],
+    }
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def host(request: dict[str, Any]) -> dict[str, Any]:
+    from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec, stats
+
+    with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
+        workdir = Path(tmp)
+        start = time.perf_counter()
+        sandbox = Sandbox(
+            SandboxConfig(**request["config"]),
+            SeedSpec(**request["spec"]),
+            workdir=workdir / "sandbox",
+        ).start()
+        seed_seconds = time.perf_counter() - start
+        try:
+            world = sandbox.world
+            seeded = sandbox.seeded
+            assert world is not None and seeded is not None
+            env = _child_env(sandbox, workdir)
+            steps = [_run_step(step, env, workdir, world) for step in request["steps"]]
+            jobs = [
+                {
+                    "seq": job.seq,
+                    "resource_arn": job.resource_arn,
+                    "source_arn": job.source_recovery_point_arn,
+                    "state": job.state,
+                    "creation": job.creation_date,
+                    "start": job.start_date,
+                    "completion": job.completion_date,
+                }
+                for job in world.copy_jobs()
+            ]
+            final = stats(world)
+            files = {}
+            for name in request.get("files", []):
+                path = workdir / name
+                files[name] = path.read_text(encoding="utf-8") if path.exists() else None
+        finally:
+            sandbox.stop()
+    return {
+        "seeded": {
+            "recovery_points": seeded.recovery_points,
+            "resources": len(seeded.resources),
+            "vaults": seeded.vaults,
+        },
+        "seed_seconds": seed_seconds,
+        "steps": steps,
+        "jobs": jobs,
+        "stats": {k: v for k, v in final.items() if k != "recovery_points"},
+        "files": files,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(host(json.loads(sys.stdin.read()))))
