@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import logging
 import random
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +35,13 @@ SYNC_INTERVAL = 1.0
 # StartCopyJob answers of expired credentials (after the gateway's own renewals) in a row,
 # with no accepted submission between them, before the run stops as fatal.
 EXPIRED_LIMIT = 10
+# While every slot is taken and items wait for one, a slot freed by a finished job stays empty
+# until a poll notices. Then the engine polls about when this share of the slots should have
+# come free, from the rate at which its jobs have been ending, but never more than
+# FASTEST_POLLS times per --poll-interval (every 5 s at the default 30 s) nor less often.
+SLOTS_PER_POLL = 0.02
+FASTEST_POLLS = 6
+RATE_WINDOW = 10  # polls: one burst of jobs ending together is not taken for the rate
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,10 @@ class CopyEngine:
         self._submitting: set[int] = set()
         self._polling = False
         self._next_poll = 0.0
+        self._poll_started = self._last_poll_started = self.clock.monotonic()
+        self._ended_since_poll = 0
+        # (jobs of ours that ended, seconds covered) per poll, for the last RATE_WINDOW polls
+        self._recent_ends: deque[tuple[int, float]] = deque(maxlen=RATE_WINDOW)
         self._watermark = self.clock.now() - WATERMARK_MARGIN
         self._last_sync = 0.0
         self._completed_at_start = state.counts[Status.COMPLETED]
@@ -354,9 +365,23 @@ class CopyEngine:
         stale += [i for i in self._describe_soon if self.state.status[i] == Status.SUBMITTED]
         self._describe_soon.clear()
         self._polling = True
-        self._next_poll = now + self.settings.poll_interval
+        self._last_poll_started, self._poll_started = self._poll_started, now
+        self._next_poll = now + self._poll_interval()
         job_ids = [job for job in (self.state.job_ids[i] for i in stale) if job]
         self.executor.submit(self._poll, self._watermark, job_ids)
+
+    def _poll_interval(self) -> float:
+        """--poll-interval, or sooner while finished jobs' slots are what the run waits for."""
+        base = self.settings.poll_interval
+        saturated = self.state.in_flight >= self.cap.limit and (
+            self.scheduler.has_ready(self.clock.now()) or bool(self._resubmit)
+        )
+        ended = sum(n for n, _ in self._recent_ends)
+        span = sum(seconds for _, seconds in self._recent_ends)
+        if not saturated or ended == 0 or span <= 0:
+            return base
+        due = max(1.0, SLOTS_PER_POLL * self.cap.limit) * span / ended
+        return min(base, max(base / FASTEST_POLLS, due))
 
     def _poll(self, watermark: float, stale: list[str]) -> None:
         """On a worker thread: the jobs that ended since `watermark`, and the stale ones.
@@ -401,6 +426,9 @@ class CopyEngine:
             self._on_job(job)
         if next_mark is not None:
             self._watermark = max(self._watermark, next_mark - WATERMARK_MARGIN)
+        span = self._poll_started - self._last_poll_started  # what this listing's news covers
+        self._recent_ends.append((self._ended_since_poll, span))
+        self._ended_since_poll = 0
 
     def _on_job(self, job: CopyJobInfo) -> None:
         i = self._job_item.get(job.job_id)
@@ -420,6 +448,7 @@ class CopyEngine:
             return
         self._job_item.pop(job.job_id, None)
         self._last_news.pop(i, None)
+        self._ended_since_poll += 1
         now = self.clock.now()
         log.debug("copy job %s of %s: %s", job.job_id, self.state.items[i].source_arn, job.state)
         if job.state == "COMPLETED":

@@ -61,6 +61,10 @@ class Scheduler:
         else:
             heapq.heappush(self._waiting, (not_before, r))
 
+    def has_ready(self, now: float) -> bool:
+        """Whether an item could be handed out at `now` (a free slot would be used at once)."""
+        return bool(self._ready) or bool(self._waiting and self._waiting[0][0] <= now)
+
     def next_ready_at(self) -> float | None:
         """When the earliest backed-off resource becomes ready (None: nothing is waiting)."""
         return self._waiting[0][0] if self._waiting else None

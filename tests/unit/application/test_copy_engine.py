@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 from collections import Counter
+from itertools import pairwise
 
 from shuffle_aws_vaults.domain.copy_job import Lifecycle
 from shuffle_aws_vaults.domain.errors import AwsError, CredentialsExpired, Throttled
@@ -682,3 +683,42 @@ def test_a_describe_failure_for_one_stale_job_does_not_discard_the_others_comple
     assert rig.gateway.jobs["job-00001"].source_arn == a.source_arn
     assert rig.state.status_of(1) is Status.COMPLETED
     assert rig.state.status_of(2) is Status.COMPLETED
+
+
+# -- how often it polls -----------------------------------------------------------------------
+
+
+def poll_gaps(rig: EngineRig) -> list[float]:
+    times = [at for at, _ in rig.gateway.page_requests]
+    return [round(b - a, 3) for a, b in pairwise(times)]
+
+
+def test_while_items_wait_for_slots_short_jobs_free_it_polls_sooner_down_to_a_floor() -> None:
+    rig = make_rig(independent_items(40), workers=4, default_duration=2.0, poll_interval=30.0)
+
+    outcome = rig.run()
+
+    assert outcome.reason == "finished"
+    assert rig.state.counts[Status.COMPLETED] == 40
+    gaps = poll_gaps(rig)
+    assert gaps[0] == 30.0  # no rate known yet
+    assert 5.0 in gaps  # slots waited on: about when they come free, but not below 5 s
+    assert min(gaps) >= 5.0
+    assert rig.clock.elapsed < 40 / 4 * 30.0  # sooner than polling every 30 s allows
+
+
+def test_with_nothing_waiting_for_a_slot_it_polls_at_the_interval_given() -> None:
+    rig = make_rig(independent_items(4), workers=8, default_duration=2.0, poll_interval=30.0)
+
+    rig.run()
+
+    assert set(poll_gaps(rig)) <= {30.0}
+
+
+def test_long_jobs_keep_the_interval_given_even_when_items_wait() -> None:
+    rig = make_rig(independent_items(12), workers=4, default_duration=600.0, poll_interval=30.0)
+
+    rig.run()
+
+    assert rig.state.counts[Status.COMPLETED] == 12
+    assert set(poll_gaps(rig)) == {30.0}
