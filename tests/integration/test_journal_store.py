@@ -731,3 +731,47 @@ def test_taking_the_lock_removes_the_temporary_files_a_killed_process_left(
 
     assert [path for path in left if path.exists()] == []
     assert all(path.exists() for path in others)
+
+
+def test_read_while_a_copy_compacts_between_its_two_reads_reads_the_new_pair(
+    store: StateStore, journals: list[JsonlJournal], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = FIRST_EVENTS + MORE_EVENTS
+    writer = create(store, journals, FIRST_EVENTS)
+    reader = StateStore(store.journal_path)
+    real = reader._read_snapshot
+    compactions = [1]
+
+    def snapshot_then_a_compaction() -> Any:
+        read = real()
+        if compactions:  # the copy compacts after the reader took the old snapshot
+            compactions.pop()
+            for event in MORE_EVENTS:
+                writer.append(event)
+            writer.compact(state_after(ITEMS, events))
+        return read
+
+    monkeypatch.setattr(reader, "_read_snapshot", snapshot_then_a_compaction)
+
+    _, state = reader.read()
+
+    same_state(state, state_after(ITEMS, events))
+    assert compactions == []
+
+
+def test_read_gives_up_naming_the_file_when_every_read_meets_a_new_compaction(
+    store: StateStore, journals: list[JsonlJournal], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = create(store, journals, FIRST_EVENTS)
+    reader = StateStore(store.journal_path)
+    real = reader._read_snapshot
+
+    def always_a_compaction() -> Any:
+        read = real()
+        writer.compact(state_after(ITEMS, FIRST_EVENTS))
+        return read
+
+    monkeypatch.setattr(reader, "_read_snapshot", always_a_compaction)
+
+    with pytest.raises(StateError, match=rf"^{store.journal_path} kept changing while it was read"):
+        reader.read()

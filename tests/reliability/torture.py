@@ -9,26 +9,33 @@ last `copy --resume` runs to the end. Most runs compact their journal every 50 t
 (SHUFFLE_AWS_VAULTS_COMPACT_EVERY), and some stops are aimed at a compaction: a helper process
 watches the state directory (inotify) and signals the copy the moment it creates a compaction's
 temp file. After a SIGKILL the files say whether it landed inside one: a temp file of the killed
-process left behind, or a snapshot one generation ahead of its journal.
+process left behind, or a snapshot one generation ahead of its journal. A few stops land in
+start-up instead (loading the state, finishing a compaction, reconciling). `status` runs on the
+state after some stops.
 
 SIGTERM: one is a graceful stop (exit status 2, no traceback, every call under way answered);
 a second one stops at once (exit status 2). Some runs get both, one of them with the second
 signal aimed at the compaction that closes a gracefully stopped run.
 
+Then `status` is run again and again while a copy compacts its journal after every event.
+
 Fault run (`--fault-run`): the issue's fault rates (20% throttling, 5% ServiceUnavailable, 2%
 dropped connections, assumed-role credentials expiring 60 simulated seconds after first use, 3%
-of copy jobs failing transiently) on a copy of `--items` recovery points, resumed while it exits
-with status 2.
+of copy jobs failing transiently) on a copy of about `--items` recovery points, resumed while it
+exits with status 2 (and, to see the migration through, after a fatal stop, which fails a check).
 
 The end checks read the sandbox's own records (its copy jobs and the recovery points stored in
-the destination vaults) and the journal as `--resume` reads it. The exit status is 0 only if
-every check held. Without `--fault-run` the crash torture runs (both signals unless `--signal`
-says otherwise); with it, the fault run, plus the crash torture if `--signal` is given.
+the destination vaults) and the journal as `--resume` reads it, and run `verify`. The exit status
+is 0 only if every check held. Without `--fault-run` the crash torture runs (both signals unless
+`--signal` says otherwise); with it, the fault run, plus the crash torture if `--signal` is
+given. Simulated time runs --time-scale (120) times faster than the wall clock: a copy job takes
+about a second. Both signals and the fault run take about six minutes on two cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -51,7 +58,7 @@ E2E = Path(__file__).resolve().parents[1] / "e2e"
 if str(E2E) not in sys.path:
     sys.path.insert(0, str(E2E))
 
-from harness import ACCOUNT_FLAGS, CLI, DEST, run_cli  # noqa: E402
+from harness import ACCOUNT_FLAGS, CLI, COPYABLE_STATUSES, DEST, SOURCE, run_cli  # noqa: E402
 from test_copy_resume_cli import (  # noqa: E402
     RESUME_HINT,
     Box,
@@ -71,6 +78,7 @@ from shuffle_aws_vaults.domain.migration import Status  # noqa: E402
 from shuffle_aws_vaults.infrastructure.journal_store import StateError, StateStore  # noqa: E402
 from shuffle_aws_vaults.sandbox import messages  # noqa: E402
 from shuffle_aws_vaults.sandbox.config import FaultConfig  # noqa: E402
+from shuffle_aws_vaults.sandbox.faults import THROTTLING  # noqa: E402
 
 COMPACT_EVERY_VARIABLE = "SHUFFLE_AWS_VAULTS_COMPACT_EVERY"
 # Simulated seconds per wall second: a copy job (two simulated minutes of AWS overhead) takes
@@ -82,6 +90,10 @@ QUICK_FINAL_COMPACT_EVERY = 2
 HUGE_BANDWIDTH = 1024.0**4  # bytes per simulated second: a job's time is AWS's overhead
 COMPACT_EVERY = (50, 100, 200)
 AIMED_COMPACT_EVERY = 50
+# A graceful stop lets the copies in flight finish: with fewer of them, twenty SIGTERMs leave
+# work for the last run.
+KILL_WORKERS = 100
+TERM_WORKERS = 40
 DEFAULT_SEED = 20_240_601
 CLI_TIMEOUT = 300.0
 UNDER_WAY_TIMEOUT = 60.0
@@ -180,15 +192,21 @@ def generations(state: Path) -> tuple[int | None, int | None]:
     return snap, journal
 
 
-def compaction_evidence(state: Path, pid: int) -> str | None:
-    """Whether the files show a process killed inside a compaction, and where in it."""
+def compaction_evidence(state: Path, pid: int, before: tuple[int | None, int | None]) -> str | None:
+    """Whether the files show that process `pid` was killed inside a compaction, and where in
+    it; `before` is generations() as they were when the process started."""
     temps = temp_names(state, pid)
     if (state.parent / temps["snapshot"]).exists():
         return "snapshot temp file left"
     snap, journal = generations(state)
     if (state.parent / temps["journal"]).exists() and snap != journal:
         return "journal temp file left"
-    if snap is not None and journal is not None and snap == journal + 1:
+    if (
+        snap is not None
+        and journal is not None
+        and snap == journal + 1
+        and before != (snap, journal)
+    ):
         return "snapshot one generation ahead of the journal"
     return None
 
@@ -275,9 +293,10 @@ class Attack:
     """How to stop one run.
 
     kind: "random" (a random moment once copies are under way), "early" (a random moment of
-    start-up: loading and reconciling the state), "compaction" (aimed at a compaction's temp
-    file), "double" (SIGTERM, then another a random moment later), "closing" (SIGTERM, then
-    another aimed at the compaction that closes the gracefully stopped run).
+    start-up: loading and reconciling the state; for SIGTERM, once `copy` holds the lock),
+    "compaction" (aimed at a compaction's temp file), "double" (SIGTERM, then another a moment
+    later), "closing" (SIGTERM, then another aimed at the compaction that closes the stopped
+    run).
     """
 
     signal: str  # KILL or TERM
@@ -308,10 +327,21 @@ class Stop:
 
 def plan_attacks(signal_name: str, kills: int, rng: random.Random) -> list[Attack]:
     """`kills` stops by `signal_name` (KILL, TERM or MIXED), a few aimed at compactions."""
-    if signal_name == "MIXED":  # the pytest suite's short run: KILLs, then three TERMs
-        kill = plan_attacks("KILL", max(1, kills - 3), rng)
-        term = [Attack("TERM", "random"), Attack("TERM", "double"), Attack("TERM", "closing")]
-        return [*kill, *term[: max(0, kills - len(kill))]]
+    if signal_name == "MIXED":  # the pytest suite's short run: KILLs and up to four TERMs
+        n_term = min(4, kills - 1)
+        kill = plan_attacks("KILL", kills - n_term, rng)
+        term = [
+            Attack("TERM", "double"),
+            Attack("TERM", "random"),
+            Attack("TERM", "early"),
+            Attack("TERM", "closing"),
+        ]
+        others, closing = term[: min(3, n_term)], term[3:n_term]
+        mixed, rest = kill[:1], kill[1:]
+        while rest or others:  # KILL, TERM, KILL, TERM, ... and the closing probe last
+            mixed += others[:1] + rest[:1]
+            others, rest = others[1:], rest[1:]
+        return mixed + closing
     kinds: list[str] = []
     if signal_name == "KILL":
         kinds += ["compaction"] * max(1, kills // 4)
@@ -319,6 +349,7 @@ def plan_attacks(signal_name: str, kills: int, rng: random.Random) -> list[Attac
     else:
         kinds += ["compaction"] * max(1, kills // 5)
         kinds += ["double"] * (kills // 4)
+        kinds += ["early"] * (kills // 10)
         kinds += ["closing"] * (1 if kills >= 3 else 0)
     kinds = kinds[:kills]
     kinds += ["random"] * (kills - len(kinds))
@@ -338,6 +369,18 @@ def running_jobs(box: Box) -> int:
     return sum(int(jobs.get(state, 0)) for state in NOT_FINISHED)
 
 
+def wait_locked(state: Path, proc: subprocess.Popen[str]) -> None:
+    """Until `proc` holds the state's lock (its signal handlers come with it), or has ended."""
+    lock = state.with_name(f"{state.name}.lock")
+    deadline = time.monotonic() + UNDER_WAY_TIMEOUT
+    while time.monotonic() < deadline and proc.poll() is None:
+        with contextlib.suppress(OSError):
+            if f'"pid": {proc.pid},' in lock.read_text():
+                time.sleep(0.01)
+                return
+        time.sleep(0.005)
+
+
 def wait_under_way(box: Box, proc: subprocess.Popen[str], started_before: int) -> bool:
     """Until the run has started a copy job (True), or has ended (False)."""
     deadline = time.monotonic() + UNDER_WAY_TIMEOUT
@@ -353,10 +396,20 @@ def wait_under_way(box: Box, proc: subprocess.Popen[str], started_before: int) -
 class Torturer:
     """Runs `copy` against one sandbox, stopping it as planned."""
 
-    def __init__(self, box: Box, state: Path, rng: random.Random) -> None:
+    def __init__(
+        self,
+        box: Box,
+        state: Path,
+        rng: random.Random,
+        workers: int = KILL_WORKERS,
+        spread: float = 1.5,
+    ) -> None:
         self.box = box
         self.state = state
         self.rng = rng
+        self.workers = workers
+        self.spread = spread  # a random stop comes up to this many seconds into the copying
+        self.generations: tuple[int | None, int | None] = (None, None)  # as a run starts
 
     def env(self, compact_every: int | None) -> dict[str, str]:
         env = {k: v for k, v in self.box.env.items() if k != COMPACT_EVERY_VARIABLE}
@@ -366,12 +419,16 @@ class Torturer:
 
     def launch(self, compact_every: int | None, *extra: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [*CLI, *copy_args(self.state, "--resume", *extra)],
+            [*CLI, *self.args(*extra)],
             env=self.env(compact_every),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+
+    def args(self, *extra: str) -> list[str]:
+        """`copy --resume` with this torture's --workers (the last --workers given counts)."""
+        return copy_args(self.state, "--resume", "--workers", str(self.workers), *extra)
 
     def attack(self, number: int, attack: Attack) -> Stop:
         rng = self.rng
@@ -381,14 +438,18 @@ class Torturer:
             compact = None  # no compaction but the one that closes the run
         else:
             compact = rng.choice(COMPACT_EVERY)
-        delay = rng.uniform(0.0, 2.0) if attack.kind != "early" else rng.uniform(0.05, 0.6)
-        gap = rng.uniform(0.05, 0.5)
+        delay = rng.uniform(0.0, 0.6) if attack.kind == "early" else rng.uniform(0.0, self.spread)
+        gap = rng.uniform(0.02, 0.2)  # well within the drain of the copies in flight
         stop = Stop(number, attack, compact)
         signum = signal.SIGKILL if attack.signal == "KILL" else signal.SIGTERM
-        started_before = self.box.started_copies()
+        self.generations = generations(self.state)
         proc = self.launch(compact)
         launched = time.monotonic()
         try:
+            # Once it holds the lock, the calls of the run stopped before have all been answered.
+            if attack.kind != "early" or attack.signal == "TERM":
+                wait_locked(self.state, proc)  # (a SIGTERM: after `copy` installs its handlers)
+            started_before = self.box.started_copies()
             if attack.kind == "early":
                 time.sleep(delay)
             elif not wait_under_way(self.box, proc, started_before):
@@ -405,16 +466,19 @@ class Torturer:
                 if stop.aimer.get("fired") is None and proc.poll() is None:
                     proc.send_signal(signum)  # no compaction seen in time: stop it anyway
             else:
+                closing = None
+                if attack.kind == "closing":  # the only compaction left is the closing one
+                    name = temp_names(self.state, proc.pid)["snapshot"]
+                    closing = aim(proc.pid, self.state.parent, [name], signum)
                 stop.at = time.monotonic() - launched
                 if proc.poll() is None:
                     proc.send_signal(signum)
+                if closing is not None:
+                    stop.aimer = aimed(closing)
             if attack.kind == "double":
                 time.sleep(gap)
                 if proc.poll() is None:
                     proc.send_signal(signum)
-            elif attack.kind == "closing":
-                name = temp_names(self.state, proc.pid)["snapshot"]
-                stop.aimer = aimed(aim(proc.pid, self.state.parent, [name], signum))
             stop.run = finish(proc, timeout=CLI_TIMEOUT)
         finally:
             if proc.poll() is None:
@@ -427,7 +491,9 @@ class Torturer:
         attack, run, checks = stop.attack, stop.run, stop.checks
         assert run is not None
         if attack.signal == "KILL":
-            stop.evidence = compaction_evidence(self.state, pid)
+            stop.evidence = compaction_evidence(self.state, pid, self.generations)
+            if stop.evidence and attack.kind == "early":
+                stop.evidence = f"in start-up: {stop.evidence}"
             checks.expect(
                 "killed by SIGKILL (not ended before it)",
                 run.returncode == -signal.SIGKILL,
@@ -445,18 +511,25 @@ class Torturer:
         assert run is not None
         checks.expect("exit status 2", run.returncode == 2, f"exit status {run.returncode}")
         checks.expect("no traceback", "Traceback" not in run.stderr, run.stderr[-800:])
-        checks.expect(
-            "said it is stopping gracefully",
-            "stopping: no new copies" in run.stderr,
-            run.stderr[-300:],
-        )
-        if kind in ("double", "closing"):
+        graceful = "stopping: no new copies" in run.stderr
+        if kind == "early":  # in start-up (loading, reconciling) or once copies are under way
             checks.expect(
-                "the second SIGTERM was acknowledged",
-                "second signal: stopping now" in run.stderr or kind == "closing",
+                "said it stopped",
+                graceful or "stopped by SIGTERM before any copy was started" in run.stderr,
                 run.stderr[-300:],
             )
-        else:
+            return
+        checks.expect("said it is stopping gracefully", graceful, run.stderr[-300:])
+        if kind == "double":
+            # Unless the copies in flight had all ended and the run was closing (when a signal
+            # is ignored: only the summary is left to write), the second SIGTERM stops it now.
+            drained = stop.after is not None and in_flight(stop.after) == 0
+            checks.expect(
+                "the second SIGTERM stopped the drain at once",
+                "second signal: stopping now" in run.stderr or drained,
+                run.stderr[-300:],
+            )
+        else:  # one SIGTERM; or, "closing", a second one as the run closed (it is ignored)
             checks.expect("said to resume", RESUME_HINT in run.stderr, run.stderr[-300:])
             intents = stop.after.count("INTENT") if stop.after else -1
             checks.expect(
@@ -602,17 +675,53 @@ def verify(box: Box, state: Path, *selection: str) -> tuple[dict[str, Any] | Non
 
 
 def conclude(
-    box: Box, state: Path, final: Run, summary: Path, checks: Checks, *selection: str
+    box: Box,
+    state: Path,
+    final: Run,
+    summary: Path,
+    checks: Checks,
+    *selection: str,
+    run_verify: bool = True,
 ) -> Outcome:
     truth = box.truth()
     stats = box.stats()
     journal = read_journal(state)
-    document, errors = verify(box, state, *selection)
-    checks.expect("`verify` ran", document is not None, errors)
+    document = None
+    if run_verify:
+        document, errors = verify(box, state, *selection)
+        checks.expect("`verify` ran", document is not None, errors)
     found = json.loads(summary.read_text()) if summary.exists() else {}
     outcome = Outcome(final, journal, truth, stats, found, document)
+    plan_checks(box, state, journal, checks)
     end_checks(outcome, checks)
     return outcome
+
+
+def plan_checks(box: Box, state: Path, journal: Journal, checks: Checks) -> None:
+    """Nothing lost in planning: each source recovery point planned, or skipped for a reason."""
+    world = box.sandbox.world
+    assert world is not None
+    with world.lock:
+        keys = sorted(world.vaults)
+    source = {
+        rp.arn: rp
+        for account, region, name in keys
+        if account == SOURCE
+        for rp in world.recovery_points(account, region, name)
+    }
+    skipped = sum(StateStore(state).read_identity().get("skipped_by_reason", {}).values())
+    planned = [arn for arn, _ in journal.items]
+    checks.expect(
+        "every source recovery point was planned, or skipped for a recorded reason",
+        len(planned) + skipped == len(source) and set(planned) <= set(source),
+        f"{len(planned):,} planned + {skipped:,} skipped of {len(source):,} in the sandbox",
+    )
+    not_copyable = [arn for arn in planned if source[arn].status not in COPYABLE_STATUSES]
+    checks.expect(
+        "only recovery points AWS can copy were planned (status COMPLETED or AVAILABLE)",
+        not not_copyable,
+        not_copyable[:3],
+    )
 
 
 # -- the crash torture -------------------------------------------------------------------------
@@ -627,7 +736,7 @@ class TortureResult:
     outcome: Outcome
     checks: Checks
     seconds: float
-    stale_temps: list[str]
+    workers: int
 
     @property
     def during_compaction(self) -> list[Stop]:
@@ -649,6 +758,7 @@ def crash_torture(
     status_every: int = 3,
     extra_aims: int = 5,
     final_compact_every: int = 50,
+    spread: float = 1.5,
     log: Callable[[str], None] = lambda line: None,
 ) -> TortureResult:
     """Stop a copy `kills` times with `signal_name` (KILL, TERM or MIXED), then finish it."""
@@ -665,7 +775,8 @@ def crash_torture(
         seed=seed % 1000 + 1,
         bandwidth_bytes_per_second=HUGE_BANDWIDTH,
     ) as box:
-        torturer = Torturer(box, state, rng)
+        workers = KILL_WORKERS if signal_name == "KILL" else TERM_WORKERS
+        torturer = Torturer(box, state, rng, workers, spread)
         added = 0
         for number, attack in enumerate(attacks, start=1):
             stop = torturer.attack(number, attack)
@@ -700,12 +811,17 @@ def crash_torture(
         )
         began_final = time.monotonic()
         proc = run_cli(
-            *copy_args(state, "--resume", "--summary-output", str(summary)),
+            *torturer.args("--summary-output", str(summary)),
             timeout=CLI_TIMEOUT,
             env=torturer.env(final_compact_every),
         )
         final = Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - began_final)
         checks.expect("the last run resumed the state", "Resuming from" in final.stderr)
+        checks.expect(
+            "no temp file of a killed compaction left after the last run",
+            not stale_temp_files(state),
+            stale_temp_files(state),
+        )
         outcome = conclude(box, state, final, summary, checks)
     return TortureResult(
         signal_name,
@@ -715,7 +831,7 @@ def crash_torture(
         outcome,
         checks,
         time.monotonic() - began,
-        stale_temp_files(state),
+        workers,
     )
 
 
@@ -830,6 +946,8 @@ class FaultResult:
     sessions: int  # assumed-role credentials the sandbox saw used
     transient_job_failures: int
     fatal: list[str]
+    finished_without_faults: bool
+    totals: Counter[str]
     checks: Checks
     seconds: float
 
@@ -866,18 +984,24 @@ def fault_run(
     items: int,
     seed: int,
     time_scale: float = TIME_SCALE,
-    max_runs: int = 12,
+    max_runs: int = 8,
+    run_verify: bool = True,
     log: Callable[[str], None] = lambda line: None,
 ) -> FaultResult:
     """A copy of about `items` recovery points under the issue's fault rates, resumed while it
-    exits with status 2. Only recent recovery points are selected (RECENT_DAYS), from a sandbox
-    seeded with enough of them: a resource's chain is then a few copies long, so the run's
-    length is set by the copies' number rather than by the longest chain."""
+    exits with status 2 (and after a fatal stop, which fails a check), at most `max_runs` times;
+    if it has not finished by then, one more `--resume` runs with the faults switched off, so
+    that the end checks see an ended migration (a check fails all the same). Only recent
+    recovery points are selected (RECENT_DAYS), from a sandbox seeded with enough of them: a
+    resource's chain is then a few copies long, so the run's length is set by the copies'
+    number rather than by the longest chain."""
     began = time.monotonic()
     state, summary = workdir / "state.jsonl", workdir / "summary.json"
     checks = Checks()
     runs: list[Run] = []
     fatal: list[str] = []  # the error line of each run that stopped as fatal
+    finished_without_faults = False  # the last run ran with the faults switched off
+    totals: Counter[str] = Counter()  # the runs' summaries' retries and throttles
     since = (datetime.now(UTC) - timedelta(days=RECENT_DAYS)).isoformat()
     selection = ("--created-after", since)
     with (
@@ -891,14 +1015,17 @@ def fault_run(
         ) as box,
         counting_expired_answers(box) as expired,
     ):
+        world = box.sandbox.world
+        assert world is not None
+        args = copy_args(state, *selection, "--resume", "--summary-output", str(summary))
+        reason = "?"
         while len(runs) < max_runs:
             summary.unlink(missing_ok=True)
-            run = box.copy(
-                *copy_args(state, *selection, "--resume", "--summary-output", str(summary)),
-                timeout=CLI_TIMEOUT,
-            )
+            run = box.copy(*args, timeout=CLI_TIMEOUT)
             runs.append(run)
-            reason = json.loads(summary.read_text())["stop_reason"] if summary.exists() else "?"
+            found = json.loads(summary.read_text()) if summary.exists() else {}
+            reason = found.get("stop_reason", "?")
+            totals.update({key: int(found.get(key, 0)) for key in ("retries", "throttles")})
             log(
                 f"  fault run {len(runs)}: exit status {run.returncode} ({reason}) "
                 f"in {run.seconds:.1f} s"
@@ -919,9 +1046,19 @@ def fault_run(
             not fatal,
             f"{len(fatal)} of {len(runs)} runs: {sorted(set(fatal))}",
         )
-        outcome = conclude(box, state, runs[-1], summary, checks, *selection)
-        world = box.sandbox.world
-        assert world is not None
+        checks.expect(
+            f"the migration finished under the faults (in at most {max_runs} runs)",
+            reason == "finished",
+            f"the last of {len(runs)} runs: {reason}",
+        )
+        if reason != "finished":
+            # The end checks below need an ended migration: one more --resume, without faults.
+            world.faults.config = FaultConfig()
+            run = box.copy(*args, timeout=CLI_TIMEOUT)
+            runs.append(run)
+            finished_without_faults = True
+            log(f"  faults off, one more run: exit status {run.returncode} in {run.seconds:.1f} s")
+        outcome = conclude(box, state, runs[-1], summary, checks, *selection, run_verify=run_verify)
         sessions = len(getattr(world.faults, "_first_use", {}))
     injected = outcome.stats["faults_injected"]
     transient = sum(1 for job in outcome.truth.jobs if job.message == messages.TRANSIENT_FAILURE)
@@ -944,9 +1081,99 @@ def fault_run(
         sessions,
         transient,
         fatal,
+        finished_without_faults,
+        totals,
         checks,
         time.monotonic() - began,
     )
+
+
+# Credentials that expire 60 simulated seconds after first use (the issue's rate), and ListCopyJobs
+# throttled at POLL_THROTTLE_RATE: botocore's back-off then outlasts the credentials (a session
+# lives 0.2 s of wall time at time scale 300), so polls meet expired tokens again and again.
+SHORT_SESSIONS = FaultConfig(credential_ttl_seconds=60.0)
+POLL_THROTTLE_RATE = 0.8
+
+
+@contextmanager
+def throttled(box: Box, operation: str, rate: float, seed: int) -> Iterator[None]:
+    """The sandbox throttles `operation` at `rate` on top of its configured faults."""
+    world = box.sandbox.world
+    assert world is not None
+    faults = world.faults
+    original = faults.request_fault
+    rng = random.Random(seed)
+
+    def request_fault(called: str) -> str | None:
+        if called == operation and rng.random() < rate:
+            faults.injected[THROTTLING] += 1
+            return THROTTLING
+        return original(called)
+
+    faults.request_fault = request_fault  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del faults.request_fault
+
+
+@dataclass
+class ExpiryProbe:
+    """A copy that meets expired credentials again and again, and how it ended."""
+
+    run: Run
+    stop_reason: str
+    expired_answers: int
+    checks: Checks
+
+    @property
+    def ok(self) -> bool:
+        return self.checks.ok
+
+
+def expired_token_probe(
+    workdir: Path, *, items: int, seed: int, seconds: float, time_scale: float
+) -> ExpiryProbe:
+    """Plan and start a copy without faults, then switch SHORT_SESSIONS on, with ListCopyJobs
+    throttled at POLL_THROTTLE_RATE, and let it run for `seconds` (--max-runtime-minutes). A poll
+    that still meets an expired token after the gateway's renewals should not stop the run: it
+    can be retried at the next poll, as a StartCopyJob that meets one is."""
+    state, summary = workdir / "state.jsonl", workdir / "summary.json"
+    checks = Checks()
+    window = ("--max-runtime-minutes", f"{seconds / 60:.4f}", "--drain-minutes", "0.05")
+    with served(
+        workdir,
+        recovery_points=items,
+        time_scale=time_scale,
+        seed=seed % 1000 + 11,
+        bandwidth_bytes_per_second=HUGE_BANDWIDTH,
+    ) as box:
+        world = box.sandbox.world
+        assert world is not None
+        proc = box.start_copy(*copy_args(state, *window, "--summary-output", str(summary)))
+        try:
+            wait_under_way(box, proc, 0)
+            with (
+                counting_expired_answers(box) as expired,
+                throttled(box, "ListCopyJobs", POLL_THROTTLE_RATE, seed),
+            ):
+                world.faults.config = SHORT_SESSIONS
+                run = finish(proc, timeout=CLI_TIMEOUT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    reason = json.loads(summary.read_text())["stop_reason"] if summary.exists() else "?"
+    lines = run.stderr.strip().splitlines()
+    checks.expect("no traceback", "Traceback" not in run.stderr, run.stderr[-500:])
+    checks.expect(
+        "a poll that meets expired credentials after the gateway's renewals does not stop "
+        "the run as fatal",
+        reason != "fatal",
+        f"exit status {run.returncode}, stop reason {reason}, "
+        f"{expired['ExpiredTokenException']} expired-token answers: {lines[-1] if lines else ''}",
+    )
+    return ExpiryProbe(run, reason, expired["ExpiredTokenException"], checks)
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -970,6 +1197,9 @@ def stop_line(stop: Stop) -> str:
         f"{stop.compact_every or 'default':>13}  {stop.at:>6.2f}  {stop.running_at_signal:>7}"
         f"  {stop.in_flight_after:>15}  {code!s:>4}  {stop.evidence or '-'}"
     )
+    if stop.aimer:
+        fired = stop.aimer.get("fired")
+        line += "  [aimer: " + ("fired" if fired else "saw no temp file in time") + "]"
     if stop.status_checked:
         line += "  [status checked]"
     for check in stop.checks.failed:
@@ -992,16 +1222,16 @@ def outcome_lines(outcome: Outcome) -> list[str]:
     return lines
 
 
-def torture_report(result: TortureResult) -> str:
+def torture_report(result: TortureResult, *, table: bool = True) -> str:
+    """The stops (unless already shown as they happened), what they add up to, and the checks."""
     stops = result.stops
     inside = result.during_compaction
     by_kind = Counter(stop.attack.kind for stop in stops)
     aimed_stops = [s for s in stops if s.attack.kind == "compaction"]
     lines = [
-        f"== crash torture: SIG{result.signal} x {len(stops)}, {result.items:,} recovery points "
-        f"({result.seconds:.0f} s) ==",
-        STOP_HEADER,
-        *(stop_line(stop) for stop in stops),
+        f"== crash torture: SIG{result.signal} x {len(stops)}, {result.items:,} recovery points, "
+        f"--workers {result.workers} ({result.seconds:.0f} s) ==",
+        *([STOP_HEADER, *(stop_line(stop) for stop in stops)] if table else []),
         f"  stops: {dict(by_kind)}; aimed at a compaction: {len(aimed_stops)}, of which landed "
         f"inside one: {sum(1 for s in aimed_stops if s.evidence)}; extra aimed stops: "
         f"{result.extra_aims}",
@@ -1014,8 +1244,6 @@ def torture_report(result: TortureResult) -> str:
         f"  last run: exit status {result.outcome.final.returncode} in "
         f"{result.outcome.final.seconds:.1f} s",
         *outcome_lines(result.outcome),
-        f"  temp files left by killed compactions (not removed by --resume): "
-        f"{len(result.stale_temps)}",
         "checks:",
         *result.checks.lines(),
         f"  [{'ok' if all(s.checks.ok for s in stops) else 'FAILED'}] every stopped run "
@@ -1040,6 +1268,11 @@ def fault_report(result: FaultResult) -> str:
         f"  runs (exit status, seconds): "
         f"{[(run.returncode, round(run.seconds, 1)) for run in result.runs]}",
         f"  runs stopped as fatal: {len(result.fatal)} {sorted(set(result.fatal))}",
+        *(
+            ["  the migration did not finish under the faults: the last run ran without them"]
+            if result.finished_without_faults
+            else []
+        ),
         f"  Backup API calls the sandbox answered: {total_calls:,} "
         f"(StartCopyJob {calls.get('StartCopyJob', 0):,})",
         f"  faults injected: {rates}",
@@ -1047,8 +1280,9 @@ def fault_report(result: FaultResult) -> str:
         f"used: {result.sessions:,}",
         f"  copy jobs failed transiently: {result.transient_job_failures:,} of {jobs:,} jobs "
         f"({100.0 * result.transient_job_failures / max(1, jobs):.1f}%)",
-        f"  last run's summary: retries {summary.get('retries')}, throttles "
-        f"{summary.get('throttles')}, job retries {summary.get('job_retries')}",
+        f"  the runs' summaries: {result.totals['retries']:,} retries, "
+        f"{result.totals['throttles']:,} throttles; {summary.get('job_retries')} copy jobs "
+        "retried",
         *outcome_lines(result.outcome),
         "checks:",
         *result.checks.lines(),
@@ -1113,7 +1347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 final_compact_every=QUICK_FINAL_COMPACT_EVERY if args.quick else 50,
                 log=say,
             )
-            say(torture_report(torture))
+            say(torture_report(torture, table=False))
             results.append((f"crash torture SIG{name}", torture.ok, torture.seconds))
         if signals:
             say("-- status while a copy compacts its journal (every event)")

@@ -35,6 +35,7 @@ SYNC_INTERVAL = 1.0
 # StartCopyJob answers of expired credentials (after the gateway's own renewals) in a row,
 # with no accepted submission between them, before the run stops as fatal.
 EXPIRED_LIMIT = 10
+LOOKUP_ATTEMPTS = 5  # of one unconfirmed intent's ListCopyJobs, when the failure is transient
 # While every slot is taken and items wait for one, a slot freed by a finished job stays empty
 # until a poll notices. Then the engine polls about when this share of the slots should have
 # come free, from the rate at which its jobs have been ending, but never more than
@@ -70,6 +71,13 @@ class RunOutcome:
     unknown_states: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
     completed_this_run: int = 0
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Throttling, an expired session or a server-side error: asking again may well work."""
+    if isinstance(exc, (Throttled, CredentialsExpired)):
+        return True
+    return isinstance(exc, AwsError) and submit_error_is_transient(exc.code)
 
 
 def journal_failure(exc: OSError) -> str:
@@ -115,6 +123,7 @@ class CopyEngine:
         # Ended jobs a listing showed before their StartCopyJob answer reached this thread.
         self._unclaimed: dict[str, CopyJobInfo] = {}
         self._reconciling = 0
+        self._lookups: Counter[int] = Counter()  # ListCopyJobs lookups of unconfirmed intents
         self._draining = False
         self._throttles_seen = 0
         self._expired_in_a_row = 0
@@ -417,6 +426,7 @@ class CopyEngine:
         self, jobs: list[CopyJobInfo], stale: list[str], next_mark: float | None
     ) -> None:
         self._polling = False
+        self._expired_in_a_row = 0
         now = self.clock.monotonic()
         for job_id in stale:
             i = self._job_item.get(job_id)
@@ -559,8 +569,14 @@ class CopyEngine:
         elif kind == "described":
             self._on_described(message[1])
         elif kind == "found-failed":
-            self._reconciling -= 1
-            self.outcome.fatal = f"cannot reconcile unconfirmed copies: {message[2]}"
+            i, exc = message[1], message[2]
+            self._lookups[i] += 1
+            if self._lookups[i] < LOOKUP_ATTEMPTS and is_transient(exc):
+                log.warning("looking up the copy of item %d failed, will retry: %s", i, exc)
+                self.executor.submit(self._find_jobs, i)  # still counted in _reconciling
+            else:
+                self._reconciling -= 1
+                self.outcome.fatal = f"cannot reconcile unconfirmed copies: {exc}"
         elif kind == "described-failed":
             self._reconciling -= 1
             log.warning("cannot describe copy job %s: %s; will try again", message[1], message[2])
@@ -570,7 +586,11 @@ class CopyEngine:
         elif kind == "poll-failed":
             self._polling = False
             exc = message[1]
-            if isinstance(exc, (CredentialsError, CredentialsExpired)):
+            if isinstance(exc, CredentialsExpired):
+                # As for StartCopyJob: the gateway renewed the session and botocore's retries
+                # still outlasted it. The next poll asks again; only a run of these is fatal.
+                self._expired_in_a_row += 1
+            if isinstance(exc, CredentialsError) or self._expired_in_a_row >= EXPIRED_LIMIT:
                 self.outcome.fatal = f"credentials for the source account: {exc}"
             else:
                 log.warning("tracking copy jobs failed, will retry: %s", exc)

@@ -38,6 +38,8 @@ from .state_codec import (
     snapshot_identity,
 )
 
+READ_ATTEMPTS = 20  # of a consistent snapshot and journal, while a copy compacts them
+
 
 class StateError(Exception):
     """The state cannot be used; the message names the file (and line) and what to do."""
@@ -314,17 +316,36 @@ class StateStore:
         return items
 
     def read(self) -> tuple[dict[str, Any], MigrationState]:
-        """The state as recorded, without touching any file: safe while a copy runs."""
-        identity, state, generation = self._read_snapshot()
+        """The state as recorded, without touching any file: safe while a copy runs.
+
+        The snapshot is read before the journal; compactions that finish in between leave a
+        journal generations ahead, and the pair is simply read again.
+        """
+        for _ in range(READ_ATTEMPTS):
+            identity, state, generation = self._read_snapshot()
+            try:
+                data = self.journal_path.read_bytes() if self.journal_path.exists() else b""
+            except OSError as exc:
+                raise StateError(f"cannot read {self.journal_path}: {exc.strerror}") from None
+            lines = data.split(b"\n")
+            lines.pop()  # a torn or empty last piece
+            ahead = self._journal_generation(lines) if lines else None
+            if isinstance(ahead, int) and ahead > generation:
+                continue  # compacted (once or more) while we read: read the new pair
+            if lines and self._check_header(lines, generation) == generation:
+                self._replay(state, lines[1:])
+            return identity, state
+        raise StateError(
+            f"{self.journal_path} kept changing while it was read (a copy compacting it "
+            f"{READ_ATTEMPTS} times in a row); try again"
+        )
+
+    @staticmethod
+    def _journal_generation(lines: list[bytes]) -> Any:
         try:
-            data = self.journal_path.read_bytes() if self.journal_path.exists() else b""
-        except OSError as exc:
-            raise StateError(f"cannot read {self.journal_path}: {exc.strerror}") from None
-        lines = data.split(b"\n")
-        lines.pop()  # a torn or empty last piece
-        if lines and self._check_header(lines, generation) == generation:
-            self._replay(state, lines[1:])
-        return identity, state
+            return json.loads(lines[0]).get("generation")
+        except (ValueError, AttributeError):
+            return None
 
     def holder(self) -> str | None:
         """Who holds the lock now, or None."""

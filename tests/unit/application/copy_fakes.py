@@ -382,6 +382,8 @@ class FakeCopyGateway:
         self._refusals: dict[str, AwsError] = {}
         self._describe_faults: dict[str, tuple[Exception, int | None]] = {}
         self._listing_fault: Exception | None = None
+        self._listing_fault_times: int | None = None
+        self._poll_faults: list[Exception] = []
 
     # -- the protocol's other half ------------------------------------------------------------
 
@@ -431,8 +433,14 @@ class FakeCopyGateway:
         """DescribeCopyJob(job_id) raises `error` the next `times` calls (None: always)."""
         self._describe_faults[job_id] = (error, times)
 
-    def fail_listing(self, error: Exception) -> None:
+    def fail_listing(self, error: Exception, *, times: int | None = None) -> None:
+        """ListCopyJobs by source raises `error` the next `times` calls (None: always)."""
         self._listing_fault = error
+        self._listing_fault_times = times
+
+    def fail_polls(self, *errors: Exception) -> None:
+        """The next polls (ListCopyJobs ByCompleteAfter) raise these, one each."""
+        self._poll_faults.extend(errors)
 
     def seed_job(
         self,
@@ -532,7 +540,12 @@ class FakeCopyGateway:
         self.listings.append((source_arn, dest_vault_arn))
         self.timeline.append(("list", source_arn))
         if self._listing_fault is not None:
-            raise self._listing_fault
+            fault = self._listing_fault
+            if self._listing_fault_times is not None:
+                self._listing_fault_times -= 1
+                if self._listing_fault_times <= 0:
+                    self._listing_fault = None
+            raise fault
         now = self.clock.elapsed
         found = []
         for job in self.jobs.values():
@@ -555,6 +568,8 @@ class FakeCopyGateway:
     def copy_job_pages(self, *, completed_after: datetime) -> Iterator[list[CopyJobInfo]]:
         """ListCopyJobs(ByCompleteAfter): the newest completions first, `page_size` a page."""
         self.page_requests.append((self.clock.elapsed, completed_after))
+        if self._poll_faults:
+            raise self._poll_faults.pop(0)
         now = self.clock.elapsed
         ended = [job.info(now) for job in self.jobs.values() if job.ends <= now]
         ended = [info for info in ended if info.completed and info.completed > completed_after]

@@ -587,6 +587,52 @@ def test_a_reconciliation_that_cannot_list_copy_jobs_is_fatal_and_starts_nothing
     assert outcome.fatal.startswith("cannot reconcile unconfirmed copies:")
     assert rig.gateway.starts == []
     assert rig.state.status_of(0) is Status.INTENT
+    assert len(rig.gateway.listings) == 5  # a transient failure is asked again, 5 times in all
+
+
+def test_a_reconciliation_lookup_that_is_throttled_once_is_asked_again_and_the_run_goes_on() -> (
+    None
+):
+    items = independent_items(2)
+    rig = make_rig(items, history=[Intent(0, 1, WALL_START - 100.0)])
+    rig.gateway.fail_listing(
+        Throttled("ThrottlingException", "Rate exceeded", "ListCopyJobs"), times=1
+    )
+
+    outcome = rig.run()
+
+    assert outcome.reason == "finished"
+    assert len(rig.gateway.listings) == 2
+    assert rig.state.counts[Status.COMPLETED] == 2
+    assert rig.gateway.new_jobs_by_source() == Counter(
+        {items[0].source_arn: 1, items[1].source_arn: 1}
+    )
+
+
+def test_a_poll_that_meets_expired_credentials_is_asked_again_and_the_run_goes_on() -> None:
+    rig = make_rig(independent_items(3))
+    expired = CredentialsExpired(
+        "ExpiredTokenException", "The security token expired", "ListCopyJobs"
+    )
+    rig.gateway.fail_polls(expired, expired)
+
+    outcome = rig.run()
+
+    assert outcome.reason == "finished"
+    assert rig.state.counts[Status.COMPLETED] == 3
+
+
+def test_ten_expired_answers_in_a_row_to_polls_are_fatal() -> None:
+    rig = make_rig(independent_items(3))
+    expired = CredentialsExpired(
+        "ExpiredTokenException", "The security token expired", "ListCopyJobs"
+    )
+    rig.gateway.fail_polls(*[expired] * 10)
+
+    outcome = rig.run()
+
+    assert outcome.reason == "fatal"
+    assert outcome.fatal == f"credentials for the source account: {expired}"
 
 
 def test_expired_source_credentials_on_start_are_fatal() -> None:
