@@ -18,7 +18,7 @@ from ..domain.concurrency import AdaptiveCap
 from ..domain.copy_job import ACTIVE_STATES, CopyJobInfo, Lifecycle, StartedJob
 from ..domain.errors import AwsError, CredentialsError, CredentialsExpired, Throttled
 from ..domain.events import Event, Intent, JobEnded, Refused, Submitted
-from ..domain.failures import job_failure_is_transient, submit_error_is_transient
+from ..domain.failures import error_is_transient, job_failure_is_transient
 from ..domain.migration import MigrationState, Status
 from ..domain.plan import idempotency_token
 from ..domain.progress import Progress
@@ -71,13 +71,6 @@ class RunOutcome:
     unknown_states: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
     completed_this_run: int = 0
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Throttling, an expired session or a server-side error: asking again may well work."""
-    if isinstance(exc, (Throttled, CredentialsExpired)):
-        return True
-    return isinstance(exc, AwsError) and submit_error_is_transient(exc.code)
 
 
 def journal_failure(exc: OSError) -> str:
@@ -347,9 +340,7 @@ class CopyEngine:
             delay = jittered(self.settings.submit_retry_delay, self.rng)
             heapq.heappush(self._resubmit, (now + delay, i))
             return
-        if isinstance(exc, AwsError) and (
-            isinstance(exc, Throttled) or submit_error_is_transient(exc.code)
-        ):
+        if error_is_transient(exc):  # expired credentials were dealt with above
             if isinstance(exc, Throttled):
                 self.cap.on_throttle(self.clock.monotonic())
             self.outcome.submit_retries += 1
@@ -571,7 +562,7 @@ class CopyEngine:
         elif kind == "found-failed":
             i, exc = message[1], message[2]
             self._lookups[i] += 1
-            if self._lookups[i] < LOOKUP_ATTEMPTS and is_transient(exc):
+            if self._lookups[i] < LOOKUP_ATTEMPTS and error_is_transient(exc):
                 log.warning("looking up the copy of item %d failed, will retry: %s", i, exc)
                 self.executor.submit(self._find_jobs, i)  # still counted in _reconciling
             else:

@@ -9,7 +9,7 @@ copy for the operator to chase.
 
 from __future__ import annotations
 
-from .errors import TRANSIENT_CODES
+from .errors import TRANSIENT_CODES, AwsError, CredentialsExpired, Throttled
 
 PERMANENT_CATEGORIES = frozenset({"ACCESS_DENIED", "ACCESSDENIED", "INVALID_PARAMETERS"})
 PERMANENT_PATTERNS = (
@@ -39,3 +39,10 @@ def job_failure_is_transient(message: str | None, category: str | None = None) -
 def submit_error_is_transient(code: str) -> bool:
     """A StartCopyJob error worth repeating with the same token (the job may exist)."""
     return code in TRANSIENT_CODES
+
+
+def error_is_transient(exc: BaseException) -> bool:
+    """Throttling, an expired session or a server-side error: asking again may well work."""
+    if isinstance(exc, (Throttled, CredentialsExpired)):
+        return True
+    return isinstance(exc, AwsError) and submit_error_is_transient(exc.code)

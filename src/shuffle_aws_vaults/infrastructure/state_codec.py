@@ -48,7 +48,7 @@ def _optional(value: str | None) -> str:
 
 
 def encode_line(event: Event) -> str:
-    """One journal line (without its newline): what json.dumps(encode_event(event)) gives."""
+    """One journal line (without its newline): a compact JSON array, as decode_event reads."""
     if isinstance(event, Intent):
         return f'["I",{event.i:d},{event.attempt:d},{event.at:.3f}]'
     if isinstance(event, Submitted):
@@ -60,10 +60,6 @@ def encode_line(event: Event) -> str:
             f'{"true" if event.retry else "false"}]'
         )
     return f'["R",{event.i:d},{quote(event.code)},{quote(event.message)},{event.at:.3f}]'
-
-
-def encode_event(event: Event) -> list[Any]:
-    return json.loads(encode_line(event))  # type: ignore[no-any-return]
 
 
 def decode_event(row: Any) -> Event:
