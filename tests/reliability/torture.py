@@ -281,7 +281,13 @@ def aim(pid: int, directory: Path, names: Sequence[str], signum: int) -> subproc
 
 
 def aimed(aimer: subprocess.Popen[str]) -> dict[str, Any]:
-    out, _ = aimer.communicate(timeout=AIM_TIMEOUT + 10)
+    # Read through the same buffered stream that aim()'s readline used: when the aimer fires at
+    # once, its last line is already in that buffer, where communicate() (raw reads) misses it.
+    assert aimer.stdout is not None and aimer.stderr is not None
+    aimer.wait(timeout=AIM_TIMEOUT + 10)
+    out = aimer.stdout.read()
+    aimer.stdout.close()
+    aimer.stderr.close()
     found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return found
 
