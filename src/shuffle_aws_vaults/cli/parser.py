@@ -201,6 +201,14 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
         "quota of 100 to scheduled copies)",
     )
     run.add_argument(
+        "--type-limit",
+        action="append",
+        metavar="TYPE=N[,TYPE=N...]",
+        help="at most N copy jobs of a resource type in flight (types joined by + share one "
+        "limit), below the limits the engine finds on its own; --dry-run's estimate assumes "
+        "AWS's documented EBS=20,RDS+Aurora=20 unless given. Repeatable (default: none)",
+    )
+    run.add_argument(
         "--poll-interval",
         type=float,
         default=30.0,
@@ -369,6 +377,20 @@ def _add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         default="queue",
         help="StartCopyJob at the quota: LimitExceededException, or queue in CREATED",
     )
+    # sandbox_command imports only the standard library and the domain: no moto, no boto3.
+    from .sandbox_command import type_limit
+
+    sandbox.add_argument(
+        "--type-limit",
+        type=type_limit,
+        action="append",
+        metavar="TYPE=N[,TYPE=N...]",
+        help="at most N concurrent copy jobs of a resource type (AWS's names: EBS, RDS, ...), "
+        "as the services cap their own copies per destination Region; types joined by + share "
+        "one limit. AWS documents EBS=20,RDS+Aurora=20. Over it, jobs wait in CREATED or, with "
+        "--at-quota reject, StartCopyJob answers LimitExceededException. Repeatable "
+        "(default: none)",
+    )
     sandbox.add_argument(
         "--dest-refusal",
         choices=("job", "call"),
@@ -425,6 +447,23 @@ def _add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         type=positive_float,
         default=None,
         help="assumed-role credentials expire after this many simulated seconds",
+    )
+    faults.add_argument(
+        "--api-rate",
+        type=positive_float,
+        default=None,
+        metavar="TPS",
+        help="AWS Backup requests a second per account before ThrottlingException, as a token "
+        "bucket on the wall clock, so not repeatable under --seed (AWS publishes no figure; "
+        "default: no limit)",
+    )
+    faults.add_argument(
+        "--api-burst",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="calls an idle account may make at once under --api-rate (default: the rate, "
+        "at least 1)",
     )
     sandbox.add_argument(
         "--env-file", default=None, help="also write the export lines to this file (mode 0600)"

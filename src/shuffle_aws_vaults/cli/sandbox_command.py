@@ -12,7 +12,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .exit_status import ExitStatus, UserError
+from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
+from .exit_status import ExitStatus, UsageError, UserError
 
 
 def load_sandbox() -> Any:
@@ -27,20 +28,44 @@ def load_sandbox() -> Any:
     return sandbox
 
 
+def type_limit(text: str) -> tuple[TypeLimit, ...]:
+    """--type-limit's value, TYPE=N[,TYPE=N...]: AWS resource types (or several joined by +)."""
+    try:
+        return parse_type_limits(text)
+    except TypeLimitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def type_limits_from_args(values: list[tuple[TypeLimit, ...]] | None) -> dict[str, int]:
+    """Every --type-limit given, as one SandboxConfig.type_limits."""
+    try:
+        limits = parse_type_limits(
+            [f"{limit.name}={limit.limit}" for chunk in values or [] for limit in chunk]
+        )
+    except TypeLimitError as exc:
+        raise UsageError(f"--type-limit: {exc}") from None
+    return {limit.name: limit.limit for limit in limits}
+
+
 def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
     sandbox = load_sandbox()
+    if args.api_burst is not None and args.api_rate is None:
+        raise UsageError("--api-burst needs --api-rate")
     faults = sandbox.FaultConfig(
         throttle_rate=args.throttle_rate,
         unavailable_rate=args.unavailable_rate,
         drop_rate=args.drop_rate,
         job_failure_rate=args.job_failure_rate,
         credential_ttl_seconds=args.credential_ttl,
+        api_rate=args.api_rate,
+        api_burst=args.api_burst,
     )
     config = sandbox.SandboxConfig(
         seed=args.seed,
         time_scale=args.time_scale,
         copy_quota=args.copy_quota,
         at_quota=args.at_quota,
+        type_limits=type_limits_from_args(args.type_limit),
         dest_refusal=args.dest_refusal,
         bandwidth_bytes_per_second=args.bandwidth_mib * 1024 * 1024,
         job_overhead_seconds=args.job_overhead,

@@ -2,7 +2,8 @@
 
 moto routes a Backup request by `moto.backup.urls.url_paths` and then calls the BackupResponse
 method named after the operation; adding both before a mock or server starts is all it takes.
-Every Backup call also passes through `_call_action`, which counts it and injects faults.
+Every Backup call also passes through `_call_action`, which counts it and injects faults (the
+random ones and the request-rate limit); STS, IAM and KMS calls do not pass through it.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def _call_action(self: Any) -> Any:
     world.count_call(self.current_account, operation)
     if world.faults.credentials_expired(self.access_key, world.now()):
         return _error(errors.expired_token())
-    fault = world.faults.request_fault(operation)
+    fault = world.faults.request_fault(operation, self.current_account)
     if fault == faults.THROTTLING:
         return _error(errors.throttling())
     if fault == faults.UNAVAILABLE:

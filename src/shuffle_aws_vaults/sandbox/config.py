@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
+
+from .type_limits import normalized_type_limits
 
 AtQuota = Literal["reject", "queue"]
 DestRefusal = Literal["job", "call"]
@@ -22,6 +25,11 @@ class FaultConfig:
     # Assumed-role credentials answer ExpiredTokenException this many simulated seconds after
     # their first use, until the caller assumes its role again. None: they never expire.
     credential_ttl_seconds: float | None = None
+    # AWS Backup requests a second per calling account, on the wall clock (clients run in real
+    # time however fast the copy clock goes): a token bucket of api_burst tokens refilled at
+    # api_rate, as AWS throttles; it publishes no figure for Backup. None: no rate limit.
+    api_rate: float | None = None
+    api_burst: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("throttle_rate", "unavailable_rate", "drop_rate", "job_failure_rate"):
@@ -30,6 +38,20 @@ class FaultConfig:
                 raise ValueError(f"{name} must be between 0 and 1, not {value}")
         if self.credential_ttl_seconds is not None and self.credential_ttl_seconds <= 0:
             raise ValueError("credential_ttl_seconds must be positive")
+        if self.api_rate is not None and not (self.api_rate > 0 and math.isfinite(self.api_rate)):
+            raise ValueError(f"api_rate must be a positive number, not {self.api_rate}")
+        if self.api_burst is not None:
+            if self.api_rate is None:
+                raise ValueError("api_burst needs api_rate")
+            if self.api_burst < 1:
+                raise ValueError(f"api_burst must be at least 1, not {self.api_burst}")
+
+    @property
+    def api_bucket_size(self) -> int:
+        """Tokens the rate limit's bucket holds: api_burst, else the rate (at least 1)."""
+        if self.api_burst is not None:
+            return self.api_burst
+        return max(1, int(self.api_rate or 0))
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,11 @@ class SandboxConfig:
     copy_quota: int = 100
     # AWS does not document whether StartCopyJob rejects at the quota or queues in CREATED.
     at_quota: AtQuota = "queue"
+    # Concurrent copy jobs per resource type as the services cap their own copies (EBS: 20,
+    # RDS with Aurora: 20, per destination Region); a key joins types that share one limit
+    # with "+", e.g. {"EBS": 20, "RDS+Aurora": 20}. Empty: only the account quota applies.
+    # Not hashed: a dict cannot be, and the other fields identify a config well enough.
+    type_limits: dict[str, int] = field(default_factory=dict, hash=False)
     # A copy takes overhead + size / bandwidth simulated seconds, times a jitter factor.
     bandwidth_bytes_per_second: float = 100 * 1024**2
     job_overhead_seconds: float = 120.0
@@ -63,6 +90,8 @@ class SandboxConfig:
             raise ValueError("time_scale must be positive")
         if self.copy_quota < 1:
             raise ValueError("copy_quota must be at least 1")
+        # A copy, so a caller changing its dict later cannot change a running sandbox.
+        object.__setattr__(self, "type_limits", normalized_type_limits(self.type_limits))
         if self.at_quota not in ("reject", "queue"):
             raise ValueError("at_quota must be 'reject' or 'queue'")
         if self.dest_refusal not in ("job", "call"):

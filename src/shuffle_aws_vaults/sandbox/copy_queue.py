@@ -5,25 +5,39 @@ time, finishing jobs at their exact end times and starting waiting ones in the f
 those same times. The makespan therefore does not depend on how often anyone polls.
 
 Rules, as AWS documents them: at most `quota` jobs RUNNING at once; at most one job per resource
-at a time, later ones wait in CREATED; waiting jobs start in arrival order.
+at a time, later ones wait in CREATED; waiting jobs start in arrival order. With type limits (see
+type_limits.py), at most `limit` jobs of a limit group run at once too: a job whose group is full
+waits in CREATED without holding up jobs of other types behind it. `peak_running` and
+`peak_running_by_type` keep the most jobs seen RUNNING at once, overall and per group.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 
 from .records import CopyJob
+from .type_limits import TypeGroups
 
 
 class CopyQueue:
-    def __init__(self, quota: int, on_finish: Callable[[CopyJob, float], None]) -> None:
+    def __init__(
+        self,
+        quota: int,
+        on_finish: Callable[[CopyJob, float], None],
+        type_limits: Mapping[str, int] | None = None,
+    ) -> None:
         self.quota = quota
         self._on_finish = on_finish
+        self._groups = TypeGroups(type_limits or {})
         self._running: list[tuple[float, int, CopyJob]] = []
         self._waiting: list[CopyJob] = []
         self._busy: set[str] = set()
+        self._running_in: Counter[str] = Counter()
+        self._active_in: Counter[str] = Counter()
         self.peak_running = 0
+        self.peak_running_by_type: dict[str, int] = dict.fromkeys(self._groups.limits, 0)
 
     @property
     def running(self) -> int:
@@ -37,16 +51,30 @@ class CopyQueue:
     def active(self) -> int:
         return len(self._running) + len(self._waiting)
 
+    def group_load(self, resource_type: str) -> tuple[str, int, int] | None:
+        """(limit group, its active jobs, its limit) for `resource_type`; None if unlimited."""
+        group = self._groups.group_of(resource_type)
+        if group is None:
+            return None
+        return group, self._active_in[group], self._groups.limits[group]
+
     def admit(self, job: CopyJob, now: float) -> None:
         """Take a new job in CREATED; it starts at once when a slot and its resource are free."""
         self.advance(now)
         self._waiting.append(job)
+        group = self._groups.group_of(job.resource_type)
+        if group is not None:
+            self._active_in[group] += 1
         self._start_ready(now)
 
     def advance(self, now: float) -> None:
         while self._running and self._running[0][0] <= now:
             end, _, job = heapq.heappop(self._running)
             self._busy.discard(job.resource_arn)
+            group = self._groups.group_of(job.resource_type)
+            if group is not None:
+                self._running_in[group] -= 1
+                self._active_in[group] -= 1
             self._on_finish(job, end)
             self._start_ready(end)
 
@@ -54,12 +82,19 @@ class CopyQueue:
         index = 0
         while len(self._running) < self.quota and index < len(self._waiting):
             job = self._waiting[index]
-            if job.resource_arn in self._busy:
+            group = self._groups.group_of(job.resource_type)
+            full = group is not None and self._running_in[group] >= self._groups.limits[group]
+            if full or job.resource_arn in self._busy:
                 index += 1
                 continue
             del self._waiting[index]
             job.state = "RUNNING"
             job.start_date = at
             self._busy.add(job.resource_arn)
+            if group is not None:
+                self._running_in[group] += 1
+                self.peak_running_by_type[group] = max(
+                    self.peak_running_by_type[group], self._running_in[group]
+                )
             heapq.heappush(self._running, (at + job.duration, job.seq, job))
         self.peak_running = max(self.peak_running, len(self._running))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 
 from .config import FaultConfig
+from .rate_limit import AccountBuckets
 
 THROTTLING = "ThrottlingException"
 UNAVAILABLE = "ServiceUnavailableException"
@@ -26,13 +29,21 @@ def unit_hash(*parts: object) -> float:
 class FaultInjector:
     """Decides, per call, whether to fail it, and remembers when credentials were first used."""
 
-    def __init__(self, config: FaultConfig, seed: int) -> None:
+    def __init__(
+        self, config: FaultConfig, seed: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config
         self._seed = seed
         self._calls: Counter[str] = Counter()
         self._first_use: dict[str, float] = {}
         self._lock = threading.Lock()
         self.injected: Counter[str] = Counter()
+        # `clock` is the wall clock the request-rate limit runs on (a fake one in tests).
+        self._buckets = (
+            None
+            if config.api_rate is None
+            else AccountBuckets(config.api_rate, config.api_bucket_size, clock)
+        )
 
     def credentials_expired(self, access_key: str, now: float) -> bool:
         ttl = self.config.credential_ttl_seconds
@@ -42,8 +53,19 @@ class FaultInjector:
             first = self._first_use.setdefault(access_key, now)
         return now - first > ttl
 
-    def request_fault(self, operation: str) -> str | None:
-        """THROTTLING, UNAVAILABLE, DROP or None for the next call of `operation`."""
+    def request_fault(self, operation: str, account: str = "") -> str | None:
+        """THROTTLING, UNAVAILABLE, DROP or None for the next call of `operation` by `account`.
+
+        The request-rate limit comes first, as AWS's front door does: a call it throttles does
+        not reach the random faults, so it does not shift their seeded sequence either.
+        """
+        if self._buckets is not None:
+            with self._lock:
+                admitted = self._buckets.take(account)
+                if not admitted:
+                    self.injected[THROTTLING] += 1
+            if not admitted:
+                return THROTTLING
         cfg = self.config
         if not (cfg.throttle_rate or cfg.unavailable_rate or cfg.drop_rate):
             return None

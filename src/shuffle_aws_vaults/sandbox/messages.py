@@ -41,6 +41,11 @@ ACCESS_DENIED_CALL = (
     "User is not authorized to perform: backup:CopyIntoBackupVault on resource: {vault_arn}"
 )
 LIMIT_EXCEEDED = "Maximum number of concurrent copy jobs ({quota}) reached for this account."
+# A service's own copy limit (EBS, RDS, ...); AWS's wording for it is not documented either.
+TYPE_LIMIT_EXCEEDED = (
+    "Concurrent copy job limit exceeded for resource type {group}: {active} copy jobs in "
+    "progress to {region} (limit {limit})"
+)
 # A message, not a secret:
 TOKEN_REUSED = "IdempotencyToken {token} was already used with different parameters."  # noqa: S105
 VAULT_NOT_FOUND = "Backup vault {vault} does not exist in account {account}."

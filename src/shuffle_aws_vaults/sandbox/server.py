@@ -89,13 +89,20 @@ class _SandboxApp:
 
 
 def stats(world: SandboxWorld) -> dict[str, Any]:
-    """What tests and benchmarks read: calls per operation, jobs by state, vault contents."""
+    """What tests and benchmarks read: calls per operation, jobs by state, vault contents.
+
+    Peaks are the most jobs RUNNING at once in any one account: overall, and per type-limit
+    group (keyed as in SandboxConfig.type_limits).
+    """
     with world.lock:
         now = world.tick()
         jobs: dict[str, int] = {}
         peak = 0
+        peak_by_type: dict[str, int] = dict.fromkeys(world.config.type_limits, 0)
         for book in world.books.values():
             peak = max(peak, book.queue.peak_running)
+            for group, running in book.queue.peak_running_by_type.items():
+                peak_by_type[group] = max(peak_by_type[group], running)
             for job in book.jobs:
                 jobs[job.state] = jobs.get(job.state, 0) + 1
         vaults = {
@@ -107,6 +114,7 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
             "calls": dict(world.calls),
             "jobs_by_state": jobs,
             "peak_running": peak,
+            "peak_running_by_type": peak_by_type,
             "faults_injected": dict(world.faults.injected),
             "recovery_points": vaults,
         }

@@ -288,7 +288,8 @@ class SandboxWorld:
     def book(self, account: str, region: str) -> JobBook:
         found = self.books.get((account, region))
         if found is None:
-            queue = CopyQueue(self.config.copy_quota, self._finish_job)
+            cfg = self.config
+            queue = CopyQueue(cfg.copy_quota, self._finish_job, cfg.type_limits)
             found = self.books[(account, region)] = JobBook(queue=queue)
         return found
 
@@ -305,12 +306,29 @@ class SandboxWorld:
                         raise invalid_parameter(messages.TOKEN_REUSED.format(token=request.token))
                     return job
             source = self._validate_copy(account, region, request, now)
-            if self.config.at_quota == "reject" and book.queue.active >= book.queue.quota:
-                raise limit_exceeded(messages.LIMIT_EXCEEDED.format(quota=book.queue.quota))
+            if self.config.at_quota == "reject":
+                self._refuse_over_limits(book.queue, source, request)
             job = self._new_job(account, region, request, source, book, now)
             if request.token:
                 book.tokens[request.token] = (job, request.identity(), now)
             return job
+
+    @staticmethod
+    def _refuse_over_limits(
+        queue: CopyQueue, source: StoredRecoveryPoint, request: CopyRequest
+    ) -> None:
+        """LimitExceededException when the account or the job's type group has no room left."""
+        if queue.active >= queue.quota:
+            raise limit_exceeded(messages.LIMIT_EXCEEDED.format(quota=queue.quota))
+        load = queue.group_load(source.resource_type)
+        if load is not None and load[1] >= load[2]:
+            group, active, limit = load
+            dest = parse_vault_arn(request.dest_vault_arn)
+            assert dest is not None  # _validate_copy refused the call otherwise
+            text = messages.TYPE_LIMIT_EXCEEDED.format(
+                group=group, active=active, region=dest[0], limit=limit
+            )
+            raise limit_exceeded(text)
 
     def _validate_copy(
         self, account: str, region: str, request: CopyRequest, now: float
