@@ -158,6 +158,7 @@ class InstantGateway:
         created_after: datetime | None = None,
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
+        state: str | None = None,
     ) -> Iterator[CopyJobInfo]:
         self.listings += 1
         return iter(self.found.get(source_arn or "", []))

@@ -372,11 +372,21 @@ def duration_text(seconds: float) -> str:
     return f"{secs}s"
 
 
+# AWS's documented per-service limits, which --dry-run's estimate assumes.
+DOCUMENTED_LIMITS = {("EBS",): 20, ("RDS", "Aurora"): 20}
+
+
 def estimate(points: Sequence[Point], workers: int) -> float:
     chains: dict[str, float] = defaultdict(float)
+    groups: dict[tuple[str, ...], float] = defaultdict(float)
     for point in points:
-        chains[point.resource_arn] += ASSUMED_OVERHEAD + point.size / ASSUMED_BANDWIDTH
-    return max(sum(chains.values()) / workers, max(chains.values()))
+        seconds = ASSUMED_OVERHEAD + point.size / ASSUMED_BANDWIDTH
+        chains[point.resource_arn] += seconds
+        for group in DOCUMENTED_LIMITS:
+            if point.resource_type in group:
+                groups[group] += seconds
+    limited = [groups[group] / limit for group, limit in DOCUMENTED_LIMITS.items()]
+    return max(sum(chains.values()) / workers, *limited, max(chains.values()))
 
 
 # -- exactly once ------------------------------------------------------------------------------
@@ -619,7 +629,9 @@ def test_a_dry_run_prints_counts_and_bytes_by_vault_and_type_and_exclusions_by_r
 
 def test_a_dry_run_prints_the_estimated_duration_at_the_workers_given(main_run: MainRun) -> None:
     line = parse_dry_run(main_run.dry.stdout)["estimate"]
-    match = re.fullmatch(r"Estimated duration at 100 concurrent jobs: (.+?) \(.*\)\.", line)
+    match = re.fullmatch(
+        r"Estimated duration at 100 concurrent jobs: (.+?), bound by .+? \(.*\)\.", line
+    )
     assert match, line
     assert match[1] in {rendered_plan(e)["estimate"] for e in main_run.dry_expected}
 
@@ -873,12 +885,13 @@ def test_in_reject_mode_limit_exceeded_answers_are_retried_and_counted_as_retrie
     assert reject_run.summary["retries"] == reject_run.limit_rejections
 
 
-def test_in_reject_mode_the_summary_counts_the_limit_exceeded_answers_as_throttles(
+def test_in_reject_mode_the_summary_counts_the_limit_exceeded_answers_apart_from_throttles(
     reject_run: QuotaRun,
 ) -> None:
+    # LimitExceeded concerns concurrent jobs, not the rate of calls: never a throttle.
     assert reject_run.limit_rejections > 0
-    assert reject_run.summary["throttles"] > 0
-    assert reject_run.summary["throttles"] == reject_run.limit_rejections
+    assert reject_run.summary["limit_refusals"] == reject_run.limit_rejections
+    assert reject_run.summary["throttles"] == 0
 
 
 # -- under faults -----------------------------------------------------------------------------

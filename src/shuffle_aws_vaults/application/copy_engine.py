@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..domain.concurrency import AdaptiveCap
+from ..domain.concurrency import JobLimits, LaneReport
 from ..domain.copy_job import ACTIVE_STATES, CopyJobInfo, Lifecycle, StartedJob
-from ..domain.errors import AwsError, CredentialsError, CredentialsExpired, Throttled
+from ..domain.errors import AwsError, CredentialsError, CredentialsExpired, LimitExceeded
 from ..domain.events import Event, Intent, JobEnded, Refused, Submitted
 from ..domain.failures import error_is_transient, job_failure_is_transient
+from ..domain.lanes import Lanes, TypeLimit
 from ..domain.migration import MigrationState, Status
 from ..domain.plan import idempotency_token
 from ..domain.progress import Progress
 from ..domain.scheduler import Scheduler
+from .parking import ParkedItems
 from .ports import BackupGateway, Executor, Journal, ProgressSink
 from .run_control import Clock, Mailbox, StopSignal, jittered
 
@@ -32,9 +34,11 @@ log = logging.getLogger(__name__)
 # job whose completion becomes visible late is still found.
 WATERMARK_MARGIN = 600.0
 SYNC_INTERVAL = 1.0
-# StartCopyJob answers of expired credentials (after the gateway's own renewals) in a row,
-# with no accepted submission between them, before the run stops as fatal.
+# Answers of expired credentials (after the gateway's own renewals) in a row, with no accepted
+# submission or poll between them, before the run stops as fatal. When a session expires, every
+# call under way meets it at once: answers closer together than EXPIRED_SPACING count as one.
 EXPIRED_LIMIT = 10
+EXPIRED_SPACING = 1.0
 LOOKUP_ATTEMPTS = 5  # of one unconfirmed intent's ListCopyJobs, when the failure is transient
 # While every slot is taken and items wait for one, a slot freed by a finished job stays empty
 # until a poll notices. Then the engine polls about when this share of the slots should have
@@ -43,11 +47,20 @@ LOOKUP_ATTEMPTS = 5  # of one unconfirmed intent's ListCopyJobs, when the failur
 SLOTS_PER_POLL = 0.02
 FASTEST_POLLS = 6
 RATE_WINDOW = 10  # polls: one burst of jobs ending together is not taken for the rate
+# A poll that failed (botocore's retries included) is asked again this soon, not a whole
+# --poll-interval later: until it is, finished jobs' slots stay empty.
+POLL_RETRY = 1.0
+# While items wait and caps hold them back, every this many poll intervals the poll also lists
+# our jobs still in CREATED: jobs piling up there reveal a limit AWS does not announce.
+CENSUS_POLLS = 3
+# How far back the CREATED listing reaches, before this run started.
+CENSUS_MARGIN = 6 * 3600.0
 
 
 @dataclass(frozen=True)
 class EngineSettings:
     workers: int = 80
+    type_limits: tuple[TypeLimit, ...] = ()  # per-service limits the operator gave
     iam_role_arn: str = ""
     lifecycle: Lifecycle | None = None
     poll_interval: float = 30.0
@@ -71,6 +84,8 @@ class RunOutcome:
     unknown_states: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
     completed_this_run: int = 0
+    limit_refusals: int = 0  # LimitExceededException answers, botocore's retried ones included
+    lane_caps: dict[str, LaneReport] = field(default_factory=dict)  # caps that were lowered
 
 
 def journal_failure(exc: OSError) -> str:
@@ -103,12 +118,16 @@ class CopyEngine:
         self.progress = progress
         self.stop = stop or StopSignal()
         self.rng = rng or random.Random()
-        self.scheduler = Scheduler(state)
-        self.cap = AdaptiveCap(settings.workers)
+        self.lanes = Lanes(settings.type_limits)
+        self.scheduler = Scheduler(state, self.lanes.lane)
+        self.limits = JobLimits(
+            settings.workers, self.lanes, evidence_window=max(60.0, 2 * settings.poll_interval)
+        )
         self.outcome = RunOutcome(reason="finished")
         self._job_item: dict[str, int] = {}
         self._last_news: dict[int, float] = {}
         self._resubmit: list[tuple[float, int]] = []
+        self._parked = ParkedItems()  # refused at a concurrency limit
         # Items whose StartCopyJob repeated an earlier token: AWS may answer with a job that
         # ended before we started watching, which no ByCompleteAfter listing would show again.
         self._repeated: set[int] = set()
@@ -117,9 +136,12 @@ class CopyEngine:
         self._unclaimed: dict[str, CopyJobInfo] = {}
         self._reconciling = 0
         self._lookups: Counter[int] = Counter()  # ListCopyJobs lookups of unconfirmed intents
+        self._limit_refusals: Counter[int] = Counter()  # LimitExceeded in a row, per item
         self._draining = False
         self._throttles_seen = 0
+        self._limits_seen = 0
         self._expired_in_a_row = 0
+        self._last_expired = float("-inf")
         self._submitting: set[int] = set()
         self._polling = False
         self._next_poll = 0.0
@@ -128,6 +150,8 @@ class CopyEngine:
         # (jobs of ours that ended, seconds covered) per poll, for the last RATE_WINDOW polls
         self._recent_ends: deque[tuple[int, float]] = deque(maxlen=RATE_WINDOW)
         self._watermark = self.clock.now() - WATERMARK_MARGIN
+        self._census_from = self.clock.now() - CENSUS_MARGIN
+        self._next_census = 0.0
         self._last_sync = 0.0
         self._completed_at_start = state.counts[Status.COMPLETED]
         self._started = 0.0
@@ -165,7 +189,7 @@ class CopyEngine:
                 draining_until = now + self.settings.drain
                 self._draining = True
                 log.info("no new submissions; tracking %d jobs in flight", self.state.in_flight)
-            self._notice_throttling(now)
+            self._notice_throttling()
             if draining_until is None:
                 self._submit_ready()
             self._maybe_poll(now)
@@ -185,13 +209,17 @@ class CopyEngine:
             if message is not None:
                 self._handle(message)
 
-    def _notice_throttling(self, now: float) -> None:
-        """Throttling that botocore retried away still means AWS wants fewer calls."""
+    def _notice_throttling(self) -> None:
+        """Counted for the summary only (those botocore retried away included): the account's
+        pacer answers throttling; jobs in flight are not cut for it (domain/concurrency.py)."""
         seen = getattr(self.gateway, "throttle_events", 0)
         if seen > self._throttles_seen:
             self.outcome.throttles += seen - self._throttles_seen
             self._throttles_seen = seen
-            self.cap.on_throttle(now)
+        refused = getattr(self.gateway, "limit_events", 0)
+        if refused > self._limits_seen:
+            self.outcome.limit_refusals += refused - self._limits_seen
+            self._limits_seen = refused
 
     def _should_stop(self, now: float) -> bool:
         if self.stop.requested:
@@ -222,6 +250,9 @@ class CopyEngine:
                 waits.append(ready - self.clock.now())
             if self._resubmit:
                 waits.append(self._resubmit[0][0] - self.clock.now())
+            parked = self._parked.next_deadline()
+            if parked is not None:
+                waits.append(parked - self.clock.now())
         return max(0.0, min(waits))
 
     def _wind_down(self) -> None:
@@ -239,6 +270,7 @@ class CopyEngine:
         self.outcome.completed_this_run = (
             self.state.counts[Status.COMPLETED] - self._completed_at_start
         )
+        self.outcome.lane_caps = self.limits.report()
 
     def snapshot(self) -> Progress:
         counts = self.state.counts
@@ -273,9 +305,17 @@ class CopyEngine:
             _, i = heapq.heappop(self._resubmit)
             self._repeated.add(i)
             batch.append((i, self.state.attempts[i]))  # same attempt, same token
-        room = self.cap.limit - self.state.in_flight
+        active = self.state.in_flight - self._parked.count  # parked items hold no job
+        for lane in self._parked.lanes():
+            lane_active = self.scheduler.in_flight(lane) - self._parked.count_in(lane)
+            room = min(self.limits.limit(lane) - lane_active, self.limits.total.limit - active)
+            for i in self._parked.due(lane, now, room):
+                self._repeated.add(i)
+                batch.append((i, self.state.attempts[i]))  # same attempt, same token
+                active += 1
+        room = self.limits.total.limit - active
         if room > 0:
-            for i in self.scheduler.take(room, now):
+            for i in self.scheduler.take(room, now, self._lane_room()):
                 attempt = self.state.attempts[i] + 1
                 self._record(Intent(i, attempt, now))
                 batch.append((i, attempt))
@@ -285,6 +325,21 @@ class CopyEngine:
         for i, attempt in batch:
             self._submitting.add(i)
             self.executor.submit(self._start_job, i, attempt)
+
+    def _lane_room(self) -> dict[str, int]:
+        in_flight = self.scheduler.in_flight_by_lane()
+        return {lane: self.limits.limit(lane) - n for lane, n in in_flight.items()}
+
+    def _blocked(self, now: float) -> bool:
+        """Items wait for a slot that the caps (not the plan) hold back."""
+        if self._resubmit or self._parked.count:
+            return True
+        if not self.scheduler.has_ready(now):
+            return False
+        if self.state.in_flight - self._parked.count >= self.limits.total.limit:
+            return True
+        room = self._lane_room()
+        return all(room.get(lane, 0) <= 0 for lane in self.scheduler.waiting_lanes(now))
 
     def _start_job(self, i: int, attempt: int) -> None:
         """On a worker thread: one StartCopyJob call; the answer goes to the mailbox."""
@@ -318,10 +373,23 @@ class CopyEngine:
             self._repeated.discard(i)
             self._describe_soon.add(i)
         self.outcome.started_jobs += 1
-        self.cap.on_success()
+        lane = self.scheduler.lane_of_item(i)
+        self._limit_refusals.pop(i, None)
+        if started.limit_answers:  # refused at a limit first; botocore's retries got it in
+            self.limits.on_refused(
+                lane, self.scheduler.in_flight(lane), self.state.in_flight, self.clock.now()
+            )
+        else:
+            self.limits.on_accepted(lane)
         early = self._unclaimed.pop(job_id, None)
         if early is not None:
             self._on_job(early)
+
+    def _note_expired(self) -> None:
+        now = self.clock.monotonic()
+        if now - self._last_expired >= EXPIRED_SPACING:
+            self._expired_in_a_row += 1
+            self._last_expired = now
 
     def _on_submit_failed(self, i: int, attempt: int, exc: BaseException) -> None:
         self._submitting.discard(i)
@@ -335,14 +403,29 @@ class CopyEngine:
             # The gateway assumed the role again and still met an expired token (a renewal
             # racing other threads, or botocore's retries outlasting a short session): try
             # again later with the same token; only a run of such failures is fatal.
-            self._expired_in_a_row += 1
+            self._note_expired()
             self.outcome.submit_retries += 1
             delay = jittered(self.settings.submit_retry_delay, self.rng)
             heapq.heappush(self._resubmit, (now + delay, i))
             return
+        if isinstance(exc, LimitExceeded):
+            # A concurrency limit: cap the item's lane (or the account) at the jobs in flight
+            # besides it, and park it until a job of its lane ends (or its timer runs out).
+            lane = self.scheduler.lane_of_item(i)
+            self.outcome.submit_retries += 1
+            parked = self._parked.count_in(lane)
+            self.limits.on_refused(
+                lane,
+                self.scheduler.in_flight(lane) - parked - 1,
+                self.state.in_flight - self._parked.count - 1,
+                now,
+            )
+            self._limit_refusals[i] += 1
+            backoff = 2 ** min(self._limit_refusals[i] - 1, 3)
+            delay = jittered(min(self.settings.poll_interval, 60.0) * backoff, self.rng)
+            self._parked.park(lane, i, now + delay)
+            return
         if error_is_transient(exc):  # expired credentials were dealt with above
-            if isinstance(exc, Throttled):
-                self.cap.on_throttle(self.clock.monotonic())
             self.outcome.submit_retries += 1
             delay = jittered(self.settings.submit_retry_delay * (2 ** min(attempt, 6)), self.rng)
             heapq.heappush(self._resubmit, (now + delay, i))
@@ -350,6 +433,7 @@ class CopyEngine:
         code = exc.code if isinstance(exc, AwsError) else type(exc).__name__
         message = exc.message if isinstance(exc, AwsError) else str(exc)
         self._record(Refused(i, code, message, now))
+        self._parked.note_ended(self.scheduler.lane_of_item(i))
         self.scheduler.release(i)
 
     # -- tracking -----------------------------------------------------------------------------
@@ -366,30 +450,33 @@ class CopyEngine:
         self._describe_soon.clear()
         self._polling = True
         self._last_poll_started, self._poll_started = self._poll_started, now
-        self._next_poll = now + self._poll_interval()
+        blocked = self._blocked(self.clock.now())
+        self._next_poll = now + self._poll_interval(blocked)
+        census = (blocked or self.limits.capped()) and now >= self._next_census
+        if census:
+            self._next_census = now + CENSUS_POLLS * self.settings.poll_interval
         job_ids = [job for job in (self.state.job_ids[i] for i in stale) if job]
-        self.executor.submit(self._poll, self._watermark, job_ids)
+        self.executor.submit(self._poll, self._watermark, job_ids, census)
 
-    def _poll_interval(self) -> float:
+    def _poll_interval(self, blocked: bool) -> float:
         """--poll-interval, or sooner while finished jobs' slots are what the run waits for."""
         base = self.settings.poll_interval
-        saturated = self.state.in_flight >= self.cap.limit and (
-            self.scheduler.has_ready(self.clock.now()) or bool(self._resubmit)
-        )
         ended = sum(n for n, _ in self._recent_ends)
         span = sum(seconds for _, seconds in self._recent_ends)
-        if not saturated or ended == 0 or span <= 0:
+        if not blocked or ended == 0 or span <= 0:
             return base
-        due = max(1.0, SLOTS_PER_POLL * self.cap.limit) * span / ended
+        due = max(1.0, SLOTS_PER_POLL * self.limits.total.limit) * span / ended
         return min(base, max(base / FASTEST_POLLS, due))
 
-    def _poll(self, watermark: float, stale: list[str]) -> None:
-        """On a worker thread: the jobs that ended since `watermark`, and the stale ones.
+    def _poll(self, watermark: float, stale: list[str], census: bool = False) -> None:
+        """On a worker thread: the jobs that ended since `watermark`, the stale ones and, for a
+        census, the IDs of jobs still in CREATED.
 
         A listing of several pages is no snapshot: a job can end, behind the pages already
         read, while later pages are fetched. So the next watermark comes from the first page
         only; whatever ends after that page was read is newer than it.
         """
+        created: list[str] | None = None
         try:
             after = datetime.fromtimestamp(watermark, UTC)
             jobs: list[CopyJobInfo] = []
@@ -399,6 +486,10 @@ class CopyEngine:
                     stamps = [job.completed.timestamp() for job in page if job.completed]
                     next_mark = max(stamps) if stamps else watermark + WATERMARK_MARGIN
                 jobs += page
+            if census:
+                after = datetime.fromtimestamp(self._census_from, UTC)
+                listed = self.gateway.list_copy_jobs(created_after=after, state="CREATED")
+                created = [job.job_id for job in listed if job.state == "CREATED"]
         except Exception as exc:
             self.mailbox.put(("poll-failed", exc))
             return
@@ -409,12 +500,17 @@ class CopyEngine:
             except Exception as exc:  # one job's trouble must not hide the others' news
                 log.warning("cannot describe copy job %s: %s; will try again", job_id, exc)
                 undescribed.append(job_id)
-        self.mailbox.put(("polled", jobs, [j for j in stale if j not in undescribed], next_mark))
+        described = [j for j in stale if j not in undescribed]
+        self.mailbox.put(("polled", jobs, described, next_mark, created))
         for job_id in undescribed:
             self.mailbox.put(("described-later", job_id))
 
     def _on_polled(
-        self, jobs: list[CopyJobInfo], stale: list[str], next_mark: float | None
+        self,
+        jobs: list[CopyJobInfo],
+        stale: list[str],
+        next_mark: float | None,
+        created: list[str] | None = None,
     ) -> None:
         self._polling = False
         self._expired_in_a_row = 0
@@ -430,6 +526,27 @@ class CopyEngine:
         span = self._poll_started - self._last_poll_started  # what this listing's news covers
         self._recent_ends.append((self._ended_since_poll, span))
         self._ended_since_poll = 0
+        if created is not None:
+            self._take_census(set(created))
+
+    def _take_census(self, created: set[str]) -> None:
+        """Our jobs in flight by lane, RUNNING or still CREATED: what piles up is capped."""
+        running: Counter[str] = Counter()
+        waiting: Counter[str] = Counter()
+        for job_id, i in self._job_item.items():
+            lane = self.scheduler.lane_of_item(i)
+            if job_id in created:
+                waiting[lane] += 1
+            else:
+                running[lane] += 1
+        for lane in self.limits.on_census(running, waiting):
+            log.info(
+                "%s copies pile up in CREATED (%d running, %d waiting): at most %d in flight",
+                lane,
+                running[lane],
+                waiting[lane],
+                self.limits.limit(lane),
+            )
 
     def _on_job(self, job: CopyJobInfo) -> None:
         i = self._job_item.get(job.job_id)
@@ -450,6 +567,7 @@ class CopyEngine:
         self._job_item.pop(job.job_id, None)
         self._last_news.pop(i, None)
         self._ended_since_poll += 1
+        self._parked.note_ended(self.scheduler.lane_of_item(i))
         now = self.clock.now()
         log.debug("copy job %s of %s: %s", job.job_id, self.state.items[i].source_arn, job.state)
         if job.state == "COMPLETED":
@@ -550,7 +668,7 @@ class CopyEngine:
         elif kind == "submit-failed":
             self._on_submit_failed(message[1], message[2], message[3])
         elif kind == "polled":
-            self._on_polled(message[1], message[2], message[3])
+            self._on_polled(message[1], message[2], message[3], message[4])
         elif kind == "described-later":
             again = self._job_item.get(message[1])
             if again is not None:
@@ -580,8 +698,10 @@ class CopyEngine:
             if isinstance(exc, CredentialsExpired):
                 # As for StartCopyJob: the gateway renewed the session and botocore's retries
                 # still outlasted it. The next poll asks again; only a run of these is fatal.
-                self._expired_in_a_row += 1
+                self._note_expired()
             if isinstance(exc, CredentialsError) or self._expired_in_a_row >= EXPIRED_LIMIT:
                 self.outcome.fatal = f"credentials for the source account: {exc}"
             else:
                 log.warning("tracking copy jobs failed, will retry: %s", exc)
+                now = self.clock.monotonic()
+                self._next_poll = min(self._next_poll, now + POLL_RETRY)

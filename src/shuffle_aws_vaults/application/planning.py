@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..domain.lanes import Lanes, TypeLimit
 from ..domain.plan import PlanItem, order_items
 from ..domain.selection import SelectionTally
 from .discovery import Candidate
@@ -68,14 +69,34 @@ def job_seconds(item: PlanItem) -> float:
     return ASSUMED_OVERHEAD + item.size_bytes / ASSUMED_BANDWIDTH
 
 
-def estimate_seconds(items: list[PlanItem], concurrency: int) -> float:
-    """AWS's bound: max(total job time / concurrency, the longest per-resource chain)."""
+@dataclass(frozen=True)
+class Estimate:
+    """AWS's lower bound on a plan's duration, and what sets it."""
+
+    seconds: float
+    bound_by: str  # "the copy quota", "EBS's limit of 20", "the longest resource chain"
+
+
+def estimate_seconds(
+    items: list[PlanItem], concurrency: int, limits: tuple[TypeLimit, ...] = ()
+) -> Estimate:
+    """max(total job time / concurrency, each limited type group's job time / its limit, the
+    longest per-resource chain): no schedule can beat any of them."""
     if not items:
-        return 0.0
+        return Estimate(0.0, "nothing to copy")
+    lanes = Lanes(limits)
     chains: dict[str, float] = defaultdict(float)
+    by_lane: dict[str, float] = defaultdict(float)
     total = 0.0
     for item in items:
         seconds = job_seconds(item)
         chains[item.resource_arn] += seconds
+        by_lane[lanes.lane(item.resource_type)] += seconds
         total += seconds
-    return max(total / max(1, concurrency), max(chains.values()))
+    bounds = [(total / max(1, concurrency), f"{concurrency} concurrent copies")]
+    for lane, ceiling in lanes.ceilings.items():
+        if by_lane.get(lane):
+            bounds.append((by_lane[lane] / ceiling, f"{lane}'s limit of {ceiling}"))
+    bounds.append((max(chains.values()), "the longest resource chain"))
+    seconds, what = max(bounds, key=lambda bound: bound[0])
+    return Estimate(seconds, what)

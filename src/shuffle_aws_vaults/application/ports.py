@@ -48,6 +48,11 @@ class BackupGateway(Protocol):
         """Throttling answers so far, those botocore retried away included."""
         ...
 
+    @property
+    def limit_events(self) -> int:
+        """LimitExceededException answers so far, those botocore retried away included."""
+        ...
+
     def describe_copy_job(self, job_id: str) -> CopyJobInfo: ...
 
     def list_copy_jobs(
@@ -57,6 +62,7 @@ class BackupGateway(Protocol):
         created_after: datetime | None = None,
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
+        state: str | None = None,
     ) -> Iterator[CopyJobInfo]:
         """ListCopyJobs with the given filters, page by page."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import hashlib
 import os
@@ -22,6 +23,13 @@ from ..application.preflight import PlanFacts, failed
 from ..application.run_control import StopSignal
 from ..domain.copy_job import Lifecycle
 from ..domain.iam_policies import copy_role_arn
+from ..domain.lanes import (
+    DOCUMENTED_TYPE_LIMITS,
+    TypeLimit,
+    TypeLimitError,
+    merge_limits,
+    parse_type_limits,
+)
 from ..domain.migration import MigrationState, Status
 from ..domain.plan import plan_hash
 from ..domain.progress import format_duration
@@ -114,7 +122,21 @@ def identity_difference(recorded: dict[str, Any], wanted: dict[str, Any]) -> str
     return None
 
 
-def print_plan(summary: PlanSummary, items: list[Any], workers: int, out: Any) -> None:
+def type_limits_of(args: argparse.Namespace) -> tuple[TypeLimit, ...]:
+    """--type-limit, as given (each repeat adds to the others)."""
+    try:
+        return parse_type_limits(args.type_limit or [])
+    except TypeLimitError as exc:
+        raise UsageError(f"--type-limit: {exc}") from None
+
+
+def print_plan(
+    summary: PlanSummary,
+    items: list[Any],
+    workers: int,
+    limits: tuple[TypeLimit, ...],
+    out: Any,
+) -> None:
     tally = summary.tally
     out.write(
         f"Plan: {summary.items:,} recovery points, {human_size(summary.bytes)} "
@@ -135,10 +157,13 @@ def print_plan(summary: PlanSummary, items: list[Any], workers: int, out: Any) -
         out.write("Excluded by reason:\n")
         for reason, count in tally.excluded.most_common():
             out.write(f"  {reason.value:<32} {count:>10,}  {reason.description}\n")
-    seconds = estimate_seconds(items, workers)
+    assumed = merge_limits(parse_type_limits(DOCUMENTED_TYPE_LIMITS), limits)
+    estimate = estimate_seconds(items, workers, assumed)
+    named = ",".join(f"{limit.name}={limit.limit}" for limit in assumed)
     out.write(
-        f"Estimated duration at {workers} concurrent jobs: {format_duration(seconds)} "
-        "(assuming 100 MiB/s and 2 minutes per job; AWS publishes no copy speed).\n"
+        f"Estimated duration at {workers} concurrent jobs: {format_duration(estimate.seconds)}, "
+        f"bound by {estimate.bound_by} (assuming 100 MiB/s and 2 minutes per job, and the "
+        f"services' own copy limits {named}; AWS publishes no copy speed).\n"
     )
 
 
@@ -160,6 +185,7 @@ def run_copy(args: argparse.Namespace) -> int:
     from ..infrastructure.logging_setup import configure
 
     check_args(args)
+    type_limits_of(args)
     compact_every()  # a bad value is refused before anything is read or written
     configure(args.verbose, args.log_file)
     names = vault_names(args)
@@ -287,7 +313,7 @@ def _run_copy(
         facts = PlanFacts({vault.name: args.dest_vault or vault.name for vault in vaults})
         items, summary = build_plan(facts.watch(candidates), dest_arn, tally)
         if args.dry_run:
-            print_plan(summary, items, args.workers, sys.stdout)
+            print_plan(summary, items, args.workers, type_limits_of(args), sys.stdout)
             return ExitStatus.SUCCESS
         if not args.skip_preflight:
             results = preflight(args, source, dest, facts)
@@ -332,6 +358,7 @@ def _run_copy(
         lifecycle = Lifecycle(args.delete_after_days, args.cold_after_days)
     settings = EngineSettings(
         workers=args.workers,
+        type_limits=type_limits_of(args),
         iam_role_arn=role,
         lifecycle=lifecycle,
         poll_interval=args.poll_interval,
@@ -493,6 +520,19 @@ def run_summary(
         "retries": (access.retries if access is not None else 0) + outcome.submit_retries,
         "job_retries": state.retries,
         "throttles": outcome.throttles,
+        "limit_refusals": outcome.limit_refusals,
+        "lane_caps": {
+            lane: {
+                "cap": report.cap,
+                "lowest": report.lowest,
+                "ceiling": report.ceiling,
+                "lowered": report.decreases,
+            }
+            for lane, report in outcome.lane_caps.items()
+        },
+        "request_pacing": (
+            dataclasses.asdict(access.pacer.stats()) if access is not None else None
+        ),
         "bytes_copied": sum(state.items[i].size_bytes for i in state.dest_arns),
         "skipped_by_reason": skipped,
         "stop_reason": outcome.reason,

@@ -41,3 +41,5 @@ class StartedJob:
 
     job_id: str
     created: datetime | None = None
+    # LimitExceededException answers met before AWS accepted it (retried by the SDK)
+    limit_answers: int = 0

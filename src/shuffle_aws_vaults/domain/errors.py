@@ -53,7 +53,11 @@ class CredentialsExpired(AwsError):
 
 
 class Throttled(AwsError):
-    """AWS asked us to slow down (throttling or a concurrency limit), after botocore's retries."""
+    """AWS throttled the call (too many requests), after botocore's retries."""
+
+
+class LimitExceeded(AwsError):
+    """A concurrency limit refused the call (StartCopyJob at a copy-job limit)."""
 
 
 class CredentialsError(Exception):

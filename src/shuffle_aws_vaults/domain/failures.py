@@ -9,7 +9,7 @@ copy for the operator to chase.
 
 from __future__ import annotations
 
-from .errors import TRANSIENT_CODES, AwsError, CredentialsExpired, Throttled
+from .errors import TRANSIENT_CODES, AwsError, CredentialsExpired, LimitExceeded, Throttled
 
 PERMANENT_CATEGORIES = frozenset({"ACCESS_DENIED", "ACCESSDENIED", "INVALID_PARAMETERS"})
 PERMANENT_PATTERNS = (
@@ -43,6 +43,6 @@ def submit_error_is_transient(code: str) -> bool:
 
 def error_is_transient(exc: BaseException) -> bool:
     """Throttling, an expired session or a server-side error: asking again may well work."""
-    if isinstance(exc, (Throttled, CredentialsExpired)):
+    if isinstance(exc, (Throttled, LimitExceeded, CredentialsExpired)):
         return True
     return isinstance(exc, AwsError) and submit_error_is_transient(exc.code)

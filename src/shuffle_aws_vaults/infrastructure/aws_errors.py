@@ -21,10 +21,11 @@ from ..domain.errors import (
     AwsError,
     CredentialsError,
     CredentialsExpired,
+    LimitExceeded,
     NotFound,
     Throttled,
 )
-from .aws_sessions import THROTTLE_CODES, AccountAccess
+from .aws_sessions import LIMIT_CODES, THROTTLE_CODES, AccountAccess
 
 T = TypeVar("T")
 CONNECTION_ERRORS = (
@@ -48,6 +49,8 @@ def domain_error(exc: ClientError, operation: str) -> AwsError:
         return CredentialsExpired(code, message, operation)
     if code in THROTTLE_CODES:
         return Throttled(code, message, operation)
+    if code in LIMIT_CODES:
+        return LimitExceeded(code, message, operation)
     return AwsError(code, message, operation)
 
 

@@ -21,11 +21,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from .. import __version__
 from ..domain.errors import CredentialsError
+from .request_pacer import RequestPacer
 
 DEFAULT_REGION = "us-east-1"
-THROTTLE_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException"}
-)
+# Request-rate throttling. LimitExceededException is not among them: on StartCopyJob it concerns
+# concurrent copy jobs, not the rate of calls (AWS_BACKUP_NOTES.md, "Quotas").
+THROTTLE_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+LIMIT_CODES = frozenset({"LimitExceededException"})
 SESSION_NAME = "shuffle-aws-vaults"
 
 
@@ -69,6 +71,10 @@ class AccountAccess:
         self.calls: Counter[str] = Counter()
         self.retries = 0
         self.throttles = 0
+        self.limit_answers = 0
+        # One pacer for every client of this account, kept across renewals.
+        self.pacer = RequestPacer()
+        self._thread = threading.local()
         self._session = self._new_session()
         self.region = spec.region or self._session.region_name or DEFAULT_REGION
 
@@ -92,8 +98,9 @@ class AccountAccess:
             if found is None:
                 found = self._session.client(service, region_name=key[1], config=self._config)
                 found.meta.events.register("before-call", self._count_call)
+                found.meta.events.register("before-send", self._pace)
                 found.meta.events.register("after-call", self._count_retries)
-                found.meta.events.register("needs-retry", self._count_throttles)
+                found.meta.events.register("needs-retry", self._on_answer)
                 self._clients[key] = found
             return found
 
@@ -107,14 +114,33 @@ class AccountAccess:
             with self._lock:
                 self.retries += int(attempts)
 
-    def _count_throttles(self, response: Any = None, **_: Any) -> None:
-        """Every attempt's answer passes here, retried or not: count the throttling ones."""
+    def _pace(self, event_name: str = "", **_: Any) -> None:
+        """Every attempt, retries included, waits for its turn at the account's pacer."""
+        self.pacer.before_send(event_name.rsplit(".", 1)[-1])
+
+    def _on_answer(self, response: Any = None, **_: Any) -> None:
+        """Every attempt's answer passes here, retried or not: tell the pacer, count throttles
+        and concurrency-limit answers (those botocore retried away included)."""
         if not response or len(response) < 2 or not isinstance(response[1], dict):
-            return
+            return  # no answer (a connection error): nothing to learn about the rate
         code = (response[1].get("Error") or {}).get("Code")
-        if code in THROTTLE_CODES:
+        if code in LIMIT_CODES:
+            with self._lock:
+                self.limit_answers += 1
+            self._thread.limits = getattr(self._thread, "limits", 0) + 1
+            return
+        throttled = code in THROTTLE_CODES
+        if throttled:
             with self._lock:
                 self.throttles += 1
+        self.pacer.on_answer(throttled=throttled)
+
+    def take_limit_answers(self) -> int:
+        """LimitExceeded answers this thread has met since it last asked (botocore retries
+        them, so a StartCopyJob that succeeded may have been refused first)."""
+        seen: int = getattr(self._thread, "limits", 0)
+        self._thread.limits = 0
+        return seen
 
     def renew(self, seen_generation: int) -> None:
         """Start a fresh session (and so a fresh AssumeRole) unless another caller just did."""

@@ -91,6 +91,11 @@ class Boto3BackupGateway:
         return self._access.throttles
 
     @property
+    def limit_events(self) -> int:
+        """LimitExceededException answers so far, those botocore retried away included."""
+        return self._access.limit_answers
+
+    @property
     def access(self) -> AccountAccess:
         """The account's session: its call counters, and other services' clients."""
         return self._access
@@ -161,10 +166,15 @@ class Boto3BackupGateway:
             if lifecycle.cold_after_days is not None:
                 wire["MoveToColdStorageAfterDays"] = lifecycle.cold_after_days
             kwargs["Lifecycle"] = wire
+        self._access.take_limit_answers()  # this thread's count starts afresh
         response = call(
             self._access, "StartCopyJob", lambda: self._client().start_copy_job(**kwargs)
         )
-        return StartedJob(str(response["CopyJobId"]), _utc(response.get("CreationDate")))
+        return StartedJob(
+            str(response["CopyJobId"]),
+            _utc(response.get("CreationDate")),
+            limit_answers=self._access.take_limit_answers(),
+        )
 
     def describe_copy_job(self, job_id: str) -> CopyJobInfo:
         response = call(
@@ -181,8 +191,11 @@ class Boto3BackupGateway:
         created_after: datetime | None = None,
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
+        state: str | None = None,
     ) -> Iterator[CopyJobInfo]:
         kwargs: dict[str, Any] = {}
+        if state is not None:
+            kwargs["ByState"] = state
         if completed_after is not None:
             kwargs["ByCompleteAfter"] = completed_after
         if created_after is not None:

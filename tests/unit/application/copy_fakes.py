@@ -19,7 +19,7 @@ from typing import Any
 from shuffle_aws_vaults.application.copy_engine import CopyEngine, EngineSettings, RunOutcome
 from shuffle_aws_vaults.application.run_control import Clock, InlineExecutor, Mailbox, StopSignal
 from shuffle_aws_vaults.domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
-from shuffle_aws_vaults.domain.errors import AwsError, NotFound, Throttled
+from shuffle_aws_vaults.domain.errors import AwsError, LimitExceeded, NotFound, Throttled
 from shuffle_aws_vaults.domain.events import Event, Intent
 from shuffle_aws_vaults.domain.migration import MigrationState, Status
 from shuffle_aws_vaults.domain.plan import PlanItem, idempotency_token
@@ -49,22 +49,32 @@ def plan_item(
     created: float = WALL_START - 86_400.0,
     dest_vault_arn: str = DEST_VAULT,
     vault: str = "production",
+    resource_type: str = "EBS",
 ) -> PlanItem:
     """A copy of recovery point `name` of resource `resource` (short names become ARNs)."""
     return PlanItem(
         source_arn=f"arn:aws:ec2:us-east-1::snapshot/{name}",
         source_vault=vault,
         resource_arn=f"arn:aws:ec2:us-east-1:{SOURCE_ACCOUNT}:volume/{resource}",
-        resource_type="EBS",
+        resource_type=resource_type,
         size_bytes=int(size_gib * GIB),
         created=created,
         dest_vault_arn=dest_vault_arn,
     )
 
 
-def independent_items(count: int, *, prefix: str = "snap") -> list[PlanItem]:
+def independent_items(
+    count: int, *, prefix: str = "snap", resource_type: str = "EBS"
+) -> list[PlanItem]:
     """`count` items of `count` different resources (no ordering constraint between them)."""
-    return [plan_item(f"{prefix}-{n:03d}", resource=f"vol-{n:03d}") for n in range(count)]
+    return [
+        plan_item(
+            f"{prefix}-{n:03d}",
+            resource=f"vol-{n:03d}" if prefix == "snap" else f"{prefix}-vol-{n:03d}",
+            resource_type=resource_type,
+        )
+        for n in range(count)
+    ]
 
 
 def chains(lengths: Mapping[str, int]) -> list[PlanItem]:
@@ -279,16 +289,22 @@ class FakeJob:
     message: str | None = None
     category: str | None = None
     active_state: str = "RUNNING"
+    started: float | None = None  # later than `created` when a type limit held it in CREATED
 
     @property
     def ends(self) -> float:
-        return self.created + self.duration
+        return (self.created if self.started is None else self.started) + self.duration
 
     def running_at(self, elapsed: float) -> bool:
-        return self.created <= elapsed < self.ends
+        start = self.created if self.started is None else self.started
+        return start <= elapsed < self.ends
 
     def info(self, elapsed: float) -> CopyJobInfo:
         created = _wall(self.created)
+        if self.started is not None and elapsed < self.started:
+            return CopyJobInfo(
+                self.job_id, "CREATED", self.source_arn, self.dest_vault_arn, created
+            )
         if elapsed < self.ends:
             return CopyJobInfo(
                 self.job_id, self.active_state, self.source_arn, self.dest_vault_arn, created
@@ -359,7 +375,12 @@ class FakeCopyGateway:
         self.default_duration = default_duration
         self.page_size = page_size
         self.timeline = timeline if timeline is not None else []
+        items = list(items)
         self.resource_of: dict[str, str] = {i.source_arn: i.resource_arn for i in items}
+        self.type_of: dict[str, str] = {i.source_arn: i.resource_type for i in items}
+        # Per-service limits: type -> (limit, "queue" or "reject"); see `limit_type`.
+        self._type_limits: dict[str, tuple[int, str]] = {}
+        self._type_slots: dict[str, list[float]] = {}
         self.durations: dict[str, float] = {}
         self.active_states: dict[str, str] = {}
         self.jobs: dict[str, FakeJob] = {}
@@ -368,6 +389,7 @@ class FakeCopyGateway:
         self.starts: list[StartCall] = []
         self.describes: list[str] = []
         self.listings: list[tuple[str | None, str | None]] = []
+        self.state_listings: list[str] = []  # ListCopyJobs(ByState) calls: the census
         self.page_requests: list[tuple[float, datetime]] = []  # (when, completed_after)
         # what AWS would have seen
         self.max_running = 0
@@ -376,6 +398,7 @@ class FakeCopyGateway:
         self._outcomes: dict[str, list[Outcome]] = defaultdict(list)
         self._created_for: Counter[str] = Counter()
         self.throttle_events = 0  # as botocore's needs-retry hook counts them
+        self.limit_events = 0  # LimitExceeded answers, counted apart
         self._by_token: dict[str, FakeJob] = {}
         self._throttles: list[AwsError] = []
         self._lost: Counter[str] = Counter()
@@ -420,7 +443,14 @@ class FakeCopyGateway:
     def throttle_next(
         self, count: int, code: str = "LimitExceededException", message: str = "Too many jobs"
     ) -> None:
-        self._throttles += [Throttled(code, message, "StartCopyJob")] * count
+        kind = LimitExceeded if code == "LimitExceededException" else Throttled
+        self._throttles += [kind(code, message, "StartCopyJob")] * count
+
+    def limit_type(self, resource_type: str, limit: int, *, mode: str = "queue") -> None:
+        """At most `limit` jobs of `resource_type` run at once: later ones wait in CREATED
+        (`queue`, first come first served) or StartCopyJob refuses them (`reject`)."""
+        self._type_limits[resource_type] = (limit, mode)
+        self._type_slots[resource_type] = [float("-inf")] * limit
 
     def lose_answers(self, source_arn: str, times: int = 1) -> None:
         """The next `times` StartCopyJob calls for `source_arn` create the job, then fail."""
@@ -491,7 +521,10 @@ class FakeCopyGateway:
         )
         if self._throttles:
             error = self._throttles.pop(0)
-            self.throttle_events += 1
+            if isinstance(error, Throttled):  # as the needs-retry hook counts them
+                self.throttle_events += 1
+            else:
+                self.limit_events += 1
             self.starts.append(replace(call, error=error.code))
             raise error
         refusal = self._refusals.get(source_arn)
@@ -499,6 +532,16 @@ class FakeCopyGateway:
             self.starts.append(replace(call, error=refusal.code))
             raise refusal
         job = self._by_token.get(token)
+        limit = self._type_limits.get(self.type_of.get(source_arn, ""))
+        if job is None and limit is not None and limit[1] == "reject":
+            kind = self.type_of[source_arn]
+            running = [j for j in self.jobs.values() if j.ends > self.clock.elapsed]
+            if sum(1 for j in running if self.type_of.get(j.source_arn) == kind) >= limit[0]:
+                self.starts.append(replace(call, error="LimitExceededException"))
+                self.limit_events += 1
+                raise LimitExceeded(
+                    "LimitExceededException", f"{kind} copy limit {limit[0]}", "StartCopyJob"
+                )
         new = job is None
         if job is None:
             job = self._new_job(source_arn, dest_vault_arn, token, self.clock.elapsed, None)
@@ -536,8 +579,11 @@ class FakeCopyGateway:
         created_after: datetime | None = None,
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
+        state: str | None = None,
     ) -> Iterator[CopyJobInfo]:
         self.listings.append((source_arn, dest_vault_arn))
+        if state is not None:
+            self.state_listings.append(state)
         self.timeline.append(("list", source_arn))
         if self._listing_fault is not None:
             fault = self._listing_fault
@@ -561,6 +607,8 @@ class FakeCopyGateway:
             ):
                 continue
             if created_after is not None and not (info.created and info.created > created_after):
+                continue
+            if state is not None and info.state != state:
                 continue
             found.append(info)
         return iter(found)
@@ -607,6 +655,12 @@ class FakeCopyGateway:
             category=outcome.category,
             active_state=self.active_states.get(source_arn, "RUNNING"),
         )
+        limit = self._type_limits.get(self.type_of.get(source_arn, ""))
+        if limit is not None and limit[1] == "queue":
+            slots = self._type_slots[self.type_of[source_arn]]
+            free = heapq.heappop(slots)
+            job.started = max(created, free)
+            heapq.heappush(slots, job.ends)
         running = [other for other in self.jobs.values() if other.running_at(created)]
         self.max_running = max(self.max_running, len(running) + 1)
         resource = self.resource_of.get(source_arn)
@@ -705,7 +759,13 @@ class EngineRig:
             stop=self.stop,
             rng=random.Random(20260101),
         )
-        self.progress.cap_of = lambda: self.engine.cap.limit
+        self.progress.cap_of = self.effective_cap
+
+    def effective_cap(self) -> int:
+        """Jobs the engine would keep in flight now: its account cap, or its lanes' caps."""
+        limits = self.engine.limits
+        lanes = sum(limits.limit(lane) for lane in self.engine.scheduler.lane_names)
+        return min(limits.total.limit, lanes)
 
     def run(self) -> RunOutcome:
         return self.engine.run()
