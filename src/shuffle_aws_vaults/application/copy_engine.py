@@ -380,7 +380,7 @@ class CopyEngine:
                 lane, self.scheduler.in_flight(lane), self.state.in_flight, self.clock.now()
             )
         else:
-            self.limits.on_accepted(lane)
+            self.limits.on_accepted(lane, self.state.in_flight - self._parked.count)
         early = self._unclaimed.pop(job_id, None)
         if early is not None:
             self._on_job(early)

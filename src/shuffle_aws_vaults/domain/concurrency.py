@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from .lanes import Lanes
 
 HEADROOM_SHARE = 0.1  # jobs kept waiting in CREATED past a limit, so a freed slot is used at once
+# Refusals from several lanes are the account's limit only with about as many jobs in flight as
+# AWS has accepted before.
+ACCOUNT_SHARE = 0.9
 
 
 def headroom(running: int) -> int:
@@ -83,6 +86,11 @@ class JobLimits:
         self.total = Cap(workers)
         self._caps: dict[str, Cap] = {}
         self._refused_at: dict[str, float] = {}
+        # The most jobs in flight AWS has accepted one more at, and the most our census found
+        # running: a refusal or a pile-up well below them comes from lanes' limits, not the
+        # account's, however many lanes it comes from.
+        self._peak_accepted = 0
+        self._peak_running = 0
         self._census: dict[str, tuple[int, int]] = {}  # lane -> (running, created) last time
 
     def cap(self, lane: str) -> Cap:
@@ -101,9 +109,11 @@ class JobLimits:
             cap.limit < cap.ceiling for cap in self._caps.values()
         )
 
-    def on_accepted(self, lane: str) -> None:
+    def on_accepted(self, lane: str, total_in_flight: int) -> None:
+        """AWS accepted a job of `lane`, which made `total_in_flight` jobs in flight."""
         self.cap(lane).on_success()
         self.total.on_success()
+        self._peak_accepted = max(self._peak_accepted, total_in_flight)
 
     def on_refused(self, lane: str, lane_in_flight: int, total_in_flight: int, now: float) -> None:
         """LimitExceededException for a job of `lane`, with that many jobs of the lane (and in
@@ -114,7 +124,7 @@ class JobLimits:
             for other, when in self._refused_at.items()
             if other != lane and now - when <= self.evidence_window
         ]
-        if others:
+        if others and total_in_flight >= ACCOUNT_SHARE * self._peak_accepted:
             self.total.lower_to(total_in_flight)
         self._refused_at[lane] = now
 
@@ -134,9 +144,14 @@ class JobLimits:
             if waiting > headroom(now_running) and stuck:
                 piled.append(lane)
                 self.cap(lane).lower_to(now_running + headroom(now_running))
-        if active >= 2 and len(piled) == active:  # every lane waits: the account's limit
-            all_running = sum(running.values())
-            self.total.lower_to(all_running + headroom(all_running))
+        all_running = sum(running.values())
+        self._peak_running = max(self._peak_running, all_running)
+        if (
+            active >= 2
+            and len(piled) == active
+            and all_running >= ACCOUNT_SHARE * self._peak_running
+        ):
+            self.total.lower_to(all_running + headroom(all_running))  # every lane waits
         return piled
 
     def report(self) -> dict[str, LaneReport]:

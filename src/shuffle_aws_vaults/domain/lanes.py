@@ -80,11 +80,20 @@ def merge_limits(base: Iterable[TypeLimit], override: Iterable[TypeLimit]) -> tu
 
 
 class Lanes:
-    """Resource type -> lane: a limit group's name, or the type's own name."""
+    """Resource type -> lane: a limit group's name, or the type's own name.
 
-    def __init__(self, limits: Iterable[TypeLimit] = ()) -> None:
+    `limits` are the operator's: each caps its lane. `groups` only say which types share a lane
+    (AWS's documented ones by default: RDS and Aurora count against one limit), unless `limits`
+    names one of their types.
+    """
+
+    def __init__(
+        self, limits: Iterable[TypeLimit] = (), groups: Iterable[TypeLimit] | None = None
+    ) -> None:
         self.limits = tuple(limits)
-        self._lane = {t: limit.name for limit in self.limits for t in limit.types}
+        documented = parse_type_limits(DOCUMENTED_TYPE_LIMITS) if groups is None else groups
+        shared = merge_limits(documented, self.limits)
+        self._lane = {t: limit.name for limit in shared for t in limit.types}
         self.ceilings: Mapping[str, int] = {limit.name: limit.limit for limit in self.limits}
 
     def lane(self, resource_type: str) -> str:

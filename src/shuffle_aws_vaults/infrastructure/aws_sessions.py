@@ -65,9 +65,15 @@ class AccountAccess:
             connect_timeout=10,
             read_timeout=60,
         )
+        # Polls for finished jobs: botocore's exponential back-off would leave freed slots
+        # empty for seconds after a few throttled attempts in a row; the copy engine asks again
+        # itself, about a second later, instead.
+        self._quick_config = self._config.merge(
+            Config(retries={"mode": retry.mode, "total_max_attempts": min(2, retry.max_attempts)})
+        )
         self._lock = threading.Lock()
         self._generation = 0
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, bool], Any] = {}
         self.calls: Counter[str] = Counter()
         self.retries = 0
         self.throttles = 0
@@ -91,12 +97,14 @@ class AccountAccess:
         credentials = self._session.get_credentials()
         return credentials is not None and hasattr(credentials, "refresh_needed")
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        key = (service, region or self.region)
+    def client(self, service: str, region: str | None = None, *, quick: bool = False) -> Any:
+        """The service's client; `quick`: one that retries a call once at most."""
+        key = (service, region or self.region, quick)
         with self._lock:
             found = self._clients.get(key)
             if found is None:
-                found = self._session.client(service, region_name=key[1], config=self._config)
+                config = self._quick_config if quick else self._config
+                found = self._session.client(service, region_name=key[1], config=config)
                 found.meta.events.register("before-call", self._count_call)
                 found.meta.events.register("before-send", self._pace)
                 found.meta.events.register("after-call", self._count_retries)

@@ -100,11 +100,14 @@ class Boto3BackupGateway:
         """The account's session: its call counters, and other services' clients."""
         return self._access
 
-    def _client(self) -> Any:
-        return self._access.client("backup", self._region)
+    def _client(self, *, quick: bool = False) -> Any:
+        return self._access.client("backup", self._region, quick=quick)
 
-    def _pages(self, operation: str, method: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        """A paginator's pages; a page that fails on expired credentials resumes at its token."""
+    def _pages(
+        self, operation: str, method: str, *, quick: bool = False, **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
+        """A paginator's pages; a page that fails on expired credentials resumes at its token.
+        `quick`: a throttled page is asked again once at most (the copy engine's polls)."""
         token: str | None = None
         while True:
 
@@ -112,7 +115,7 @@ class Boto3BackupGateway:
                 config: dict[str, Any] = {"PageSize": PAGE_SIZE, "MaxItems": None}
                 if token:
                     config["StartingToken"] = token
-                paginator = self._client().get_paginator(method)
+                paginator = self._client(quick=quick).get_paginator(method)
                 for page in paginator.paginate(**kwargs, PaginationConfig=config):
                     return page, page.get("NextToken")
                 return {}, None
@@ -180,7 +183,7 @@ class Boto3BackupGateway:
         response = call(
             self._access,
             "DescribeCopyJob",
-            lambda: self._client().describe_copy_job(CopyJobId=job_id),
+            lambda: self._client(quick=True).describe_copy_job(CopyJobId=job_id),
         )
         return copy_job_from_wire(response["CopyJob"])
 
@@ -204,12 +207,17 @@ class Boto3BackupGateway:
             kwargs["BySourceRecoveryPointArn"] = source_arn
         if dest_vault_arn is not None:
             kwargs["ByDestinationVaultArn"] = dest_vault_arn
-        for page in self._pages("ListCopyJobs", "list_copy_jobs", **kwargs):
+        # By state: the copy engine's census of its jobs waiting in CREATED, part of a poll.
+        quick = state is not None
+        for page in self._pages("ListCopyJobs", "list_copy_jobs", quick=quick, **kwargs):
             for item in page.get("CopyJobs", []):
                 yield copy_job_from_wire(item)
 
     def copy_job_pages(self, *, completed_after: datetime) -> Iterator[list[CopyJobInfo]]:
-        for page in self._pages("ListCopyJobs", "list_copy_jobs", ByCompleteAfter=completed_after):
+        """The engine's poll: a page throttled twice fails, and the engine asks again soon."""
+        for page in self._pages(
+            "ListCopyJobs", "list_copy_jobs", quick=True, ByCompleteAfter=completed_after
+        ):
             yield [copy_job_from_wire(item) for item in page.get("CopyJobs", [])]
 
     def create_vault(

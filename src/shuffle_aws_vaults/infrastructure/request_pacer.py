@@ -9,38 +9,54 @@ Why not botocore's `adaptive` retry mode, which paces too (botocore/retries/adap
   0.5 calls per second: at 20 % throttled calls it settles near 3 calls per second;
 - it knows no priority, so a poll for finished jobs waits behind queued submissions.
 
-This pacer is shared by every client of an account session and survives renewals. Each
-throttled answer multiplies the rate by DECREASE (of the rate actually measured, if that is
-lower), each other answer by 1 + INCREASE. The two are balanced so that the rate only falls
-while more than about 30 % of answers are throttled (the break-even share is
-ln(1 + INCREASE) / (ln(1 + INCREASE) - ln DECREASE)): when throttling comes from the tool's own
-rate, a lower rate lowers that share, and the pacer settles where AWS throttles a few calls;
-when it does not, the rate hovers at the demand and the tool keeps its pace. After QUIET
-seconds without throttling the pacer stands aside again.
+This pacer is shared by every client of an account session and survives renewals. It judges
+the share of throttled answers over windows (at least WINDOW seconds and MIN_ANSWERS answers),
+not single answers, since no single answer says whether the tool's own rate drew it:
+- a window with more than TOLERATED of its answers throttled cuts the rate, from the rate calls
+  were lately sent at (with HEADROOM) or the current one if lower, by DECREASE or deeper the
+  further past TOLERATED it went (to what AWS let through, plus TOLERATED);
+- any other window raises it, by INCREASE back to NEAR the rate that drew the last cut, then by
+  PROBE per window; after FORGET_AFTER such windows that rate no longer counts.
+Throttling caused by the tool's own rate falls as the rate falls, so the pacer settles where
+about TOLERATED of calls are throttled; throttling that does not depend on the rate (a steady
+20 %) rarely fills a window past TOLERATED, so the tool keeps its pace. Judged by single
+answers instead, a pacer is pushed down by every throttled one and, at a low rate, gets too few
+answers to climb back: tried, it crawled at one call a second under 20 % random throttling.
+After QUIET seconds without throttling the pacer stands aside.
 
 Tracking calls (ListCopyJobs, DescribeCopyJob) never wait: they take their place in the
-schedule, so the rate holds, but a poll is never queued behind submissions. They are a small,
+bucket, so the rate holds, but a poll is never queued behind submissions. They are a small,
 bounded share of calls (one listing per poll).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-DECREASE = 0.9
-INCREASE = 0.05
+log = logging.getLogger(__name__)
+
+TOLERATED = 0.3  # share of a window's answers throttled before the rate is lowered
+DECREASE = 0.8  # at least...
+DEEPEST = 0.5  # ... and at most
+INCREASE = 0.3  # back towards the rate that last drew throttling (NEAR it)...
+PROBE = 0.05  # ... and from there on, per window
+NEAR = 0.9
+FORGET_AFTER = 5  # windows within what is tolerated, after which that rate no longer counts
+MIN_ANSWERS = 30  # a window judges at least this many answers...
+WINDOW = 2.0  # ... over at least these seconds
 MIN_RATE = 1.0  # calls per second
 MAX_RATE = 1000.0
 QUIET = 60.0  # seconds without throttling before pacing stops
-WINDOW = 2.0  # seconds over which the sending rate is measured
-BURST = 1.0  # seconds of calls that may go at once after a pause
-# A throttled answer lowers the rate from at most this much above the rate calls were really
-# sent at: far enough above it that steady demand is not held back by its own throttling.
-HEADROOM = 1.25
+BURST = 2.0  # seconds of calls that may go at once after a pause (a poll's worth of submissions)
+# A window over TOLERATED lowers the rate from at most this much above the rate calls were
+# really sent at, so one such window does not hold steady demand back.
+HEADROOM = 1.5
+RATE_WINDOWS = 10  # windows whose sending rates count as "lately"
 RECHECK = 0.5  # a waiting call looks again at least this often (the rate may have risen)
 UNPACED_OPERATIONS = frozenset({"ListCopyJobs", "DescribeCopyJob"})
 
@@ -75,8 +91,14 @@ class RequestPacer:
         self._rate: float | None = None
         self._tokens = 0.0
         self._filled_at = 0.0
-        self._sent: deque[float] = deque()
         self._last_throttle = float("-inf")
+        self._window_start = clock()
+        self._window_answers = 0
+        self._window_throttled = 0
+        self._window_sends = 0
+        self._throttled_at: float | None = None  # the rate that last drew too much throttling
+        self._good_windows = 0
+        self._window_rates: deque[float] = deque(maxlen=RATE_WINDOWS)
         self._throttled = 0
         self._answered = 0
         self._paced = 0
@@ -130,40 +152,73 @@ class RequestPacer:
             if self._tokens < 1.0 - 1e-9 and not urgent:  # (float sums fall just short)
                 return max(0.001, (1.0 - self._tokens) / rate)
             self._tokens -= 1.0  # an urgent call may leave a debt the next calls wait out
-        self._sent.append(now)
-        self._trim(now)
+        self._window_sends += 1
         return 0.0
 
     def on_answer(self, *, throttled: bool) -> None:
-        """An answer arrived: throttled lowers the rate, anything else raises it."""
+        """An answer arrived; each full window of answers lowers or raises the rate."""
         with self._changed:
             now = self._clock()
             self._answered += 1
-            self._trim(now)
             if throttled:
                 self._throttled += 1
                 self._last_throttle = now
-                measured = max(MIN_RATE, len(self._sent) / WINDOW)
-                if self._rate is None:  # pacing starts with an empty bucket
-                    self._tokens, self._filled_at = 0.0, now
-                    base = measured
-                else:
-                    base = min(self._rate, measured * HEADROOM)
-                self._set_rate(base * DECREASE)
-            elif self._rate is None:
-                return
-            elif now - self._last_throttle >= QUIET:
+            if self._rate is not None and now - self._last_throttle >= QUIET:
                 self._rate = None  # AWS has stopped throttling: stand aside
-            else:
-                self._set_rate(self._rate * (1.0 + INCREASE))
+                self._changed.notify_all()
+            self._window_answers += 1
+            self._window_throttled += throttled
+            span = now - self._window_start
+            if span < WINDOW or self._window_answers < MIN_ANSWERS:
+                return
+            self._window_rates.append(self._window_sends / span)
+            share = self._window_throttled / self._window_answers
+            if share > TOLERATED:
+                # From the rate calls were sent at lately (at their busiest: a window that was
+                # a lull says little about the rate that drew the throttling), or from the
+                # current rate if that is lower.
+                sent = max(MIN_RATE, max(self._window_rates))
+                if self._rate is None:  # pacing starts (with a full bucket, set below)
+                    self._tokens, self._filled_at = float("inf"), now
+                    base = sent * HEADROOM
+                else:
+                    base = min(self._rate, sent * HEADROOM)
+                # The further past TOLERATED, the deeper: what AWS let through, with TOLERATED
+                # of calls on top, is about what it will take.
+                cut = min(DECREASE, max(DEEPEST, (1.0 - share) / (1.0 - TOLERATED)))
+                self._set_rate(base * cut)
+                self._throttled_at, self._good_windows = base, 0
+            elif self._rate is not None:
+                self._good_windows += 1
+                if self._good_windows >= FORGET_AFTER:
+                    self._throttled_at = None
+                if self._throttled_at is not None and self._rate >= NEAR * self._throttled_at:
+                    step = 1.0 + PROBE  # near the rate that drew throttling: slowly
+                else:
+                    # By the window's length (up to two windows' worth): a long window, of few
+                    # answers at a low rate, climbs further, so a low rate is not slow to
+                    # recover for want of answers.
+                    step = (1.0 + INCREASE) ** min(span / WINDOW, 2.0)
+                rate = self._rate * step
+                if self._throttled_at is not None and self._rate < NEAR * self._throttled_at:
+                    rate = min(rate, NEAR * self._throttled_at)
+                self._set_rate(rate)
+            self._start_window(now)
             self._changed.notify_all()
 
+    def _start_window(self, now: float) -> None:
+        self._window_start = now
+        self._window_answers = self._window_throttled = self._window_sends = 0
+
     def _set_rate(self, rate: float) -> None:
+        log.debug(
+            "request rate %.2f/s (was %s; %d of %d answers throttled, %d sent)",
+            rate,
+            self._rate,
+            self._window_throttled,
+            self._window_answers,
+            self._window_sends,
+        )
         self._rate = min(MAX_RATE, max(MIN_RATE, rate))
         if self._lowest is None or self._rate < self._lowest:
             self._lowest = self._rate
-
-    def _trim(self, now: float) -> None:
-        sent = self._sent
-        while sent and sent[0] <= now - WINDOW:
-            sent.popleft()

@@ -70,6 +70,13 @@ def limits(workers: int = 40, text: str = "") -> JobLimits:
     return JobLimits(workers, Lanes(parse_type_limits(text)), evidence_window=60.0)
 
 
+def test_rds_and_aurora_share_a_lane_as_aws_documents_unless_told_otherwise() -> None:
+    assert Lanes().lane("Aurora") == Lanes().lane("RDS") == "RDS+Aurora"
+    assert Lanes().lane("EBS") == "EBS"
+    told = Lanes(parse_type_limits("RDS=10"))
+    assert (told.lane("RDS"), told.lane("Aurora")) == ("RDS", "Aurora")
+
+
 def test_lanes_start_at_workers_or_at_the_operators_type_limit() -> None:
     job_limits = limits(40, "EBS=20,RDS+Aurora=8")
     assert job_limits.limit("EBS") == 20
@@ -96,6 +103,18 @@ def test_refusals_from_two_lanes_close_together_are_the_accounts_limit() -> None
     assert (job_limits.limit("EBS"), job_limits.limit("S3")) == (18, 15)
 
 
+def test_refusals_from_two_lanes_well_below_what_aws_took_before_stay_the_lanes_own() -> None:
+    # Two lanes under one limit the tool was not told of (RDS and Aurora, say) look like the
+    # account's limit, but the account took 40 before.
+    job_limits = limits()
+    job_limits.on_accepted("S3", total_in_flight=40)
+    job_limits.on_refused("RDS", lane_in_flight=5, total_in_flight=30, now=10.0)
+    job_limits.on_refused("Aurora", lane_in_flight=3, total_in_flight=30, now=12.0)
+
+    assert job_limits.total.limit == 40
+    assert (job_limits.limit("RDS"), job_limits.limit("Aurora")) == (5, 3)
+
+
 def test_refusals_from_two_lanes_far_apart_stay_the_lanes_own() -> None:
     job_limits = limits()
     job_limits.on_refused("EBS", lane_in_flight=18, total_in_flight=33, now=10.0)
@@ -108,7 +127,7 @@ def test_accepted_submissions_probe_a_capped_lane_upward_again() -> None:
     job_limits = limits()
     job_limits.on_refused("EBS", lane_in_flight=10, total_in_flight=20, now=0.0)
     for _ in range(11):
-        job_limits.on_accepted("EBS")
+        job_limits.on_accepted("EBS", total_in_flight=21)
     assert job_limits.limit("EBS") == 11
 
 
@@ -145,10 +164,20 @@ def test_every_lane_piling_up_is_the_accounts_limit() -> None:
     assert (job_limits.limit("EBS"), job_limits.limit("S3")) == (28, 17)
 
 
+def test_lanes_piling_up_with_fewer_running_than_ran_before_are_the_lanes_own_limits() -> None:
+    job_limits = limits(80)
+    job_limits.on_census({"EBS": 20, "S3": 40}, {})  # 60 ran at once
+    job_limits.on_census({"EBS": 20, "RDS+Aurora": 20}, {"EBS": 9, "RDS+Aurora": 9})
+    job_limits.on_census({"EBS": 20, "RDS+Aurora": 20}, {"EBS": 9, "RDS+Aurora": 9})
+
+    assert job_limits.total.limit == 80
+    assert (job_limits.limit("EBS"), job_limits.limit("RDS+Aurora")) == (22, 22)
+
+
 def test_the_report_names_every_cap_that_was_lowered() -> None:
     job_limits = limits()
     job_limits.on_refused("EBS", lane_in_flight=18, total_in_flight=33, now=10.0)
-    job_limits.on_accepted("EBS")
+    job_limits.on_accepted("EBS", total_in_flight=34)
 
     report = job_limits.report()
     assert list(report) == ["EBS"]
