@@ -7,7 +7,16 @@ import sys
 import time
 from pathlib import Path
 
-from . import baseline, cold_start, csv_load, engine_overhead, listing, quota_efficiency, resume
+from . import (
+    baseline,
+    cold_start,
+    csv_load,
+    engine_overhead,
+    listing,
+    quota_efficiency,
+    resume,
+    throttling,
+)
 from .common import Result, git_revision, machine
 
 BENCHMARKS = {
@@ -15,6 +24,7 @@ BENCHMARKS = {
     # last, when whatever else this shared machine was doing has more likely finished.
     "quota": quota_efficiency.run,
     "baseline": baseline.run,
+    "throttling": throttling.run,
     "listing": listing.run,
     "csv": csv_load.run,
     "cold-start": cold_start.run,

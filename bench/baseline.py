@@ -28,8 +28,8 @@ KMS calls are not counted). For the tool that is everything its run made: listin
 GetBackupVaultAccessPolicy), StartCopyJob and ListCopyJobs; for the baseline, the listing its
 item list came from plus StartCopyJob and DescribeCopyJob.
 
-Run as `python -m bench.baseline --client N POLL ITEMS OUT` it is the baseline itself (the
-sandbox host starts it in a subprocess, as it starts the CLI).
+Run as `python -m bench.baseline --client N POLL ITEMS OUT [ATTEMPTS]` it is the baseline itself
+(the sandbox host starts it in a subprocess, as it starts the CLI).
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ TERMINAL = frozenset({"COMPLETED", "FAILED", "ABORTED", "PARTIAL"})
 REAL_POLL = 30.0  # the tool's default --poll-interval, in (simulated) seconds
 COPY_ROLE = f"arn:aws:iam::{SOURCE}:role/service-role/AWSBackupDefaultServiceRole"
 REGION = "us-east-1"
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+EXPIRED_RENEWALS = 5
 
 
 # -- the baseline itself (in its own process) -------------------------------------------------
@@ -74,54 +76,100 @@ def read_items(path: str) -> list[tuple[str, str]]:
         return [(row["recovery_point_arn"], row["vault"]) for row in csv.DictReader(handle)]
 
 
-def client(workers: int, poll_interval: float, items_path: str, out_path: str) -> None:
+def client(
+    workers: int, poll_interval: float, items_path: str, out_path: str, attempts: int = 1
+) -> None:
+    """The original design. `attempts` > 1: a copy job that ends FAILED is started again at
+    once, up to that many jobs per item (the tool's --max-job-attempts is 3), so that under
+    injected job failures both contenders do the same work. Credentials AWS calls expired (short
+    sessions) are renewed: the client is built again, which assumes the role again, and the
+    call repeated (at most EXPIRED_RENEWALS times per call) - without that the original design
+    could not get through a session's expiry at all."""
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
     items = read_items(items_path)
-    backup = boto3.Session(profile_name="sandbox-source").client(
-        "backup",
-        region_name=REGION,
-        config=Config(
-            retries={"mode": "standard", "total_max_attempts": 5},
-            max_pool_connections=workers,
-        ),
-    )
+
+    def build() -> Any:
+        return boto3.Session(profile_name="sandbox-source").client(
+            "backup",
+            region_name=REGION,
+            config=Config(
+                retries={"mode": "standard", "total_max_attempts": 5},
+                max_pool_connections=workers,
+            ),
+        )
+
     lock = threading.Lock()
-    counts = {"completed": 0, "ended_otherwise": 0, "refused": 0, "refused_cold": 0, "errors": 0}
+    current = {"client": build(), "generation": 0}
+    counts = {
+        "completed": 0,
+        "ended_otherwise": 0,
+        "refused": 0,
+        "refused_cold": 0,
+        "errors": 0,
+        "restarted": 0,
+        "renewals": 0,
+    }
 
     def count(key: str) -> None:
         with lock:
             counts[key] += 1
 
+    def call(operation: str, **kwargs: Any) -> Any:
+        for _ in range(EXPIRED_RENEWALS):
+            with lock:
+                backup, generation = current["client"], current["generation"]
+            try:
+                return getattr(backup, operation)(**kwargs)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in EXPIRED_CODES:
+                    raise
+            with lock:  # the first thread to see the expiry renews; the others reuse its client
+                if current["generation"] == generation:
+                    current["client"] = build()
+                    current["generation"] = generation + 1
+                    counts["renewals"] += 1
+        return getattr(current["client"], operation)(**kwargs)
+
     def copy(item: tuple[str, str]) -> None:
         arn, vault = item
-        try:
-            job_id = backup.start_copy_job(
-                RecoveryPointArn=arn,
-                SourceBackupVaultName=vault,
-                DestinationBackupVaultArn=f"arn:aws:backup:{REGION}:{DEST}:backup-vault:{vault}",
-                IamRoleArn=COPY_ROLE,
-            )["CopyJobId"]
-        except ClientError as exc:
-            count("refused")
-            if "cold storage" in str(exc.response.get("Error", {}).get("Message", "")):
-                count("refused_cold")
-            return
-        except BotoCoreError:
-            count("refused")
-            return
-        while True:
-            time.sleep(poll_interval)
+        for attempt in range(1, attempts + 1):
             try:
-                state = backup.describe_copy_job(CopyJobId=job_id)["CopyJob"]["State"]
-            except (ClientError, BotoCoreError):
-                count("errors")
-                continue
-            if state in TERMINAL:
-                count("completed" if state == "COMPLETED" else "ended_otherwise")
+                job_id = call(
+                    "start_copy_job",
+                    RecoveryPointArn=arn,
+                    SourceBackupVaultName=vault,
+                    DestinationBackupVaultArn=(
+                        f"arn:aws:backup:{REGION}:{DEST}:backup-vault:{vault}"
+                    ),
+                    IamRoleArn=COPY_ROLE,
+                )["CopyJobId"]
+            except ClientError as exc:
+                count("refused")
+                if "cold storage" in str(exc.response.get("Error", {}).get("Message", "")):
+                    count("refused_cold")
                 return
+            except BotoCoreError:
+                count("refused")
+                return
+            while True:
+                time.sleep(poll_interval)
+                try:
+                    state = call("describe_copy_job", CopyJobId=job_id)["CopyJob"]["State"]
+                except (ClientError, BotoCoreError):
+                    count("errors")
+                    continue
+                if state in TERMINAL:
+                    break
+            if state == "COMPLETED":
+                count("completed")
+                return
+            if attempt == attempts:
+                count("ended_otherwise")
+                return
+            count("restarted")
 
     from concurrent.futures import ThreadPoolExecutor
 
@@ -365,6 +413,14 @@ def run(quick: bool) -> list[Result]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] != ["--client"] or len(sys.argv) != 6:
-        sys.exit("usage: python -m bench.baseline --client WORKERS POLL ITEMS_CSV OUT_JSON")
-    client(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5])
+    if sys.argv[1:2] != ["--client"] or len(sys.argv) not in (6, 7):
+        sys.exit(
+            "usage: python -m bench.baseline --client WORKERS POLL ITEMS_CSV OUT_JSON [ATTEMPTS]"
+        )
+    client(
+        int(sys.argv[2]),
+        float(sys.argv[3]),
+        sys.argv[4],
+        sys.argv[5],
+        int(sys.argv[6]) if len(sys.argv) == 7 else 1,
+    )

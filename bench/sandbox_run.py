@@ -12,10 +12,12 @@ returns what the host printed as JSON on its last stdout line:
 - every copy job the sandbox recorded (simulated creation, start and completion times), its
   stats (`/_sandbox/stats`), and the text of the files the request names.
 
-A request is {"config": SandboxConfig keywords, "spec": SeedSpec keywords, "steps": [{"name",
-"argv", "stdout" (a file name in the work directory, or null for /dev/null), "timeout"}],
-"files": [names]}. In argv, "{workdir}" and "{vaults}" (the seeded vaults, a comma list) are
-replaced before the step runs.
+A request is {"config": SandboxConfig keywords (its "faults" as FaultConfig keywords), "spec":
+SeedSpec keywords, "steps": [{"name", "argv", "stdout" (a file name in the work directory, or
+null for /dev/null), "timeout", "ok_codes"}], "files": [names]}. In argv, "{workdir}" and
+"{vaults}" (the seeded vaults, a comma list) are replaced before the step runs. A step its
+timeout cut short reports returncode -9 (STEP_TIMED_OUT): list it in ok_codes to get the
+sandbox's records of the run so far instead of an error.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +73,7 @@ GIB = 1024**3
 LISTING_OPS = frozenset({"ListBackupVaults", "ListRecoveryPointsByBackupVault"})
 SUBMIT_OPS = frozenset({"StartCopyJob"})
 TRACKING_OPS = frozenset({"ListCopyJobs", "DescribeCopyJob"})
+STEP_TIMED_OUT = -9  # the returncode of a step its timeout killed
 
 
 def run_host(request: dict[str, Any], timeout: float = 3600.0) -> dict[str, Any]:
@@ -117,13 +121,22 @@ def copy_config(
     }
 
 
-def copy_step(*, workers: int | None, poll_interval: float, timeout: float) -> dict[str, Any]:
+def copy_step(
+    *,
+    workers: int | None,
+    poll_interval: float,
+    timeout: float,
+    extra: Sequence[str] = (),
+    ok_codes: Sequence[int] = (0, 1),
+) -> dict[str, Any]:
     """`shuffle-aws-vaults copy` of every vault; summary.json and report.csv in the workdir.
 
     Exit status 1 is accepted: items StartCopyJob refuses (a recovery point that turned cold
-    while the run went on) end FAILED, and the run says so.
+    while the run went on) end FAILED, and the run says so. `extra`: more arguments (a
+    selection); `ok_codes`: the exit statuses accepted (STEP_TIMED_OUT for a run that may be cut
+    short).
     """
-    argv = [*CLI, "copy", *ACCOUNT_FLAGS, "--all-vaults"]
+    argv = [*CLI, "copy", *ACCOUNT_FLAGS, "--all-vaults", *extra]
     if workers is not None:
         argv += ["--workers", str(workers)]
     argv += [
@@ -137,7 +150,7 @@ def copy_step(*, workers: int | None, poll_interval: float, timeout: float) -> d
         "--report-csv",
         "{workdir}/report.csv",
     ]
-    return {"name": "copy", "argv": argv, "timeout": timeout, "ok_codes": [0, 1]}
+    return {"name": "copy", "argv": argv, "timeout": timeout, "ok_codes": list(ok_codes)}
 
 
 def split_calls(calls: dict[str, int]) -> dict[str, int]:
@@ -249,6 +262,154 @@ def slot_use(jobs: list[dict[str, Any]], quota: int) -> float:
     return used / available if available else 0.0
 
 
+# -- span, bound and jobs in flight, with per-type limits ------------------------------------
+
+
+def type_groups(type_limits: Mapping[str, int] | None) -> dict[str, str]:
+    """Each limited resource type's group: the type_limits key naming it ("RDS+Aurora" for both
+    RDS and Aurora, which share that one limit)."""
+    return {rtype: key for key in (type_limits or {}) for rtype in key.split("+")}
+
+
+def _ran(job: dict[str, Any]) -> bool:
+    return job["start"] is not None and job["completion"] is not None
+
+
+@dataclass(frozen=True)
+class SpanBound:
+    """A run's span and AWS's lower bound on it, from the sandbox's job records (simulated s).
+
+    Job time is each job's own running time (completion - start) for every job that ran and
+    ended, failed attempts included: they held a quota slot, a type slot and their resource. The
+    bound is max(total job time / Q, for each type group its job time / its limit, the largest
+    sum of job times over one resource): AWS runs at most Q jobs at once, at most a group's
+    limit of that group's jobs, and one job per resource at a time. The span runs from the
+    first job's creation to the last job's end.
+    """
+
+    jobs: int
+    unfinished: int  # jobs not yet ended when the records were taken (a run cut short)
+    completed_items: int  # source recovery points with a COMPLETED copy job
+    span: float
+    total: float
+    quota: int
+    group_time: dict[str, float]
+    group_limit: dict[str, int]
+    longest_chain: float
+    longest_chain_jobs: int
+
+    @property
+    def quota_bound(self) -> float:
+        return self.total / self.quota
+
+    @property
+    def group_bounds(self) -> dict[str, float]:
+        return {key: self.group_time.get(key, 0.0) / n for key, n in self.group_limit.items()}
+
+    @property
+    def bound(self) -> float:
+        return max(self.quota_bound, self.longest_chain, *self.group_bounds.values())
+
+    @property
+    def kind(self) -> str:
+        """Which term the bound is: "quota", "chain" or a type group."""
+        terms = {"quota": self.quota_bound, "chain": self.longest_chain, **self.group_bounds}
+        return max(terms, key=lambda k: terms[k])
+
+    @property
+    def ratio(self) -> float:
+        return self.span / self.bound if self.bound else float("nan")
+
+    def describe(self) -> str:
+        groups = "".join(
+            f", {key} {self.group_time.get(key, 0.0):.0f} s / {limit} = "
+            f"{self.group_bounds[key]:.1f} s"
+            for key, limit in self.group_limit.items()
+        )
+        return (
+            f"span {self.span:.1f} s, bound {self.bound:.1f} s = max(job time {self.total:.0f} s"
+            f" / {self.quota} = {self.quota_bound:.1f} s{groups}, longest chain "
+            f"{self.longest_chain:.1f} s over {self.longest_chain_jobs} jobs): {self.kind}-bound"
+        )
+
+
+def span_bound(
+    jobs: list[dict[str, Any]], quota: int, type_limits: Mapping[str, int] | None = None
+) -> SpanBound:
+    groups = type_groups(type_limits)
+    ran = [job for job in jobs if _ran(job)]
+    chains: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    group_time: Counter[str] = Counter()
+    for job in ran:
+        seconds = job["completion"] - job["start"]
+        chains[job["resource_arn"]] += seconds
+        counts[job["resource_arn"]] += 1
+        group = groups.get(job.get("resource_type", ""))
+        if group is not None:
+            group_time[group] += seconds
+    longest = max(chains, key=lambda r: chains[r]) if chains else ""
+    first = min((job["creation"] for job in jobs), default=0.0)
+    last = max((job["completion"] for job in jobs if job["completion"] is not None), default=first)
+    return SpanBound(
+        jobs=len(jobs),
+        unfinished=sum(1 for job in jobs if job["completion"] is None),
+        completed_items=len({job["source_arn"] for job in jobs if job["state"] == "COMPLETED"}),
+        span=last - first,
+        total=sum(chains.values()),
+        quota=quota,
+        group_time=dict(group_time),
+        group_limit=dict(type_limits or {}),
+        longest_chain=chains[longest] if longest else 0.0,
+        longest_chain_jobs=counts[longest] if longest else 0,
+    )
+
+
+def in_flight_while_waiting(jobs: list[dict[str, Any]], *, first_attempts: bool = False) -> Any:
+    """Jobs in flight (created, not yet ended: CREATED or RUNNING), time-weighted, over the
+    window from the first job's creation to the last job's creation: until the last job was
+    created some item was waiting to be submitted. With `first_attempts`, the window ends at the
+    last creation of an item's first job instead (a later job is a failed copy's next attempt,
+    which the tool holds back on purpose). An InFlightProfile (mean, p10, peak)."""
+    from shuffle_aws_vaults.sandbox.job_stats import in_flight_profile
+
+    if not jobs:
+        return in_flight_profile([], 0.0, 0.0)
+    start = min(job["creation"] for job in jobs)
+    if first_attempts:
+        first_of: dict[str, float] = {}
+        for job in jobs:
+            arn = job["source_arn"]
+            first_of[arn] = min(first_of.get(arn, job["creation"]), job["creation"])
+        end = max(first_of.values())
+    else:
+        end = max(job["creation"] for job in jobs)
+    return in_flight_profile(((job["creation"], job["completion"]) for job in jobs), start, end)
+
+
+def peak_running_by_group(
+    jobs: list[dict[str, Any]], type_limits: Mapping[str, int] | None
+) -> dict[str, int]:
+    """The most jobs of each type group RUNNING at once, from the jobs' start and end times."""
+    groups = type_groups(type_limits)
+    events: dict[str, list[tuple[float, int]]] = {key: [] for key in type_limits or {}}
+    for job in jobs:
+        group = groups.get(job.get("resource_type", ""))
+        if group is None or job["start"] is None:
+            continue
+        events[group].append((job["start"], 1))
+        if job["completion"] is not None:
+            events[group].append((job["completion"], -1))
+    peaks: dict[str, int] = {}
+    for group, marks in events.items():
+        level = peak = 0
+        for _, delta in sorted(marks):  # an end sorts before a start at the same moment
+            level += delta
+            peak = max(peak, level)
+        peaks[group] = peak
+    return peaks
+
+
 # -- the host ---------------------------------------------------------------------------------
 
 
@@ -326,7 +487,7 @@ def _run_step(
     return {
         "name": step["name"],
         "argv": argv,
-        "returncode": -9 if timed_out.is_set() else proc.returncode,
+        "returncode": STEP_TIMED_OUT if timed_out.is_set() else proc.returncode,
         "ok_codes": step.get("ok_codes", [0]),
         "seconds": usage.get("seconds", float("nan")),
         "cpu_seconds": usage.get("cpu", float("nan")),
@@ -349,14 +510,33 @@ def _count_lines(path: Path) -> int:
     return lines
 
 
-def host(request: dict[str, Any]) -> dict[str, Any]:
-    from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec, stats
+def _count_expired_answers(world: Any) -> list[int]:
+    """Count the calls the sandbox answers ExpiredTokenException (its stats do not): a one-item
+    list the count goes into, kept up to date by a wrapper of the fault injector's check."""
+    count = [0]
+    check = world.faults.credentials_expired
 
+    def credentials_expired(access_key: str, now: float) -> bool:
+        expired = bool(check(access_key, now))
+        if expired:
+            count[0] += 1
+        return expired
+
+    world.faults.credentials_expired = credentials_expired
+    return count
+
+
+def host(request: dict[str, Any]) -> dict[str, Any]:
+    from shuffle_aws_vaults.sandbox import FaultConfig, Sandbox, SandboxConfig, SeedSpec, stats
+
+    config = dict(request["config"])
+    if isinstance(config.get("faults"), dict):  # JSON carries FaultConfig as its keywords
+        config["faults"] = FaultConfig(**config["faults"])
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
         workdir = Path(tmp)
         start = time.perf_counter()
         sandbox = Sandbox(
-            SandboxConfig(**request["config"]),
+            SandboxConfig(**config),
             SeedSpec(**request["spec"]),
             workdir=workdir / "sandbox",
         ).start()
@@ -366,11 +546,13 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
             seeded = sandbox.seeded
             assert world is not None and seeded is not None
             env = _child_env(sandbox, workdir)
+            expired = _count_expired_answers(world)
             steps = [_run_step(step, env, workdir, world) for step in request["steps"]]
             jobs = [
                 {
                     "seq": job.seq,
                     "resource_arn": job.resource_arn,
+                    "resource_type": job.resource_type,
                     "source_arn": job.source_recovery_point_arn,
                     "state": job.state,
                     "creation": job.creation_date,
@@ -395,7 +577,10 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
         "seed_seconds": seed_seconds,
         "steps": steps,
         "jobs": jobs,
-        "stats": {k: v for k, v in final.items() if k != "recovery_points"},
+        "stats": {
+            **{k: v for k, v in final.items() if k != "recovery_points"},
+            "expired_token_answers": expired[0],
+        },
         "files": files,
     }
 
