@@ -237,6 +237,11 @@ def test_an_account_id_with_a_trailing_newline_is_refused_in_one_line(box: Box) 
     error_line(proc, "--source-account must be a 12-digit account ID")
 
 
+def test_an_unknown_profile_is_named_in_one_line(box: Box) -> None:
+    proc = run_cli("list", "--source-account", SOURCE, "--source-profile", "no-such-profile")
+    error_line(proc, "source: ", "no-such-profile")
+
+
 def test_a_source_account_other_than_the_credentials_account_names_both_ids(box: Box) -> None:
     proc = run_cli("list", "--source-account", DEST, "--source-profile", "sandbox-source")
     error_line(proc, SOURCE, DEST, "--source-account")

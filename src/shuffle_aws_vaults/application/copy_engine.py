@@ -245,7 +245,7 @@ class CopyEngine:
         if self._job_item and not self._polling:
             waits.append(self._next_poll - now)
         if not self._draining:
-            ready = self.scheduler.next_ready_at()
+            ready = self.scheduler.next_ready_at(self.clock.now())
             if ready is not None:
                 waits.append(ready - self.clock.now())
             if self._resubmit:

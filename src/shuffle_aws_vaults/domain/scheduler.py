@@ -111,8 +111,12 @@ class Scheduler:
         """Whether an item could be handed out at `now` (a free slot would be used at once)."""
         return any(self._ready) or bool(self._waiting and self._waiting[0][0] <= now)
 
-    def next_ready_at(self) -> float | None:
-        """When the earliest backed-off resource becomes ready (None: nothing is waiting)."""
+    def next_ready_at(self, now: float) -> float | None:
+        """When the earliest backed-off resource becomes ready, after `now` (None: nothing is
+        waiting). Those ready by `now` are made ready first: while no slot is free they are not
+        taken, and a deadline already past would have the caller wake at once, again and
+        again."""
+        self._promote(now)
         return self._waiting[0][0] if self._waiting else None
 
     def _pop(self, r: int) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.loaders
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
@@ -29,6 +30,25 @@ DEFAULT_REGION = "us-east-1"
 THROTTLE_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
 LIMIT_CODES = frozenset({"LimitExceededException"})
 SESSION_NAME = "shuffle-aws-vaults"
+
+
+_LOADER: list[Any] = []
+_LOADER_LOCK = threading.RLock()
+
+
+def _shared_loader() -> Any:
+    with _LOADER_LOCK:
+        if not _LOADER:
+            _LOADER.append(botocore.loaders.create_loader())
+        return _LOADER[0]
+
+
+def _boto3_session(core: botocore.session.Session, region: str | None) -> boto3.Session:
+    session = boto3.Session(botocore_session=core, region_name=region)
+    with _LOADER_LOCK:  # boto3 adds its data directory to the (shared) loader's search path
+        paths = _shared_loader().search_paths
+        paths[:] = list(dict.fromkeys(paths))
+    return session
 
 
 @dataclass(frozen=True)
@@ -172,9 +192,21 @@ class AccountAccess:
         except BotoCoreError as exc:
             raise CredentialsError(f"{self.spec.label} credentials: {exc}") from None
 
+    def _core(self) -> botocore.session.Session:
+        """A botocore session that shares this process's service models with the others.
+
+        Each new session otherwise loads them again (a scan of every service's directory and
+        the decoding of its JSON): a second of CPU per renewal, every few seconds under short
+        sessions.
+        """
+        core = botocore.session.Session(profile=self.spec.profile)
+        core.register_component("data_loader", _shared_loader())
+        core.get_scoped_config()  # an unknown profile is named now, not at the first call
+        return core
+
     def _new_session(self) -> boto3.Session:
         try:
-            base = boto3.Session(profile_name=self.spec.profile, region_name=self.spec.region)
+            base = _boto3_session(self._core(), self.spec.region)
         except BotoCoreError as exc:  # unknown profile and the like
             raise CredentialsError(f"{self.spec.label}: {exc}") from None
         if not self.spec.role_arn:
@@ -194,6 +226,6 @@ class AccountAccess:
         refreshing = DeferredRefreshableCredentials(
             method="assume-role", refresh_using=fetcher.fetch_credentials
         )
-        core = botocore.session.Session(profile=self.spec.profile)
+        core = self._core()
         core._credentials = refreshing
-        return boto3.Session(botocore_session=core, region_name=base.region_name)
+        return _boto3_session(core, base.region_name)

@@ -94,10 +94,10 @@ def test_retry_at_keeps_the_resource_waiting_until_that_time() -> None:
     scheduler.release(a_first, retry_at=100.0)
     scheduler.release(b_only)
 
-    assert scheduler.next_ready_at() == 100.0
+    assert scheduler.next_ready_at(now=0.0) == 100.0
     assert scheduler.take(5, now=99.9) == []
     assert scheduler.take(5, now=100.0) == [a_first]  # the retried item goes first again
-    assert scheduler.next_ready_at() is None
+    assert scheduler.next_ready_at(now=100.0) is None
     scheduler.release(a_first)
     assert scheduler.take(5, now=100.0) == [a_first + 1]
 
