@@ -24,7 +24,6 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from shuffle_aws_vaults.domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
@@ -188,9 +187,22 @@ def top_hotspots(profile: cProfile.Profile, count: int, skip: tuple[str, ...]) -
     return [text for _, text in rows[:count]]
 
 
+class NoStatistics:
+    """The ApiStatistics port of an AWS that counts nothing."""
+
+    def calls(self) -> dict[str, int]:
+        return {}
+
+    def retries(self) -> int:
+        return 0
+
+    def pacing(self) -> dict[str, Any]:
+        return {}
+
+
 def child(count: int, directory: Path, profile: bool) -> dict[str, Any]:
     from shuffle_aws_vaults.application.copy_engine import CopyEngine, EngineSettings
-    from shuffle_aws_vaults.cli.copy_command import run_summary
+    from shuffle_aws_vaults.application.copy_report import run_summary
     from shuffle_aws_vaults.domain.migration import MigrationState, Status
     from shuffle_aws_vaults.domain.plan import order_items, plan_hash
     from shuffle_aws_vaults.infrastructure.journal_store import StateStore
@@ -230,9 +242,7 @@ def child(count: int, directory: Path, profile: bool) -> dict[str, Any]:
     phase("run")
     journal.compact(state)
     journal.close()
-    summary = run_summary(
-        state, outcome, identity, started, datetime.now(UTC), SimpleNamespace(source=None)
-    )
+    summary = run_summary(state, outcome, identity, started, datetime.now(UTC), NoStatistics())
     write_summary(directory / "summary.json", summary)
     write_report_csv(directory / "report.csv", state, None)
     phase("report")

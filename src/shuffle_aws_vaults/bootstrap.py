@@ -1,18 +1,31 @@
-"""The one wiring point: accounts, gateways, key inspector and metadata index from settings.
+"""The one wiring point: every adapter the commands use is built here, and only here.
 
-Every dependency can be overridden by keyword, so tests hand in fakes.
+Adapters are imported on first use, so `--help` and `status` never pay for boto3. Tests hand
+the services fakes of the ports instead (application/ports.py).
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .application.ports import BackupGateway, KeyInspector, MetadataIndex
+from .application.errors import OperatorError
+from .application.ports import (
+    ApiStatistics,
+    BackupGateway,
+    DestinationAccount,
+    Executor,
+    KeyInspector,
+    MetadataIndex,
+    ProgressSink,
+    Reports,
+    SourceChecks,
+    StateStore,
+)
 
 
-class AccountMismatch(Exception):
+class AccountMismatch(OperatorError):
     """Credentials reach another account than the one the operator named."""
 
 
@@ -28,17 +41,19 @@ class AccountSettings:
 
 @dataclass
 class Wiring:
-    """What a command works with."""
+    """The AWS side of a command: the accounts' gateways and what the source tells besides."""
 
     source: BackupGateway
     keys: KeyInspector | None
     metadata: MetadataIndex | None
-    dest: BackupGateway | None = None
+    source_checks: SourceChecks
+    statistics: ApiStatistics  # the source account's calls, for the run summary
+    dest: DestinationAccount | None = None
 
 
 def connect(
     settings: AccountSettings, *, retry_mode: str, max_attempts: int, pool: int = 20
-) -> tuple[Any, BackupGateway]:
+) -> tuple[object, DestinationAccount]:
     """An AccountAccess and its Backup gateway, after checking whose credentials these are."""
     from .infrastructure.aws_sessions import AccountAccess, AccountSpec, RetrySettings
     from .infrastructure.backup_gateway import Boto3BackupGateway
@@ -80,13 +95,67 @@ def discovery(
     dest: AccountSettings | None = None,
 ) -> Wiring:
     """Source (and destination) gateways, the KMS key inspector and the metadata index."""
+    from .infrastructure.aws_sessions import AccessStatistics, AccountAccess
     from .infrastructure.kms_keys import KmsKeyInspector
+    from .infrastructure.source_checks import Boto3SourceChecks
 
     metadata = load_metadata(metadata_csv)  # bad files fail before any AWS call
     access, gateway = connect(source, retry_mode=retry_mode, max_attempts=max_attempts)
+    assert isinstance(access, AccountAccess)
     dest_gateway = None
     if dest is not None:
         _, dest_gateway = connect(dest, retry_mode=retry_mode, max_attempts=max_attempts)
     return Wiring(
-        source=gateway, keys=KmsKeyInspector(access), metadata=metadata, dest=dest_gateway
+        source=gateway,
+        keys=KmsKeyInspector(access),
+        metadata=metadata,
+        source_checks=Boto3SourceChecks(access, gateway.account_id),
+        statistics=AccessStatistics(access),
+        dest=dest_gateway,
     )
+
+
+def state_store(path: Path) -> StateStore:
+    from .infrastructure.journal_store import StateStore as JsonlStateStore
+
+    return JsonlStateStore(path)
+
+
+def reports() -> Reports:
+    from .infrastructure.reports import FileReports
+
+    return FileReports()
+
+
+def executor(workers: int) -> Executor:
+    """Threads for the blocking AWS calls of a copy run (daemon threads: a forced stop does
+    not wait for calls under way)."""
+    from .infrastructure.worker_pool import WorkerPool
+
+    return WorkerPool(min(32, workers), name="copy")
+
+
+def progress(*, quiet: bool, interval: float, total: int, done: int) -> ProgressSink:
+    """A tqdm bar on a terminal, a line every `interval` seconds elsewhere, or nothing."""
+    from .infrastructure.progress_display import LineProgress, NullProgress, TqdmProgress
+
+    if quiet:
+        return NullProgress()
+    if sys.stderr.isatty():
+        return TqdmProgress(total, done)
+    return LineProgress(interval)
+
+
+def configure_logging(verbose: bool, log_file: str | None) -> None:
+    from .infrastructure.logging_setup import configure
+
+    configure(verbose, log_file)
+
+
+def close_logging() -> None:
+    """At a command's end: the log file is closed and the next command starts without handlers
+    (in-process runs write to their own streams)."""
+    if "shuffle_aws_vaults.infrastructure.logging_setup" in sys.modules:
+        from .infrastructure.logging_setup import close
+
+        close()

@@ -1,12 +1,14 @@
-"""Helpers shared by the end-to-end tests: the CLI run in a subprocess, served sandboxes and the
+"""Helpers shared by the end-to-end tests: the CLI run as a user runs it (in-process through
+`main(argv, env)`, or in a subprocess where a real process matters), served sandboxes and the
 environment that reaches them, the `copy` command line the copy tests start from, and the
 sandbox's own records of copy jobs and stored recovery points.
 
-Nothing here is imported from the product beyond the sandbox itself.
+Nothing here is imported from the product beyond its entry point and the sandbox itself.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -21,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from shuffle_aws_vaults.cli import main
+from shuffle_aws_vaults.cli.environment import Environment
 from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec
 
 SOURCE = "111111111111"
@@ -68,13 +72,28 @@ FULLY_MANAGED_TYPES = frozenset(
     {"S3", "EFS", "VirtualMachine", "Timestream", "CloudFormation", "SAP HANA on Amazon EC2"}
 )
 
-# -- the CLI in a subprocess ------------------------------------------------------------------
+# -- the CLI, in-process or in a subprocess ---------------------------------------------------
 
 
 def run_cli(
     *args: str, timeout: float, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m shuffle_aws_vaults ARGS` in `env` (this process's environment by default)."""
+    """`shuffle-aws-vaults ARGS` in `env` (this process's environment by default), run
+    in-process by `main(argv, env)` with its own streams and variables; the answer is what a
+    subprocess would have given. `timeout` is for run_process: pytest-timeout guards these."""
+    out, err = io.StringIO(), io.StringIO()
+    environ = {**os.environ} if env is None else dict(env)
+    try:
+        code = main(list(args), Environment(io.StringIO(""), out, err, environ))
+    except SystemExit as stop:  # --help and --version
+        code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+    return subprocess.CompletedProcess([*CLI, *args], code, out.getvalue(), err.getvalue())
+
+
+def run_process(
+    *args: str, timeout: float, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m shuffle_aws_vaults ARGS` in a subprocess, for what needs a real process."""
     return subprocess.run(
         [*CLI, *args],
         env={**os.environ} if env is None else dict(env),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import errno
 import json
 import os
@@ -457,40 +456,16 @@ def test_a_damaged_plan_is_refused_naming_it(
         StateStore(store.journal_path).load()
 
 
-def test_a_version_1_snapshot_with_the_plan_inside_loads_and_compacts_into_a_plan_file(
+def test_a_version_1_snapshot_is_refused_by_name(
     store: StateStore, journals: list[JsonlJournal]
 ) -> None:
-    events = FIRST_EVENTS + MORE_EVENTS
-    state = state_after(ITEMS, events)
-    create(store, journals, []).close()
-    plan = json.loads(store.plan_path.read_bytes().split(b"\n", 1)[1])
-    version_1 = {
-        "format": "shuffle-aws-vaults-snapshot",
-        "version": 1,
-        "generation": 1,
-        "identity": IDENTITY,
-        **plan,
-        "status": base64.b64encode(bytes(state.status)).decode(),
-        "attempts": base64.b64encode(bytes(state.attempts)).decode(),
-        "job_ids": [[i, job] for i, job in enumerate(state.job_ids) if job is not None],
-        "dest_arns": [[i, arn] for i, arn in state.dest_arns.items()],
-        "failures": [[i, f.code, f.message, f.at] for i, f in state.failures.items()],
-        "retries": state.retries,
-        "retired": [[i, jobs] for i, jobs in state.retired.items()],
-    }
-    store.snapshot_path.write_text(json.dumps(version_1))
-    store.plan_path.unlink()
-
-    upgraded = StateStore(store.journal_path)
-    _, loaded, journal = upgraded.load()
-    journals.append(journal)
-    same_state(loaded, state)
-    journal.compact(loaded)
-
-    assert json.loads(store.snapshot_path.read_bytes())["version"] == 2
-    assert store.plan_path.exists()
-    _, again = load(store.journal_path, journals)
-    same_state(again, state)
+    # Version 1 (the plan inside the snapshot) was never released; its upgrade path is gone.
+    create(store, journals, FIRST_EVENTS).close()
+    store.snapshot_path.write_text(
+        json.dumps({"format": "shuffle-aws-vaults-snapshot", "version": 1, "generation": 1})
+    )
+    with pytest.raises(StateError, match="snapshot version 1 is not supported"):
+        StateStore(store.journal_path).load()
 
 
 def test_job_ids_holding_a_newline_are_kept_as_a_list(

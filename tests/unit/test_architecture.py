@@ -77,3 +77,32 @@ def test_the_tool_imports_the_sandbox_only_in_its_own_commands() -> None:
         for line, module in imported_modules(path):
             where = f"{path.relative_to(PACKAGE)}:{line} imports {module}"
             assert not module.startswith(("shuffle_aws_vaults.sandbox", "moto")), where
+
+
+def test_the_command_line_reaches_adapters_only_through_bootstrap() -> None:
+    for path in modules_under("cli"):
+        for line, module in imported_modules(path):
+            where = f"{path.name}:{line} imports {module}"
+            assert not module.startswith("shuffle_aws_vaults.infrastructure"), where
+
+
+def test_command_modules_do_not_import_each_other() -> None:
+    commands = {path.stem for path in modules_under("cli") if path.stem.endswith("_command")}
+    commands |= {"discovery_commands"}
+    for path in modules_under("cli"):
+        if path.stem == "__init__":
+            continue  # the dispatcher imports each command on demand
+        for line, module in imported_modules(path):
+            name = module.rsplit(".", 1)[-1]
+            assert name not in commands, f"{path.name}:{line} imports {module}"
+
+
+def test_every_port_is_declared_in_ports_py() -> None:
+    for path in modules_under("application"):
+        if path.name == "ports.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(base) for base in node.bases}
+                assert "Protocol" not in bases, f"{path.name}: {node.name} is a port"

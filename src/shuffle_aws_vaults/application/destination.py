@@ -4,36 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from ..domain.recovery_point import Vault
 from ..domain.vault_policy import grants_copy, with_copy_grant
+from .errors import OperatorError
+from .ports import DestinationGateway
 
 
-class DestinationGateway(Protocol):
-    @property
-    def account_id(self) -> str: ...
-
-    @property
-    def region(self) -> str: ...
-
-    def list_vaults(self) -> list[Vault]: ...
-
-    def create_vault(
-        self,
-        name: str,
-        *,
-        kms_key_arn: str | None,
-        min_retention_days: int | None,
-        max_retention_days: int | None,
-    ) -> Vault: ...
-
-    def get_access_policy(self, name: str) -> dict[str, Any] | None: ...
-
-    def put_access_policy(self, name: str, policy: dict[str, Any]) -> None: ...
-
-
-class DestinationNotReady(Exception):
+class DestinationNotReady(OperatorError):
     """A destination vault is missing (and may not be created here)."""
 
 

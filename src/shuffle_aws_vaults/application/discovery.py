@@ -10,10 +10,11 @@ from ..domain.eligibility import blocked_by_aws_managed_key
 from ..domain.reasons import Reason
 from ..domain.recovery_point import RecoveryPoint, Vault
 from ..domain.selection import Selection, SelectionTally, decide
+from .errors import OperatorError
 from .ports import BackupGateway, KeyInspector, MetadataIndex
 
 
-class UnknownVault(Exception):
+class UnknownVault(OperatorError):
     """A --vault names a vault the account does not have."""
 
     def __init__(self, names: Sequence[str], available: Sequence[str], account: str) -> None:

@@ -1,9 +1,10 @@
-"""The ports the services need; adapters implement them, tests fake them."""
+"""Every port the services need; adapters implement them, tests fake them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
@@ -80,6 +81,61 @@ class KeyInspector(Protocol):
         ...
 
 
+class DestinationGateway(Protocol):
+    """The destination account's vaults and their access policies."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+    def list_vaults(self) -> list[Vault]: ...
+
+    def create_vault(
+        self,
+        name: str,
+        *,
+        kms_key_arn: str | None,
+        min_retention_days: int | None,
+        max_retention_days: int | None,
+    ) -> Vault: ...
+
+    def get_access_policy(self, name: str) -> dict[str, Any] | None: ...
+
+    def put_access_policy(self, name: str, policy: dict[str, Any]) -> None: ...
+
+
+class DestinationAccount(BackupGateway, DestinationGateway, Protocol):
+    """The destination account as a copy sees it: AWS Backup there, and its vaults' policies."""
+
+
+class SourceChecks(Protocol):
+    """What the source account tells the pre-flight (no copying)."""
+
+    def cross_account_setting(self) -> str | None: ...
+
+    def role_trust(self, role_arn: str) -> tuple[dict[str, Any] | None, str | None]:
+        """(trust policy, None) or (None, the error)."""
+        ...
+
+
+class ApiStatistics(Protocol):
+    """What one account's AWS calls came to, for the run summary."""
+
+    def calls(self) -> dict[str, int]:
+        """Calls per operation, retries not included."""
+        ...
+
+    def retries(self) -> int:
+        """Attempts botocore repeated."""
+        ...
+
+    def pacing(self) -> dict[str, Any]:
+        """The account's request pacer: how often and how far it slowed the calls."""
+        ...
+
+
 class MetadataIndex(Protocol):
     """Metadata per resource ARN, from the operator's CSV."""
 
@@ -90,9 +146,9 @@ class MetadataIndex(Protocol):
 
     def get(self, resource_arn: str) -> Mapping[str, str] | None: ...
 
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+    def warning(self) -> str | None:
+        """What the operator should hear about the file (duplicate ARNs that disagree)."""
+        ...
 
 
 class Journal(Protocol):
@@ -113,6 +169,61 @@ class Journal(Protocol):
 
     def compact(self, state: MigrationState) -> None:
         """Write a snapshot of `state` and start the journal afresh from it."""
+        ...
+
+
+class StateJournal(Journal, Protocol):
+    """A journal opened by the state store; closed when the run is over."""
+
+    def close(self) -> None: ...
+
+
+class StateStore(Protocol):
+    """A migration's state files: the plan, snapshots and the journal, with a lock."""
+
+    @property
+    def journal_path(self) -> Path: ...
+
+    def exists(self) -> bool: ...
+
+    def lock(self, command: str) -> None:
+        """Refuse a second process on the same state (naming its holder)."""
+        ...
+
+    def unlock(self) -> None: ...
+
+    def holder(self) -> str | None:
+        """Who holds the lock (pid, host, start, command), or None."""
+        ...
+
+    def create(self, identity: dict[str, Any], state: MigrationState) -> StateJournal: ...
+
+    def load(self) -> tuple[dict[str, Any], MigrationState, StateJournal]:
+        """The recorded identity and state, and the journal opened to append to."""
+        ...
+
+    def read(self) -> tuple[dict[str, Any], MigrationState]:
+        """The identity and state, read without the lock and without writing."""
+        ...
+
+    def discard(self) -> Path | None:
+        """Move the state aside (--reset); where it went."""
+        ...
+
+
+class Reports(Protocol):
+    """The files a copy run writes at its end, besides the state."""
+
+    def write_summary(self, path: Path, summary: Mapping[str, Any]) -> None: ...
+
+    def write_report_csv(
+        self, path: Path, state: MigrationState, metadata: MetadataIndex | None
+    ) -> None: ...
+
+    def write_csv(
+        self, path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]
+    ) -> None:
+        """A CSV of `rows` (streamed: written as they come) under a header of `columns`."""
         ...
 
 

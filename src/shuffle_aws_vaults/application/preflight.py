@@ -5,23 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 from ..domain import preflight as checks
 from ..domain.preflight import CheckResult, Outcome
 from ..domain.reasons import Reason
-from .destination import DestinationGateway
 from .discovery import Candidate
-
-
-class SourceChecks(Protocol):
-    """What the source account tells the pre-flight (no copying)."""
-
-    def cross_account_setting(self) -> str | None: ...
-
-    def role_trust(self, role_arn: str) -> tuple[dict[str, Any] | None, str | None]:
-        """(trust policy, None) or (None, the error)."""
-        ...
+from .ports import DestinationGateway, SourceChecks
 
 
 @dataclass

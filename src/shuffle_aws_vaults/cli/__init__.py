@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from ..application.discovery import UnknownVault
-from ..bootstrap import AccountMismatch
+from .. import bootstrap
+from ..application.errors import OperatorError
 from ..domain.errors import AwsError, CredentialsError
+from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
 from .options import normalize_dest_vault
 from .parser import build_parser
 
 # Errors that mean "fix your input or environment": one line, exit 1, never a traceback.
+# Adapters' own such errors (a damaged state, an unreadable CSV) derive from OperatorError.
 USER_ERRORS: tuple[type[BaseException], ...] = (
     UsageError,
     UserError,
-    AccountMismatch,
+    OperatorError,
     CredentialsError,
-    UnknownVault,
     AwsError,
 )
 
@@ -66,33 +68,35 @@ def _runner(command: str) -> Callable[..., int]:
     raise UsageError(f"unknown command {command}")
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from ..application.destination import DestinationNotReady
-    from ..infrastructure.journal_store import StateError
-    from ..infrastructure.metadata_csv import MetadataCsvError
-    from ..infrastructure.reports import OutputError
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run the CLI in `env` (the process's own by default); returns the exit status."""
+    env = env or Environment()
+    with env.applied():
+        try:
+            return _main(argv, env)
+        finally:
+            bootstrap.close_logging()
 
-    return (*USER_ERRORS, MetadataCsvError, StateError, DestinationNotReady, OutputError)
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status instead of raising."""
+def _main(argv: Sequence[str] | None, env: Environment) -> int:
+    """Every outcome and exception of a command, mapped to its exit status."""
     verbose = False
     try:
         args = build_parser().parse_args(argv)
         verbose = bool(getattr(args, "verbose", False))
         normalize_dest_vault(args)
-        return int(_runner(args.command)(args))
+        return int(_runner(args.command)(args, env))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # not a file (tests)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return ExitStatus.SUCCESS
     except Exception as exc:
-        if isinstance(exc, _user_errors()):
+        if isinstance(exc, USER_ERRORS):
             print(f"error: {exc}", file=sys.stderr)
             return ExitStatus.ERROR
         if verbose:

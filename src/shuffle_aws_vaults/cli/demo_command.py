@@ -14,8 +14,9 @@ import os
 import sys
 from pathlib import Path
 
+from .environment import Environment
 from .exit_status import ExitStatus
-from .sandbox_command import load_sandbox
+from .sandbox_loader import load_sandbox
 
 OUTPUT = Path("demo-output")
 
@@ -25,7 +26,7 @@ def _step(number: int, title: str, argv: list[str]) -> None:
     print("$ shuffle-aws-vaults " + " ".join(argv), flush=True)
 
 
-def run_demo(args: argparse.Namespace) -> int:
+def run_demo(args: argparse.Namespace, env: Environment) -> int:
     from . import main
 
     sandbox = load_sandbox()

@@ -8,16 +8,17 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from ..application.discovery import Candidate, resolve_vaults, scan
-from ..bootstrap import AccountSettings, Wiring, discovery
+from ..application.discovery import Candidate
+from ..application.selection_stage import check_metadata, require_vaults, select
 from ..domain.reasons import Reason
 from ..domain.selection import Selection, SelectionTally
-from ..infrastructure.output import human_size, iso, make_writer
+from ..domain.units import human_size
+from .accounts import selection_request, sources, warn, wire
+from .environment import Environment
 from .exit_status import ExitStatus, UsageError
-from .options import account_id, role_arn, selection_from_args, vault_names
+from .output import iso, make_writer
 
 RP_COLUMNS = (
     "recovery_point_arn",
@@ -28,59 +29,6 @@ RP_COLUMNS = (
     "size",
     "status",
 )
-
-
-def source_settings(args: argparse.Namespace) -> AccountSettings:
-    source = account_id("--source-account", args.source_account)
-    role = role_arn("--source-role-arn", args.source_role_arn)
-    if args.role_name:
-        if role:
-            raise UsageError("give --role-name or --source-role-arn, not both")
-        role = f"arn:aws:iam::{source}:role/{args.role_name}"
-    return AccountSettings(
-        "source", "--source-account", source, args.source_profile, role, args.region
-    )
-
-
-def dest_settings(args: argparse.Namespace) -> AccountSettings | None:
-    dest = account_id("--dest-account", getattr(args, "dest_account", None))
-    if dest is None:
-        return None
-    role = role_arn("--dest-role-arn", args.dest_role_arn)
-    if args.role_name:
-        if role:
-            raise UsageError("give --role-name or --dest-role-arn, not both")
-        role = f"arn:aws:iam::{dest}:role/{args.role_name}"
-    region = args.dest_region or args.region
-    return AccountSettings("destination", "--dest-account", dest, args.dest_profile, role, region)
-
-
-def check_retry(args: argparse.Namespace) -> None:
-    if not 1 <= args.max_attempts <= 20:
-        raise UsageError(f"--max-attempts must be from 1 to 20, got {args.max_attempts}")
-
-
-def wire(args: argparse.Namespace, *, with_dest: bool) -> Wiring:
-    check_retry(args)
-    return discovery(
-        source_settings(args),
-        retry_mode=args.retry_mode,
-        max_attempts=args.max_attempts,
-        metadata_csv=args.metadata_csv,
-        dest=dest_settings(args) if with_dest else None,
-    )
-
-
-def check_where_columns(selection: Selection, wiring: Wiring) -> None:
-    if wiring.metadata is None:
-        return
-    known = set(wiring.metadata.columns)
-    for column in sorted(selection.metadata_columns()):
-        if column not in known:
-            raise UsageError(
-                f"--where/--*-apmids: column {column!r} is not in the metadata CSV "
-                f"(columns: {', '.join(wiring.metadata.columns)})"
-            )
 
 
 def row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[str, Any]:
@@ -100,24 +48,16 @@ def row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[str, An
     return out
 
 
-def warn_duplicates(wiring: Wiring) -> None:
-    duplicates = getattr(wiring.metadata, "duplicates", None)
-    if duplicates is not None and duplicates.count:
-        print(f"warning: {duplicates.describe(wiring.metadata.path)}", file=sys.stderr)  # type: ignore[union-attr]
-
-
 # -- list -----------------------------------------------------------------------------------
 
 
-def run_list(args: argparse.Namespace) -> int:
-    names = vault_names(args)
-    selection = selection_from_args(args)
+def run_list(args: argparse.Namespace, env: Environment) -> int:
+    request = selection_request(args)
     wiring = wire(args, with_dest=False)
-    warn_duplicates(wiring)
-    check_where_columns(selection, wiring)
+    check_metadata(request.selection, sources(wiring), warn)
     out = sys.stdout
-    if not names and not args.all_vaults:
-        if selection != Selection():
+    if not request.vault_names and not request.all_vaults:
+        if request.selection != Selection():
             raise UsageError(
                 "selection flags apply to recovery points: add --vault or --all-vaults"
             )
@@ -134,19 +74,11 @@ def run_list(args: argparse.Namespace) -> int:
             )
         writer.close()
         return ExitStatus.SUCCESS
-    vaults = resolve_vaults(wiring.source, names, all_vaults=args.all_vaults)
-    meta_columns = wiring.metadata.columns if wiring.metadata else ()
+    scanned = select(request, sources(wiring), cross_account=True, now=env.now())
+    meta_columns = sources(wiring).metadata_columns
     columns = (*RP_COLUMNS, *meta_columns, "copyable")
     writer = make_writer(args.output, out, columns)
-    for candidate in scan(
-        wiring.source,
-        vaults,
-        selection,
-        metadata=wiring.metadata,
-        keys=wiring.keys,
-        now=datetime.now(UTC),
-        cross_account=True,
-    ):
+    for candidate in scanned.candidates:
         if candidate.reason is not None and not candidate.reason.is_ineligible:
             continue  # not selected by the operator's filters
         item = row(candidate, meta_columns)
@@ -202,32 +134,22 @@ def print_summary(data: dict[str, Any], vault_count: int, stream: TextIO) -> Non
     stream.write("\n")
 
 
-def run_filter(args: argparse.Namespace) -> int:
-    names = vault_names(args)
-    if not names and not args.all_vaults:
-        raise UsageError("name the vaults: --vault NAME (repeatable) or --all-vaults")
-    selection = selection_from_args(args)
+def run_filter(args: argparse.Namespace, env: Environment) -> int:
+    request = selection_request(args)
+    require_vaults(request)
     wiring = wire(args, with_dest=True)
-    warn_duplicates(wiring)
-    check_where_columns(selection, wiring)
-    vaults = resolve_vaults(wiring.source, names, all_vaults=args.all_vaults)
+    check_metadata(request.selection, sources(wiring), warn)
     cross_account = wiring.dest is None or wiring.dest.account_id != wiring.source.account_id
-    meta_columns = wiring.metadata.columns if wiring.metadata else ()
+    meta_columns = sources(wiring).metadata_columns
     columns = (*RP_COLUMNS, *meta_columns)
     tally = SelectionTally()
     included_by: dict[str, Counter[str]] = {"vault": Counter(), "resource_type": Counter()}
     if wiring.metadata is not None and "APMID" in meta_columns:
         included_by["apmid"] = Counter()
-    candidates = scan(
-        wiring.source,
-        vaults,
-        selection,
-        metadata=wiring.metadata,
-        keys=wiring.keys,
-        now=datetime.now(UTC),
-        cross_account=cross_account,
-        tally=tally,
+    scanned = select(
+        request, sources(wiring), cross_account=cross_account, now=env.now(), tally=tally
     )
+    vaults, candidates = scanned.vaults, scanned.candidates
 
     def included() -> Iterator[dict[str, Any]]:
         for candidate in candidates:

@@ -12,11 +12,12 @@ from ..domain.iam_policies import (
     dest_vault_access_policy,
     source_identity_policy,
 )
+from .environment import Environment
 from .exit_status import ExitStatus, UsageError
 from .options import account_id, comma_list, role_arn
 
 
-def run_iam_policy(args: argparse.Namespace) -> int:
+def run_iam_policy(args: argparse.Namespace, env: Environment) -> int:
     source = account_id("--source-account", args.source_account)
     dest = account_id("--dest-account", args.dest_account)
     assert source is not None and dest is not None

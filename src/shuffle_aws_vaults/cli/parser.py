@@ -378,7 +378,7 @@ def _add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         help="StartCopyJob at the quota: LimitExceededException, or queue in CREATED",
     )
     # sandbox_command imports only the standard library and the domain: no moto, no boto3.
-    from .sandbox_command import type_limit
+    from .sandbox_loader import type_limit
 
     sandbox.add_argument(
         "--type-limit",

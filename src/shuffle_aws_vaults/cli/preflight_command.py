@@ -5,69 +5,43 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
-from typing import Any, TextIO
 
-from ..application.discovery import resolve_vaults, scan
 from ..application.preflight import PlanFacts, failed, run_preflight
+from ..application.selection_stage import check_metadata, require_vaults, select
 from ..domain.iam_policies import copy_role_arn
-from ..domain.preflight import CheckResult
-from .discovery_commands import check_where_columns, warn_duplicates, wire
+from .accounts import selection_request, sources, warn, wire
+from .checklist import print_checklist
+from .environment import Environment
 from .exit_status import ExitStatus, UsageError
-from .options import selection_from_args, vault_names
 
 
-def print_checklist(results: list[CheckResult], out: TextIO) -> None:
-    out.write("Preflight:\n")
-    for result in results:
-        out.write(f"  {result.outcome.value:<4}  {result.name}: {result.detail}\n")
-        if result.fix and result.outcome.value != "PASS":
-            out.write(f"        fix: {result.fix}\n")
-
-
-def preflight(
-    args: argparse.Namespace, source: Any, dest: Any, facts: PlanFacts
-) -> list[CheckResult]:
-    from ..infrastructure.source_checks import Boto3SourceChecks
-
-    return run_preflight(
+def run_preflight_command(args: argparse.Namespace, env: Environment) -> int:
+    if args.dest_account is None:
+        raise UsageError("preflight needs --dest-account")
+    request = selection_request(args)
+    require_vaults(request)
+    wiring = wire(args, with_dest=True)
+    assert wiring.dest is not None
+    source, dest = wiring.source, wiring.dest
+    check_metadata(request.selection, sources(wiring), warn)
+    scanned = select(
+        request,
+        sources(wiring),
+        cross_account=source.account_id != dest.account_id,
+        now=env.now(),
+    )
+    facts = PlanFacts({vault.name: args.dest_vault or vault.name for vault in scanned.vaults})
+    for _ in facts.watch(scanned.candidates):
+        pass
+    results = run_preflight(
         source_account=source.account_id,
-        source=Boto3SourceChecks(source.access, source.account_id),
+        source=wiring.source_checks,
         dest=dest,
         facts=facts,
         role_arn=copy_role_arn(source.account_id, args.copy_role_arn),
         create=args.create_dest_vault,
         delete_after_days=args.delete_after_days,
     )
-
-
-def run_preflight_command(args: argparse.Namespace) -> int:
-    if args.dest_account is None:
-        raise UsageError("preflight needs --dest-account")
-    names = vault_names(args)
-    if not names and not args.all_vaults:
-        raise UsageError("name the vaults: --vault NAME (repeatable) or --all-vaults")
-    selection = selection_from_args(args)
-    wiring = wire(args, with_dest=True)
-    assert wiring.dest is not None
-    warn_duplicates(wiring)
-    check_where_columns(selection, wiring)
-    source, dest = wiring.source, wiring.dest
-    vaults = resolve_vaults(source, names, all_vaults=args.all_vaults)
-    facts = PlanFacts({vault.name: args.dest_vault or vault.name for vault in vaults})
-    for _ in facts.watch(
-        scan(
-            source,
-            vaults,
-            selection,
-            metadata=wiring.metadata,
-            keys=wiring.keys,
-            now=datetime.now(UTC),
-            cross_account=source.account_id != dest.account_id,
-        )
-    ):
-        pass
-    results = preflight(args, source, dest, facts)
     if args.output == "json":
         print(
             json.dumps(

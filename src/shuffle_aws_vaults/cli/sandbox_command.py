@@ -13,27 +13,9 @@ from types import FrameType
 from typing import Any
 
 from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
+from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
-
-
-def load_sandbox() -> Any:
-    """The sandbox package, or a UserError that says how to install it."""
-    try:
-        from .. import sandbox
-    except ImportError as exc:  # moto is an optional extra
-        raise UserError(
-            f"the sandbox needs moto ({exc.name} is missing): "
-            "pip install 'shuffle-aws-vaults[sandbox]'"
-        ) from None
-    return sandbox
-
-
-def type_limit(text: str) -> tuple[TypeLimit, ...]:
-    """--type-limit's value, TYPE=N[,TYPE=N...]: AWS resource types (or several joined by +)."""
-    try:
-        return parse_type_limits(text)
-    except TypeLimitError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from .sandbox_loader import load_sandbox
 
 
 def type_limits_from_args(values: list[tuple[TypeLimit, ...]] | None) -> dict[str, int]:
@@ -94,7 +76,7 @@ def write_env_file(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def run_sandbox(args: argparse.Namespace) -> int:
+def run_sandbox(args: argparse.Namespace, env: Environment) -> int:
     sandbox = load_sandbox()
     if args.job_overhead < 0:
         raise UserError("--job-overhead must be 0 or more")

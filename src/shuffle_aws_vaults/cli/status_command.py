@@ -9,8 +9,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..domain.migration import MigrationState, Status
-from ..infrastructure.output import human_size
+from .. import bootstrap
+from ..domain.migration import MigrationState
+from ..domain.summary import MigrationCounts, failed_items
+from ..domain.units import human_size
+from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
 
 FAILURE_EXAMPLES = 10
@@ -24,8 +27,8 @@ def state_path(args: argparse.Namespace) -> Path:
             "give --state-file, or the copy's --source-account, --dest-account and "
             "--vault/--all-vaults (with its filters) to find the default state file"
         )
-    from .copy_command import default_state_path
     from .options import account_id, selection_from_args, vault_names
+    from .state_paths import default_state_path
 
     account_id("--source-account", args.source_account)
     account_id("--dest-account", args.dest_account)
@@ -33,12 +36,8 @@ def state_path(args: argparse.Namespace) -> Path:
 
 
 def report(state: MigrationState, identity: dict[str, Any], holder: str | None) -> dict[str, Any]:
-    counts = state.counts
-    total = len(state)
-    done = counts[Status.COMPLETED] + counts[Status.FAILED]
-    failures = [
-        (i, f) for i, f in sorted(state.failures.items()) if state.status[i] == Status.FAILED
-    ]
+    counts = MigrationCounts.of(state)
+    failures = failed_items(state)
     by_message = Counter(f.message for _, f in failures)
     return {
         "source_account": identity.get("source_account"),
@@ -46,16 +45,16 @@ def report(state: MigrationState, identity: dict[str, Any], holder: str | None) 
         "vaults": identity.get("vaults"),
         "planned_at": identity.get("created"),
         "running": holder,
-        "total_items": total,
-        "completed": counts[Status.COMPLETED],
-        "failed": counts[Status.FAILED],
-        "in_flight": state.in_flight,
-        "unconfirmed": counts[Status.INTENT],
-        "pending": counts[Status.PENDING],
-        "percent_done": round(100.0 * done / total, 2) if total else 100.0,
-        "bytes_copied": sum(state.items[i].size_bytes for i in state.dest_arns),
+        "total_items": counts.total,
+        "completed": counts.completed,
+        "failed": counts.failed,
+        "in_flight": counts.in_flight,
+        "unconfirmed": counts.unconfirmed,
+        "pending": counts.pending,
+        "percent_done": counts.percent_done,
+        "bytes_copied": counts.bytes_copied,
         "bytes_planned": sum(item.size_bytes for item in state.items),
-        "job_retries": state.retries,
+        "job_retries": counts.job_retries,
         "failures_by_message": dict(by_message.most_common()),
         "failures": [
             {
@@ -68,11 +67,9 @@ def report(state: MigrationState, identity: dict[str, Any], holder: str | None) 
     }
 
 
-def run_status(args: argparse.Namespace) -> int:
-    from ..infrastructure.journal_store import StateStore
-
+def run_status(args: argparse.Namespace, env: Environment) -> int:
     path = state_path(args)
-    store = StateStore(path)
+    store = bootstrap.state_store(path)
     if not store.exists():
         raise UserError(f"no migration state at {path}")
     identity, state = store.read()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import csv
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..application.discovery import resolve_vaults, scan
+from .. import bootstrap
+from ..application.selection_stage import check_metadata, require_vaults, select
 from ..application.verify import (
     ItemCheck,
     VerifyTally,
@@ -19,10 +17,10 @@ from ..application.verify import (
     verify_without_journal,
 )
 from ..domain.verification import Verdict
-from .copy_command import default_state_path
-from .discovery_commands import check_where_columns, warn_duplicates, wire
+from .accounts import selection_request, sources, warn, wire
+from .environment import Environment
 from .exit_status import ExitStatus, UsageError
-from .options import selection_from_args, vault_names
+from .state_paths import default_state_path
 
 REPORT_COLUMNS = (
     "verdict",
@@ -43,37 +41,30 @@ def _row(item: ItemCheck) -> dict[str, Any]:
     }
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    from ..infrastructure.journal_store import StateStore
-    from ..infrastructure.reports import private_file
-
+def run_verify(args: argparse.Namespace, env: Environment) -> int:
     if args.dest_account is None:
         raise UsageError("verify needs --dest-account")
-    names = vault_names(args)
-    if not names and not args.all_vaults:
-        raise UsageError("name the vaults: --vault NAME (repeatable) or --all-vaults")
-    selection = selection_from_args(args)
-    path = Path(args.state_file) if args.state_file else default_state_path(args, names, selection)
-    store = StateStore(path)
+    request = selection_request(args)
+    require_vaults(request)
+    names = list(request.vault_names)
+    path = (
+        Path(args.state_file)
+        if args.state_file
+        else default_state_path(args, names, request.selection)
+    )
+    store = bootstrap.state_store(path)
     wiring = wire(args, with_dest=True)
     assert wiring.dest is not None
     source, dest = wiring.source, wiring.dest
-    warn_duplicates(wiring)
-    check_where_columns(selection, wiring)
-    vaults = resolve_vaults(source, names, all_vaults=args.all_vaults)
-    included = [
-        candidate.rp
-        for candidate in scan(
-            source,
-            vaults,
-            selection,
-            metadata=wiring.metadata,
-            keys=wiring.keys,
-            now=datetime.now(UTC),
-            cross_account=source.account_id != dest.account_id,
-        )
-        if candidate.included
-    ]
+    check_metadata(request.selection, sources(wiring), warn)
+    scanned = select(
+        request,
+        sources(wiring),
+        cross_account=source.account_id != dest.account_id,
+        now=env.now(),
+    )
+    vaults = scanned.vaults
+    included = [candidate.rp for candidate in scanned.candidates if candidate.included]
     checks: Iterator[ItemCheck]
     if store.exists():
         _, state = store.read()
@@ -91,18 +82,20 @@ def run_verify(args: argparse.Namespace) -> int:
         checks = verify_without_journal(included, dest_of, arns, source, dest)
     tally = VerifyTally()
     problems: list[dict[str, Any]] = []
-    with contextlib.ExitStack() as stack:
-        writer = None
-        if args.report_csv:
-            handle = stack.enter_context(private_file(Path(args.report_csv)))
-            writer = csv.DictWriter(handle, fieldnames=REPORT_COLUMNS)
-            writer.writeheader()
+
+    def rows() -> Iterator[dict[str, Any]]:
         for item in checks:
             tally.add(item)
-            if writer:
-                writer.writerow(_row(item))
+            row = _row(item)
             if item.check.verdict is not Verdict.VERIFIED:
-                problems.append(_row(item))
+                problems.append(row)
+            yield row
+
+    if args.report_csv:
+        bootstrap.reports().write_csv(Path(args.report_csv), REPORT_COLUMNS, rows())
+    else:
+        for _ in rows():
+            pass
     summary = {
         "mode": mode,
         "total": sum(tally.verdicts.values()),

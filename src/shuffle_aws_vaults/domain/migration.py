@@ -58,7 +58,8 @@ class MigrationState:
         self.failures: dict[int, Failure] = {}
         # Job IDs of earlier attempts, so a resume never takes one for the current attempt's.
         self.retired: dict[int, list[str]] = {}
-        self.counts: Counter[Status] = Counter({status: 0 for status in Status})
+        # Keyed by the Status members, looked up by them or by the plain status bytes.
+        self.counts: Counter[int] = Counter({status: 0 for status in Status})
         self.counts[Status.PENDING] = count
         self.retries = 0
 
@@ -77,7 +78,7 @@ class MigrationState:
     # bytes as plain ints; the counts' keys are the Status members, which hash as those ints.
     def _move(self, i: int, to: Status) -> None:
         counts = self.counts
-        counts[self.status[i]] -= 1  # type: ignore[index]
+        counts[self.status[i]] -= 1
         counts[to] += 1
         self.status[i] = to
 

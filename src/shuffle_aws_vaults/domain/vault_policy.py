@@ -25,14 +25,6 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _principals(principal: Any) -> list[Any]:
-    if principal == "*":
-        return ["*"]
-    if isinstance(principal, dict):
-        return _as_list(principal.get("AWS", []))
-    return []
-
-
 def grants_copy(policy: dict[str, Any] | None, source_account: str) -> bool:
     """Whether an Allow statement lets the source account copy in (and no Deny refuses it)."""
     if not policy:

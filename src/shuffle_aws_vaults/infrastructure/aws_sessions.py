@@ -8,6 +8,7 @@ session is rebuilt, which assumes the role again.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -229,3 +230,19 @@ class AccountAccess:
         core = self._core()
         core._credentials = refreshing
         return _boto3_session(core, base.region_name)
+
+
+class AccessStatistics:
+    """The ApiStatistics port over one AccountAccess's counters and pacer."""
+
+    def __init__(self, access: AccountAccess) -> None:
+        self._access = access
+
+    def calls(self) -> dict[str, int]:
+        return dict(self._access.calls)
+
+    def retries(self) -> int:
+        return self._access.retries
+
+    def pacing(self) -> dict[str, Any]:
+        return dataclasses.asdict(self._access.pacer.stats())

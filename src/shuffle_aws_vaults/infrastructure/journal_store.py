@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..application.errors import OperatorError
 from ..domain.events import Event
 from ..domain.migration import InconsistentJournal, MigrationState
 from ..domain.plan import PlanItem
@@ -41,7 +42,7 @@ from .state_codec import (
 READ_ATTEMPTS = 20  # of a consistent snapshot and journal, while a copy compacts them
 
 
-class StateError(Exception):
+class StateError(OperatorError):
     """The state cannot be used; the message names the file (and line) and what to do."""
 
 
@@ -249,7 +250,7 @@ class StateStore:
         self, identity: dict[str, Any], state: MigrationState, generation: int
     ) -> None:
         """The state as of `generation`; the plan file first if this store has not written or
-        read one (a new migration, or a version 1 snapshot that still held the plan)."""
+        read one (a new migration)."""
         if self._plan_id is None:
             plan_id = os.urandom(8).hex()
             _write_atomically(self.plan_path, encode_plan(state.items, plan_id))

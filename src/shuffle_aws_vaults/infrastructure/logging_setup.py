@@ -73,3 +73,11 @@ def configure(verbose: bool, log_file: str | None = None) -> None:
         logger.addHandler(handler)
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def close() -> None:
+    """Detach and close the handlers `configure` added (the log file among them)."""
+    logger = logging.getLogger("shuffle_aws_vaults")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
+from ..application.errors import OperatorError
 from .gc_pause import collector_paused
 
 ARN_COLUMN = "resourceArn"
@@ -22,7 +23,7 @@ EXAMPLES = 3
 T = TypeVar("T")
 
 
-class MetadataCsvError(Exception):
+class MetadataCsvError(OperatorError):
     """The CSV cannot be used; the message names the file and, where it applies, the line."""
 
 
@@ -66,6 +67,9 @@ class CsvMetadataIndex:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def warning(self) -> str | None:
+        return self.duplicates.describe(self.path) if self.duplicates.count else None
 
     def get(self, resource_arn: str) -> Mapping[str, str] | None:
         row = self._rows.get(resource_arn)

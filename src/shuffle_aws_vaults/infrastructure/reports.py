@@ -7,10 +7,11 @@ import csv
 import json
 import os
 import stat
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..application.errors import OperatorError
 from ..domain.migration import MigrationState, Status
 
 REPORT_COLUMNS = (
@@ -27,7 +28,7 @@ REPORT_COLUMNS = (
 )
 
 
-class OutputError(Exception):
+class OutputError(OperatorError):
     """A report, summary or other output file that cannot be written (the message names it)."""
 
 
@@ -77,6 +78,24 @@ def write_report_csv(
     """One row per planned item, in plan order."""
     with private_file(path) as handle:
         _write_rows(csv.writer(handle), state, metadata, metadata_columns)
+
+
+class FileReports:
+    """The Reports port: the summary JSON and the per-item report CSV, each 0600."""
+
+    def write_summary(self, path: Path, summary: Mapping[str, Any]) -> None:
+        write_summary(path, summary)
+
+    def write_report_csv(self, path: Path, state: MigrationState, metadata: Any | None) -> None:
+        write_report_csv(path, state, metadata, metadata.columns if metadata else ())
+
+    def write_csv(
+        self, path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]
+    ) -> None:
+        with private_file(path) as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(columns))
+            writer.writeheader()
+            writer.writerows(rows)
 
 
 def _write_rows(

@@ -30,7 +30,7 @@ JOURNAL_FORMAT = "shuffle-aws-vaults-journal"
 PLAN_FORMAT = "shuffle-aws-vaults-plan"
 VERSION = 1  # of the journal and of the plan file
 SNAPSHOT_VERSION = 2
-READABLE_SNAPSHOTS = (1, 2)
+READABLE_SNAPSHOTS = (SNAPSHOT_VERSION,)
 
 # (plan id, item count) -> the plan's items; raises CodecError or OSError.
 PlanLoader = Callable[[str, int], list[PlanItem]]
@@ -250,28 +250,20 @@ def snapshot_identity(doc: Any) -> dict[str, Any]:
 
 def decode_snapshot(doc: Any, load_plan: PlanLoader) -> tuple[dict[str, Any], MigrationState, int]:
     """(identity, state, generation) from a snapshot document; `load_plan` reads its plan."""
-    version = snapshot_version(doc)
+    snapshot_version(doc)
     try:
-        if version == 1:
-            items = _items_from_columns(doc)
-        else:
-            plan = doc["plan"]
-            items = load_plan(str(plan["id"]), int(plan["count"]))
+        plan = doc["plan"]
+        items = load_plan(str(plan["id"]), int(plan["count"]))
         count = len(items)
         state = MigrationState(items)
         state.status[:] = base64.b64decode(doc["status"])
         state.attempts[:] = base64.b64decode(doc["attempts"])
         if len(state.status) != count or len(state.attempts) != count:
             raise CodecError("status arrays do not match the plan")
-        if version == 1:
-            for i, job in doc["job_ids"]:
-                state.job_ids[i] = job
-            state.dest_arns = {int(i): arn for i, arn in doc["dest_arns"]}
-        else:
-            state.job_ids = [job or None for job in _split(doc["job_ids"], count)]
-            dests = doc["dest_arns"]
-            if dests:
-                state.dest_arns = {i: arn for i, arn in enumerate(_split(dests, count)) if arn}
+        state.job_ids = [job or None for job in _split(doc["job_ids"], count)]
+        dests = doc["dest_arns"]
+        if dests:
+            state.dest_arns = {i: arn for i, arn in enumerate(_split(dests, count)) if arn}
         state.failures = {int(i): Failure(code, msg, at) for i, code, msg, at in doc["failures"]}
         state.retries = int(doc.get("retries", 0))
         state.retired = {int(i): list(jobs) for i, jobs in doc.get("retired", [])}

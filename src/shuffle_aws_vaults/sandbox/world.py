@@ -433,7 +433,9 @@ class SandboxWorld:
         self, job: CopyJob, source: StoredRecoveryPoint, request: CopyRequest, *, attempt: int
     ) -> None:
         """Decide now how the job will end: AWS reports these refusals on the job, not the call."""
-        region, dest_account, dest_name = parse_vault_arn(request.dest_vault_arn)  # type: ignore[misc]
+        parsed = parse_vault_arn(request.dest_vault_arn)
+        assert parsed is not None, request.dest_vault_arn  # StartCopyJob refused it otherwise
+        region, dest_account, dest_name = parsed
         cross_account = dest_account != job.account_id
         vault = moto_vault(dest_account, region, dest_name)
         failure: tuple[str, str] | None = None

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TextIO
 
+from ..domain.units import human_size
+
 FORMATS = ("table", "json", "csv")
 TABLE_SAMPLE = 200  # rows read before a table fixes its column widths
 
@@ -16,15 +18,6 @@ class RowWriter(Protocol):
     def write(self, row: Mapping[str, Any]) -> None: ...
 
     def close(self) -> None: ...
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
 
 
 def iso(value: datetime | None) -> str:

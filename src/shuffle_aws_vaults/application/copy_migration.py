@@ -1,0 +1,355 @@
+"""The copy use case: open a migration (resume it, or plan it), run it, report on it.
+
+The command line turns its flags into a CopyRequest, hands in the ports, prints what this
+returns and maps the outcome to an exit status. The state's life (lock, load or create,
+compact, close, unlock) is this module's, from start to end.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..domain.copy_job import Lifecycle
+from ..domain.iam_policies import copy_role_arn
+from ..domain.identity import identity_difference, migration_identity
+from ..domain.lanes import TypeLimit
+from ..domain.migration import MigrationState
+from ..domain.plan import PlanItem, plan_hash
+from ..domain.selection import SelectionTally
+from ..domain.summary import MigrationCounts
+from ..domain.units import human_size
+from .copy_engine import CopyEngine, EngineSettings, RunOutcome
+from .copy_report import run_summary
+from .destination import prepare_destination
+from .errors import RequestRefused
+from .planning import PlanSummary, build_plan
+from .ports import (
+    ApiStatistics,
+    BackupGateway,
+    DestinationAccount,
+    Executor,
+    KeyInspector,
+    MetadataIndex,
+    ProgressSink,
+    Reports,
+    SourceChecks,
+    StateJournal,
+    StateStore,
+)
+from .preflight import PlanFacts, failed, run_preflight
+from .run_control import StopSignal
+from .selection_stage import SelectionRequest, SelectionSources, check_metadata, select
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    """What the operator asked for, as plain values (flags already checked for range)."""
+
+    selection: SelectionRequest
+    dest_vault: str | None = None
+    dry_run: bool = False
+    resume: bool = False
+    reset: bool = False
+    skip_preflight: bool = False
+    create_dest_vault: bool = False
+    dest_kms_key_arn: str | None = None
+    copy_role_arn: str | None = None
+    delete_after_days: int | None = None
+    cold_after_days: int | None = None
+    workers: int = 80
+    type_limits: tuple[TypeLimit, ...] = ()
+    poll_interval: float = 30.0
+    max_job_attempts: int = 3
+    max_runtime_minutes: float | None = None
+    drain_minutes: float = 5.0
+    compact_every: int = EngineSettings.compact_every
+    summary_output: Path | None = None
+    report_csv: Path | None = None
+
+
+@dataclass
+class CopyPorts:
+    source: BackupGateway
+    dest: DestinationAccount
+    keys: KeyInspector | None
+    metadata: MetadataIndex | None
+    source_checks: SourceChecks
+    statistics: ApiStatistics
+    reports: Reports
+    executor: Callable[[int], Executor]
+    progress: Callable[[int, int], ProgressSink]  # (items, of them done) -> a display
+
+
+class PreflightFailed(RequestRefused):
+    def __init__(self, results: list[Any]) -> None:
+        super().__init__("preflight failed; nothing was copied (see the checklist above)")
+        self.results = results
+
+
+@dataclass
+class PlanPreview:
+    """A --dry-run's answer: the plan, nothing recorded."""
+
+    items: list[PlanItem]
+    summary: PlanSummary
+
+
+@dataclass
+class OpenedMigration:
+    identity: dict[str, Any]
+    state: MigrationState
+    journal: StateJournal
+
+
+@dataclass
+class CopyOutcome:
+    run: RunOutcome
+    report: dict[str, Any]
+    counts: MigrationCounts
+    done: bool
+    notes: list[str] = field(default_factory=list)
+
+
+class CopyMigration:
+    """One copy command's migration; a context manager that holds the state's lock."""
+
+    def __init__(
+        self,
+        request: CopyRequest,
+        store: StateStore,
+        say: Callable[[str], None],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self.request = request
+        self.store = store
+        self.say = say  # a line for the operator (standard error)
+        self.now = now
+
+    def __enter__(self) -> CopyMigration:
+        if not self.request.dry_run:
+            self.store.lock("shuffle-aws-vaults copy")
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.store.unlock()
+
+    @property
+    def _existing(self) -> bool:
+        return self.store.exists() and not self.request.dry_run
+
+    def check_state(self) -> None:
+        """A state that is there is resumed or reset, never silently replaced."""
+        if self._existing and not self.request.resume and not self.request.reset:
+            raise RequestRefused(
+                f"a migration state already exists at {self.store.journal_path}: add --resume "
+                "to continue it, or --reset to discard it and plan afresh"
+            )
+
+    def open(self, ports: CopyPorts) -> OpenedMigration | PlanPreview:
+        request, source, dest = self.request, ports.source, ports.dest
+        names = request.selection.vault_names
+        same_place = source.account_id == dest.account_id and source.region == dest.region
+        if same_place and (request.dest_vault is None or request.dest_vault in names):
+            raise RequestRefused(
+                "source and destination are the same account and region: give a --dest-vault "
+                "other than the source vaults"
+            )
+        sources = SelectionSources(source, ports.keys, ports.metadata)
+        check_metadata(
+            request.selection.selection, sources, lambda line: self.say(f"warning: {line}")
+        )
+        identity = migration_identity(
+            source_account=source.account_id,
+            dest_account=dest.account_id,
+            source_region=source.region,
+            dest_region=dest.region,
+            vaults=names,
+            all_vaults=request.selection.all_vaults,
+            dest_vault=request.dest_vault,
+            selection=request.selection.selection.describe(),
+        )
+        if self._existing and request.reset:
+            self.say(describe_discard(self.store))
+        if self._existing and request.resume:
+            recorded, state, journal = self.store.load()
+            difference = identity_difference(recorded, identity)
+            if difference:
+                journal.close()
+                raise RequestRefused(
+                    f"state file {self.store.journal_path} belongs to another migration "
+                    f"({difference}); use another --state-file, or --reset to discard it"
+                )
+            self.say(f"Resuming from {self.store.journal_path}: {resume_line(state)}")
+            return OpenedMigration(recorded, state, journal)
+        return self._plan(ports, sources, identity)
+
+    def _plan(
+        self, ports: CopyPorts, sources: SelectionSources, identity: dict[str, Any]
+    ) -> OpenedMigration | PlanPreview:
+        request, source, dest = self.request, ports.source, ports.dest
+        tally = SelectionTally()
+        scanned = select(
+            request.selection,
+            sources,
+            cross_account=source.account_id != dest.account_id,
+            now=self.now(),
+            tally=tally,
+        )
+        if request.dest_vault == "Default":
+            raise RequestRefused(
+                "--dest-vault Default: AWS Backup cannot copy into another account's Default vault"
+            )
+
+        def dest_arn(vault: str) -> str:
+            name = request.dest_vault or vault
+            return f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{name}"
+
+        facts = PlanFacts(
+            {vault.name: request.dest_vault or vault.name for vault in scanned.vaults}
+        )
+        items, summary = build_plan(facts.watch(scanned.candidates), dest_arn, tally)
+        if request.dry_run:
+            return PlanPreview(items, summary)
+        if not request.skip_preflight:
+            results = run_preflight(
+                source_account=source.account_id,
+                source=ports.source_checks,
+                dest=dest,
+                facts=facts,
+                role_arn=copy_role_arn(source.account_id, request.copy_role_arn),
+                create=request.create_dest_vault,
+                delete_after_days=request.delete_after_days,
+            )
+            if failed(results):
+                raise PreflightFailed(results)
+        by_name = {vault.name: vault for vault in scanned.vaults}
+        needed = {request.dest_vault or item.source_vault: item.source_vault for item in items}
+        prepared = prepare_destination(
+            dest,
+            [(name, by_name.get(vault)) for name, vault in sorted(needed.items())],
+            source.account_id,
+            create=request.create_dest_vault,
+            kms_key_arn=request.dest_kms_key_arn,
+        )
+        for name in prepared.created:
+            self.say(f"Created destination vault {name} in account {dest.account_id}")
+        for name in prepared.policies_updated:
+            self.say(f"Granted account {source.account_id} CopyIntoBackupVault on {name}")
+        if self._existing and request.reset:
+            self.say(f"Previous state moved to {self.store.discard()}")
+        identity = {
+            **identity,
+            "plan_hash": plan_hash(items),
+            "skipped_by_reason": {r.value: n for r, n in tally.excluded.items()},
+            "created": self.now().isoformat(),
+        }
+        state = MigrationState(items)
+        journal = self.store.create(identity, state)
+        self.say(
+            f"Planned {len(items):,} copies ({human_size(summary.bytes)}) into "
+            f"account {dest.account_id}; state in {self.store.journal_path}"
+        )
+        return OpenedMigration(identity, state, journal)
+
+    def engine(self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal) -> CopyEngine:
+        """The engine for this run, with its executor and progress display."""
+        counts = MigrationCounts.of(opened.state)
+        # The plan and its state live until the run ends: the collector need not walk them
+        # again (at a million items its full passes cost seconds; bench/engine_overhead.py).
+        gc.freeze()
+        return CopyEngine(
+            state=opened.state,
+            gateway=ports.source,
+            journal=opened.journal,
+            settings=self.settings(ports.source.account_id),
+            executor=ports.executor(self.request.workers),
+            progress=ports.progress(counts.total, counts.done),
+            stop=stop,
+        )
+
+    def settings(self, source_account: str) -> EngineSettings:
+        request = self.request
+        lifecycle = None
+        if request.delete_after_days is not None or request.cold_after_days is not None:
+            lifecycle = Lifecycle(request.delete_after_days, request.cold_after_days)
+        runtime = request.max_runtime_minutes
+        return EngineSettings(
+            workers=request.workers,
+            type_limits=request.type_limits,
+            iam_role_arn=copy_role_arn(source_account, request.copy_role_arn),
+            lifecycle=lifecycle,
+            poll_interval=request.poll_interval,
+            max_job_attempts=request.max_job_attempts,
+            max_runtime=runtime * 60 if runtime else None,
+            drain=request.drain_minutes * 60,
+            retry_delay=min(300.0, request.poll_interval * 10),
+            compact_every=request.compact_every,
+        )
+
+    def finish(
+        self,
+        opened: OpenedMigration,
+        engine: CopyEngine,
+        outcome: RunOutcome,
+        ports: CopyPorts,
+        started: datetime,
+    ) -> CopyOutcome:
+        """After the engine's run: compact (unless stopped hard), close, write the reports."""
+        state, journal = opened.state, opened.journal
+        if engine.progress is not None:
+            engine.progress.close(engine.snapshot())
+        if outcome.reason not in ("interrupted", "fatal"):
+            try:
+                journal.compact(state)
+            except OSError as exc:
+                where = exc.filename or self.store.journal_path
+                self.say(
+                    f"warning: could not compact the state ({where}: {exc.strerror or exc}); "
+                    "the journal still holds every event"
+                )
+        journal.close()
+        report = run_summary(state, outcome, opened.identity, started, self.now(), ports.statistics)
+        if self.request.summary_output:
+            ports.reports.write_summary(self.request.summary_output, report)
+        if self.request.report_csv:
+            ports.reports.write_report_csv(self.request.report_csv, state, ports.metadata)
+        return CopyOutcome(outcome, report, MigrationCounts.of(state), state.done)
+
+    def run(self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal) -> CopyOutcome:
+        started = self.now()
+        engine = self.engine(opened, ports, stop)
+        try:
+            outcome = engine.run()
+        finally:
+            gc.unfreeze()  # the run is over: what it held may be collected again
+        return self.finish(opened, engine, outcome, ports, started)
+
+
+def resume_line(state: MigrationState) -> str:
+    counts = MigrationCounts.of(state)
+    return (
+        f"{counts.completed:,} completed, {counts.failed:,} failed, "
+        f"{counts.in_flight:,} in flight, {counts.pending:,} to go"
+    )
+
+
+def describe_discard(store: StateStore) -> str:
+    try:
+        _, state, journal = store.load()
+        journal.close()
+        what = resume_line(state)
+    except Exception as exc:  # a damaged state can still be discarded
+        what = f"unreadable: {exc}"
+    return (
+        f"--reset: discarding the state at {store.journal_path} ({what}). Copy jobs still in "
+        "flight continue in AWS; items copied before are planned again (AWS recognises their "
+        "earlier jobs only while it honours the idempotency tokens)."
+    )

@@ -1,0 +1,89 @@
+"""The selection stage every command shares: check the request, resolve the vaults, scan them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.recovery_point import Vault
+from ..domain.selection import Selection, SelectionTally
+from .discovery import Candidate, resolve_vaults, scan
+from .errors import RequestRefused
+from .ports import BackupGateway, KeyInspector, MetadataIndex
+
+
+@dataclass(frozen=True)
+class SelectionRequest:
+    """Which vaults, and which of their recovery points, a command works on."""
+
+    vault_names: tuple[str, ...]
+    all_vaults: bool
+    selection: Selection
+
+
+@dataclass(frozen=True)
+class SelectionSources:
+    """Where a selection is read from: the source account, its keys and the metadata CSV."""
+
+    source: BackupGateway
+    keys: KeyInspector | None
+    metadata: MetadataIndex | None
+
+    @property
+    def metadata_columns(self) -> tuple[str, ...]:
+        return self.metadata.columns if self.metadata is not None else ()
+
+
+@dataclass
+class SelectionScan:
+    vaults: list[Vault]
+    candidates: Iterator[Candidate]
+
+
+def require_vaults(request: SelectionRequest) -> None:
+    """Refused before anything is read: a selection names its vaults."""
+    if not request.vault_names and not request.all_vaults:
+        raise RequestRefused("name the vaults: --vault NAME (repeatable) or --all-vaults")
+
+
+def check_metadata(
+    selection: Selection, sources: SelectionSources, warn: Callable[[str], None]
+) -> None:
+    """Pass on the metadata file's warning; refuse filters on columns the file lacks."""
+    metadata = sources.metadata
+    if metadata is None:
+        return
+    warning = metadata.warning()
+    if warning:
+        warn(warning)
+    known = set(metadata.columns)
+    for column in sorted(selection.metadata_columns()):
+        if column not in known:
+            raise RequestRefused(
+                f"--where/--*-apmids: column {column!r} is not in the metadata CSV "
+                f"(columns: {', '.join(metadata.columns)})"
+            )
+
+
+def select(
+    request: SelectionRequest,
+    sources: SelectionSources,
+    *,
+    cross_account: bool,
+    now: datetime,
+    tally: SelectionTally | None = None,
+) -> SelectionScan:
+    """The vaults (unknown names refused) and a stream of their recovery points' verdicts."""
+    vaults = resolve_vaults(sources.source, request.vault_names, all_vaults=request.all_vaults)
+    candidates = scan(
+        sources.source,
+        vaults,
+        request.selection,
+        metadata=sources.metadata,
+        keys=sources.keys,
+        now=now,
+        cross_account=cross_account,
+        tally=tally,
+    )
+    return SelectionScan(vaults, candidates)

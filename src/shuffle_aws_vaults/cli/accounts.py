@@ -1,0 +1,66 @@
+"""From the account flags to the wiring: who the source and destination are, and how to reach
+them (through bootstrap, the one place that builds adapters)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import bootstrap
+from ..application.selection_stage import SelectionRequest, SelectionSources
+from ..bootstrap import AccountSettings, Wiring
+from .exit_status import UsageError
+from .options import account_id, role_arn, selection_from_args, vault_names
+
+
+def source_settings(args: argparse.Namespace) -> AccountSettings:
+    source = account_id("--source-account", args.source_account)
+    role = role_arn("--source-role-arn", args.source_role_arn)
+    if args.role_name:
+        if role:
+            raise UsageError("give --role-name or --source-role-arn, not both")
+        role = f"arn:aws:iam::{source}:role/{args.role_name}"
+    return AccountSettings(
+        "source", "--source-account", source, args.source_profile, role, args.region
+    )
+
+
+def dest_settings(args: argparse.Namespace) -> AccountSettings | None:
+    dest = account_id("--dest-account", getattr(args, "dest_account", None))
+    if dest is None:
+        return None
+    role = role_arn("--dest-role-arn", args.dest_role_arn)
+    if args.role_name:
+        if role:
+            raise UsageError("give --role-name or --dest-role-arn, not both")
+        role = f"arn:aws:iam::{dest}:role/{args.role_name}"
+    region = args.dest_region or args.region
+    return AccountSettings("destination", "--dest-account", dest, args.dest_profile, role, region)
+
+
+def check_retry(args: argparse.Namespace) -> None:
+    if not 1 <= args.max_attempts <= 20:
+        raise UsageError(f"--max-attempts must be from 1 to 20, got {args.max_attempts}")
+
+
+def wire(args: argparse.Namespace, *, with_dest: bool) -> Wiring:
+    check_retry(args)
+    return bootstrap.discovery(
+        source_settings(args),
+        retry_mode=args.retry_mode,
+        max_attempts=args.max_attempts,
+        metadata_csv=args.metadata_csv,
+        dest=dest_settings(args) if with_dest else None,
+    )
+
+
+def selection_request(args: argparse.Namespace) -> SelectionRequest:
+    return SelectionRequest(tuple(vault_names(args)), args.all_vaults, selection_from_args(args))
+
+
+def sources(wiring: Wiring) -> SelectionSources:
+    return SelectionSources(wiring.source, wiring.keys, wiring.metadata)
+
+
+def warn(line: str) -> None:
+    print(f"warning: {line}", file=sys.stderr)

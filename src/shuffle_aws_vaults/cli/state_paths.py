@@ -1,0 +1,26 @@
+"""Where a migration's state lives unless --state-file says otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..domain.identity import state_file_name
+from ..domain.selection import Selection
+
+
+def default_state_path(args: argparse.Namespace, vaults: list[str], selection: Selection) -> Path:
+    """Under $XDG_STATE_HOME (or ~/.local/state): the same command line finds the same state."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    name = state_file_name(
+        source_account=args.source_account,
+        dest_account=args.dest_account,
+        region=region,
+        vaults=vaults,
+        all_vaults=args.all_vaults,
+        dest_vault=args.dest_vault,
+        selection=selection.describe(),
+    )
+    return Path(base) / "shuffle-aws-vaults" / name

@@ -1,0 +1,59 @@
+"""What makes a migration this migration: a state file of another one is refused on resume."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+
+def migration_identity(
+    *,
+    source_account: str,
+    dest_account: str,
+    source_region: str,
+    dest_region: str,
+    vaults: Sequence[str],
+    all_vaults: bool,
+    dest_vault: str | None,
+    selection: Mapping[str, object],
+) -> dict[str, Any]:
+    """The identity recorded in a new state, and compared with the recorded one on resume."""
+    return {
+        "source_account": source_account,
+        "dest_account": dest_account,
+        "source_region": source_region,
+        "dest_region": dest_region,
+        "vaults": sorted(vaults) if not all_vaults else "*",
+        "dest_vault": dest_vault,
+        "selection": dict(selection),
+    }
+
+
+def identity_difference(recorded: Mapping[str, Any], wanted: Mapping[str, Any]) -> str | None:
+    """The first thing that tells the recorded migration from the wanted one, or None."""
+    for key in ("source_account", "dest_account", "source_region", "dest_region", "vaults"):
+        if recorded.get(key) != wanted.get(key):
+            return f"{key.replace('_', ' ')} {recorded.get(key)} vs {wanted.get(key)}"
+    if recorded.get("dest_vault") != wanted.get("dest_vault"):
+        return f"--dest-vault {recorded.get('dest_vault')} vs {wanted.get('dest_vault')}"
+    if recorded.get("selection") != wanted.get("selection"):
+        return "the selection filters differ"
+    return None
+
+
+def state_file_name(
+    *,
+    source_account: str | None,
+    dest_account: str | None,
+    region: str | None,
+    vaults: Sequence[str],
+    all_vaults: bool,
+    dest_vault: str | None,
+    selection: Mapping[str, object],
+) -> str:
+    """The default state file's name: the same command line finds the same migration."""
+    key = repr((sorted(vaults), all_vaults, dest_vault, dict(selection)))
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    label = "all-vaults" if all_vaults else "+".join(sorted(vaults))[:60]
+    return f"{source_account}-to-{dest_account}-{region or 'default'}-{label}-{digest}.jsonl"
