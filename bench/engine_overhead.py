@@ -107,6 +107,10 @@ class InstantGateway:
     def throttle_events(self) -> int:
         return 0
 
+    @property
+    def limit_events(self) -> int:
+        return 0
+
     def list_vaults(self) -> list[Vault]:
         return []
 

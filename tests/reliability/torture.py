@@ -63,7 +63,15 @@ E2E = Path(__file__).resolve().parents[1] / "e2e"
 if str(E2E) not in sys.path:
     sys.path.insert(0, str(E2E))
 
-from harness import ACCOUNT_FLAGS, CLI, COPYABLE_STATUSES, DEST, SOURCE, run_cli  # noqa: E402
+from harness import (  # noqa: E402
+    ACCOUNT_FLAGS,
+    CLI,
+    COPYABLE_STATUSES,
+    DEST,
+    SOURCE,
+    run_cli,
+    run_process,
+)
 from test_copy_resume_cli import (  # noqa: E402
     RESUME_HINT,
     Box,
@@ -927,7 +935,7 @@ def status_while_compacting(
 
         def run_status() -> None:
             while not stop.is_set():
-                status = run_cli("status", "--state-file", str(state), timeout=60, env=box.env)
+                status = run_process("status", "--state-file", str(state), timeout=60, env=box.env)
                 watch.cli_runs += 1
                 if status.returncode != 0 or "Traceback" in status.stderr:
                     watch.cli_errors.append(status.stderr.strip()[-300:])

@@ -106,3 +106,21 @@ def test_every_port_is_declared_in_ports_py() -> None:
             if isinstance(node, ast.ClassDef):
                 bases = {ast.unparse(base) for base in node.bases}
                 assert "Protocol" not in bases, f"{path.name}: {node.name} is a port"
+
+
+def test_services_read_no_adapter_attributes_by_name() -> None:
+    for path in [*modules_under("application"), PACKAGE / "bootstrap.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("getattr", "hasattr"), f"{path.name}:{node.lineno}"
+
+
+def test_few_type_ignores_and_no_module_needs_a_table_of_contents() -> None:
+    ignores = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        ignores += [path.name for line in text.splitlines() if "type: ignore" in line]
+        if "sandbox" not in path.parts:
+            assert text.count("\n") <= 400, f"{path.relative_to(PACKAGE)} is over 400 lines"
+    assert len(ignores) <= 3, ignores

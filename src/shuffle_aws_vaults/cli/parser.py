@@ -3,84 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import difflib
-from collections.abc import Sequence
-from typing import NoReturn
 
 from .. import __version__
-from .exit_status import UsageError
 from .options import add_account_flags, add_output_flag, add_selection_flags
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting with 2 (2 means "incomplete" to our scripts)."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
-
-    def parse_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> argparse.Namespace:
-        """As argparse's, but an unknown flag is named with the command's own closest flag."""
-        parsed, extras = self.parse_known_args(args, namespace)
-        if extras:
-            command = self._command(parsed)
-            wrong = extras[0].split("=", 1)[0]
-            known = [opt for action in command._actions for opt in action.option_strings]
-            close = difflib.get_close_matches(wrong, known, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            what = "unknown flag" if wrong.startswith("-") else "unexpected argument"
-            raise UsageError(f"{command.prog}: {what} {wrong}{hint}")
-        return parsed
-
-    def _command(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
-        """The sub-command's parser that took `parsed`, or this one."""
-        for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
-                if isinstance(chosen, argparse.ArgumentParser):
-                    return chosen
-        return self
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {value}")
-    return value
+from .parser_types import Parser
+from .sandbox_parser import add_demo, add_sandbox
 
 
 def build_parser() -> Parser:
@@ -101,8 +28,8 @@ def build_parser() -> Parser:
     _add_preflight(commands)
     _add_status(commands)
     _add_iam_policy(commands)
-    _add_sandbox(commands)
-    _add_demo(commands)
+    add_sandbox(commands)
+    add_demo(commands)
     for sub in commands.choices.values():
         # Also after the command (`copy ... -v`); SUPPRESS keeps the top-level value otherwise.
         sub.add_argument(
@@ -343,141 +270,3 @@ def _add_iam_policy(commands: argparse._SubParsersAction[Parser]) -> None:
         default="table",
         help="table: each document under a # title; json: one object with all three",
     )
-
-
-def _add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
-    sandbox = commands.add_parser(
-        "sandbox",
-        help="serve a local AWS Backup with two accounts on 127.0.0.1",
-        description=(
-            "Serve a seeded local AWS Backup (source and destination accounts) on 127.0.0.1 "
-            "until SIGINT/SIGTERM. Prints the environment to use as shell export lines."
-        ),
-    )
-    sandbox.add_argument(
-        "--port", type=non_negative_int, default=0, help="port (default: any free)"
-    )
-    sandbox.add_argument(
-        "--recovery-points", type=non_negative_int, default=2000, help="recovery points to seed"
-    )
-    sandbox.add_argument("--vaults", type=positive_int, default=3, help="source vaults to seed")
-    sandbox.add_argument("--seed", type=int, default=1, help="random seed (data and faults)")
-    sandbox.add_argument(
-        "--time-scale",
-        type=positive_float,
-        default=1.0,
-        help="simulated seconds per wall-clock second (3600: an hour a second)",
-    )
-    sandbox.add_argument(
-        "--copy-quota", type=positive_int, default=100, help="concurrent copy jobs per account"
-    )
-    sandbox.add_argument(
-        "--at-quota",
-        choices=("reject", "queue"),
-        default="queue",
-        help="StartCopyJob at the quota: LimitExceededException, or queue in CREATED",
-    )
-    # sandbox_command imports only the standard library and the domain: no moto, no boto3.
-    from .sandbox_loader import type_limit
-
-    sandbox.add_argument(
-        "--type-limit",
-        type=type_limit,
-        action="append",
-        metavar="TYPE=N[,TYPE=N...]",
-        help="at most N concurrent copy jobs of a resource type (AWS's names: EBS, RDS, ...), "
-        "as the services cap their own copies per destination Region; types joined by + share "
-        "one limit. AWS documents EBS=20,RDS+Aurora=20. Over it, jobs wait in CREATED or, with "
-        "--at-quota reject, StartCopyJob answers LimitExceededException. Repeatable "
-        "(default: none)",
-    )
-    sandbox.add_argument(
-        "--dest-refusal",
-        choices=("job", "call"),
-        default="job",
-        help="a refused destination fails the copy job (AWS's documented way) or the call",
-    )
-    sandbox.add_argument(
-        "--bandwidth-mib",
-        type=positive_float,
-        default=100.0,
-        help="simulated copy bandwidth per job, MiB/s",
-    )
-    sandbox.add_argument(
-        "--job-overhead", type=float, default=120.0, help="fixed simulated seconds per copy job"
-    )
-    sandbox.add_argument(
-        "--edge-case-share", type=rate, default=0.05, help="share of edge-case recovery points"
-    )
-    sandbox.add_argument(
-        "--metadata-missing-share",
-        type=rate,
-        default=0.10,
-        help="share of resources left out of the metadata CSV",
-    )
-    sandbox.add_argument(
-        "--no-dest-vaults", action="store_true", help="do not create destination vaults"
-    )
-    sandbox.add_argument(
-        "--no-dest-policy",
-        action="store_true",
-        help="create destination vaults without an access policy for the source account",
-    )
-    sandbox.add_argument(
-        "--cross-account-disabled",
-        action="store_true",
-        help="turn off cross-account backup for the organization",
-    )
-    faults = sandbox.add_argument_group("faults (deterministic under --seed)")
-    faults.add_argument(
-        "--throttle-rate", type=rate, default=0.0, help="share of ThrottlingException"
-    )
-    faults.add_argument(
-        "--unavailable-rate", type=rate, default=0.0, help="share of ServiceUnavailableException"
-    )
-    faults.add_argument("--drop-rate", type=rate, default=0.0, help="share of dropped connections")
-    faults.add_argument(
-        "--job-failure-rate",
-        type=rate,
-        default=0.0,
-        help="share of copy jobs that FAIL transiently",
-    )
-    faults.add_argument(
-        "--credential-ttl",
-        type=positive_float,
-        default=None,
-        help="assumed-role credentials expire after this many simulated seconds",
-    )
-    faults.add_argument(
-        "--api-rate",
-        type=positive_float,
-        default=None,
-        metavar="TPS",
-        help="AWS Backup requests a second per account before ThrottlingException, as a token "
-        "bucket on the wall clock, so not repeatable under --seed (AWS publishes no figure; "
-        "default: no limit)",
-    )
-    faults.add_argument(
-        "--api-burst",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="calls an idle account may make at once under --api-rate (default: the rate, "
-        "at least 1)",
-    )
-    sandbox.add_argument(
-        "--env-file", default=None, help="also write the export lines to this file (mode 0600)"
-    )
-    sandbox.add_argument(
-        "--workdir", default=None, help="directory for the AWS config, credentials and CSV"
-    )
-
-
-def _add_demo(commands: argparse._SubParsersAction[Parser]) -> None:
-    demo = commands.add_parser(
-        "demo",
-        help="run a whole migration on an in-process sandbox",
-        description="Seed a sandbox in this process and walk through a migration on it.",
-    )
-    demo.add_argument("--recovery-points", type=positive_int, default=2000, help=argparse.SUPPRESS)
-    demo.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)

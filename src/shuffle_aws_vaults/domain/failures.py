@@ -1,4 +1,6 @@
-"""Whether a failed copy is worth another attempt.
+"""Whether a failed copy, or a failed AWS call, is worth another attempt.
+
+A failed call is judged by the category the AWS adapter gave its error (domain/errors.py).
 
 AWS publishes no list of copy-job failure codes, only status messages; these patterns are the
 ones its documentation names as configuration problems (see AWS_BACKUP_NOTES.md). Anything else
@@ -9,7 +11,7 @@ copy for the operator to chase.
 
 from __future__ import annotations
 
-from .errors import TRANSIENT_CODES, AwsError, CredentialsExpired, LimitExceeded, Throttled
+from .errors import ErrorCategory, category_of
 
 PERMANENT_CATEGORIES = frozenset({"ACCESS_DENIED", "ACCESSDENIED", "INVALID_PARAMETERS"})
 PERMANENT_PATTERNS = (
@@ -36,13 +38,18 @@ def job_failure_is_transient(message: str | None, category: str | None = None) -
     return not any(pattern in text for pattern in PERMANENT_PATTERNS)
 
 
-def submit_error_is_transient(code: str) -> bool:
-    """A StartCopyJob error worth repeating with the same token (the job may exist)."""
-    return code in TRANSIENT_CODES
+# AWS errors worth asking again (a StartCopyJob with the same token: the job may exist).
+TRANSIENT_CATEGORIES = frozenset(
+    {
+        ErrorCategory.TRANSIENT,
+        ErrorCategory.THROTTLED,
+        ErrorCategory.LIMIT,
+        ErrorCategory.EXPIRED_CREDENTIALS,
+    }
+)
 
 
 def error_is_transient(exc: BaseException) -> bool:
-    """Throttling, an expired session or a server-side error: asking again may well work."""
-    if isinstance(exc, (Throttled, LimitExceeded, CredentialsExpired)):
-        return True
-    return isinstance(exc, AwsError) and submit_error_is_transient(exc.code)
+    """Throttling, a concurrency limit, an expired session or a server-side error: asking
+    again may well work. Anything that is not an AWS error is not."""
+    return category_of(exc) in TRANSIENT_CATEGORIES

@@ -1,4 +1,8 @@
-"""botocore exceptions in the tool's own terms; nothing from botocore passes this module."""
+"""botocore exceptions in the tool's own terms; nothing from botocore passes this module.
+
+The only code that knows AWS's error codes: each becomes a domain error with its category
+(domain/errors.py), by which the domain and the services decide what to do next.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,11 @@ from botocore.exceptions import (
 )
 
 from ..domain.errors import (
-    EXPIRED_CREDENTIAL_CODES,
     AccessDenied,
     AwsError,
     CredentialsError,
     CredentialsExpired,
+    ErrorCategory,
     LimitExceeded,
     NotFound,
     Throttled,
@@ -37,21 +41,63 @@ CONNECTION_ERRORS = (
 RENEWALS = 2
 
 
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
+NOT_FOUND_CODES = frozenset({"ResourceNotFoundException", "NotFoundException", "NotFound"})
+EXPIRED_CREDENTIAL_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "InvalidClientTokenId"}
+)
+# Server-side errors and lost connections: a later retry may get past them
+# (AWS_BACKUP_NOTES.md, "Errors"). Throttling and LimitExceeded are their own categories.
+TRANSIENT_CODES = frozenset(
+    {
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "InternalServerError",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "ConflictException",
+        "InvalidResourceStateException",
+        "DependencyFailureException",
+        "ConnectionError",
+    }
+)
+# Every code with a category of its own; any other is REFUSED.
+CATEGORIES: dict[str, ErrorCategory] = {
+    **dict.fromkeys(ACCESS_DENIED_CODES, ErrorCategory.ACCESS_DENIED),
+    **dict.fromkeys(NOT_FOUND_CODES, ErrorCategory.NOT_FOUND),
+    **dict.fromkeys(EXPIRED_CREDENTIAL_CODES, ErrorCategory.EXPIRED_CREDENTIALS),
+    **dict.fromkeys(THROTTLE_CODES, ErrorCategory.THROTTLED),
+    **dict.fromkeys(LIMIT_CODES, ErrorCategory.LIMIT),
+    **dict.fromkeys(TRANSIENT_CODES, ErrorCategory.TRANSIENT),
+}
+# The categories with an exception class of their own.
+ERROR_CLASSES: dict[ErrorCategory, type[AwsError]] = {
+    ErrorCategory.ACCESS_DENIED: AccessDenied,
+    ErrorCategory.NOT_FOUND: NotFound,
+    ErrorCategory.EXPIRED_CREDENTIALS: CredentialsExpired,
+    ErrorCategory.THROTTLED: Throttled,
+    ErrorCategory.LIMIT: LimitExceeded,
+}
+
+
+def category_of_code(code: str) -> ErrorCategory:
+    """What kind of failure AWS's error `code` (or a botocore exception's name) reports."""
+    return CATEGORIES.get(code, ErrorCategory.REFUSED)
+
+
+def aws_error(code: str, message: str, operation: str) -> AwsError:
+    """The domain's error for AWS's `code`, with its category."""
+    category = category_of_code(code)
+    kind = ERROR_CLASSES.get(category)
+    if kind is not None:
+        return kind(code, message, operation)
+    return AwsError(code, message, operation, category=category)
+
+
 def domain_error(exc: ClientError, operation: str) -> AwsError:
     error = exc.response.get("Error", {})
-    code = str(error.get("Code", "Unknown"))
-    message = str(error.get("Message", ""))
-    if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
-        return AccessDenied(code, message, operation)
-    if code in ("ResourceNotFoundException", "NotFoundException", "NotFound"):
-        return NotFound(code, message, operation)
-    if code in EXPIRED_CREDENTIAL_CODES:
-        return CredentialsExpired(code, message, operation)
-    if code in THROTTLE_CODES:
-        return Throttled(code, message, operation)
-    if code in LIMIT_CODES:
-        return LimitExceeded(code, message, operation)
-    return AwsError(code, message, operation)
+    return aws_error(str(error.get("Code", "Unknown")), str(error.get("Message", "")), operation)
 
 
 def call(access: AccountAccess, operation: str, fn: Callable[[], T]) -> T:
@@ -75,7 +121,7 @@ def call(access: AccountAccess, operation: str, fn: Callable[[], T]) -> T:
                 "the AWS environment variables)"
             ) from None
         except CONNECTION_ERRORS as exc:
-            raise AwsError("ConnectionError", str(exc), operation) from None
+            raise aws_error("ConnectionError", str(exc), operation) from None
         except BotoCoreError as exc:
-            raise AwsError(type(exc).__name__, str(exc), operation) from None
+            raise aws_error(type(exc).__name__, str(exc), operation) from None
     raise AssertionError("unreachable")

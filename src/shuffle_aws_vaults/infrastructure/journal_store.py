@@ -25,6 +25,7 @@ from ..application.errors import OperatorError
 from ..domain.events import Event
 from ..domain.migration import InconsistentJournal, MigrationState
 from ..domain.plan import PlanItem
+from .durable_files import make_private_directories, naming, write_atomically
 from .gc_pause import collector_paused
 from .state_codec import (
     JOURNAL_FORMAT,
@@ -48,58 +49,6 @@ class StateError(OperatorError):
 
 class StateLocked(StateError):
     """Another process holds the state."""
-
-
-def _naming(exc: OSError, path: Path) -> OSError:
-    """`exc` with the file it concerns (os.write and os.fsync errors name none)."""
-    if exc.filename is not None:
-        return exc
-    return type(exc)(exc.errno, exc.strerror, str(path))
-
-
-def _write_atomically(path: Path, data: bytes | list[bytes]) -> None:
-    """`data` (or its pieces, so large documents are not copied into one) as `path`, atomically."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            for piece in [data] if isinstance(data, bytes) else data:
-                view = memoryview(piece)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-        _sync_dir(path.parent)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        if isinstance(exc, OSError):
-            raise _naming(exc, path) from None
-        raise
-
-
-def _make_private_directories(directory: Path) -> None:
-    """`directory` and any missing parent, each created 0700 (XDG Base Directory: what an
-    application creates under ~/.local/state is its user's alone)."""
-    missing: list[Path] = []
-    while not directory.exists():
-        missing.append(directory)
-        if directory.parent == directory:
-            break
-        directory = directory.parent
-    for path in reversed(missing):
-        path.mkdir(mode=0o700, exist_ok=True)
-
-
-def _sync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class JsonlJournal:
@@ -134,7 +83,7 @@ class JsonlJournal:
             while view:
                 view = view[os.write(self._fd, view) :]
         except OSError as exc:
-            self._broken = _naming(exc, self._store.journal_path)
+            self._broken = naming(exc, self._store.journal_path)
             raise self._broken from None
         self._buffer.clear()
         self._dirty = True
@@ -144,7 +93,7 @@ class JsonlJournal:
             try:
                 os.fsync(self._fd)
             except OSError as exc:
-                raise _naming(exc, self._store.journal_path) from None
+                raise naming(exc, self._store.journal_path) from None
             self._dirty = False
 
     def compact(self, state: MigrationState) -> None:
@@ -153,7 +102,7 @@ class JsonlJournal:
         generation = self.generation + 1
         self._store.write_snapshot(self._identity, state, generation)
         header = self._store.journal_header(generation)
-        _write_atomically(self._store.journal_path, header)
+        write_atomically(self._store.journal_path, header)
         os.close(self._fd)
         self._fd = os.open(self._store.journal_path, os.O_WRONLY | os.O_APPEND, 0o600)
         self.generation = generation
@@ -187,7 +136,7 @@ class StateStore:
         """Hold the state exclusively; another holder is named in the error."""
         directory = self.journal_path.parent
         try:
-            _make_private_directories(directory)
+            make_private_directories(directory)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StateError(f"cannot use state directory {directory}: {exc.strerror}") from None
@@ -253,19 +202,19 @@ class StateStore:
         read one (a new migration)."""
         if self._plan_id is None:
             plan_id = os.urandom(8).hex()
-            _write_atomically(self.plan_path, encode_plan(state.items, plan_id))
+            write_atomically(self.plan_path, encode_plan(state.items, plan_id))
             self._plan_id = plan_id
         with collector_paused():
             document = encode_snapshot(identity, state, generation, self._plan_id)
             data = json.dumps(document, separators=(",", ":")).encode()
             del document  # its joined columns are as large as the text
-        _write_atomically(self.snapshot_path, data)
+        write_atomically(self.snapshot_path, data)
 
     def create(self, identity: dict[str, Any], state: MigrationState) -> JsonlJournal:
         self._plan_id = None
         try:
             self.write_snapshot(identity, state, 1)
-            _write_atomically(self.journal_path, self.journal_header(1))
+            write_atomically(self.journal_path, self.journal_header(1))
         except OSError as exc:
             raise StateError(
                 f"cannot write state file {self.journal_path}: {exc.strerror}"
@@ -379,7 +328,7 @@ class StateStore:
             # Drop the torn line, or finish a compaction that stopped before the new journal.
             body = b"".join(line + b"\n" for line in lines[1:]) if lines else b""
             keep = body if journal_generation == generation else b""
-            _write_atomically(self.journal_path, self.journal_header(generation) + keep)
+            write_atomically(self.journal_path, self.journal_header(generation) + keep)
         journal = JsonlJournal(self, identity, generation)
         return identity, state, journal
 

@@ -19,7 +19,13 @@ from typing import Any
 from shuffle_aws_vaults.application.copy_engine import CopyEngine, EngineSettings, RunOutcome
 from shuffle_aws_vaults.application.run_control import Clock, InlineExecutor, Mailbox, StopSignal
 from shuffle_aws_vaults.domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
-from shuffle_aws_vaults.domain.errors import AwsError, LimitExceeded, NotFound, Throttled
+from shuffle_aws_vaults.domain.errors import (
+    AwsError,
+    ErrorCategory,
+    LimitExceeded,
+    NotFound,
+    Throttled,
+)
 from shuffle_aws_vaults.domain.events import Event, Intent
 from shuffle_aws_vaults.domain.migration import MigrationState, Status
 from shuffle_aws_vaults.domain.plan import PlanItem, idempotency_token
@@ -146,7 +152,7 @@ class EngineStuck(AssertionError):
 
 @dataclass
 class _Hold:
-    matches: Callable[[tuple[Any, ...]], bool]
+    matches: Callable[[Any], bool]
     seconds: float
     times: int
 
@@ -168,13 +174,11 @@ class FakeMailbox(Mailbox):
         self.gets = 0
         self.busy_waits = 0
         self.waited = 0.0
-        self._messages: list[tuple[float, int, tuple[Any, ...]]] = []
+        self._messages: list[tuple[float, int, Any]] = []
         self._sequence = 0
         self._holds: list[_Hold] = []
 
-    def hold(
-        self, matches: Callable[[tuple[Any, ...]], bool], seconds: float, *, times: int = 1
-    ) -> None:
+    def hold(self, matches: Callable[[Any], bool], seconds: float, *, times: int = 1) -> None:
         self._holds.append(_Hold(matches, seconds, times))
 
     def put(self, item: Any) -> None:
@@ -187,7 +191,7 @@ class FakeMailbox(Mailbox):
         self._sequence += 1
         self._messages.append((release, self._sequence, item))
 
-    def _take_ready(self) -> tuple[Any, ...] | None:
+    def _take_ready(self) -> Any | None:
         ready = [m for m in self._messages if m[0] <= self.clock.elapsed]
         if not ready:
             return None
@@ -195,10 +199,10 @@ class FakeMailbox(Mailbox):
         self._messages.remove(first)
         return first[2]
 
-    def get_nowait(self) -> tuple[Any, ...] | None:
+    def get_nowait(self) -> Any | None:
         return self._take_ready()
 
-    def get(self, timeout: float) -> tuple[Any, ...] | None:
+    def get(self, timeout: float) -> Any | None:
         self.gets += 1
         if self.gets > self.max_gets:
             raise EngineStuck(f"the engine waited {self.gets} times; t={self.clock.elapsed:.0f}s")
@@ -553,6 +557,7 @@ class FakeCopyGateway:
                 "ConnectionError",
                 "Connection was closed before we received a valid response",
                 "StartCopyJob",
+                category=ErrorCategory.TRANSIENT,
             )
         self.starts.append(call)
         return StartedJob(job.job_id, _wall(job.created))

@@ -10,8 +10,15 @@ import errno
 from collections import Counter
 from itertools import pairwise
 
+from shuffle_aws_vaults.application.engine_messages import StartAnswered
 from shuffle_aws_vaults.domain.copy_job import Lifecycle
-from shuffle_aws_vaults.domain.errors import AwsError, CredentialsExpired, Throttled
+from shuffle_aws_vaults.domain.errors import (
+    AccessDenied,
+    AwsError,
+    CredentialsExpired,
+    ErrorCategory,
+    Throttled,
+)
 from shuffle_aws_vaults.domain.events import Event, Intent, JobEnded, Refused, Submitted
 from shuffle_aws_vaults.domain.migration import Status
 from shuffle_aws_vaults.domain.plan import PlanItem
@@ -287,7 +294,11 @@ def test_a_job_failing_for_a_permanent_reason_is_failed_without_retry() -> None:
 def test_a_permanent_start_refusal_is_recorded_as_refused_and_not_retried() -> None:
     items = chains({"vol-a": 2})
     rig = make_rig(items)
-    refusal = AwsError("InvalidRequestException", "Recovery point is not in a copyable state")
+    refusal = AwsError(
+        "InvalidRequestException",
+        "Recovery point is not in a copyable state",
+        category=ErrorCategory.REFUSED,
+    )
     rig.gateway.refuse(items[0].source_arn, refusal)
 
     outcome = rig.run()
@@ -517,7 +528,7 @@ def test_a_job_listed_as_ended_before_its_start_answer_arrives_is_still_recorded
     a, b, c = independent_items(3)
     rig = make_rig([a, b, c], workers=3)
     rig.gateway.durations.update({a.source_arn: 5000.0, b.source_arn: 10.0, c.source_arn: 700.0})
-    rig.mailbox.hold(lambda m: m[0] == "submitted" and m[1] == 1, 1500.0)
+    rig.mailbox.hold(lambda m: isinstance(m, StartAnswered) and m.i == 1, 1500.0)
 
     outcome = rig.run()
 
@@ -722,7 +733,7 @@ def test_a_describe_failure_for_one_stale_job_does_not_discard_the_others_comple
     rig = make_rig([a, b, c], workers=3, max_runtime=4000.0, drain=0.0)
     rig.gateway.durations.update({a.source_arn: 5000.0, b.source_arn: 2500.0, c.source_arn: 2500.0})
     rig.gateway.fail_describe(
-        "job-00001", AwsError("AccessDeniedException", "not authorized", "DescribeCopyJob")
+        "job-00001", AccessDenied("AccessDeniedException", "not authorized", "DescribeCopyJob")
     )
 
     rig.run()

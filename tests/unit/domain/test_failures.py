@@ -2,8 +2,18 @@ from __future__ import annotations
 
 import pytest
 
-from shuffle_aws_vaults.domain.errors import TRANSIENT_CODES
-from shuffle_aws_vaults.domain.failures import job_failure_is_transient, submit_error_is_transient
+from shuffle_aws_vaults.domain.errors import (
+    AccessDenied,
+    AwsError,
+    CredentialsError,
+    CredentialsExpired,
+    ErrorCategory,
+    LimitExceeded,
+    NotFound,
+    Throttled,
+    category_of,
+)
+from shuffle_aws_vaults.domain.failures import error_is_transient, job_failure_is_transient
 
 
 @pytest.mark.parametrize(
@@ -57,28 +67,51 @@ def test_an_unknown_category_leaves_the_decision_to_the_message() -> None:
 
 
 @pytest.mark.parametrize(
-    "code",
+    "category",
     [
-        "LimitExceededException",
-        "ThrottlingException",
-        "ServiceUnavailableException",
-        "ConnectionError",
+        ErrorCategory.TRANSIENT,
+        ErrorCategory.THROTTLED,
+        ErrorCategory.LIMIT,
+        ErrorCategory.EXPIRED_CREDENTIALS,
     ],
 )
-def test_throttling_and_lost_connections_on_start_are_worth_repeating(code: str) -> None:
-    assert submit_error_is_transient(code) is True
-    assert code in TRANSIENT_CODES
+def test_throttling_limits_expiry_and_server_side_errors_are_worth_repeating(
+    category: ErrorCategory,
+) -> None:
+    assert error_is_transient(AwsError("SomeCode", "message", category=category)) is True
 
 
 @pytest.mark.parametrize(
-    "code",
+    "category", [ErrorCategory.REFUSED, ErrorCategory.ACCESS_DENIED, ErrorCategory.NOT_FOUND]
+)
+def test_refusals_are_final(category: ErrorCategory) -> None:
+    assert error_is_transient(AwsError("SomeCode", "message", category=category)) is False
+
+
+def test_the_decision_is_the_categorys_not_the_codes() -> None:
+    throttled_by_name = AwsError("ThrottlingException", "Rate exceeded")
+    assert throttled_by_name.category is ErrorCategory.REFUSED
+    assert error_is_transient(throttled_by_name) is False
+    assert error_is_transient(AwsError("Odd", "x", category=ErrorCategory.TRANSIENT)) is True
+
+
+@pytest.mark.parametrize(
+    ("error", "category"),
     [
-        "InvalidRequestException",
-        "InvalidParameterValueException",
-        "AccessDeniedException",
-        "ResourceNotFoundException",
-        "MissingParameterValueException",
+        (AccessDenied("AccessDeniedException", "no"), ErrorCategory.ACCESS_DENIED),
+        (NotFound("ResourceNotFoundException", "no"), ErrorCategory.NOT_FOUND),
+        (CredentialsExpired("ExpiredToken", "old"), ErrorCategory.EXPIRED_CREDENTIALS),
+        (Throttled("ThrottlingException", "slow down"), ErrorCategory.THROTTLED),
+        (LimitExceeded("LimitExceededException", "too many"), ErrorCategory.LIMIT),
     ],
 )
-def test_refusals_on_start_are_final(code: str) -> None:
-    assert submit_error_is_transient(code) is False
+def test_each_error_class_carries_its_category(error: AwsError, category: ErrorCategory) -> None:
+    assert error.category is category
+    assert category_of(error) is category
+
+
+def test_what_is_not_an_aws_error_has_no_category_and_is_not_repeated() -> None:
+    assert category_of(ValueError("bug")) is None
+    assert category_of(CredentialsError("no credentials")) is None
+    assert error_is_transient(ValueError("bug")) is False
+    assert error_is_transient(CredentialsError("no credentials")) is False

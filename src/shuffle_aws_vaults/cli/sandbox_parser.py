@@ -1,0 +1,145 @@
+"""The `sandbox` and `demo` commands' flags."""
+
+from __future__ import annotations
+
+import argparse
+
+from .parser_types import Parser, non_negative_int, positive_float, positive_int, rate
+from .sandbox_loader import type_limit
+
+
+def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve a local AWS Backup with two accounts on 127.0.0.1",
+        description=(
+            "Serve a seeded local AWS Backup (source and destination accounts) on 127.0.0.1 "
+            "until SIGINT/SIGTERM. Prints the environment to use as shell export lines."
+        ),
+    )
+    sandbox.add_argument(
+        "--port", type=non_negative_int, default=0, help="port (default: any free)"
+    )
+    sandbox.add_argument(
+        "--recovery-points", type=non_negative_int, default=2000, help="recovery points to seed"
+    )
+    sandbox.add_argument("--vaults", type=positive_int, default=3, help="source vaults to seed")
+    sandbox.add_argument("--seed", type=int, default=1, help="random seed (data and faults)")
+    sandbox.add_argument(
+        "--time-scale",
+        type=positive_float,
+        default=1.0,
+        help="simulated seconds per wall-clock second (3600: an hour a second)",
+    )
+    sandbox.add_argument(
+        "--copy-quota", type=positive_int, default=100, help="concurrent copy jobs per account"
+    )
+    sandbox.add_argument(
+        "--at-quota",
+        choices=("reject", "queue"),
+        default="queue",
+        help="StartCopyJob at the quota: LimitExceededException, or queue in CREATED",
+    )
+    # sandbox_command imports only the standard library and the domain: no moto, no boto3.
+
+    sandbox.add_argument(
+        "--type-limit",
+        type=type_limit,
+        action="append",
+        metavar="TYPE=N[,TYPE=N...]",
+        help="at most N concurrent copy jobs of a resource type (AWS's names: EBS, RDS, ...), "
+        "as the services cap their own copies per destination Region; types joined by + share "
+        "one limit. AWS documents EBS=20,RDS+Aurora=20. Over it, jobs wait in CREATED or, with "
+        "--at-quota reject, StartCopyJob answers LimitExceededException. Repeatable "
+        "(default: none)",
+    )
+    sandbox.add_argument(
+        "--dest-refusal",
+        choices=("job", "call"),
+        default="job",
+        help="a refused destination fails the copy job (AWS's documented way) or the call",
+    )
+    sandbox.add_argument(
+        "--bandwidth-mib",
+        type=positive_float,
+        default=100.0,
+        help="simulated copy bandwidth per job, MiB/s",
+    )
+    sandbox.add_argument(
+        "--job-overhead", type=float, default=120.0, help="fixed simulated seconds per copy job"
+    )
+    sandbox.add_argument(
+        "--edge-case-share", type=rate, default=0.05, help="share of edge-case recovery points"
+    )
+    sandbox.add_argument(
+        "--metadata-missing-share",
+        type=rate,
+        default=0.10,
+        help="share of resources left out of the metadata CSV",
+    )
+    sandbox.add_argument(
+        "--no-dest-vaults", action="store_true", help="do not create destination vaults"
+    )
+    sandbox.add_argument(
+        "--no-dest-policy",
+        action="store_true",
+        help="create destination vaults without an access policy for the source account",
+    )
+    sandbox.add_argument(
+        "--cross-account-disabled",
+        action="store_true",
+        help="turn off cross-account backup for the organization",
+    )
+    faults = sandbox.add_argument_group("faults (deterministic under --seed)")
+    faults.add_argument(
+        "--throttle-rate", type=rate, default=0.0, help="share of ThrottlingException"
+    )
+    faults.add_argument(
+        "--unavailable-rate", type=rate, default=0.0, help="share of ServiceUnavailableException"
+    )
+    faults.add_argument("--drop-rate", type=rate, default=0.0, help="share of dropped connections")
+    faults.add_argument(
+        "--job-failure-rate",
+        type=rate,
+        default=0.0,
+        help="share of copy jobs that FAIL transiently",
+    )
+    faults.add_argument(
+        "--credential-ttl",
+        type=positive_float,
+        default=None,
+        help="assumed-role credentials expire after this many simulated seconds",
+    )
+    faults.add_argument(
+        "--api-rate",
+        type=positive_float,
+        default=None,
+        metavar="TPS",
+        help="AWS Backup requests a second per account before ThrottlingException, as a token "
+        "bucket on the wall clock, so not repeatable under --seed (AWS publishes no figure; "
+        "default: no limit)",
+    )
+    faults.add_argument(
+        "--api-burst",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="calls an idle account may make at once under --api-rate (default: the rate, "
+        "at least 1)",
+    )
+    sandbox.add_argument(
+        "--env-file", default=None, help="also write the export lines to this file (mode 0600)"
+    )
+    sandbox.add_argument(
+        "--workdir", default=None, help="directory for the AWS config, credentials and CSV"
+    )
+
+
+def add_demo(commands: argparse._SubParsersAction[Parser]) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="run a whole migration on an in-process sandbox",
+        description="Seed a sandbox in this process and walk through a migration on it.",
+    )
+    demo.add_argument("--recovery-points", type=positive_int, default=2000, help=argparse.SUPPRESS)
+    demo.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
