@@ -39,6 +39,9 @@ class Submission:
         self.expired = context.expired
         self._record = context.record
         self.resubmit: list[tuple[float, int]] = []  # (not before, item): repeats of a call
+        # Items repeating a call that AWS refused before acting (throttled, expired token): no
+        # job exists, so their slot serves the next item until they go again.
+        self.lent: set[int] = set()
         self.parked = ParkedItems()  # refused at a concurrency limit
         # Items whose StartCopyJob repeated an earlier token: AWS may answer with a job that
         # ended before we started watching, which no ByCompleteAfter listing would show again.
@@ -51,29 +54,59 @@ class Submission:
         """Calls under way, or repeats still to make."""
         return bool(self.resubmit or self.submitting)
 
-    def repeat(self, i: int, at: float) -> None:
-        """Make item `i`'s call again at wall time `at`, with the same token."""
+    def repeat(self, i: int, at: float, *, lend: bool = False) -> None:
+        """Make item `i`'s call again at wall time `at`, with the same token; `lend`: no job
+        can exist for the call, so its slot is lent to the next item meanwhile."""
         heapq.heappush(self.resubmit, (at, i))
+        if lend:
+            self.lent.add(i)
 
     def next_deadline(self) -> float | None:
         """Wall time at which an item will be ready without any news: a back-off ending, a
         repeat or a parked item's timer. Backed-off items that are due are made ready."""
         now = self.clock.now()
         deadlines = [self.parked.next_deadline(), self.scheduler.next_ready_at(now)]
-        if self.resubmit:
-            deadlines.append(self.resubmit[0][0])
+        if self.resubmit and (self.resubmit[0][0] > now or self._may_repeat(self.resubmit[0][1])):
+            deadlines.append(self.resubmit[0][0])  # (due, without a slot: wait for news)
         return min((d for d in deadlines if d is not None), default=None)
+
+    def _may_repeat(self, i: int) -> bool:
+        """Whether item `i`'s repeat has a slot now (one that kept its slot always has)."""
+        if i not in self.lent:
+            return True
+        lane = self.scheduler.lane_of_item(i)
+        return self._active() < self._total() and self.lane_room().get(lane, 0) > 0
+
+    def _total(self) -> int:
+        return self.limits.total.limit
+
+    def _active(self) -> int:
+        """Items holding a slot: in flight, but neither parked at a limit nor lending theirs."""
+        return self.state.in_flight - self.parked.count - len(self.lent)
 
     # -- submitting -----------------------------------------------------------------------------
 
     def submit_ready(self) -> None:
         now = self.clock.now()
         batch: list[tuple[int, int]] = []
+        active = self._active()
+        # Repeats first; one that lent its slot goes again only when a slot is free.
+        waiting: list[tuple[float, int]] = []
+        lanes = self.lane_room() if self.lent else {}
         while self.resubmit and self.resubmit[0][0] <= now:
-            _, i = heapq.heappop(self.resubmit)
+            due, i = heapq.heappop(self.resubmit)
+            if i in self.lent:
+                lane = self.scheduler.lane_of_item(i)
+                if active >= self._total() or lanes.get(lane, 0) <= 0:
+                    waiting.append((due, i))
+                    continue
+                self.lent.discard(i)
+                active += 1
+                lanes[lane] -= 1
             self.repeated.add(i)
             batch.append((i, self.state.attempts[i]))  # same attempt, same token
-        active = self.state.in_flight - self.parked.count  # parked items hold no job
+        for entry in waiting:
+            heapq.heappush(self.resubmit, entry)
         for lane in self.parked.lanes():
             lane_active = self.scheduler.in_flight(lane) - self.parked.count_in(lane)
             room = min(self.limits.limit(lane) - lane_active, self.limits.total.limit - active)
@@ -96,6 +129,8 @@ class Submission:
 
     def lane_room(self) -> dict[str, int]:
         in_flight = self.scheduler.in_flight_by_lane()
+        for i in self.lent:  # few: calls refused before AWS acted, waiting to go again
+            in_flight[self.scheduler.lane_of_item(i)] -= 1
         return {lane: self.limits.limit(lane) - n for lane, n in in_flight.items()}
 
     def blocked(self, now: float) -> bool:
@@ -104,7 +139,7 @@ class Submission:
             return True
         if not self.scheduler.has_ready(now):
             return False
-        if self.state.in_flight - self.parked.count >= self.limits.total.limit:
+        if self._active() >= self._total():
             return True
         room = self.lane_room()
         return all(room.get(lane, 0) <= 0 for lane in self.scheduler.waiting_lanes(now))
@@ -145,7 +180,7 @@ class Submission:
                 lane, self.scheduler.in_flight(lane), self.state.in_flight, self.clock.now()
             )
         else:
-            self.limits.on_accepted(lane, self.state.in_flight - self.parked.count)
+            self.limits.on_accepted(lane, self._active())
         repeated = i in self.repeated
         self.repeated.discard(i)
         return repeated
@@ -165,7 +200,7 @@ class Submission:
             # again later with the same token; only a run of such failures is fatal.
             self.expired.note()
             self.outcome.submit_retries += 1
-            self.repeat(i, now + jittered(self.settings.submit_retry_delay, self.rng))
+            self.repeat(i, now + jittered(self.settings.submit_retry_delay, self.rng), lend=True)
             return
         if category is ErrorCategory.LIMIT:
             # A concurrency limit: cap the item's lane (or the account) at the jobs in flight
@@ -176,7 +211,7 @@ class Submission:
             self.limits.on_refused(
                 lane,
                 self.scheduler.in_flight(lane) - parked - 1,
-                self.state.in_flight - self.parked.count - 1,
+                self._active() - 1,
                 now,
             )
             self._limit_refusals[i] += 1
@@ -187,7 +222,9 @@ class Submission:
         if error_is_transient(exc):  # expired credentials were dealt with above
             self.outcome.submit_retries += 1
             delay = jittered(self.settings.submit_retry_delay * (2 ** min(attempt, 6)), self.rng)
-            self.repeat(i, now + delay)
+            # Throttled: refused before anything was done. Other errors (a 5xx, a lost answer)
+            # may have started a job, which keeps its slot.
+            self.repeat(i, now + delay, lend=category is ErrorCategory.THROTTLED)
             return
         code = exc.code if isinstance(exc, AwsError) else type(exc).__name__
         text = exc.message if isinstance(exc, AwsError) else str(exc)

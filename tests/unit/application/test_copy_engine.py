@@ -780,3 +780,33 @@ def test_long_jobs_keep_the_interval_given_even_when_items_wait() -> None:
 
     assert rig.state.counts[Status.COMPLETED] == 12
     assert set(poll_gaps(rig)) == {30.0}
+
+
+def test_a_start_backing_off_after_a_transient_failure_hands_its_slot_to_the_next_item() -> None:
+    a, b = independent_items(2)
+    rig = make_rig([a, b], workers=1)
+    rig.gateway.throttle_next(1, code="ThrottlingException")
+
+    outcome = rig.run()
+
+    first, second, *rest = rig.gateway.starts
+    assert first.error == "ThrottlingException"
+    assert second.source_arn != first.source_arn  # not waiting out the first one's back-off
+    assert second.at - first.at < 5.0  # submit_retry_delay: the slot was free at once
+    repeat = [call for call in rest if call.source_arn == first.source_arn]
+    assert [call.token for call in repeat] == [first.token]  # same intent, same token, once
+    assert outcome.reason == "finished"
+    assert statuses(rig) == Counter({"COMPLETED": 2})
+    assert rig.mailbox.busy_waits == 0  # its repeat was due long before a slot came free
+
+
+def test_a_start_that_failed_after_aws_may_have_acted_keeps_its_slot() -> None:
+    a, b = independent_items(2)
+    rig = make_rig([a, b], workers=1)
+    rig.gateway.lose_answers(a.source_arn)  # the job was created; the answer never came
+
+    rig.run()
+
+    calls = rig.gateway.starts
+    assert [call.source_arn for call in calls[:2]] == [a.source_arn, a.source_arn]
+    assert max(point.in_flight for point in rig.in_flight_trace()) <= 1
