@@ -45,6 +45,22 @@ class _QuietHandler(MotoRequestHandler):
             super().log(type, message, *args)
 
 
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves each host. moto's own looks the host
+    up among its package's directories, listing them (some 150 stat calls) on every request,
+    under a lock every request takes: at a few hundred requests a second that lock was where
+    the sandbox's threads spent their time."""
+
+    def __init__(self, create_app: Callable[..., Any]) -> None:
+        super().__init__(create_app)
+        self._backend_of: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host not in self._backend_of:  # (called under moto's lock)
+            self._backend_of[host] = super().get_backend_for_host(host)
+        return self._backend_of[host]
+
+
 class _SandboxApp:
     """moto's WSGI app behind two extras: dropped connections and a read-only control path."""
 
@@ -164,7 +180,7 @@ class Sandbox:
         write_metadata_csv(self.csv_path, self.seeded)
         self._write_aws_files()
         if self._serve:
-            app = _SandboxApp(DomainDispatcherApplication(create_backend_app), world)
+            app = _SandboxApp(_Dispatcher(create_backend_app), world)
             self._server = make_server(
                 "127.0.0.1", self._port, app, threaded=True, request_handler=_QuietHandler
             )
