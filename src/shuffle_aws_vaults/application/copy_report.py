@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.migration import MigrationState
 from ..domain.progress import format_duration
-from ..domain.summary import MigrationCounts, failed_items
+from ..domain.summary import MigrationCounts, bytes_copied, failed_items
 from .copy_engine import RunOutcome
 from .ports import ApiStatistics
 
@@ -62,7 +62,7 @@ def run_summary(
             for lane, report in outcome.lane_caps.items()
         },
         "request_pacing": statistics.pacing(),
-        "bytes_copied": counts.bytes_copied,
+        "bytes_copied": bytes_copied(state),
         "skipped_by_reason": skipped,
         "stop_reason": outcome.reason,
         "unknown_job_states": dict(outcome.unknown_states),

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 
 from .. import bootstrap
-from ..application.selection_stage import SelectionRequest, SelectionSources
+from ..application.ports import DestinationAccount
+from ..application.selection_stage import (
+    SelectionRequest,
+    SelectionScan,
+    SelectionSources,
+    check_metadata,
+    select,
+)
 from ..bootstrap import AccountSettings, Wiring
 from .exit_status import UsageError
 from .options import account_id, role_arn, selection_from_args, vault_names
@@ -64,3 +72,19 @@ def sources(wiring: Wiring) -> SelectionSources:
 
 def warn(line: str) -> None:
     print(f"warning: {line}", file=sys.stderr)
+
+
+def select_for_destination(
+    args: argparse.Namespace, request: SelectionRequest, now: datetime
+) -> tuple[Wiring, DestinationAccount, SelectionScan]:
+    """Source and destination wired, the metadata checked, and the selection's scan started."""
+    wiring = wire(args, with_dest=True)
+    assert wiring.dest is not None
+    check_metadata(request.selection, sources(wiring), warn)
+    scanned = select(
+        request,
+        sources(wiring),
+        cross_account=wiring.source.account_id != wiring.dest.account_id,
+        now=now,
+    )
+    return wiring, wiring.dest, scanned

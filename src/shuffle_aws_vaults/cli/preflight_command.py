@@ -7,9 +7,9 @@ import json
 import sys
 
 from ..application.preflight import PlanFacts, failed, run_preflight
-from ..application.selection_stage import check_metadata, require_vaults, select
+from ..application.selection_stage import require_vaults
 from ..domain.iam_policies import copy_role_arn
-from .accounts import selection_request, sources, warn, wire
+from .accounts import select_for_destination, selection_request
 from .checklist import print_checklist
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
@@ -20,16 +20,8 @@ def run_preflight_command(args: argparse.Namespace, env: Environment) -> int:
         raise UsageError("preflight needs --dest-account")
     request = selection_request(args)
     require_vaults(request)
-    wiring = wire(args, with_dest=True)
-    assert wiring.dest is not None
-    source, dest = wiring.source, wiring.dest
-    check_metadata(request.selection, sources(wiring), warn)
-    scanned = select(
-        request,
-        sources(wiring),
-        cross_account=source.account_id != dest.account_id,
-        now=env.now(),
-    )
+    wiring, dest, scanned = select_for_destination(args, request, env.now())
+    source = wiring.source
     facts = PlanFacts({vault.name: args.dest_vault or vault.name for vault in scanned.vaults})
     for _ in facts.watch(scanned.candidates):
         pass

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import bootstrap
 from ..domain.migration import MigrationState
-from ..domain.summary import MigrationCounts, failed_items
+from ..domain.summary import MigrationCounts, bytes_copied, failed_items
 from ..domain.units import human_size
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
@@ -52,7 +52,7 @@ def report(state: MigrationState, identity: dict[str, Any], holder: str | None) 
         "unconfirmed": counts.unconfirmed,
         "pending": counts.pending,
         "percent_done": counts.percent_done,
-        "bytes_copied": counts.bytes_copied,
+        "bytes_copied": bytes_copied(state),
         "bytes_planned": sum(item.size_bytes for item in state.items),
         "job_retries": counts.job_retries,
         "failures_by_message": dict(by_message.most_common()),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import bootstrap
-from ..application.selection_stage import check_metadata, require_vaults, select
+from ..application.selection_stage import require_vaults
 from ..application.verify import (
     ItemCheck,
     VerifyTally,
@@ -17,7 +17,7 @@ from ..application.verify import (
     verify_without_journal,
 )
 from ..domain.verification import Verdict
-from .accounts import selection_request, sources, warn, wire
+from .accounts import select_for_destination, selection_request
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
 from .state_paths import default_state_path
@@ -53,16 +53,8 @@ def run_verify(args: argparse.Namespace, env: Environment) -> int:
         else default_state_path(args, names, request.selection)
     )
     store = bootstrap.state_store(path)
-    wiring = wire(args, with_dest=True)
-    assert wiring.dest is not None
-    source, dest = wiring.source, wiring.dest
-    check_metadata(request.selection, sources(wiring), warn)
-    scanned = select(
-        request,
-        sources(wiring),
-        cross_account=source.account_id != dest.account_id,
-        now=env.now(),
-    )
+    wiring, dest, scanned = select_for_destination(args, request, env.now())
+    source = wiring.source
     vaults = scanned.vaults
     included = [candidate.rp for candidate in scanned.candidates if candidate.included]
     checks: Iterator[ItemCheck]

@@ -17,7 +17,6 @@ class MigrationCounts:
     unconfirmed: int  # intents whose StartCopyJob answer was never recorded
     pending: int
     job_retries: int
-    bytes_copied: int
 
     @classmethod
     def of(cls, state: MigrationState) -> MigrationCounts:
@@ -30,7 +29,6 @@ class MigrationCounts:
             unconfirmed=counts[Status.INTENT],
             pending=counts[Status.PENDING],
             job_retries=state.retries,
-            bytes_copied=sum(state.items[i].size_bytes for i in state.dest_arns),
         )
 
     @property
@@ -44,6 +42,11 @@ class MigrationCounts:
     @property
     def success_rate(self) -> float:
         return round(100.0 * self.completed / self.done, 2) if self.done else 0.0
+
+
+def bytes_copied(state: MigrationState) -> int:
+    """The planned size of every item copied (a pass over the copies: for summaries only)."""
+    return sum(state.items[i].size_bytes for i in state.dest_arns)
 
 
 def failed_items(state: MigrationState) -> list[tuple[int, Failure]]:
