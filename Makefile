@@ -5,6 +5,9 @@ BOOT := .bootstrap
 PIPENV := $(BOOT)/bin/pipenv
 PIPENV_VERSION := 2026.10.3
 RUN := $(PIPENV) run
+# The suite mostly waits (on simulated copy time and subprocess CLI runs): two pytest-xdist
+# workers, each module on one worker so its sandbox fixture is built once.
+TEST_WORKERS ?= 2
 CODE := src tests $(wildcard bench)
 SYNCED := .venv/.synced-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha256(open('Pipfile.lock','rb').read()).hexdigest()[:12])")
 
@@ -23,7 +26,7 @@ test: $(SYNCED)
 	$(RUN) ruff check $(CODE)
 	$(RUN) black --check --quiet $(CODE)
 	$(RUN) mypy
-	$(RUN) pytest --cov --cov-report=term -q
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadscope --cov --cov-report=term -q
 
 lint: $(SYNCED)
 	$(RUN) ruff check $(CODE)

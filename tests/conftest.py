@@ -78,3 +78,20 @@ def served_sandbox(make_sandbox: Callable[..., Any]) -> Any:
 @pytest.fixture
 def inprocess_sandbox(make_sandbox: Callable[..., Any]) -> Any:
     return make_sandbox(serve=False)
+
+
+# The tiers in the order they start: the slowest first, so that under pytest-xdist (make test
+# runs two workers, each module on one of them) the long module fixtures overlap and the many
+# quick unit tests fill in around them instead of trailing behind the last one.
+TIER_ORDER = ("reliability", "e2e", "integration", "unit")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def tier(item: pytest.Item) -> int:
+        parts = Path(str(item.path)).parts
+        for rank, name in enumerate(TIER_ORDER):
+            if "tests" in parts and name in parts[parts.index("tests") :]:
+                return rank
+        return len(TIER_ORDER)
+
+    items.sort(key=tier)
