@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from . import (
+    adoption,
     baseline,
     cold_start,
     csv_load,
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "baseline": baseline.run,
     "throttling": throttling.run,
     "listing": listing.run,
+    "adoption": adoption.run,
     "csv": csv_load.run,
     "cold-start": cold_start.run,
     "engine": engine_overhead.run,

@@ -87,6 +87,7 @@ class CopyEngine:
         self.scheduler = context.scheduler
         self.limits = context.limits
         self.outcome = context.outcome
+        self.failures = context.failures
         self.submission = Submission(context)
         self.tracking = Tracking(context, self.submission)
         self.reconciliation = Reconciliation(context, self.submission, self.tracking)
@@ -187,6 +188,10 @@ class CopyEngine:
         limit = self.settings.max_runtime
         if limit is not None and now - self._started >= limit:
             self.outcome.reason = "runtime-limit"
+            return True
+        if self.failures.tripped:
+            self.outcome.reason = "failure-threshold"
+            self.outcome.failure_streak = (self.failures.signature or "", self.failures.count)
             return True
         return False
 

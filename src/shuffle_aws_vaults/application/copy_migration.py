@@ -9,111 +9,41 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from ..domain.copy_job import Lifecycle
 from ..domain.iam_policies import copy_role_arn
 from ..domain.identity import identity_difference, migration_identity
-from ..domain.lanes import TypeLimit
-from ..domain.migration import MigrationState
+from ..domain.migration import MigrationState, Status
 from ..domain.plan import PlanItem, plan_hash
+from ..domain.recovery_point import Vault
 from ..domain.selection import SelectionTally
 from ..domain.summary import MigrationCounts
 from ..domain.units import human_size
+from .adoption import adopt_existing_copies
 from .copy_engine import CopyEngine, EngineSettings, RunOutcome
 from .copy_report import run_summary
+from .copy_request import (
+    CopyOutcome,
+    CopyPorts,
+    CopyRequest,
+    OpenedMigration,
+    PlanPreview,
+    PreflightFailed,
+)
 from .destination import prepare_destination
 from .errors import RequestRefused
-from .planning import PlanSummary, build_plan
+from .plan_growth import include_new, retry_failed
+from .planning import build_plan
 from .ports import (
-    ApiStatistics,
-    BackupGateway,
     DestinationAccount,
-    Executor,
-    KeyInspector,
-    MetadataIndex,
-    ProgressSink,
-    Reports,
-    SourceChecks,
-    StateJournal,
     StateStore,
 )
 from .preflight import PlanFacts, failed, run_preflight
 from .run_control import StopSignal
-from .selection_stage import SelectionRequest, SelectionSources, check_metadata, select
-
-
-@dataclass(frozen=True)
-class CopyRequest:
-    """What the operator asked for, as plain values (flags already checked for range)."""
-
-    selection: SelectionRequest
-    dest_vault: str | None = None
-    dry_run: bool = False
-    resume: bool = False
-    reset: bool = False
-    skip_preflight: bool = False
-    create_dest_vault: bool = False
-    dest_kms_key_arn: str | None = None
-    copy_role_arn: str | None = None
-    delete_after_days: int | None = None
-    cold_after_days: int | None = None
-    workers: int = 80
-    type_limits: tuple[TypeLimit, ...] = ()
-    poll_interval: float = 30.0
-    max_job_attempts: int = 3
-    max_runtime_minutes: float | None = None
-    drain_minutes: float = 5.0
-    compact_every: int = EngineSettings.compact_every
-    summary_output: Path | None = None
-    report_csv: Path | None = None
-
-
-@dataclass
-class CopyPorts:
-    source: BackupGateway
-    dest: DestinationAccount
-    keys: KeyInspector | None
-    metadata: MetadataIndex | None
-    source_checks: SourceChecks
-    statistics: ApiStatistics
-    reports: Reports
-    executor: Callable[[int], Executor]
-    progress: Callable[[int, int], ProgressSink]  # (items, of them done) -> a display
-
-
-class PreflightFailed(RequestRefused):
-    def __init__(self, results: list[Any]) -> None:
-        super().__init__("preflight failed; nothing was copied (see the checklist above)")
-        self.results = results
-
-
-@dataclass
-class PlanPreview:
-    """A --dry-run's answer: the plan, nothing recorded."""
-
-    items: list[PlanItem]
-    summary: PlanSummary
-
-
-@dataclass
-class OpenedMigration:
-    identity: dict[str, Any]
-    state: MigrationState
-    journal: StateJournal
-
-
-@dataclass
-class CopyOutcome:
-    run: RunOutcome
-    report: dict[str, Any]
-    counts: MigrationCounts
-    done: bool
-    notes: list[str] = field(default_factory=list)
+from .selection_stage import SelectionSources, check_metadata, select
 
 
 class CopyMigration:
@@ -188,8 +118,81 @@ class CopyMigration:
                     f"({difference}); use another --state-file, or --reset to discard it"
                 )
             self.say(f"Resuming from {self.store.journal_path}: {resume_line(state)}")
-            return OpenedMigration(recorded, state, journal)
+            opened = OpenedMigration(recorded, state, journal)
+            try:
+                if request.retry_failed:
+                    retried = retry_failed(state, journal, self.now())
+                    self.say(f"--retry-failed: {retried:,} failed item(s) will be copied again")
+                if request.include_new:
+                    self._include_new(opened, ports, sources)
+            except BaseException:
+                journal.close()
+                raise
+            return opened
+        if request.resume and not request.dry_run:
+            how = (
+                "adopting what the destination already holds"
+                if request.adopt
+                else "--no-adopt: copies already in the destination are made again"
+            )
+            self.say(f"no state at {self.store.journal_path}: planning a new migration ({how})")
         return self._plan(ports, sources, identity)
+
+    def _include_new(
+        self, opened: OpenedMigration, ports: CopyPorts, sources: SelectionSources
+    ) -> None:
+        request = self.request
+        scanned = select(
+            request.selection,
+            sources,
+            cross_account=ports.source.account_id != ports.dest.account_id,
+            now=self.now(),
+            tally=SelectionTally(),
+        )
+        vaults = {vault.name: vault for vault in scanned.vaults}
+
+        def adopt(state: MigrationState, added: range) -> int:
+            return adopt_existing_copies(state, ports.source, ports.dest, added).adopted
+
+        opened.identity, added, adopted = include_new(
+            opened.state,
+            opened.identity,
+            opened.journal,
+            scanned.candidates,
+            self._dest_arn_of(ports.dest),
+            prepare=lambda items: self._prepare(ports, items, vaults),
+            adopt=adopt if request.adopt else None,
+            now=self.now(),
+        )
+        self.say(
+            f"--include-new: {added:,} recovery point(s) created since the plan added"
+            + (f" ({adopted:,} already in the destination)" if adopted else "")
+        )
+
+    def _dest_arn_of(self, dest: DestinationAccount) -> Callable[[str], str]:
+        chosen = self.request.dest_vault
+
+        def dest_arn(vault: str) -> str:
+            name = chosen or vault
+            return f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{name}"
+
+        return dest_arn
+
+    def _prepare(self, ports: CopyPorts, items: list[PlanItem], vaults: dict[str, Vault]) -> None:
+        """The destination vaults `items` go to: created (if asked), and open to the source."""
+        request, source, dest = self.request, ports.source, ports.dest
+        needed = {request.dest_vault or item.source_vault: item.source_vault for item in items}
+        prepared = prepare_destination(
+            dest,
+            [(name, vaults.get(vault)) for name, vault in sorted(needed.items())],
+            source.account_id,
+            create=request.create_dest_vault,
+            kms_key_arn=request.dest_kms_key_arn,
+        )
+        for name in prepared.created:
+            self.say(f"Created destination vault {name} in account {dest.account_id}")
+        for name in prepared.policies_updated:
+            self.say(f"Granted account {source.account_id} CopyIntoBackupVault on {name}")
 
     def _plan(
         self, ports: CopyPorts, sources: SelectionSources, identity: dict[str, Any]
@@ -208,16 +211,15 @@ class CopyMigration:
                 "--dest-vault Default: AWS Backup cannot copy into another account's Default vault"
             )
 
-        def dest_arn(vault: str) -> str:
-            name = request.dest_vault or vault
-            return f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{name}"
-
         facts = PlanFacts(
             {vault.name: request.dest_vault or vault.name for vault in scanned.vaults}
         )
-        items, summary = build_plan(facts.watch(scanned.candidates), dest_arn, tally)
+        items, summary = build_plan(facts.watch(scanned.candidates), self._dest_arn_of(dest), tally)
+        state = MigrationState(items)
+        adopted = adopt_existing_copies(state, source, dest).adopted if request.adopt else 0
         if request.dry_run:
-            return PlanPreview(items, summary)
+            to_copy = [item for i, item in enumerate(items) if state.status[i] == Status.PENDING]
+            return PlanPreview(items, summary, to_copy)
         if not request.skip_preflight:
             results = run_preflight(
                 source_account=source.account_id,
@@ -230,19 +232,8 @@ class CopyMigration:
             )
             if failed(results):
                 raise PreflightFailed(results)
-        by_name = {vault.name: vault for vault in scanned.vaults}
-        needed = {request.dest_vault or item.source_vault: item.source_vault for item in items}
-        prepared = prepare_destination(
-            dest,
-            [(name, by_name.get(vault)) for name, vault in sorted(needed.items())],
-            source.account_id,
-            create=request.create_dest_vault,
-            kms_key_arn=request.dest_kms_key_arn,
-        )
-        for name in prepared.created:
-            self.say(f"Created destination vault {name} in account {dest.account_id}")
-        for name in prepared.policies_updated:
-            self.say(f"Granted account {source.account_id} CopyIntoBackupVault on {name}")
+        to_copy = [item for i, item in enumerate(items) if state.status[i] == Status.PENDING]
+        self._prepare(ports, to_copy, {vault.name: vault for vault in scanned.vaults})
         if self._existing and request.reset:
             self.say(f"Previous state moved to {self.store.discard()}")
         identity = {
@@ -251,11 +242,11 @@ class CopyMigration:
             "skipped_by_reason": {r.value: n for r, n in tally.excluded.items()},
             "created": self.now().isoformat(),
         }
-        state = MigrationState(items)
         journal = self.store.create(identity, state)
         self.say(
             f"Planned {len(items):,} copies ({human_size(summary.bytes)}) into "
             f"account {dest.account_id}; state in {self.store.journal_path}"
+            + (f"; {adopted:,} already in the destination (not copied again)" if adopted else "")
         )
         return OpenedMigration(identity, state, journal)
 
@@ -271,7 +262,9 @@ class CopyMigration:
             journal=opened.journal,
             settings=self.settings(ports.source.account_id),
             executor=ports.executor(self.request.workers),
-            progress=ports.progress(counts.total, counts.done),
+            progress=ports.progress(
+                counts.total - counts.already_copied, counts.completed + counts.failed
+            ),
             stop=stop,
         )
 
@@ -292,6 +285,7 @@ class CopyMigration:
             drain=request.drain_minutes * 60,
             retry_delay=min(300.0, request.poll_interval * 10),
             compact_every=request.compact_every,
+            failure_threshold=request.failure_threshold,
         )
 
     def finish(

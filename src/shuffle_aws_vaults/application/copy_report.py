@@ -30,6 +30,8 @@ def run_summary(
         "skipped": sum(skipped.values()),
         "in_progress": counts.in_flight,
         "pending": counts.pending,
+        "already_copied": counts.already_copied,
+        "retried_failed": counts.retried_failed,
         "duration_seconds": round(duration, 3),
         "duration_formatted": format_duration(duration),
         "start_time": start.isoformat(),
@@ -65,5 +67,10 @@ def run_summary(
         "bytes_copied": bytes_copied(state),
         "skipped_by_reason": skipped,
         "stop_reason": outcome.reason,
+        "failure_streak": (
+            {"error": outcome.failure_streak[0], "items": outcome.failure_streak[1]}
+            if outcome.failure_streak
+            else None
+        ),
         "unknown_job_states": dict(outcome.unknown_states),
     }

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from ..domain.concurrency import JobLimits, LaneReport
 from ..domain.copy_job import Lifecycle
-from ..domain.events import Event
+from ..domain.events import Event, JobEnded, Refused
+from ..domain.failures import FailureStreak
 from ..domain.lanes import Lanes, TypeLimit
 from ..domain.migration import MigrationState
 from ..domain.scheduler import Scheduler
@@ -42,11 +43,12 @@ class EngineSettings:
     drain: float = 300.0
     compact_every: int = 200_000
     progress_every: float = 1.0
+    failure_threshold: int = 25  # items failed in a row for one cause before stopping; 0: off
 
 
 @dataclass
 class RunOutcome:
-    reason: str  # finished, stopped, runtime-limit, interrupted, fatal
+    reason: str  # finished, stopped, runtime-limit, failure-threshold, interrupted, fatal
     fatal: str | None = None
     started_jobs: int = 0
     throttles: int = 0
@@ -56,6 +58,7 @@ class RunOutcome:
     completed_this_run: int = 0
     limit_refusals: int = 0  # LimitExceededException answers, botocore's retried ones included
     lane_caps: dict[str, LaneReport] = field(default_factory=dict)  # caps that were lowered
+    failure_streak: tuple[str, int] | None = None  # (signature, items) that stopped the run
 
 
 def journal_failure(exc: OSError) -> str:
@@ -112,8 +115,16 @@ class EngineContext:
         )
         self.outcome = RunOutcome(reason="finished")
         self.expired = ExpiredStreak(clock)
+        self.failures = FailureStreak(settings.failure_threshold)
 
     def record(self, event: Event) -> None:
         """Every change of the state: applied, and journalled (flushed before any call)."""
         self.state.apply(event)
         self.journal.append(event)
+        if isinstance(event, Refused):
+            self.failures.failed(event.code, event.message)
+        elif isinstance(event, JobEnded) and not event.retry:
+            if event.state == "COMPLETED":
+                self.failures.succeeded()
+            else:
+                self.failures.failed(event.state, event.message or "")

@@ -175,6 +175,10 @@ class Journal(Protocol):
 class StateJournal(Journal, Protocol):
     """A journal opened by the state store; closed when the run is over."""
 
+    def extend(self, identity: dict[str, Any], state: MigrationState) -> None:
+        """Record that the plan grew (--include-new): `state` has the new items at its end."""
+        ...
+
     def close(self) -> None: ...
 
 

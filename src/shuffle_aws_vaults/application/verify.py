@@ -65,7 +65,7 @@ def verify_from_journal(
         if status is Status.FAILED:
             failure = state.failures.get(i)
             check = Check(Verdict.FAILED, failure.message if failure else "")
-        elif status is not Status.COMPLETED or dest_arn is None:
+        elif status not in (Status.COMPLETED, Status.ALREADY_COPIED) or dest_arn is None:
             check = Check(Verdict.MISSING, f"not copied yet ({status.name.lower()})")
         elif source is None:
             check = Check(Verdict.MISMATCHED, "the source recovery point no longer exists")

@@ -10,8 +10,8 @@ from typing import Any
 
 from .. import bootstrap
 from ..application.copy_engine import EngineSettings, RunOutcome
-from ..application.copy_migration import (
-    CopyMigration,
+from ..application.copy_migration import CopyMigration
+from ..application.copy_request import (
     CopyOutcome,
     CopyPorts,
     CopyRequest,
@@ -45,6 +45,11 @@ def check_args(args: argparse.Namespace) -> None:
         raise UsageError(f"--workers must be from 1 to {MAX_WORKERS}, got {args.workers}")
     if args.resume and args.reset:
         raise UsageError("give --resume or --reset, not both")
+    for flag, given in (("--include-new", args.include_new), ("--retry-failed", args.retry_failed)):
+        if given and not args.resume:
+            raise UsageError(f"{flag} applies to a migration being resumed: add --resume")
+    if args.failure_threshold < 0:
+        raise UsageError(f"--failure-threshold must be 0 or more, got {args.failure_threshold}")
     for flag, value in (
         ("--poll-interval", args.poll_interval),
         ("--progress-interval", args.progress_interval),
@@ -128,6 +133,10 @@ def copy_request(args: argparse.Namespace) -> CopyRequest:
         compact_every=every,
         summary_output=Path(args.summary_output) if args.summary_output else None,
         report_csv=Path(args.report_csv) if args.report_csv else None,
+        adopt=not args.no_adopt,
+        include_new=args.include_new,
+        retry_failed=args.retry_failed,
+        failure_threshold=args.failure_threshold,
     )
 
 
@@ -205,18 +214,28 @@ def exit_status(outcome: CopyOutcome) -> int:
     if outcome.run.reason == "fatal":
         print(f"error: {outcome.run.fatal}", file=sys.stderr)
         return ExitStatus.ERROR
+    if outcome.run.reason == "failure-threshold":
+        return ExitStatus.ERROR
     if outcome.run.reason == "interrupted" or not outcome.done:
         return ExitStatus.INCOMPLETE
     return ExitStatus.ERROR if outcome.counts.failed else ExitStatus.SUCCESS
 
 
 def closing_line(report: dict[str, Any], outcome: RunOutcome, path: Path) -> str:
+    adopted = report["already_copied"]
     text = (
         f"{report['completed']:,} of {report['total_items']:,} copied, "
-        f"{report['failed']:,} failed, "
+        + (f"{adopted:,} already in the destination, " if adopted else "")
+        + f"{report['failed']:,} failed, "
         f"{report['in_progress']:,} in flight, {report['pending']:,} to go "
         f"({report['duration_formatted']}, {report['throughput_per_hour']:,.0f}/hour)."
     )
+    if outcome.failure_streak is not None:
+        signature, count = outcome.failure_streak
+        return (
+            f"{text} Stopped: {count:,} items in a row failed with {signature}. Fix the cause, "
+            f"then run again with --resume --retry-failed (state {path})."
+        )
     if (
         outcome.reason in ("stopped", "runtime-limit", "interrupted")
         or report["pending"]

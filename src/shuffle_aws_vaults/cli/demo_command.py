@@ -1,8 +1,9 @@
 """`shuffle-aws-vaults demo`: a whole migration on a sandbox served in this process.
 
-filter -> copy stopped by its runtime limit -> status -> copy --resume -> verify, with the real
-progress display and summary. Time runs 3000 times faster in the sandbox, so it takes about a
-minute.
+filter -> copy stopped by its runtime limit -> status -> copy --resume -> a night's new backups
+picked up by --include-new -> a lost state file that copies nothing twice -> verify, with the
+real progress display and summary. Time runs 3000 times faster in the sandbox, so it takes about
+a minute.
 """
 
 from __future__ import annotations
@@ -106,8 +107,27 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
         meaning = {0: "every item copied", 1: "some items failed; see the summary"}
         print(f"exit status {code} ({meaning.get(code, 'incomplete')})")
 
+        added = sandbox.add_new_backups(server.world, server.seeded, 40)
+        argv = [*copy, "--resume", "--include-new", "--no-progress"]
+        _step(
+            6,
+            f"A night later the backup plans added {len(added)} recovery points: pick them up",
+            argv,
+        )
+        code = main(argv)
+        print(f"exit status {code}")
+
+        lost = OUTPUT / "state-lost.jsonl"
+        for stale in OUTPUT.glob("state-lost.jsonl*"):
+            stale.unlink()
+        argv = [*copy[: copy.index("--state-file")], "--state-file", str(lost), "--resume"]
+        argv += ["--no-progress"]
+        _step(7, "The journal is lost: a new state file adopts the copies, copies none again", argv)
+        code = main(argv)
+        print(f"exit status {code}")
+
         argv = ["verify", *both, "--all-vaults", *csv_flag, "--state-file", str(state)]
-        _step(6, "Verify: every planned copy in the destination, complete and matching", argv)
+        _step(8, "Verify: every planned copy in the destination, complete and matching", argv)
         code = main(argv)
         print(f"exit status {code} (0: every planned item verified)")
         jobs = server.world.copy_jobs()

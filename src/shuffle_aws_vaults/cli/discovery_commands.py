@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
+from ..application.adoption import ExistingCopies
 from ..application.discovery import Candidate
 from ..application.selection_stage import check_metadata, require_vaults, select
 from ..domain.reasons import Reason
@@ -93,11 +94,14 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
 # -- filter ---------------------------------------------------------------------------------
 
 
-def summary(tally: SelectionTally, included_by: Mapping[str, Counter[str]]) -> dict[str, Any]:
+def summary(
+    tally: SelectionTally, included_by: Mapping[str, Counter[str]], already_copied: int | None
+) -> dict[str, Any]:
     return {
         "total": tally.total,
         "included": tally.included,
         "included_bytes": tally.included_bytes,
+        "already_copied": already_copied,
         "excluded": tally.excluded_total,
         "not_selected": tally.not_selected,
         "ineligible": tally.ineligible,
@@ -113,6 +117,11 @@ def print_summary(data: dict[str, Any], vault_count: int, stream: TextIO) -> Non
         f"Selected {data['included']:,} of {data['total']:,} recovery points "
         f"({human_size(data['included_bytes'])}) in {vault_count} vault(s).\n"
     )
+    if data["already_copied"]:
+        stream.write(
+            f"Of them, {data['already_copied']:,} are already in the destination: copy records "
+            "them as already copied and does not copy them again.\n"
+        )
     if data["excluded"]:
         stream.write(f"Excluded {data['excluded']:,}:\n")
         for ineligible, title in ((False, "not selected"), (True, "cannot be copied")):
@@ -150,10 +159,17 @@ def run_filter(args: argparse.Namespace, env: Environment) -> int:
         request, sources(wiring), cross_account=cross_account, now=env.now(), tally=tally
     )
     vaults, candidates = scanned.vaults, scanned.candidates
+    copies = None
+    if wiring.dest is not None:
+        copies = ExistingCopies(wiring.source, wiring.dest, [vault.name for vault in vaults])
+    already = 0
 
     def included() -> Iterator[dict[str, Any]]:
+        nonlocal already
         for candidate in candidates:
             if candidate.included:
+                if copies is not None and copies.take_point(candidate.rp, candidate.rp.vault_name):
+                    already += 1
                 included_by["vault"][candidate.rp.vault_name] += 1
                 included_by["resource_type"][candidate.rp.resource_type] += 1
                 if "apmid" in included_by:
@@ -166,14 +182,16 @@ def run_filter(args: argparse.Namespace, env: Environment) -> int:
         for item in included():
             writer.write(item)
         writer.close()
-        print_summary(summary(tally, included_by), len(vaults), sys.stderr)
+        print_summary(
+            summary(tally, included_by, already if copies else None), len(vaults), sys.stderr
+        )
         return ExitStatus.SUCCESS
     # The summary comes first, so the items wait in a private temporary file, not in memory.
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for item in included():
             spool.write(json.dumps(item, default=str) + "\n")
         spool.seek(0)
-        data = summary(tally, included_by)
+        data = summary(tally, included_by, already if copies else None)
         if args.output == "json":
             out.write('{"summary": ' + json.dumps(data) + ',\n"items": ')
             writer = make_writer("json", out, columns)

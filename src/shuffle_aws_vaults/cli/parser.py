@@ -162,6 +162,20 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
         metavar="M",
         help="after a stop, track jobs in flight this long before exiting (default 5)",
     )
+    run.add_argument(
+        "--failure-threshold",
+        type=int,
+        default=25,
+        metavar="N",
+        help="stop submitting after N items in a row fail for the same reason, track the jobs "
+        "in flight and exit 1 (default 25; 0: never)",
+    )
+    run.add_argument(
+        "--no-adopt",
+        action="store_true",
+        help="copy items again even when the destination already holds their copy (planning "
+        "otherwise records those as already copied)",
+    )
     state = parser.add_argument_group("state")
     state.add_argument(
         "--state-file",
@@ -174,6 +188,18 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     state.add_argument(
         "--reset", action="store_true", help="discard the state file (kept aside) and plan afresh"
+    )
+    state.add_argument(
+        "--include-new",
+        action="store_true",
+        help="with --resume: scan the selection again and add the recovery points created since "
+        "the plan (those the destination holds are recorded as already copied)",
+    )
+    state.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="with --resume: send the failed items (permanent failures too) back to be copied "
+        "again, after their cause is fixed",
     )
     report = parser.add_argument_group("progress and reports")
     report.add_argument(

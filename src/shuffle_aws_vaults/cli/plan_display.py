@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..application.copy_migration import PlanPreview
+from ..application.copy_request import PlanPreview
 from ..application.planning import estimate_seconds
 from ..domain.lanes import DOCUMENTED_TYPE_LIMITS, TypeLimit, merge_limits, parse_type_limits
 from ..domain.progress import format_duration
@@ -17,6 +17,11 @@ def print_plan(preview: PlanPreview, workers: int, limits: tuple[TypeLimit, ...]
         f"Plan: {summary.items:,} recovery points, {human_size(summary.bytes)} "
         f"(of {tally.total:,} listed; {tally.excluded_total:,} excluded).\n"
     )
+    if preview.already_copied:
+        out.write(
+            f"Already in the destination: {preview.already_copied:,} (recorded as already "
+            f"copied, not copied again); to copy: {len(preview.to_copy):,}.\n"
+        )
     for title, counts, sizes in (
         ("vault", summary.by_vault, summary.bytes_by_vault),
         ("resource type", summary.by_type, summary.bytes_by_type),
@@ -33,7 +38,7 @@ def print_plan(preview: PlanPreview, workers: int, limits: tuple[TypeLimit, ...]
         for reason, count in tally.excluded.most_common():
             out.write(f"  {reason.value:<32} {count:>10,}  {reason.description}\n")
     assumed = merge_limits(parse_type_limits(DOCUMENTED_TYPE_LIMITS), limits)
-    estimate = estimate_seconds(preview.items, workers, assumed)
+    estimate = estimate_seconds(preview.to_copy, workers, assumed)
     named = ",".join(f"{limit.name}={limit.limit}" for limit in assumed)
     out.write(
         f"Estimated duration at {workers} concurrent jobs: {format_duration(estimate.seconds)}, "

@@ -51,6 +51,11 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
         dest_refusal=args.dest_refusal,
         bandwidth_bytes_per_second=args.bandwidth_mib * 1024 * 1024,
         job_overhead_seconds=args.job_overhead,
+        copy_job_retention_seconds=(
+            args.copy_job_retention_days * 86400.0
+            if args.copy_job_retention_days is not None
+            else None
+        ),
         faults=faults,
     )
     spec = sandbox.SeedSpec(

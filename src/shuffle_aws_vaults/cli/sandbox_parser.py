@@ -128,6 +128,14 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         "at least 1)",
     )
     sandbox.add_argument(
+        "--copy-job-retention-days",
+        type=positive_float,
+        default=None,
+        metavar="D",
+        help="ListCopyJobs forgets a job D simulated days after it ended (AWS documents no "
+        "retention; default: never)",
+    )
+    sandbox.add_argument(
         "--env-file", default=None, help="also write the export lines to this file (mode 0600)"
     )
     sandbox.add_argument(

@@ -51,6 +51,9 @@ def report(state: MigrationState, identity: dict[str, Any], holder: str | None) 
         "in_flight": counts.in_flight,
         "unconfirmed": counts.unconfirmed,
         "pending": counts.pending,
+        "already_copied": counts.already_copied,
+        "retried_failed": counts.retried_failed,
+        "added_since_plan": sum(e.get("added", 0) for e in identity.get("extensions", [])),
         "percent_done": counts.percent_done,
         "bytes_copied": bytes_copied(state),
         "bytes_planned": sum(item.size_bytes for item in state.items),
@@ -93,6 +96,17 @@ def run_status(args: argparse.Namespace, env: Environment) -> int:
         f"Copied {human_size(data['bytes_copied'])} of {human_size(data['bytes_planned'])}; "
         f"{data['job_retries']:,} copy jobs retried\n"
     )
+    extras = [
+        (
+            f"{data['already_copied']:,} already in the destination when planned (not copied again)"
+            if data["already_copied"]
+            else ""
+        ),
+        f"{data['added_since_plan']:,} added by --include-new" if data["added_since_plan"] else "",
+        f"{data['retried_failed']:,} failed items retried" if data["retried_failed"] else "",
+    ]
+    if any(extras):
+        out.write("Also: " + "; ".join(extra for extra in extras if extra) + "\n")
     if data["failures_by_message"]:
         out.write("Failures by message:\n")
         for message, count in data["failures_by_message"].items():

@@ -46,4 +46,13 @@ class Refused:
     at: float
 
 
-Event = Intent | Submitted | JobEnded | Refused
+@dataclass(frozen=True, slots=True)
+class Retried:
+    """The operator asked (--retry-failed) for a FAILED item to be copied again: it is PENDING
+    once more, and its next attempt has a new number (so a new idempotency token)."""
+
+    i: int
+    at: float
+
+
+Event = Intent | Submitted | JobEnded | Refused | Retried

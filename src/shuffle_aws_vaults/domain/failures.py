@@ -11,6 +11,8 @@ copy for the operator to chase.
 
 from __future__ import annotations
 
+import re
+
 from .errors import ErrorCategory, category_of
 
 PERMANENT_CATEGORIES = frozenset({"ACCESS_DENIED", "ACCESSDENIED", "INVALID_PARAMETERS"})
@@ -53,3 +55,44 @@ def error_is_transient(exc: BaseException) -> bool:
     """Throttling, a concurrency limit, an expired session or a server-side error: asking
     again may well work. Anything that is not an AWS error is not."""
     return category_of(exc) in TRANSIENT_CATEGORIES
+
+
+_ARN = re.compile(r"arn:aws[\w-]*:[^\s\"',;()]+")
+_ID = re.compile(
+    r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"  # uuids (job ids)
+    r"|\b(?:snap|vol|i|ami|rp)-[0-9a-f]{8,}\b"  # EC2-style ids
+    r"|\b\d{12}\b",  # account ids
+    re.IGNORECASE,
+)
+
+
+def failure_signature(code: str, message: str) -> str:
+    """A failure's code and message with ARNs and IDs taken out: the same cause, whichever
+    item it hit, gives the same signature."""
+    text = _ID.sub("<id>", _ARN.sub("<arn>", message or "")).strip()
+    return f"{code}: {text}" if text else code
+
+
+class FailureStreak:
+    """Items that ended FAILED in a row with the same signature; a copy that completes ends
+    the streak. At `threshold` (0: never) the run stops submitting, as S3 Batch Operations
+    stops a job whose failures pass its threshold: one cause is not repeated for every item."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+        self.signature: str | None = None
+        self.count = 0
+
+    def failed(self, code: str, message: str) -> None:
+        signature = failure_signature(code, message)
+        if signature == self.signature:
+            self.count += 1
+        else:
+            self.signature, self.count = signature, 1
+
+    def succeeded(self) -> None:
+        self.signature, self.count = None, 0
+
+    @property
+    def tripped(self) -> bool:
+        return self.threshold > 0 and self.count >= self.threshold

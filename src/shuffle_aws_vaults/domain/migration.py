@@ -1,8 +1,10 @@
 """The state of every plan item, rebuilt by applying journal events in order.
 
 PENDING -> INTENT -> SUBMITTED(job id) -> COMPLETED(destination ARN) | FAILED(code, message);
-a transient job failure goes back to PENDING with one more attempt counted. Arrays indexed by
-item keep a million items in a few tens of MiB.
+a transient job failure goes back to PENDING with one more attempt counted, and so does a FAILED
+item the operator retries. ALREADY_COPIED items were found in the destination when they were
+planned (adopted): they are never submitted. Arrays indexed by item keep a million items in a
+few tens of MiB.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .events import Event, Intent, JobEnded, Refused, Submitted
+from .events import Event, Intent, JobEnded, Refused, Retried, Submitted
 from .plan import PlanItem
 
 
@@ -21,6 +23,7 @@ class Status(IntEnum):
     SUBMITTED = 2
     COMPLETED = 3
     FAILED = 4
+    ALREADY_COPIED = 5
 
     @property
     def in_flight(self) -> bool:
@@ -28,7 +31,7 @@ class Status(IntEnum):
 
     @property
     def final(self) -> bool:
-        return self in (Status.COMPLETED, Status.FAILED)
+        return self >= Status.COMPLETED
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +41,8 @@ class Failure:
     at: float
 
 
-_COMPLETED = Status.COMPLETED.value  # COMPLETED and FAILED are the statuses from here on
+_COMPLETED = Status.COMPLETED.value  # COMPLETED, FAILED, ALREADY_COPIED: from here on, final
+_FAILED = Status.FAILED.value
 
 
 class InconsistentJournal(Exception):
@@ -62,6 +66,7 @@ class MigrationState:
         self.counts: Counter[int] = Counter({status: 0 for status in Status})
         self.counts[Status.PENDING] = count
         self.retries = 0
+        self.retried_failed = 0  # FAILED items the operator sent back (--retry-failed)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -98,7 +103,7 @@ class MigrationState:
             self.job_ids[i] = event.job_id
             self._move(i, Status.SUBMITTED)
         elif isinstance(event, JobEnded):
-            if current == _COMPLETED:
+            if current == _COMPLETED or current == Status.ALREADY_COPIED:
                 return  # a late report of what is already recorded
             if event.state == "COMPLETED":
                 if event.dest_arn:
@@ -120,8 +125,33 @@ class MigrationState:
                 raise self._after_final("refusal", i)
             self.failures[i] = Failure(event.code, event.message, event.at)
             self._move(i, Status.FAILED)
+        elif isinstance(event, Retried):
+            if current != _FAILED:
+                raise InconsistentJournal(f"retry of item {i}, which is {self.status_of(i).name}")
+            self.retried_failed += 1
+            job_id = self.job_ids[i]
+            if job_id is not None:
+                self.retired.setdefault(i, []).append(job_id)
+                self.job_ids[i] = None
+            self._move(i, Status.PENDING)
         else:
             raise InconsistentJournal(f"unknown event {event!r}")
+
+    def adopt(self, i: int, dest_arn: str) -> None:
+        """Item `i`'s copy is already in the destination (found when it was planned)."""
+        if self.status[i] != Status.PENDING:
+            raise InconsistentJournal(f"adoption of item {i}, which is {self.status_of(i).name}")
+        self.dest_arns[i] = dest_arn
+        self._move(i, Status.ALREADY_COPIED)
+
+    def extend(self, items: list[PlanItem]) -> None:
+        """Append newly planned items (--include-new), each PENDING."""
+        count = len(items)
+        self.items = self.items + items
+        self.status.extend(bytes(count))
+        self.attempts.extend(bytes(count))
+        self.job_ids.extend([None] * count)
+        self.counts[Status.PENDING] += count
 
     def _after_final(self, what: str, i: int) -> InconsistentJournal:
         return InconsistentJournal(
@@ -137,4 +167,6 @@ class MigrationState:
 
     @property
     def done(self) -> bool:
-        return self.counts[Status.COMPLETED] + self.counts[Status.FAILED] == len(self.items)
+        counts = self.counts
+        final = counts[Status.COMPLETED] + counts[Status.FAILED] + counts[Status.ALREADY_COPIED]
+        return final == len(self.items)

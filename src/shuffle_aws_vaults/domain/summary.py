@@ -17,6 +17,8 @@ class MigrationCounts:
     unconfirmed: int  # intents whose StartCopyJob answer was never recorded
     pending: int
     job_retries: int
+    already_copied: int = 0  # found in the destination when planned: never submitted
+    retried_failed: int = 0  # FAILED items sent back by --retry-failed
 
     @classmethod
     def of(cls, state: MigrationState) -> MigrationCounts:
@@ -29,11 +31,13 @@ class MigrationCounts:
             unconfirmed=counts[Status.INTENT],
             pending=counts[Status.PENDING],
             job_retries=state.retries,
+            already_copied=counts[Status.ALREADY_COPIED],
+            retried_failed=state.retried_failed,
         )
 
     @property
     def done(self) -> int:
-        return self.completed + self.failed
+        return self.completed + self.failed + self.already_copied
 
     @property
     def percent_done(self) -> float:
@@ -45,8 +49,10 @@ class MigrationCounts:
 
 
 def bytes_copied(state: MigrationState) -> int:
-    """The planned size of every item copied (a pass over the copies: for summaries only)."""
-    return sum(state.items[i].size_bytes for i in state.dest_arns)
+    """The planned size of every item this migration copied (a pass over the copies: for
+    summaries only); copies found already in the destination are not counted."""
+    completed, status = Status.COMPLETED, state.status
+    return sum(state.items[i].size_bytes for i in state.dest_arns if status[i] == completed)
 
 
 def failed_items(state: MigrationState) -> list[tuple[int, Failure]]:
@@ -58,7 +64,7 @@ def progress_of(state: MigrationState, *, elapsed: float, completed_at_start: in
     """The progress line's figures; `completed_at_start` sets the rate to this run's own."""
     counts = state.counts
     return Progress(
-        total=len(state),
+        total=len(state) - counts[Status.ALREADY_COPIED],
         completed=counts[Status.COMPLETED],
         failed=counts[Status.FAILED],
         in_flight=state.in_flight,

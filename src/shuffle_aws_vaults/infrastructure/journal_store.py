@@ -21,30 +21,27 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..application.errors import OperatorError
 from ..domain.events import Event
 from ..domain.migration import InconsistentJournal, MigrationState
 from ..domain.plan import PlanItem
 from .durable_files import make_private_directories, naming, write_atomically
 from .gc_pause import collector_paused
+from .plan_file import PlanFile
 from .state_codec import (
     JOURNAL_FORMAT,
     VERSION,
     CodecError,
     decode_event,
-    decode_plan,
     decode_snapshot,
     encode_line,
-    encode_plan,
     encode_snapshot,
     snapshot_identity,
 )
+from .state_errors import StateError
+
+__all__ = ["JsonlJournal", "StateError", "StateLocked", "StateStore"]
 
 READ_ATTEMPTS = 20  # of a consistent snapshot and journal, while a copy compacts them
-
-
-class StateError(OperatorError):
-    """The state cannot be used; the message names the file (and line) and what to do."""
 
 
 class StateLocked(StateError):
@@ -108,6 +105,15 @@ class JsonlJournal:
         self.generation = generation
         self._count = 0
 
+    def extend(self, identity: dict[str, Any], state: MigrationState) -> None:
+        """Record a plan with items appended (and a new identity): the new plan file first
+        (it still serves the current snapshot), then a compaction onto it."""
+        self.flush()
+        self.sync()
+        self._store.write_extended_plan(state.items)
+        self._identity = identity
+        self.compact(state)
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self.flush()
@@ -125,7 +131,7 @@ class StateStore:
         self.plan_path = journal_path.with_name(journal_path.name + ".plan")
         self.lock_path = journal_path.with_name(journal_path.name + ".lock")
         self._lock_fd: int | None = None
-        self._plan_id: str | None = None  # of the plan file the snapshots refer to
+        self.plan = PlanFile(self.plan_path, self.snapshot_path)
 
     def exists(self) -> bool:
         return self.journal_path.exists() or self.snapshot_path.exists()
@@ -200,18 +206,18 @@ class StateStore:
     ) -> None:
         """The state as of `generation`; the plan file first if this store has not written or
         read one (a new migration)."""
-        if self._plan_id is None:
-            plan_id = os.urandom(8).hex()
-            write_atomically(self.plan_path, encode_plan(state.items, plan_id))
-            self._plan_id = plan_id
+        plan_id = self.plan.plan_id or self.plan.write(state.items)
         with collector_paused():
-            document = encode_snapshot(identity, state, generation, self._plan_id)
+            document = encode_snapshot(identity, state, generation, plan_id)
             data = json.dumps(document, separators=(",", ":")).encode()
             del document  # its joined columns are as large as the text
         write_atomically(self.snapshot_path, data)
 
+    def write_extended_plan(self, items: list[PlanItem]) -> None:
+        self.plan.write_extended(items)
+
     def create(self, identity: dict[str, Any], state: MigrationState) -> JsonlJournal:
-        self._plan_id = None
+        self.plan.plan_id = None
         try:
             self.write_snapshot(identity, state, 1)
             write_atomically(self.journal_path, self.journal_header(1))
@@ -244,26 +250,9 @@ class StateStore:
     def _read_snapshot(self) -> tuple[dict[str, Any], MigrationState, int]:
         try:
             with collector_paused():
-                return decode_snapshot(self._snapshot_document(), self._read_plan)
+                return decode_snapshot(self._snapshot_document(), self.plan.read)
         except CodecError as exc:
             raise StateError(f"{self.snapshot_path}: {exc}") from None
-
-    def _read_plan(self, plan_id: str, count: int) -> list[PlanItem]:
-        try:
-            data = self.plan_path.read_bytes()
-        except FileNotFoundError:
-            raise StateError(
-                f"{self.plan_path} is missing, so {self.snapshot_path} cannot be used; "
-                "restore it, or start over with --reset"
-            ) from None
-        except OSError as exc:
-            raise StateError(f"cannot read {self.plan_path}: {exc.strerror}") from None
-        try:
-            items = decode_plan(data, plan_id, count)
-        except CodecError as exc:
-            raise StateError(f"{self.plan_path}: {exc}") from None
-        self._plan_id = plan_id
-        return items
 
     def read(self) -> tuple[dict[str, Any], MigrationState]:
         """The state as recorded, without touching any file: safe while a copy runs.

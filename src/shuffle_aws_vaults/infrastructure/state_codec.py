@@ -8,7 +8,10 @@ column (repeated vault, type and resource names once). The snapshot (version 2) 
 changes: the identity, the generation, the plan id it belongs to, and every item's state. Its
 per-item strings (job IDs, destination ARNs) are stored as one newline-joined string each, which
 encodes and decodes at C speed; a value that itself holds a newline falls back to a list.
-Version 1 snapshots (plan inside) are still read.
+
+`--include-new` appends items to a plan. The new plan file names the plans it extends (their
+ids and item counts) and keeps their items first, so a snapshot of the plan before the extension
+still loads from it: a crash between writing the plan and the snapshot loses nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from json.encoder import encode_basestring_ascii as quote
 from operator import itemgetter
 from typing import Any
 
-from ..domain.events import Event, Intent, JobEnded, Refused, Submitted
+from ..domain.events import Event, Intent, JobEnded, Refused, Retried, Submitted
 from ..domain.migration import Failure, MigrationState
 from ..domain.plan import PlanItem
 from .gc_pause import collector_paused
@@ -59,6 +62,8 @@ def encode_line(event: Event) -> str:
             f"{_optional(event.dest_arn)},{_optional(event.message)},"
             f'{"true" if event.retry else "false"}]'
         )
+    if isinstance(event, Retried):
+        return f'["T",{event.i:d},{event.at:.3f}]'
     return f'["R",{event.i:d},{quote(event.code)},{quote(event.message)},{event.at:.3f}]'
 
 
@@ -75,6 +80,8 @@ def decode_event(row: Any) -> Event:
             )
         if kind == "R":
             return Refused(int(row[1]), str(row[2]), str(row[3]), float(row[4]))
+        if kind == "T":
+            return Retried(int(row[1]), float(row[2]))
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"malformed event {row!r}") from exc
     raise CodecError(f"unknown event {row!r}")
@@ -151,9 +158,19 @@ def _items_from_columns(doc: dict[str, Any]) -> list[PlanItem]:
     )
 
 
-def encode_plan(items: Sequence[PlanItem], plan_id: str) -> list[bytes]:
-    """The plan file's bytes, in pieces (a million-item body is not copied once more)."""
-    header = {"format": PLAN_FORMAT, "version": VERSION, "plan": plan_id, "count": len(items)}
+def encode_plan(
+    items: Sequence[PlanItem], plan_id: str, extends: dict[str, int] | None = None
+) -> list[bytes]:
+    """The plan file's bytes, in pieces (a million-item body is not copied once more).
+    `extends` names the earlier plans (id: item count) whose items this one starts with."""
+    header: dict[str, Any] = {
+        "format": PLAN_FORMAT,
+        "version": VERSION,
+        "plan": plan_id,
+        "count": len(items),
+    }
+    if extends:
+        header["extends"] = extends
     with collector_paused():
         body = json.dumps(_plan_columns(items), separators=(",", ":")).encode()
     return [json.dumps(header).encode(), b"\n", body, b"\n"]
@@ -171,10 +188,21 @@ def decode_plan_header(line: bytes) -> dict[str, Any]:
     return header
 
 
+def plan_lineage(header: dict[str, Any]) -> dict[str, int]:
+    """Every plan id this plan file can serve, with its item count (itself and those it extends)."""
+    extends = header.get("extends") or {}
+    if not isinstance(extends, dict):
+        raise CodecError("damaged plan header")
+    lineage = {str(k): int(v) for k, v in extends.items()}
+    lineage[str(header.get("plan"))] = int(header.get("count", -1))
+    return lineage
+
+
 def decode_plan(data: bytes, plan_id: str, count: int) -> list[PlanItem]:
+    """The first `count` items: the whole plan, or an earlier plan this one extends."""
     first, _, body = data.partition(b"\n")
     header = decode_plan_header(first)
-    if header.get("plan") != plan_id or header.get("count") != count:
+    if plan_lineage(header).get(plan_id) != count:
         raise CodecError(
             f"plan {header.get('plan')} of {header.get('count')} items is not the snapshot's "
             f"(plan {plan_id} of {count} items); the files are from different runs"
@@ -184,9 +212,11 @@ def decode_plan(data: bytes, plan_id: str, count: int) -> list[PlanItem]:
             items = _items_from_columns(json.loads(body))
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise CodecError(f"damaged plan ({type(exc).__name__}: {exc})") from exc
-    if len(items) != count:
-        raise CodecError(f"damaged plan: {len(items)} items where the header says {count}")
-    return items
+    if len(items) != header.get("count"):
+        raise CodecError(
+            f"damaged plan: {len(items)} items where the header says {header.get('count')}"
+        )
+    return items if len(items) == count else items[:count]
 
 
 # -- the snapshot -----------------------------------------------------------------------------
@@ -223,6 +253,7 @@ def encode_snapshot(
         "dest_arns": _join([dest_arns.get(i, "") for i in range(count)] if dest_arns else []),
         "failures": [[i, f.code, f.message, f.at] for i, f in state.failures.items()],
         "retries": state.retries,
+        "retried_failed": state.retried_failed,
         "retired": [[i, jobs] for i, jobs in state.retired.items()],
     }
 
@@ -266,6 +297,7 @@ def decode_snapshot(doc: Any, load_plan: PlanLoader) -> tuple[dict[str, Any], Mi
             state.dest_arns = {i: arn for i, arn in enumerate(_split(dests, count)) if arn}
         state.failures = {int(i): Failure(code, msg, at) for i, code, msg, at in doc["failures"]}
         state.retries = int(doc.get("retries", 0))
+        state.retried_failed = int(doc.get("retried_failed", 0))
         state.retired = {int(i): list(jobs) for i, jobs in doc.get("retired", [])}
         state.recount()
         return dict(doc["identity"]), state, int(doc["generation"])

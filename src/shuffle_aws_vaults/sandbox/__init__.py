@@ -4,8 +4,16 @@ Needs the `sandbox` extra (moto). The tool imports this package only for `sandbo
 """
 
 from .config import FaultConfig, SandboxConfig
-from .seed import SeedSpec
+from .seed import SeedSpec, add_new_backups
 from .server import Sandbox, stats
 from .world import SandboxWorld
 
-__all__ = ["FaultConfig", "Sandbox", "SandboxConfig", "SandboxWorld", "SeedSpec", "stats"]
+__all__ = [
+    "FaultConfig",
+    "Sandbox",
+    "SandboxConfig",
+    "SandboxWorld",
+    "SeedSpec",
+    "add_new_backups",
+    "stats",
+]

@@ -83,6 +83,9 @@ class SandboxConfig:
     dest_refusal: DestRefusal = "job"
     # How long an IdempotencyToken is remembered (AWS does not say).
     idempotency_window_seconds: float = 24 * 3600.0
+    # How long ListCopyJobs lists a job after it ended, in simulated seconds (AWS documents
+    # no retention; summaries say 14-30 days). None: for ever.
+    copy_job_retention_seconds: float | None = None
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     def __post_init__(self) -> None:
@@ -100,3 +103,6 @@ class SandboxConfig:
             raise ValueError("bandwidth must be positive")
         if not 0.0 <= self.jitter < 1.0:
             raise ValueError("jitter must be in [0, 1)")
+        retention = self.copy_job_retention_seconds
+        if retention is not None and not retention >= 0:
+            raise ValueError("copy_job_retention_seconds must be 0 or more")

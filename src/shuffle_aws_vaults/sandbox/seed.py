@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import random
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from pathlib import Path
 from .access_policy import copy_into_vault_policy
 from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
 from .moto_bridge import create_kms_key, create_role, create_vault, seed_moto_ids
-from .records import DAY, StoredRecoveryPoint
+from .records import DAY, StoredRecoveryPoint, is_backup_owned_arn
 from .world import SandboxWorld
 
 GIB = 1024**3
@@ -59,13 +60,16 @@ class SeedSpec:
     dest_policy: bool = True
     cross_account_enabled: bool = True
     copy_role: bool = True
+    # Share of copyable recovery points whose copy is already in the destination vault of the
+    # same name, as a backup plan's copy rule (or an earlier tool) left it: no job on record.
+    copied_share: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.recovery_points <= 5_000_000:
             raise ValueError("recovery_points must be between 0 and 5,000,000")
         if not 1 <= self.vaults <= 300:
             raise ValueError("vaults must be between 1 and 300 (the AWS quota)")
-        for name in ("edge_case_share", "metadata_missing_share"):
+        for name in ("edge_case_share", "metadata_missing_share", "copied_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
 
@@ -155,6 +159,8 @@ def _seed_recovery_points(
     types = [t[0] for t in RESOURCE_TYPES]
     weights = [t[1] for t in RESOURCE_TYPES]
     medians = {t[0]: t[2] for t in RESOURCE_TYPES}
+    # Its own stream: the seeded data stays what it was whatever copied_share says.
+    copies = random.Random(f"seed-copies:{cfg.seed}") if spec.copied_share else None
     remaining = spec.recovery_points
     serial = 0
     while remaining > 0:
@@ -206,28 +212,51 @@ def _seed_recovery_points(
                     resource_arn=resource_arn,
                     advanced_dynamodb=not (edge == "unsupported-type" and rtype == "DynamoDB"),
                 )
-            world.add_recovery_point(
-                src,
-                region,
-                StoredRecoveryPoint(
-                    seq=world.next_seq(),
-                    arn=rp_arn,
-                    vault_name=vault,
-                    vault_arn=vault_arn(region, src, vault),
-                    resource_arn=resource_arn,
-                    resource_type=rtype,
-                    resource_name=name,
-                    creation_date=created,
-                    completion_date=created + rng.uniform(300, 7200),
-                    size=max(1, int(base_size * rng.uniform(0.9, 1.1))),
-                    status=status,
-                    encryption_key_arn=key,
-                    iam_role_arn=role,
-                    delete_after_days=retention,
-                    cold_after_days=7 if edge == "cold" else None,
-                ),
+            point = StoredRecoveryPoint(
+                seq=world.next_seq(),
+                arn=rp_arn,
+                vault_name=vault,
+                vault_arn=vault_arn(region, src, vault),
+                resource_arn=resource_arn,
+                resource_type=rtype,
+                resource_name=name,
+                creation_date=created,
+                completion_date=created + rng.uniform(300, 7200),
+                size=max(1, int(base_size * rng.uniform(0.9, 1.1))),
+                status=status,
+                encryption_key_arn=key,
+                iam_role_arn=role,
+                delete_after_days=retention,
+                cold_after_days=7 if edge == "cold" else None,
             )
+            world.add_recovery_point(src, region, point)
             result.recovery_points += 1
+            copyable = spec.dest_vaults and edge is None and status == "COMPLETED"
+            if copies is not None and copyable and copies.random() < spec.copied_share:
+                _add_copy(world, point, copies)
+
+
+def _add_copy(world: SandboxWorld, source: StoredRecoveryPoint, rng: random.Random) -> None:
+    """`source`'s copy in the destination vault of the same name, as AWS leaves one."""
+    cfg = world.config
+    region, dst = cfg.region, cfg.dest_account
+    copy = dataclasses.replace(
+        source,
+        seq=world.next_seq(),
+        arn=recovery_point_arn(
+            rng,
+            source.resource_type,
+            region,
+            dst,
+            copy=True,
+            resource_arn=source.resource_arn,
+            advanced_dynamodb=is_backup_owned_arn(source.arn),
+        ),
+        vault_arn=vault_arn(region, dst, source.vault_name),
+        encryption_key_arn=f"arn:aws:kms:{region}:{dst}:alias/aws/backup",
+        source_vault_arn=source.vault_arn,
+    )
+    world.add_recovery_point(dst, region, copy)
 
 
 def _key_family(resource_type: str) -> str:
@@ -278,3 +307,52 @@ def write_metadata_csv(path: Path, result: SeedResult) -> int:
         for r in rows:
             writer.writerow([r.arn, r.apmid, r.environment, r.owner, r.cost_center])
     return len(rows)
+
+
+def add_new_backups(world: SandboxWorld, seeded: SeedResult, count: int) -> list[str]:
+    """`count` recovery points created now, as a backup plan's nightly run adds them: one per
+    seeded resource in turn (those whose backups can be copied), in its vault. Their ARNs."""
+    cfg = world.config
+    region, src = cfg.region, cfg.source_account
+    rng = world.rng
+    resources = [r for r in seeded.resources if r.edge is None]
+    if count < 0 or (count and not resources):
+        raise ValueError("nothing to add recovery points to" if count else "count must be >= 0")
+    added: list[str] = []
+    with world.lock:
+        now = world.now()
+        for n in range(count):
+            resource = resources[(len(seeded.resources) + n * 7919) % len(resources)]
+            existing = world.contents(src, region, resource.vault).by_resource.get(resource.arn)
+            size = existing[-1].size if existing else GIB
+            arn = recovery_point_arn(
+                rng,
+                resource.resource_type,
+                region,
+                src,
+                resource_arn=resource.arn,
+                advanced_dynamodb=True,
+            )
+            world.add_recovery_point(
+                src,
+                region,
+                StoredRecoveryPoint(
+                    seq=world.next_seq(),
+                    arn=arn,
+                    vault_name=resource.vault,
+                    vault_arn=vault_arn(region, src, resource.vault),
+                    resource_arn=resource.arn,
+                    resource_type=resource.resource_type,
+                    resource_name=resource.name,
+                    creation_date=now - n * 0.001,
+                    completion_date=now,
+                    size=max(1, int(size * rng.uniform(0.95, 1.05))),
+                    status="COMPLETED",
+                    encryption_key_arn=existing[-1].encryption_key_arn if existing else None,
+                    iam_role_arn=f"arn:aws:iam::{src}:role/{DEFAULT_ROLE}",
+                    delete_after_days=35,
+                ),
+            )
+            added.append(arn)
+        seeded.recovery_points += count
+    return added

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -27,7 +28,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .backup_api import DROP_FLAG, SERVED_FLAG, activate, deactivate
 from .config import SandboxConfig
 from .moto_bridge import reset_moto
-from .seed import SeedResult, SeedSpec, seed, write_metadata_csv
+from .seed import SeedResult, SeedSpec, add_new_backups, seed, write_metadata_csv
 from .world import SandboxWorld
 
 OPERATOR_ROLE = "SandboxOperator"
@@ -62,11 +63,13 @@ class _Dispatcher(DomainDispatcherApplication):
 
 
 class _SandboxApp:
-    """moto's WSGI app behind two extras: dropped connections and a read-only control path."""
+    """moto's WSGI app behind two extras: dropped connections and a control path (read-only,
+    but for POST add-recovery-points, which plays a backup plan's nightly run)."""
 
-    def __init__(self, app: Any, world: SandboxWorld) -> None:
+    def __init__(self, app: Any, world: SandboxWorld, seeded: SeedResult) -> None:
         self._app = app
         self._world = world
+        self._seeded = seeded
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -93,8 +96,17 @@ class _SandboxApp:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         path = environ["PATH_INFO"][len(CONTROL_PREFIX) :]
-        if path == "stats":
-            payload: Any = stats(self._world)
+        if path == "add-recovery-points" and environ.get("REQUEST_METHOD") == "POST":
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            try:
+                count = int(query.get("count", ["1"])[0])
+                added = add_new_backups(self._world, self._seeded, count)
+            except ValueError as exc:
+                start_response("400 Bad Request", [("Content-Type", "application/json")])
+                return [json.dumps({"message": str(exc)}).encode()]
+            payload: Any = {"added": added}
+        elif path == "stats":
+            payload = stats(self._world)
         elif path == "copy-jobs":
             payload = [job.to_wire() for job in self._world.copy_jobs()]
         else:
@@ -180,7 +192,7 @@ class Sandbox:
         write_metadata_csv(self.csv_path, self.seeded)
         self._write_aws_files()
         if self._serve:
-            app = _SandboxApp(_Dispatcher(create_backend_app), world)
+            app = _SandboxApp(_Dispatcher(create_backend_app), world, self.seeded)
             self._server = make_server(
                 "127.0.0.1", self._port, app, threaded=True, request_handler=_QuietHandler
             )

@@ -592,13 +592,22 @@ class SandboxWorld:
                     done is not None and done < times["completeBefore"]
                 )
 
+            retention = self.config.copy_job_retention_seconds
+            forgotten_before = None if retention is None else self.now() - retention
+
+            def listed(job: CopyJob) -> bool:
+                ended = job.completion_date
+                if forgotten_before is not None and ended is not None and ended < forgotten_before:
+                    return False  # aged out of the job history
+                return keep(job)
+
             source_arn = query.get("sourceRecoveryPointArn")
             candidates: Iterable[CopyJob]
             if source_arn is not None:
                 candidates = book.by_source.get(source_arn, [])
             else:
                 candidates = book.jobs.after(after_seq)
-            return paginate(iter(candidates), keep, size)
+            return paginate(iter(candidates), listed, size)
 
     # -- accounting ---------------------------------------------------------------------------
 

@@ -115,3 +115,45 @@ def test_what_is_not_an_aws_error_has_no_category_and_is_not_repeated() -> None:
     assert category_of(CredentialsError("no credentials")) is None
     assert error_is_transient(ValueError("bug")) is False
     assert error_is_transient(CredentialsError("no credentials")) is False
+
+
+def test_a_failure_signature_leaves_out_arns_and_ids() -> None:
+    from shuffle_aws_vaults.domain.failures import failure_signature
+
+    one = failure_signature(
+        "FAILED",
+        "Access Denied trying to call AWS Backup service for "
+        "arn:aws:backup:us-east-1:222222222222:backup-vault:a (job 3f2a1c9e-1b2c-4d5e-8f90-"
+        "0123456789ab)",
+    )
+    two = failure_signature(
+        "FAILED",
+        "Access Denied trying to call AWS Backup service for "
+        "arn:aws:backup:us-east-1:222222222222:backup-vault:b (job 00000000-1111-4222-8333-"
+        "444444444444)",
+    )
+    assert (
+        one
+        == two
+        == ("FAILED: Access Denied trying to call AWS Backup service for <arn> (job <id>)")
+    )
+    assert failure_signature("AccessDeniedException", "") == "AccessDeniedException"
+
+
+def test_the_failure_streak_counts_one_cause_in_a_row_and_a_success_ends_it() -> None:
+    from shuffle_aws_vaults.domain.failures import FailureStreak
+
+    streak = FailureStreak(3)
+    streak.failed("A", "x")
+    streak.failed("A", "x")
+    streak.failed("B", "x")  # another cause starts a new streak
+    streak.failed("B", "x")
+    assert not streak.tripped
+    streak.succeeded()
+    for _ in range(3):
+        streak.failed("B", "x")
+    assert streak.tripped and streak.count == 3
+    never = FailureStreak(0)
+    for _ in range(100):
+        never.failed("A", "x")
+    assert not never.tripped

@@ -1,0 +1,107 @@
+"""The copy use case's request, ports and answers: plain values in, plain values out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..domain.lanes import TypeLimit
+from ..domain.migration import MigrationState
+from ..domain.plan import PlanItem
+from ..domain.summary import MigrationCounts
+from .engine_context import EngineSettings, RunOutcome
+from .errors import RequestRefused
+from .planning import PlanSummary
+from .ports import (
+    ApiStatistics,
+    BackupGateway,
+    DestinationAccount,
+    Executor,
+    KeyInspector,
+    MetadataIndex,
+    ProgressSink,
+    Reports,
+    SourceChecks,
+    StateJournal,
+)
+from .selection_stage import SelectionRequest
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    """What the operator asked for, as plain values (flags already checked for range)."""
+
+    selection: SelectionRequest
+    dest_vault: str | None = None
+    dry_run: bool = False
+    resume: bool = False
+    reset: bool = False
+    skip_preflight: bool = False
+    create_dest_vault: bool = False
+    dest_kms_key_arn: str | None = None
+    copy_role_arn: str | None = None
+    delete_after_days: int | None = None
+    cold_after_days: int | None = None
+    workers: int = 80
+    type_limits: tuple[TypeLimit, ...] = ()
+    poll_interval: float = 30.0
+    max_job_attempts: int = 3
+    max_runtime_minutes: float | None = None
+    drain_minutes: float = 5.0
+    compact_every: int = EngineSettings.compact_every
+    summary_output: Path | None = None
+    report_csv: Path | None = None
+    adopt: bool = True  # items whose copy the destination holds are recorded, not copied
+    include_new: bool = False  # --resume: add recovery points created since the plan
+    retry_failed: bool = False  # --resume: FAILED items go back to PENDING
+    failure_threshold: int = 25
+
+
+@dataclass
+class CopyPorts:
+    source: BackupGateway
+    dest: DestinationAccount
+    keys: KeyInspector | None
+    metadata: MetadataIndex | None
+    source_checks: SourceChecks
+    statistics: ApiStatistics
+    reports: Reports
+    executor: Callable[[int], Executor]
+    progress: Callable[[int, int], ProgressSink]  # (items, of them done) -> a display
+
+
+class PreflightFailed(RequestRefused):
+    def __init__(self, results: list[Any]) -> None:
+        super().__init__("preflight failed; nothing was copied (see the checklist above)")
+        self.results = results
+
+
+@dataclass
+class PlanPreview:
+    """A --dry-run's answer: the plan, nothing recorded."""
+
+    items: list[PlanItem]
+    summary: PlanSummary
+    to_copy: list[PlanItem]  # the items whose copy the destination does not hold yet
+
+    @property
+    def already_copied(self) -> int:
+        return len(self.items) - len(self.to_copy)
+
+
+@dataclass
+class OpenedMigration:
+    identity: dict[str, Any]
+    state: MigrationState
+    journal: StateJournal
+
+
+@dataclass
+class CopyOutcome:
+    run: RunOutcome
+    report: dict[str, Any]
+    counts: MigrationCounts
+    done: bool
+    notes: list[str] = field(default_factory=list)
