@@ -417,7 +417,8 @@ def test_access_denied_on_start_copy_job_fails_each_item_with_aws_message_unretr
 ) -> None:
     """Past the preflight (--skip-preflight), StartCopyJob answers AccessDeniedException: a
     configuration problem, so each item ends FAILED with AWS's message, and the exit status is 1
-    ("an item failed"). Nothing lands in the vault."""
+    ("an item failed"). Nothing lands in the vault. (--failure-threshold 0: every item is
+    tried; the threshold that stops such a run early is tested in test_long_migrations_cli.)"""
     state, summary_path = tmp_path / "state.jsonl", tmp_path / "summary.json"
     submitted = box.calls("StartCopyJob")
     jobs = len(box.world.copy_jobs())
@@ -431,6 +432,8 @@ def test_access_denied_on_start_copy_job_fails_each_item_with_aws_message_unretr
             "--dest-vault",
             refusing_vault,
             "--skip-preflight",
+            "--failure-threshold",
+            "0",
             "--summary-output",
             str(summary_path),
         )

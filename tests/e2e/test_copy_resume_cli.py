@@ -564,7 +564,8 @@ def reset_run(tmp_path_factory: pytest.TempPathFactory) -> ResetRun:
         old_truth = box.truth()
         # Bounded: a run that cannot finish stops submitting after 3 s and drains for 3 s.
         window = ("--max-runtime-minutes", "0.05", "--drain-minutes", "0.05")
-        reset = box.copy(*copy_args(state, *selection, "--reset", *window))
+        # --no-adopt: the earlier copies are found by their jobs' tokens, not the listing.
+        reset = box.copy(*copy_args(state, *selection, "--reset", "--no-adopt", *window))
         truth = box.truth()
     return ResetRun(state, old, old_files, old_truth, reset, read_journal(state), truth)
 

@@ -323,6 +323,7 @@ def expected_summary(verdicts: Sequence[Verdict], *, with_apmid: bool) -> dict[s
         "total": len(verdicts),
         "included": len(included),
         "included_bytes": sum(int(v.rp["BackupSizeInBytes"]) for v in included),
+        "already_copied": 0,  # these sandboxes' destination vaults hold no copies
         "excluded": sum(reasons.values()),
         "not_selected": sum(reasons.values()) - ineligible,
         "ineligible": ineligible,

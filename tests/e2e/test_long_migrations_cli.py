@@ -147,6 +147,8 @@ class LostState:
     status: dict[str, Any]
     report: list[dict[str, str]]
     verify: Run
+    reset: Run
+    starts_after_reset: int
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +179,8 @@ def lost_state(tmp_path_factory: pytest.TempPathFactory) -> LostState:
         )
         with report.open(newline="") as handle:
             rows = list(csv.DictReader(handle))
+        reset = box.run(*copy_args(state, *selection, "--reset"))
+        starts_after_reset = box.started_copies()
     return LostState(
         first,
         json.loads(summaries[0].read_text()),
@@ -187,6 +191,8 @@ def lost_state(tmp_path_factory: pytest.TempPathFactory) -> LostState:
         status,
         rows,
         verify,
+        reset,
+        starts_after_reset,
     )
 
 
@@ -218,6 +224,15 @@ def test_status_and_the_report_count_the_copies_found_in_the_destination(
     assert lost_state.status["percent_done"] == 100.0
     assert Counter(row["final_state"] for row in lost_state.report) == {"ALREADY_COPIED": copied}
     assert all(row["destination_recovery_point_arn"] for row in lost_state.report)
+
+
+def test_a_reset_migration_adopts_every_copy_instead_of_making_it_again(
+    lost_state: LostState,
+) -> None:
+    assert lost_state.reset.returncode == 0, lost_state.reset.stderr
+    assert lost_state.starts_after_reset == lost_state.starts_before
+    copied = lost_state.first_summary["completed"]
+    assert f"{copied:,} already in the destination (not copied again)" in lost_state.reset.stderr
 
 
 def test_verify_finds_each_adopted_copy_in_the_destination(lost_state: LostState) -> None:

@@ -344,6 +344,7 @@ def describe_discard(store: StateStore) -> str:
         what = f"unreadable: {exc}"
     return (
         f"--reset: discarding the state at {store.journal_path} ({what}). Copy jobs still in "
-        "flight continue in AWS; items copied before are planned again (AWS recognises their "
-        "earlier jobs only while it honours the idempotency tokens)."
+        "flight continue in AWS; the new plan records the copies the destination holds as "
+        "already copied (with --no-adopt, AWS recognises earlier jobs only while it honours "
+        "their idempotency tokens)."
     )

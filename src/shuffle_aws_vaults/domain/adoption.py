@@ -9,7 +9,8 @@ point but the copy job. So a planned item's copy is recognised by:
 - a destination recovery point with the same resource ARN and creation date (to the
   millisecond), and the same source vault and size where the destination reports them.
 
-Each destination point is taken by one item at most.
+Each destination point is taken by one item at most, and a recovery point is never its own
+copy (within one account the destination vault may be listed with the source's points).
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def _choose(
             if candidate.arn == job_dest_arn:
                 return candidate
     for candidate in candidates:
+        if candidate.arn == item.source_arn:
+            continue  # the source itself (a copy within one account): never its own copy
         if candidate.source_vault_arn and candidate.source_vault_arn != source_vault_arn:
             continue  # copied from another vault: another item's copy
         if candidate.size_bytes and item.size_bytes and candidate.size_bytes != item.size_bytes:

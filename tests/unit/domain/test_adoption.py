@@ -89,3 +89,9 @@ def test_another_vault_is_not_searched() -> None:
     index = DestinationIndex()
     index.add_vault("elsewhere", [copy("snap-copy")])  # type: ignore[list-item]
     assert index.take(item(), SOURCE_VAULT_ARN, None) is None
+
+
+def test_a_recovery_point_is_never_its_own_copy() -> None:
+    source = item(arn="snap-src")
+    index = index_of(copy("snap-src", source_vault_arn=None))  # the same point, listed
+    assert index.take(source, SOURCE_VAULT_ARN, None) is None
