@@ -126,7 +126,7 @@ def measure(setting: Setting, at_quota: str) -> Result:
     note = (
         f"{setting.label}: {answer['seeded']['recovery_points']:,} points over "
         f"{answer['seeded']['resources']:,} resources ({resources:,} with planned copies); "
-        f"{summary['total_items']:,} planned, "
+        f"{summary['planned_items']:,} planned, "
         f"{figures.completed:,} copied, {refused} refused by StartCopyJob ({cold} in cold "
         f"storage: turned cold mid-run), {figures.failed} jobs failed. Makespan "
         f"{figures.makespan / hours:.2f} h; "

@@ -327,7 +327,7 @@ def measure(scenario: Scenario, kind: str, quick: bool) -> Outcome:
     files = answer["files"]
     if kind == "tool":
         summary = json.loads(files["summary.json"]) if files.get("summary.json") else {}
-        outcome.planned = int(summary.get("total_items", 0))
+        outcome.planned = int(summary.get("planned_items", 0))
         if summary:
             outcome.extra = (
                 f"stop reason {summary.get('stop_reason')}, {summary.get('failed', 0)} items "

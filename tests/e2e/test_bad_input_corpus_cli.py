@@ -447,11 +447,11 @@ def test_access_denied_on_start_copy_job_fails_each_item_with_aws_message_unretr
         messages.ACCESS_DENIED_CALL.format(vault_arn=vault_arn)
     }
     assert summary["completed"] == 0 and summary["stop_reason"] == "finished"
-    assert summary["failed"] == summary["total_items"] == len(summary["failures"]) > 5
-    assert len(denied) > 0.8 * summary["total_items"]  # the rest: refused as cold, say
-    assert box.calls("StartCopyJob") - submitted == summary["total_items"]  # none repeated
+    assert summary["failed"] == summary["planned_items"] == len(summary["failures"]) > 5
+    assert len(denied) > 0.8 * summary["planned_items"]  # the rest: refused as cold, say
+    assert box.calls("StartCopyJob") - submitted == summary["planned_items"]  # none repeated
     assert len(box.world.copy_jobs()) == jobs
-    assert tally(state) == (summary["total_items"], 0, summary["total_items"], 0)
+    assert tally(state) == (summary["planned_items"], 0, summary["planned_items"], 0)
 
 
 # -- typos and commands that do not exist ----------------------------------------------------------

@@ -206,7 +206,8 @@ def test_a_finished_migration_with_a_mistyped_state_file_starts_no_copy_job(
     assert again.returncode == 0, again.stderr
     assert lost_state.starts_after == lost_state.starts_before
     summary = lost_state.again_summary
-    assert (summary["already_copied"], summary["completed"], summary["failed"]) == (copied, 0, 0)
+    assert (summary["already_copied"], summary["failed"]) == (copied, 0)
+    assert summary["completed"] == copied  # in the destination: counted as completed too
     assert f"{copied:,} already in the destination" in again.stderr
 
 
@@ -266,7 +267,8 @@ def test_copies_are_adopted_from_the_destination_listing_alone_when_job_history_
         assert again.returncode == 0, again.stderr
         assert box.started_copies() == starts
         planned = json.loads(summary.read_text())
-        assert planned["already_copied"] == planned["total_items"] > 5
+        assert planned["already_copied"] == planned["planned_items"] > 5
+        assert planned["completed"] == planned["already_copied"]  # counted as completed
 
 
 # -- backups that arrive every night ------------------------------------------------------------
@@ -336,6 +338,7 @@ def test_status_says_how_many_were_added(nightly: Nightly) -> None:
 class Refused:
     stopped: Run
     stopped_summary: dict[str, Any]
+    stopped_status: dict[str, Any]
     starts_when_stopped: int
     retried: Run
     retried_summary: dict[str, Any]
@@ -359,6 +362,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> Refused:
             "5",
         )
         starts = box.started_copies()
+        stopped_status = status_of(box, state)
         box.grant_copies()
         retried = box.run(
             *copy_args(
@@ -374,6 +378,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> Refused:
     return Refused(
         stopped,
         json.loads(summaries[0].read_text()),
+        stopped_status,
         starts,
         retried,
         json.loads(summaries[1].read_text()),
@@ -396,6 +401,15 @@ def test_one_cause_failing_item_after_item_stops_the_run_at_the_threshold(
     assert "--resume --retry-failed" in closing and "Traceback" not in stopped.stderr
 
 
+def test_status_groups_the_same_cause_hitting_different_items_as_one(refused: Refused) -> None:
+    groups = refused.stopped_status["failures_by_message"]
+    assert groups == {
+        "FAILED: Access Denied trying to call AWS Backup service": refused.stopped_summary["failed"]
+    }
+    closing = refused.stopped.stderr.strip().splitlines()[-1]
+    assert f"status --state-file {refused.state}" in closing
+
+
 def test_after_the_grant_is_fixed_retry_failed_copies_every_item_exactly_once(
     refused: Refused,
 ) -> None:
@@ -403,9 +417,9 @@ def test_after_the_grant_is_fixed_retry_failed_copies_every_item_exactly_once(
     assert run.returncode == 0, run.stderr
     assert summary["retried_failed"] == refused.stopped_summary["failed"]
     assert (summary["failed"], summary["pending"]) == (0, 0)
-    assert summary["completed"] == summary["total_items"]
+    assert summary["completed"] == summary["planned_items"]
     assert max(refused.copies.values()) == 1
-    assert sum(refused.copies.values()) == summary["total_items"]
+    assert sum(refused.copies.values()) == summary["planned_items"]
 
 
 # -- kill -9 while --include-new extends the plan ------------------------------------------------

@@ -121,3 +121,23 @@ def test_a_huge_field_is_refused_instead_of_filling_memory(tmp_path: Path) -> No
 def test_blank_lines_are_skipped(tmp_path: Path) -> None:
     index = load_metadata_csv(write(tmp_path, "resourceArn,APMID\n\narn:1,APM1\n\n"))
     assert len(index) == 1
+
+
+@pytest.mark.parametrize(("separator", "named"), [(";", ";"), ("\t", "tab"), ("|", "|")])
+def test_a_file_delimited_otherwise_than_by_commas_is_named_as_such(
+    tmp_path: Path, separator: str, named: str
+) -> None:
+    path = write(tmp_path, f"resourceArn{separator}APMID\narn:1{separator}APM1\n")
+    with pytest.raises(MetadataCsvError) as refused:
+        load_metadata_csv(path)
+    assert str(refused.value) == (
+        f"{path}:1: no resourceArn column in the header (the file looks {named}-delimited; "
+        "it must be comma-separated)"
+    )
+
+
+def test_a_header_without_rows_loads_with_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, f"{HEADER}\n")
+    index = load_metadata_csv(path)
+    assert len(index) == 0
+    assert index.warning() == f"{path} has a header but no rows: no recovery point gets metadata"

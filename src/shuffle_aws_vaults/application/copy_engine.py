@@ -88,6 +88,7 @@ class CopyEngine:
         self.limits = context.limits
         self.outcome = context.outcome
         self.failures = context.failures
+        self.remaining = context.remaining
         self.submission = Submission(context)
         self.tracking = Tracking(context, self.submission)
         self.reconciliation = Reconciliation(context, self.submission, self.tracking)
@@ -236,6 +237,7 @@ class CopyEngine:
             self.state,
             elapsed=self.clock.monotonic() - self._started,
             completed_at_start=self._completed_at_start,
+            eta_floor=self.remaining.floor(self.clock.now()),
         )
 
     def _maybe_sync(self, now: float) -> None:

@@ -43,7 +43,7 @@ from .ports import (
 )
 from .preflight import PlanFacts, failed, run_preflight
 from .run_control import StopSignal
-from .selection_stage import SelectionSources, check_metadata, select
+from .selection_stage import NothingSelected, SelectionSources, check_metadata, select
 
 
 class CopyMigration:
@@ -215,6 +215,8 @@ class CopyMigration:
             {vault.name: request.dest_vault or vault.name for vault in scanned.vaults}
         )
         items, summary = build_plan(facts.watch(scanned.candidates), self._dest_arn_of(dest), tally)
+        if not items:
+            raise NothingSelected("copy", source.account_id, source.region, scanned.vaults, tally)
         state = MigrationState(items)
         adopted = adopt_existing_copies(state, source, dest).adopted if request.adopt else 0
         if request.dry_run:

@@ -23,13 +23,18 @@ def run_summary(
     counts = MigrationCounts.of(state)
     duration = (end - start).total_seconds()
     skipped = identity.get("skipped_by_reason", {})
+    # The original design's contract: total_items = completed + failed + skipped + in_progress
+    # + pending. Copies found in the destination when planned count as completed (and are
+    # counted again, apart, as already_copied).
+    completed = counts.completed + counts.already_copied
     return {
-        "total_items": counts.total,
-        "completed": counts.completed,
+        "total_items": counts.total + sum(skipped.values()),
+        "completed": completed,
         "failed": counts.failed,
         "skipped": sum(skipped.values()),
         "in_progress": counts.in_flight,
         "pending": counts.pending,
+        "planned_items": counts.total,
         "already_copied": counts.already_copied,
         "retried_failed": counts.retried_failed,
         "duration_seconds": round(duration, 3),

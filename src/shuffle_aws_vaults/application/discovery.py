@@ -17,10 +17,13 @@ from .ports import BackupGateway, KeyInspector, MetadataIndex
 class UnknownVault(OperatorError):
     """A --vault names a vault the account does not have."""
 
-    def __init__(self, names: Sequence[str], available: Sequence[str], account: str) -> None:
+    def __init__(
+        self, names: Sequence[str], available: Sequence[str], account: str, region: str
+    ) -> None:
         shown = ", ".join(available) or "none"
         super().__init__(
-            f"no vault named {', '.join(names)} in account {account} (vaults: {shown})"
+            f"no vault named {', '.join(names)} in account {account}, Region {region} "
+            f"(vaults: {shown})"
         )
         self.names = list(names)
 
@@ -48,7 +51,7 @@ def resolve_vaults(
     by_name = {vault.name: vault for vault in vaults}
     missing = [name for name in names if name not in by_name]
     if missing:
-        raise UnknownVault(missing, sorted(by_name), gateway.account_id)
+        raise UnknownVault(missing, sorted(by_name), gateway.account_id, gateway.region)
     return [by_name[name] for name in dict.fromkeys(names)]
 
 

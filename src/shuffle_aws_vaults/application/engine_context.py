@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..domain.concurrency import JobLimits, LaneReport
 from ..domain.copy_job import Lifecycle
+from ..domain.eta import RemainingTime
 from ..domain.events import Event, JobEnded, Refused
 from ..domain.failures import FailureStreak
 from ..domain.lanes import Lanes, TypeLimit
@@ -116,11 +117,13 @@ class EngineContext:
         self.outcome = RunOutcome(reason="finished")
         self.expired = ExpiredStreak(clock)
         self.failures = FailureStreak(settings.failure_threshold)
+        self.remaining = RemainingTime(state, clock.now())
 
     def record(self, event: Event) -> None:
         """Every change of the state: applied, and journalled (flushed before any call)."""
         self.state.apply(event)
         self.journal.append(event)
+        self.remaining.apply(event)
         if isinstance(event, Refused):
             self.failures.failed(event.code, event.message)
         elif isinstance(event, JobEnded) and not event.retry:

@@ -6,14 +6,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..domain.eta import job_seconds  # AWS publishes no copy speed: the sandbox's figures
 from ..domain.lanes import Lanes, TypeLimit
 from ..domain.plan import PlanItem, order_items
 from ..domain.selection import SelectionTally
 from .discovery import Candidate
-
-# For the duration estimate only: AWS publishes no copy speed. The sandbox uses the same figures.
-ASSUMED_BANDWIDTH = 100 * 1024**2  # bytes per second per job
-ASSUMED_OVERHEAD = 120.0  # seconds per job
 
 
 @dataclass
@@ -63,10 +60,6 @@ def build_plan(
         if candidate.metadata is not None:
             summary.by_apmid[candidate.metadata.get("APMID", "")] += 1
     return order_items(items), summary
-
-
-def job_seconds(item: PlanItem) -> float:
-    return ASSUMED_OVERHEAD + item.size_bytes / ASSUMED_BANDWIDTH
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,24 @@ class SelectionScan:
     candidates: Iterator[Candidate]
 
 
+class NothingSelected(RequestRefused):
+    """The selection matches no recovery point: a wrong Region, account or filter, most likely."""
+
+    def __init__(
+        self, what: str, account: str, region: str, vaults: list[Vault], tally: SelectionTally
+    ) -> None:
+        seen = ", ".join(vault.name for vault in vaults) or "none"
+        listed = (
+            f"; {tally.total:,} recovery points listed, all excluded (see filter)"
+            if tally.total
+            else ""
+        )
+        super().__init__(
+            f"nothing to {what}: no recovery point in account {account}, Region {region} matches "
+            f"the selection (vaults: {seen}{listed})"
+        )
+
+
 def require_vaults(request: SelectionRequest) -> None:
     """Refused before anything is read: a selection names its vaults."""
     if not request.vault_names and not request.all_vaults:

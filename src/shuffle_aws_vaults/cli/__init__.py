@@ -13,7 +13,7 @@ from ..application.errors import OperatorError
 from ..domain.errors import AwsError, CredentialsError
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
-from .options import normalize_dest_vault
+from .options import normalize_dest_vault, resolve_output
 from .parser import build_parser
 
 # Errors that mean "fix your input or environment": one line, exit 1, never a traceback.
@@ -84,6 +84,9 @@ def _main(argv: Sequence[str] | None, env: Environment) -> int:
     try:
         args = build_parser().parse_args(argv)
         verbose = bool(getattr(args, "verbose", False))
+        resolve_output(args, os.environ)
+        if verbose and args.command not in ("copy", "sandbox", "demo"):
+            bootstrap.configure_logging(True, None)  # copy sets up its own (--log-file too)
         normalize_dest_vault(args)
         return int(_runner(args.command)(args, env))
     except KeyboardInterrupt:

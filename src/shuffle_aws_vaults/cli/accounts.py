@@ -17,6 +17,7 @@ from ..application.selection_stage import (
     select,
 )
 from ..bootstrap import AccountSettings, Wiring
+from ..domain.selection import SelectionTally
 from .exit_status import UsageError
 from .options import account_id, role_arn, selection_from_args, vault_names
 
@@ -75,7 +76,10 @@ def warn(line: str) -> None:
 
 
 def select_for_destination(
-    args: argparse.Namespace, request: SelectionRequest, now: datetime
+    args: argparse.Namespace,
+    request: SelectionRequest,
+    now: datetime,
+    tally: SelectionTally | None = None,
 ) -> tuple[Wiring, DestinationAccount, SelectionScan]:
     """Source and destination wired, the metadata checked, and the selection's scan started."""
     wiring = wire(args, with_dest=True)
@@ -86,5 +90,6 @@ def select_for_destination(
         sources(wiring),
         cross_account=wiring.source.account_id != wiring.dest.account_id,
         now=now,
+        tally=tally,
     )
     return wiring, wiring.dest, scanned

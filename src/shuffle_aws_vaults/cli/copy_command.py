@@ -206,7 +206,12 @@ def _run_copy(args: argparse.Namespace, migration: CopyMigration, planning: Plan
         outcome = migration.run(opened, ports, stop)
     finally:
         restore()
-    print(closing_line(outcome.report, outcome.run, migration.store.journal_path), file=sys.stderr)
+    print(
+        closing_line(
+            outcome.report, outcome.run, migration.store.journal_path, migration.request.report_csv
+        ),
+        file=sys.stderr,
+    )
     return exit_status(outcome)
 
 
@@ -221,15 +226,21 @@ def exit_status(outcome: CopyOutcome) -> int:
     return ExitStatus.ERROR if outcome.counts.failed else ExitStatus.SUCCESS
 
 
-def closing_line(report: dict[str, Any], outcome: RunOutcome, path: Path) -> str:
+def closing_line(
+    report: dict[str, Any], outcome: RunOutcome, path: Path, report_csv: Path | None = None
+) -> str:
     adopted = report["already_copied"]
     text = (
-        f"{report['completed']:,} of {report['total_items']:,} copied, "
+        f"{report['completed'] - adopted:,} of {report['planned_items']:,} copied, "
         + (f"{adopted:,} already in the destination, " if adopted else "")
         + f"{report['failed']:,} failed, "
         f"{report['in_progress']:,} in flight, {report['pending']:,} to go "
         f"({report['duration_formatted']}, {report['throughput_per_hour']:,.0f}/hour)."
     )
+    if report["failed"]:
+        text += f" Failures by cause: shuffle-aws-vaults status --state-file {path}" + (
+            f"; item by item: {report_csv}." if report_csv else "."
+        )
     if outcome.failure_streak is not None:
         signature, count = outcome.failure_streak
         return (

@@ -19,7 +19,7 @@ from ..domain.units import human_size
 from .accounts import selection_request, sources, warn, wire
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
-from .output import iso, make_writer
+from .output import CollectingWriter, RowWriter, iso, make_writer, print_document
 
 RP_COLUMNS = (
     "recovery_point_arn",
@@ -49,6 +49,10 @@ def row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[str, An
     return out
 
 
+def no_vaults(account: str, region: str) -> str:
+    return f"no vaults in account {account}, Region {region}"
+
+
 # -- list -----------------------------------------------------------------------------------
 
 
@@ -63,8 +67,11 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
                 "selection flags apply to recovery points: add --vault or --all-vaults"
             )
         columns: tuple[str, ...] = ("vault", "recovery_points", "locked", "vault_arn")
-        writer = make_writer(args.output, out, columns)
-        for vault in wiring.source.list_vaults():
+        writer = CollectingWriter() if args.query else make_writer(args.output, out, columns)
+        listed = wiring.source.list_vaults()
+        if not listed:
+            warn(no_vaults(wiring.source.account_id, wiring.source.region))
+        for vault in listed:
             writer.write(
                 {
                     "vault": vault.name,
@@ -74,11 +81,13 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
                 }
             )
         writer.close()
-        return ExitStatus.SUCCESS
+        return finish_rows(args, writer, out)
     scanned = select(request, sources(wiring), cross_account=True, now=env.now())
+    if not scanned.vaults:
+        warn(no_vaults(wiring.source.account_id, wiring.source.region))
     meta_columns = sources(wiring).metadata_columns
     columns = (*RP_COLUMNS, *meta_columns, "copyable")
-    writer = make_writer(args.output, out, columns)
+    writer = CollectingWriter() if args.query else make_writer(args.output, out, columns)
     for candidate in scanned.candidates:
         if candidate.reason is not None and not candidate.reason.is_ineligible:
             continue  # not selected by the operator's filters
@@ -86,7 +95,14 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
         item["copyable"] = "yes" if candidate.reason is None else f"no: {candidate.reason.value}"
         writer.write(item)
     writer.close()
-    if args.output != "csv":
+    return finish_rows(args, writer, out)
+
+
+def finish_rows(args: argparse.Namespace, writer: RowWriter, out: TextIO) -> int:
+    """After the rows: --query's answer, or the line that ends a JSON array or a table."""
+    if isinstance(writer, CollectingWriter):
+        print_document(writer.rows, args.output, args.query, out)
+    elif args.output in ("json", "table"):
         out.write("\n")
     return ExitStatus.SUCCESS
 
@@ -112,7 +128,8 @@ def summary(
     }
 
 
-def print_summary(data: dict[str, Any], vault_count: int, stream: TextIO) -> None:
+def print_summary(data: dict[str, Any], stream: TextIO) -> None:
+    vault_count = len(data.get("included_by_vault") or {})  # the vaults holding selected items
     stream.write(
         f"Selected {data['included']:,} of {data['total']:,} recovery points "
         f"({human_size(data['included_bytes'])}) in {vault_count} vault(s).\n"
@@ -159,6 +176,8 @@ def run_filter(args: argparse.Namespace, env: Environment) -> int:
         request, sources(wiring), cross_account=cross_account, now=env.now(), tally=tally
     )
     vaults, candidates = scanned.vaults, scanned.candidates
+    if not vaults:
+        warn(no_vaults(wiring.source.account_id, wiring.source.region))
     copies = None
     if wiring.dest is not None:
         copies = ExistingCopies(wiring.source, wiring.dest, [vault.name for vault in vaults])
@@ -177,14 +196,17 @@ def run_filter(args: argparse.Namespace, env: Environment) -> int:
                 yield row(candidate, meta_columns)
 
     out = sys.stdout
-    if args.output == "csv":  # data on stdout, the summary on stderr
-        writer = make_writer("csv", out, columns)
+    if args.query:  # the whole document, then the expression
+        items = list(included())
+        data = summary(tally, included_by, already if copies else None)
+        print_document({"summary": data, "items": items}, args.output, args.query, out)
+        return ExitStatus.SUCCESS
+    if args.output in ("csv", "text"):  # data on stdout, the summary on stderr
+        writer = make_writer(args.output, out, columns)
         for item in included():
             writer.write(item)
         writer.close()
-        print_summary(
-            summary(tally, included_by, already if copies else None), len(vaults), sys.stderr
-        )
+        print_summary(summary(tally, included_by, already if copies else None), sys.stderr)
         return ExitStatus.SUCCESS
     # The summary comes first, so the items wait in a private temporary file, not in memory.
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
@@ -196,7 +218,7 @@ def run_filter(args: argparse.Namespace, env: Environment) -> int:
             out.write('{"summary": ' + json.dumps(data) + ',\n"items": ')
             writer = make_writer("json", out, columns)
         else:
-            print_summary(data, len(vaults), out)
+            print_summary(data, out)
             writer = make_writer("table", out, columns)
         for line in spool:
             writer.write(json.loads(line))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 
 from ..domain.iam_policies import (
     copy_role_arn,
@@ -15,6 +16,7 @@ from ..domain.iam_policies import (
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
 from .options import account_id, comma_list, role_arn
+from .output import print_document
 
 
 def run_iam_policy(args: argparse.Namespace, env: Environment) -> int:
@@ -35,8 +37,8 @@ def run_iam_policy(args: argparse.Namespace, env: Environment) -> int:
             dest_region, dest, source, dest_vaults
         ),
     }
-    if args.output == "json":
-        print(json.dumps(documents, indent=2))
+    if args.output != "table" or args.query:
+        print_document(documents, args.output, args.query, sys.stdout)
         return ExitStatus.SUCCESS
     titles = {
         "source_identity_policy": f"Operator identity policy in the source account {source}",

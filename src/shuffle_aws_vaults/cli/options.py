@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
 from ..domain.selection import Selection
 from .exit_status import UsageError
+from .output import compile_query
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: \d would take any script's
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
 
 
-def add_account_flags(parser: argparse.ArgumentParser, *, dest: bool) -> None:
+def add_account_flags(
+    parser: argparse.ArgumentParser, *, dest: bool, required: bool = True
+) -> None:
     group = parser.add_argument_group("accounts and credentials")
-    group.add_argument("--source-account", required=True, help="source account ID (12 digits)")
+    group.add_argument("--source-account", required=required, help="source account ID (12 digits)")
     group.add_argument("--source-profile", help="AWS profile for the source account")
     group.add_argument("--source-role-arn", help="role to assume in the source account")
     group.add_argument("--region", help="source region (default: the AWS config's, else us-east-1)")
@@ -74,13 +78,40 @@ def add_selection_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_output_flag(parser: argparse.ArgumentParser) -> None:
+def add_output_flag(
+    parser: argparse.ArgumentParser, choices: tuple[str, ...] = ("table", "json", "csv", "text")
+) -> None:
     parser.add_argument(
         "--output",
-        choices=("table", "json", "csv"),
-        default="table",
-        help="table for people; json and csv stream (default: table)",
+        choices=choices,
+        default=None,
+        help=f"{', '.join(choices[1:])} for scripts (text: tab-separated, no header, as the AWS "
+        "CLI's), table for people (default: AWS_DEFAULT_OUTPUT when it names one of these, "
+        "else table)",
     )
+    parser.add_argument(
+        "--query",
+        metavar="JMESPATH",
+        help="a JMESPath expression applied to what --output json prints, as the AWS CLI's "
+        "--query; the result is printed as JSON, or as text with --output text",
+    )
+    parser.set_defaults(output_choices=choices)
+
+
+def resolve_output(args: argparse.Namespace, environ: Mapping[str, str]) -> None:
+    """--output's default (AWS_DEFAULT_OUTPUT, as the AWS CLI takes it), and a --query checked
+    before anything is read."""
+    choices = getattr(args, "output_choices", None)
+    if choices is None:
+        return
+    if args.output is None:
+        wanted = environ.get("AWS_DEFAULT_OUTPUT", "").strip().lower()
+        args.output = wanted if wanted in choices else "table"
+    if args.query:
+        try:
+            compile_query(args.query)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def comma_list(values: list[str] | str | None) -> list[str]:

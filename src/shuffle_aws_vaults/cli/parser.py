@@ -224,13 +224,17 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
             "writes nothing, so it is safe while the copy runs."
         ),
     )
-    parser.add_argument("--state-file", metavar="PATH", help="the copy's --state-file")
-    parser.add_argument("--source-account", help="with the copy's other flags: its default state")
-    parser.add_argument("--dest-account", help="with the copy's other flags: its default state")
-    parser.add_argument("--region", help=argparse.SUPPRESS)
-    parser.add_argument("--dest-vault", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--state-file",
+        metavar="PATH",
+        help="the copy's --state-file; without it, give the copy's own account, Region, "
+        "selection and --dest-vault flags and status finds the same default state file",
+    )
+    # The copy's command line, as it was: credentials are taken and not used (no AWS calls).
+    add_account_flags(parser, dest=True, required=False)
+    parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
     add_selection_flags(parser)
-    add_output_flag(parser)
+    add_output_flag(parser, ("table", "json", "text"))
 
 
 def _add_preflight(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -247,9 +251,7 @@ def _add_preflight(commands: argparse._SubParsersAction[Parser]) -> None:
     add_account_flags(parser, dest=True)
     add_selection_flags(parser)
     add_destination_flags(parser)
-    parser.add_argument(
-        "--output", choices=("table", "json"), default="table", help="table or json"
-    )
+    add_output_flag(parser, ("table", "json", "text"))
 
 
 def _add_verify(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -290,9 +292,4 @@ def _add_iam_policy(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
     parser.add_argument("--copy-role-arn", metavar="ARN", help="the copy's --copy-role-arn")
-    parser.add_argument(
-        "--output",
-        choices=("table", "json"),
-        default="table",
-        help="table: each document under a # title; json: one object with all three",
-    )
+    add_output_flag(parser, ("table", "json", "text"))

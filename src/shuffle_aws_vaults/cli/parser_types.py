@@ -6,13 +6,37 @@ from __future__ import annotations
 import argparse
 import difflib
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .exit_status import UsageError
 
 
+class DefaultsFormatter(argparse.HelpFormatter):
+    """Every flag's help names its default, unless the help already says it or there is none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default in (None, False, argparse.SUPPRESS, [])
+            or not action.option_strings
+            or action.nargs == 0
+        ):
+            return text
+        shown = ",".join(map(str, default)) if isinstance(default, (list, tuple)) else default
+        return f"{text} (default: {shown})"
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting with 2 (2 means "incomplete" to our scripts)."""
+    """argparse that raises instead of exiting with 2 (2 means "incomplete" to our scripts),
+    takes no abbreviated flags (`--worker 10` is not `--workers 10`: it is a typo, named with
+    its closest flag), and shows defaults in --help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", DefaultsFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}")

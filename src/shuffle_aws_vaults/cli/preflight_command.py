@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ..application.preflight import PlanFacts, failed, run_preflight
@@ -13,6 +12,7 @@ from .accounts import select_for_destination, selection_request
 from .checklist import print_checklist
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
+from .output import print_document
 
 
 def run_preflight_command(args: argparse.Namespace, env: Environment) -> int:
@@ -34,16 +34,12 @@ def run_preflight_command(args: argparse.Namespace, env: Environment) -> int:
         create=args.create_dest_vault,
         delete_after_days=args.delete_after_days,
     )
-    if args.output == "json":
-        print(
-            json.dumps(
-                [
-                    {"check": r.name, "outcome": r.outcome.value, "detail": r.detail, "fix": r.fix}
-                    for r in results
-                ],
-                indent=2,
-            )
-        )
+    if args.output != "table" or args.query:
+        checks = [
+            {"check": r.name, "outcome": r.outcome.value, "detail": r.detail, "fix": r.fix}
+            for r in results
+        ]
+        print_document(checks, args.output, args.query, sys.stdout)
     else:
         print_checklist(results, sys.stdout)
     return ExitStatus.ERROR if failed(results) else ExitStatus.SUCCESS

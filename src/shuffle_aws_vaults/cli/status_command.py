@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .. import bootstrap
+from ..domain.failures import failure_signature
 from ..domain.migration import MigrationState
 from ..domain.summary import MigrationCounts, bytes_copied, failed_items
 from ..domain.units import human_size
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
+from .output import print_document
 
 FAILURE_EXAMPLES = 10
 
@@ -38,7 +39,8 @@ def state_path(args: argparse.Namespace) -> Path:
 def report(state: MigrationState, identity: dict[str, Any], holder: str | None) -> dict[str, Any]:
     counts = MigrationCounts.of(state)
     failures = failed_items(state)
-    by_message = Counter(f.message for _, f in failures)
+    # One cause, whichever item it hit: code and message with ARNs and IDs left out.
+    by_message = Counter(failure_signature(f.code, f.message) for _, f in failures)
     return {
         "source_account": identity.get("source_account"),
         "dest_account": identity.get("dest_account"),
@@ -70,6 +72,12 @@ def report(state: MigrationState, identity: dict[str, Any], holder: str | None) 
     }
 
 
+def vault_list(vaults: Any) -> str:
+    if not vaults or vaults == ["*"]:
+        return "all"
+    return ", ".join(str(vault) for vault in vaults)
+
+
 def run_status(args: argparse.Namespace, env: Environment) -> int:
     path = state_path(args)
     store = bootstrap.state_store(path)
@@ -77,14 +85,14 @@ def run_status(args: argparse.Namespace, env: Environment) -> int:
         raise UserError(f"no migration state at {path}")
     identity, state = store.read()
     data = report(state, identity, store.holder())
-    if args.output == "json":
-        print(json.dumps(data, indent=2))
+    if args.output != "table" or args.query:
+        print_document(data, args.output, args.query, sys.stdout)
         return ExitStatus.SUCCESS
     out = sys.stdout
     out.write(f"State: {path}\n")
     out.write(
         f"Migration: account {data['source_account']} -> {data['dest_account']}, "
-        f"vaults {data['vaults']}, planned {data['planned_at']}\n"
+        f"vaults {vault_list(data['vaults'])}, planned {data['planned_at']}\n"
     )
     out.write(f"Running: {data['running'] or 'no'}\n")
     out.write(
@@ -108,7 +116,7 @@ def run_status(args: argparse.Namespace, env: Environment) -> int:
     if any(extras):
         out.write("Also: " + "; ".join(extra for extra in extras if extra) + "\n")
     if data["failures_by_message"]:
-        out.write("Failures by message:\n")
+        out.write("Failures by cause (ARNs and IDs left out):\n")
         for message, count in data["failures_by_message"].items():
             out.write(f"  {count:>8,}  {message}\n")
     return ExitStatus.SUCCESS

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import bootstrap
-from ..application.selection_stage import require_vaults
+from ..application.selection_stage import NothingSelected, require_vaults
 from ..application.verify import (
     ItemCheck,
     VerifyTally,
     verify_from_journal,
     verify_without_journal,
 )
+from ..domain.selection import SelectionTally
 from ..domain.verification import Verdict
 from .accounts import select_for_destination, selection_request
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
+from .output import make_writer, print_document
 from .state_paths import default_state_path
 
 REPORT_COLUMNS = (
@@ -53,10 +55,13 @@ def run_verify(args: argparse.Namespace, env: Environment) -> int:
         else default_state_path(args, names, request.selection)
     )
     store = bootstrap.state_store(path)
-    wiring, dest, scanned = select_for_destination(args, request, env.now())
+    selected = SelectionTally()
+    wiring, dest, scanned = select_for_destination(args, request, env.now(), selected)
     source = wiring.source
     vaults = scanned.vaults
     included = [candidate.rp for candidate in scanned.candidates if candidate.included]
+    if not included and not store.exists():
+        raise NothingSelected("verify", source.account_id, source.region, vaults, selected)
     checks: Iterator[ItemCheck]
     if store.exists():
         _, state = store.read()
@@ -85,6 +90,12 @@ def run_verify(args: argparse.Namespace, env: Environment) -> int:
 
     if args.report_csv:
         bootstrap.reports().write_csv(Path(args.report_csv), REPORT_COLUMNS, rows())
+    elif args.output in ("csv", "text") and not args.query:
+        # Every item's verdict on stdout, the summary on stderr.
+        writer = make_writer(args.output, sys.stdout, REPORT_COLUMNS)
+        for item_row in rows():
+            writer.write(item_row)
+        writer.close()
     else:
         for _ in rows():
             pass
@@ -94,20 +105,25 @@ def run_verify(args: argparse.Namespace, env: Environment) -> int:
         **{verdict.value: tally.verdicts.get(verdict, 0) for verdict in Verdict},
         "mismatched_fields": dict(tally.mismatched_fields),
     }
-    if args.output == "json":
-        print(json.dumps({"summary": summary, "problems": problems}, indent=2))
+    if args.output == "json" or args.query:
+        document = {"summary": summary, "problems": problems}
+        shown = "text" if args.output == "text" else "json"
+        print_document(document, shown, args.query, sys.stdout)
     else:
-        print(f"Verified against the destination account {dest.account_id} using {mode}:")
+        out = sys.stderr if args.output in ("csv", "text") else sys.stdout
+        out.write(f"Verified against the destination account {dest.account_id} using {mode}:\n")
         for verdict in Verdict:
-            print(f"  {verdict.value:<14} {tally.verdicts.get(verdict, 0):>10,}")
+            out.write(f"  {verdict.value:<14} {tally.verdicts.get(verdict, 0):>10,}\n")
         if tally.mismatched_fields:
             fields = ", ".join(f"{k} {v}" for k, v in tally.mismatched_fields.items())
-            print(f"  mismatched fields: {fields}")
+            out.write(f"  mismatched fields: {fields}\n")
+        if args.output in ("csv", "text"):
+            return ExitStatus.SUCCESS if tally.all_verified else ExitStatus.ERROR
         for row in problems[:50]:
-            print(
+            out.write(
                 f"{row['verdict']:<14} {row['source_recovery_point_arn'] or '-'} -> "
-                f"{row['destination_recovery_point_arn'] or '-'}: {row['detail']}"
+                f"{row['destination_recovery_point_arn'] or '-'}: {row['detail']}\n"
             )
         if len(problems) > 50:
-            print(f"... and {len(problems) - 50:,} more (see --report-csv or --output json)")
+            out.write(f"... and {len(problems) - 50:,} more (see --report-csv or --output json)\n")
     return ExitStatus.SUCCESS if tally.all_verified else ExitStatus.ERROR

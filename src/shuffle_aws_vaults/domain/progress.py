@@ -14,6 +14,9 @@ class Progress:
     queued: int
     elapsed: float
     completed_this_run: int
+    # The longest remaining resource chain and the last expected end of a job in flight
+    # (domain/eta.py), in seconds; None while unknown.
+    eta_floor: float | None = None
 
     @property
     def done(self) -> int:
@@ -25,16 +28,20 @@ class Progress:
 
     @property
     def eta_seconds(self) -> float | None:
+        """The larger of the remaining items over this run's rate and the floor; None while
+        no copy of this run has completed."""
         remaining = self.total - self.done
         if remaining == 0:
             return 0.0
         if self.completed_this_run == 0 or self.elapsed <= 0:
             return None
-        return remaining * self.elapsed / self.completed_this_run
+        by_rate = remaining * self.elapsed / self.completed_this_run
+        return max(by_rate, self.eta_floor or 0.0)
 
     @property
-    def success_rate(self) -> float:
-        return 100.0 * self.completed / self.done if self.done else 0.0
+    def percent(self) -> int:
+        """Done of total, rounded down: 100 only when everything is done."""
+        return 100 * self.done // self.total if self.total else 100
 
 
 def format_duration(seconds: float | None) -> str:

@@ -44,8 +44,11 @@ class MigrationCounts:
         return round(100.0 * self.done / self.total, 2) if self.total else 100.0
 
     @property
-    def success_rate(self) -> float:
-        return round(100.0 * self.completed / self.done, 2) if self.done else 0.0
+    def success_rate(self) -> float | None:
+        """Items in the destination of the items finished, %; None until one has finished."""
+        if not self.done:
+            return None
+        return round(100.0 * (self.completed + self.already_copied) / self.done, 2)
 
 
 def bytes_copied(state: MigrationState) -> int:
@@ -60,7 +63,13 @@ def failed_items(state: MigrationState) -> list[tuple[int, Failure]]:
     return [(i, f) for i, f in sorted(state.failures.items()) if state.status[i] == Status.FAILED]
 
 
-def progress_of(state: MigrationState, *, elapsed: float, completed_at_start: int) -> Progress:
+def progress_of(
+    state: MigrationState,
+    *,
+    elapsed: float,
+    completed_at_start: int,
+    eta_floor: float | None = None,
+) -> Progress:
     """The progress line's figures; `completed_at_start` sets the rate to this run's own."""
     counts = state.counts
     return Progress(
@@ -71,4 +80,5 @@ def progress_of(state: MigrationState, *, elapsed: float, completed_at_start: in
         queued=counts[Status.PENDING],
         elapsed=elapsed,
         completed_this_run=counts[Status.COMPLETED] - completed_at_start,
+        eta_floor=eta_floor,
     )

@@ -9,6 +9,7 @@ session is rebuilt, which assumes the role again.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from .. import __version__
 from ..domain.errors import CredentialsError
 from .request_pacer import RequestPacer
+
+log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "us-east-1"
 # Request-rate throttling. LimitExceededException is not among them: on StartCopyJob it concerns
@@ -137,11 +140,22 @@ class AccountAccess:
         with self._lock:
             self.calls[model.name] += 1
 
-    def _count_retries(self, parsed: Any = None, **_: Any) -> None:
-        attempts = ((parsed or {}).get("ResponseMetadata") or {}).get("RetryAttempts") or 0
+    def _count_retries(
+        self, parsed: Any = None, model: Any = None, http_response: Any = None, **_: Any
+    ) -> None:
+        metadata = (parsed or {}).get("ResponseMetadata") or {}
+        attempts = metadata.get("RetryAttempts") or 0
         if attempts:
             with self._lock:
                 self.retries += int(attempts)
+        if log.isEnabledFor(logging.DEBUG):  # -v, or a --log-file: every call, one line
+            log.debug(
+                "%s account: %s -> HTTP %s (%d retries)",
+                self.spec.label,
+                getattr(model, "name", "?"),
+                getattr(http_response, "status_code", "?"),
+                attempts,
+            )
 
     def _pace(self, event_name: str = "", **_: Any) -> None:
         """Every attempt, retries included, waits for its turn at the account's pacer."""

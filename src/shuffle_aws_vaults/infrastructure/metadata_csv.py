@@ -69,6 +69,8 @@ class CsvMetadataIndex:
         return len(self._rows)
 
     def warning(self) -> str | None:
+        if not self._rows:
+            return f"{self.path} has a header but no rows: no recovery point gets metadata"
         return self.duplicates.describe(self.path) if self.duplicates.count else None
 
     def get(self, resource_arn: str) -> Mapping[str, str] | None:
@@ -174,6 +176,11 @@ def _header(path: Path, header: list[str] | None) -> tuple[tuple[str, ...], int]
     if ARN_COLUMN not in names:
         close = [n for n in names if n.lower() == ARN_COLUMN.lower()]
         hint = f" (found {close[0]!r}: the name is case-sensitive)" if close else ""
+        joined = ",".join(header)
+        for other in (";", "\t", "|"):
+            if not close and ARN_COLUMN in joined and other in joined:
+                shown = "tab" if other == "\t" else other
+                hint = f" (the file looks {shown}-delimited; it must be comma-separated)"
         raise MetadataCsvError(f"{path}:1: no {ARN_COLUMN} column in the header{hint}")
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:

@@ -10,9 +10,8 @@ from ..domain.progress import Progress, format_duration
 
 
 def describe(progress: Progress) -> str:
-    percent = 100.0 * progress.done / progress.total if progress.total else 100.0
     return (
-        f"Progress: {percent:.0f}% ({progress.done:,}/{progress.total:,}) | "
+        f"Progress: {progress.percent}% ({progress.done:,}/{progress.total:,}) | "
         f"Completed: {progress.completed:,} | Failed: {progress.failed:,} | "
         f"In Progress: {progress.in_flight:,} | Queued: {progress.queued:,} | "
         f"Rate: {progress.per_hour:,.0f} items/hour | ETA: {format_duration(progress.eta_seconds)}"
@@ -52,11 +51,14 @@ class TqdmProgress:
             file=stream,
             dynamic_ncols=True,
             smoothing=0.05,
-            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} {postfix}",
+            # The percentage is ours (rounded down: 100% only when done); tqdm puts ", "
+            # before the postfix itself: "| 10/952, ok 10 failed 0 ...".
+            bar_format="{desc}|{bar}| {n_fmt}/{total_fmt}{postfix}",
         )
         self._done = done
 
     def update(self, progress: Progress) -> None:
+        self._bar.set_description_str(f"{progress.percent:3d}%", refresh=False)
         if progress.done != self._done:
             self._bar.update(progress.done - self._done)
             self._done = progress.done

@@ -51,12 +51,6 @@ def test_the_eta_is_zero_when_everything_is_done() -> None:
     assert progress(completed=990, failed=10).eta_seconds == 0.0
 
 
-def test_the_success_rate_is_completed_over_done() -> None:
-    assert progress(completed=90, failed=10).success_rate == pytest.approx(90.0)
-    assert progress(completed=0, failed=0).success_rate == 0.0
-    assert progress(completed=0, failed=4).success_rate == 0.0
-
-
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [

@@ -1,0 +1,83 @@
+"""How long a migration has left: the --dry-run model, calibrated by the copies already made.
+
+AWS publishes no copy speed; the model (as `--dry-run` uses it) says a job takes a fixed
+overhead plus its size over an assumed bandwidth. During a run, the jobs that completed tell how
+long a modelled second really takes here (queueing and AWS's own pace included), and the
+remaining time is the largest of:
+
+- the remaining items over the observed rate (what most of a run is bound by);
+- the longest remaining chain of one resource's copies (a resource takes one job at a time, so
+  the tail of a run is bound by it, however fast the rest went);
+- the expected end of each job in flight.
+
+Nothing is known before the run's first copy completes: the ETA is unknown until then.
+"""
+
+from __future__ import annotations
+
+from .events import Event, JobEnded, Refused, Submitted
+from .migration import MigrationState, Status
+from .plan import PlanItem
+
+ASSUMED_BANDWIDTH = 100 * 1024**2  # bytes per second per job
+ASSUMED_OVERHEAD = 120.0  # seconds per job
+
+
+def job_seconds(item: PlanItem) -> float:
+    return ASSUMED_OVERHEAD + item.size_bytes / ASSUMED_BANDWIDTH
+
+
+class RemainingTime:
+    """Fed every journal event of a run; answers the ETA's floor (the chain and in-flight
+    bounds) at any moment, in O(resources)."""
+
+    def __init__(self, state: MigrationState, now: float) -> None:
+        self._items = state.items
+        resources: dict[str, int] = {}
+        self._resource_of = [
+            resources.setdefault(item.resource_arn, len(resources)) for item in state.items
+        ]
+        self._pending = [0.0] * len(resources)  # modelled seconds of each resource's waiting items
+        self._started: dict[int, float] = {}  # item in flight -> when its job was started
+        pending, in_flight = Status.PENDING, (Status.INTENT, Status.SUBMITTED)
+        for i, status in enumerate(state.status):
+            if status == pending:
+                self._pending[self._resource_of[i]] += job_seconds(state.items[i])
+            elif status in in_flight:
+                self._started[i] = now  # started before this run: counted from its start
+        self._modelled = 0.0  # of the jobs that completed in this run
+        self._actual = 0.0
+
+    def apply(self, event: Event) -> None:
+        if isinstance(event, Submitted):
+            i = event.i
+            if i not in self._started:
+                self._pending[self._resource_of[i]] -= job_seconds(self._items[i])
+                self._started[i] = event.at
+        elif isinstance(event, JobEnded):
+            i = event.i
+            started = self._started.pop(i, None)
+            if event.state == "COMPLETED" and started is not None:
+                self._modelled += job_seconds(self._items[i])
+                self._actual += max(0.0, event.at - started)
+            if event.retry:  # waits again for a new job
+                self._pending[self._resource_of[i]] += job_seconds(self._items[i])
+        elif isinstance(event, Refused) and event.i not in self._started:
+            self._pending[self._resource_of[event.i]] -= job_seconds(self._items[event.i])
+
+    @property
+    def calibration(self) -> float | None:
+        """Real seconds per modelled second, from this run's completed jobs."""
+        return self._actual / self._modelled if self._modelled > 0 else None
+
+    def floor(self, now: float) -> float | None:
+        """The longest remaining chain and the last expected end of a job in flight, in real
+        seconds from `now`; None until a job of this run has completed."""
+        scale = self.calibration
+        if scale is None:
+            return None
+        longest = max(self._pending, default=0.0) * scale
+        for i, started in self._started.items():
+            left = max(0.0, started + job_seconds(self._items[i]) * scale - now)
+            longest = max(longest, left + self._pending[self._resource_of[i]] * scale)
+        return max(0.0, longest)
