@@ -43,11 +43,14 @@ class PlanningSignals:
 
 def install_signal_handlers(stop: StopSignal) -> Callable[[], None]:
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        # On a terminal the bar's line (and the ^C the terminal echoed onto it) is wiped; the
+        # bar draws itself again below the message.
+        start = "\r\033[K" if sys.stderr.isatty() else "\n"
         if stop.requested:
-            print("\nsecond signal: stopping now; the state is saved", file=sys.stderr)
+            print(f"{start}second signal: stopping now; the state is saved", file=sys.stderr)
         else:
             print(
-                "\nstopping: no new copies; tracking those in flight (again to stop now)",
+                f"{start}stopping: no new copies; tracking those in flight (again to stop now)",
                 file=sys.stderr,
             )
         stop.request(signal.Signals(signum).name)
