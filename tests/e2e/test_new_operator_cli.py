@@ -198,3 +198,14 @@ def test_help_shows_the_defaults(command: str, shown: str) -> None:
     proc = run_cli(command, "--help", timeout=30.0)
     assert proc.returncode == 0
     assert shown in " ".join(proc.stdout.split())
+
+
+def test_an_empty_json_listing_ends_its_line(box: Box) -> None:
+    code, stdout, _ = box.run("list", *SOURCE_ONLY, "--region", "eu-west-1", "--output", "json")
+    assert code == 0 and stdout == "[]\n"
+
+
+def test_verbose_list_logs_each_aws_call(box: Box) -> None:
+    code, _, stderr = box.run("list", *SOURCE_ONLY, "-v")
+    assert code == 0, stderr
+    assert "DEBUG: source account: ListBackupVaults -> HTTP 200 (0 retries)" in stderr
