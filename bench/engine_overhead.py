@@ -162,6 +162,7 @@ class InstantGateway:
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
         state: str | None = None,
+        quick: bool = False,
     ) -> Iterator[CopyJobInfo]:
         self.listings += 1
         return iter(self.found.get(source_arn or "", []))

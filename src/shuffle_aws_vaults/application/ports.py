@@ -64,8 +64,10 @@ class BackupGateway(Protocol):
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
         state: str | None = None,
+        quick: bool = False,
     ) -> Iterator[CopyJobInfo]:
-        """ListCopyJobs with the given filters, page by page."""
+        """ListCopyJobs with the given filters, page by page. `quick`: part of the engine's
+        poll (one retry; the engine asks again soon), not a listing that must complete."""
         ...
 
     def copy_job_pages(self, *, completed_after: datetime) -> Iterator[list[CopyJobInfo]]:

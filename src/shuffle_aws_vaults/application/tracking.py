@@ -173,7 +173,9 @@ class Tracking:
                 jobs += page
             if census:
                 after = datetime.fromtimestamp(self._census_from, UTC)
-                listed = self.gateway.list_copy_jobs(created_after=after, state="CREATED")
+                listed = self.gateway.list_copy_jobs(
+                    created_after=after, state="CREATED", quick=True
+                )
                 created = [job.job_id for job in listed if job.state == "CREATED"]
         except Exception as exc:
             self.mailbox.put(PollFailed(exc))

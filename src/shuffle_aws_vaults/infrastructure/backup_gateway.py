@@ -195,6 +195,7 @@ class Boto3BackupGateway:
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
         state: str | None = None,
+        quick: bool = False,
     ) -> Iterator[CopyJobInfo]:
         kwargs: dict[str, Any] = {}
         if state is not None:
@@ -207,8 +208,8 @@ class Boto3BackupGateway:
             kwargs["BySourceRecoveryPointArn"] = source_arn
         if dest_vault_arn is not None:
             kwargs["ByDestinationVaultArn"] = dest_vault_arn
-        # By state: the copy engine's census of its jobs waiting in CREATED, part of a poll.
-        quick = state is not None
+        # quick: the copy engine's census of its jobs waiting in CREATED, part of a poll. Any
+        # other listing (adoption, reconciliation, verify) gets botocore's full retries.
         for page in self._pages("ListCopyJobs", "list_copy_jobs", quick=quick, **kwargs):
             for item in page.get("CopyJobs", []):
                 yield copy_job_from_wire(item)

@@ -261,6 +261,9 @@ class Sandbox:
             "SHUFFLE_SANDBOX_DEST_ACCOUNT": self.config.dest_account,
             "SHUFFLE_SANDBOX_VAULTS": ",".join(self.seeded.vaults),
             "SHUFFLE_SANDBOX_CSV": str(self.csv_path),
+            # Copies' default state files live with this sandbox: a new sandbox (the same
+            # accounts, a fresh destination) never resumes an earlier sandbox's migration.
+            "XDG_STATE_HOME": str(self.workdir / "state"),
         }
         if self.endpoint_url:
             env["AWS_ENDPOINT_URL"] = self.endpoint_url

@@ -585,6 +585,7 @@ class FakeCopyGateway:
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
         state: str | None = None,
+        quick: bool = False,
     ) -> Iterator[CopyJobInfo]:
         self.listings.append((source_arn, dest_vault_arn))
         if state is not None:

@@ -61,6 +61,7 @@ class FakeAccount:
         source_arn: str | None = None,
         dest_vault_arn: str | None = None,
         state: str | None = None,
+        quick: bool = False,
     ) -> Iterator[CopyJobInfo]:
         self.job_listings += 1
         for job in self.jobs:
