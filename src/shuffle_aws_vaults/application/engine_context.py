@@ -117,7 +117,7 @@ class EngineContext:
         self.outcome = RunOutcome(reason="finished")
         self.expired = ExpiredStreak(clock)
         self.failures = FailureStreak(settings.failure_threshold)
-        self.remaining = RemainingTime(state, clock.now())
+        self.remaining = RemainingTime(state, clock.now(), step=settings.poll_interval)
 
     def record(self, event: Event) -> None:
         """Every change of the state: applied, and journalled (flushed before any call)."""

@@ -33,20 +33,25 @@ class RemainingTime:
     """Fed every journal event of a run; answers the ETA's floor (the chain and in-flight
     bounds) at any moment, in O(resources)."""
 
-    def __init__(self, state: MigrationState, now: float) -> None:
+    def __init__(self, state: MigrationState, now: float, step: float = 0.0) -> None:
+        """`step`: the least a copy in a chain takes, whatever its size (the poll interval: a
+        resource's next copy starts only once the engine has seen its last one end)."""
         self._items = state.items
+        self._step = step
         resources: dict[str, int] = {}
         # Arrays, not lists: 8 bytes an item, where a list of ints costs 36 (a million items).
         self._resource_of = array(
             "l", (resources.setdefault(item.resource_arn, len(resources)) for item in state.items)
         )
-        # Modelled seconds of each resource's waiting items.
+        # Modelled seconds, and the count, of each resource's waiting items.
         self._pending = array("d", bytes(8 * len(resources)))
+        self._waiting = array("l", bytes(8 * len(resources)))
         self._started: dict[int, float] = {}  # item in flight -> when its job was started
         pending, in_flight = Status.PENDING, (Status.INTENT, Status.SUBMITTED)
         for i, status in enumerate(state.status):
             if status == pending:
                 self._pending[self._resource_of[i]] += job_seconds(state.items[i])
+                self._waiting[self._resource_of[i]] += 1
             elif status in in_flight:
                 self._started[i] = now  # started before this run: counted from its start
         self._modelled = 0.0  # of the jobs that completed in this run
@@ -64,6 +69,7 @@ class RemainingTime:
     def submitted(self, i: int, at: float) -> None:
         if i not in self._started:
             self._pending[self._resource_of[i]] -= job_seconds(self._items[i])
+            self._waiting[self._resource_of[i]] -= 1
             self._started[i] = at
 
     def ended(self, event: JobEnded) -> None:
@@ -74,10 +80,12 @@ class RemainingTime:
             self._actual += max(0.0, event.at - started)
         if event.retry:  # waits again for a new job
             self._pending[self._resource_of[i]] += job_seconds(self._items[i])
+            self._waiting[self._resource_of[i]] += 1
 
     def refused(self, i: int) -> None:
         if i not in self._started:
             self._pending[self._resource_of[i]] -= job_seconds(self._items[i])
+            self._waiting[self._resource_of[i]] -= 1
 
     @property
     def calibration(self) -> float | None:
@@ -90,8 +98,11 @@ class RemainingTime:
         scale = self.calibration
         if scale is None:
             return None
-        longest = max(self._pending, default=0.0) * scale
+        step = self._step
+        # The max over resources of max(time, steps) is the max of the two maxima: C speed.
+        longest = max(max(self._pending, default=0.0) * scale, max(self._waiting, default=0) * step)
         for i, started in self._started.items():
+            r = self._resource_of[i]
             left = max(0.0, started + job_seconds(self._items[i]) * scale - now)
-            longest = max(longest, left + self._pending[self._resource_of[i]] * scale)
+            longest = max(longest, left + max(self._pending[r] * scale, self._waiting[r] * step))
         return max(0.0, longest)

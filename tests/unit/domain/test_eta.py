@@ -95,3 +95,19 @@ def test_a_retried_job_waits_again_in_its_chain() -> None:
 def test_the_percentage_rounds_down(done: int, total: int, shown: int) -> None:
     progress = Progress(total, done, 0, 0, total - done, 1.0, done)
     assert progress.percent == shown
+
+
+def test_each_copy_left_in_a_chain_takes_at_least_a_poll_interval() -> None:
+    # Small copies behind one another: the engine starts the next only once a poll has seen
+    # the last one end, so four of them take four polls, not four times their tiny duration.
+    items = independent_items(10) + chains({"vol-tail": 5})
+    items = [item._replace(size_bytes=1) for item in items]
+    state = MigrationState(items)
+    remaining = RemainingTime(state, T0, step=30.0)
+    for i in range(10):
+        copied(state, remaining, i, T0, T0 + 2.0)  # a copy takes 2 s
+    for event in (Intent(10, 1, T0 + 2), Submitted(10, "job-10", T0 + 2)):
+        state.apply(event)
+        remaining.apply(event)
+    floor = remaining.floor(T0 + 3.0)
+    assert floor is not None and floor >= 4 * 30.0
