@@ -125,7 +125,10 @@ def test_status_takes_the_copys_own_command_line_and_finds_its_default_state(box
     selection = ("--vault", box.vaults[0], "--created-after", since)
     code, _, stderr = box.run("copy", *ACCOUNT_FLAGS, *selection, *COPY_FLAGS)
     assert code == 0, stderr
-    code, stdout, stderr = box.run("status", *ACCOUNT_FLAGS, *selection, "--output", "json")
+    # The copy's whole command line, its run flags (--workers ...) included.
+    code, stdout, stderr = box.run(
+        "status", *ACCOUNT_FLAGS, *selection, *COPY_FLAGS, "--resume", "--output", "json"
+    )
     assert code == 0, stderr
     data = json.loads(stdout)
     assert data["completed"] == data["total_items"] > 0

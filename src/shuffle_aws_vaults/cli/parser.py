@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import copy as copy_module
+from typing import Any
 
 from .. import __version__
 from .options import add_account_flags, add_output_flag, add_selection_flags
@@ -235,6 +237,22 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
     parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
     add_selection_flags(parser)
     add_output_flag(parser, ("table", "json", "text"))
+    _accept_the_copys_other_flags(parser, commands.choices["copy"])
+
+
+def _accept_the_copys_other_flags(status: argparse.ArgumentParser, copy: Any) -> None:
+    """`status` takes the copy's whole command line: the flags that only steer a run
+    (--workers, --summary-output, ...) are accepted, unshown and unused."""
+    taken = {option for action in status._actions for option in action.option_strings}
+    for action in copy._actions:
+        options = [option for option in action.option_strings if option not in taken]
+        if not options or len(options) != len(action.option_strings):
+            continue
+        hidden = copy_module.copy(action)
+        hidden.help = argparse.SUPPRESS
+        hidden.dest = f"copy_{action.dest}"
+        hidden.required = False
+        status._add_action(hidden)
 
 
 def _add_preflight(commands: argparse._SubParsersAction[Parser]) -> None:
