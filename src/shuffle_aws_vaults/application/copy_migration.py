@@ -264,9 +264,7 @@ class CopyMigration:
             journal=opened.journal,
             settings=self.settings(ports.source.account_id),
             executor=ports.executor(self.request.workers),
-            progress=ports.progress(
-                counts.total - counts.already_copied, counts.completed + counts.failed
-            ),
+            progress=ports.progress(counts.total, counts.done),
             stop=stop,
         )
 

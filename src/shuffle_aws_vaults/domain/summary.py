@@ -73,8 +73,9 @@ def progress_of(
     """The progress line's figures; `completed_at_start` sets the rate to this run's own."""
     counts = state.counts
     return Progress(
-        total=len(state) - counts[Status.ALREADY_COPIED],
-        completed=counts[Status.COMPLETED],
+        total=len(state),
+        # As in the summary and `status`: a copy found in the destination is completed.
+        completed=counts[Status.COMPLETED] + counts[Status.ALREADY_COPIED],
         failed=counts[Status.FAILED],
         in_flight=state.in_flight,
         queued=counts[Status.PENDING],
