@@ -219,8 +219,8 @@ class CopyMigration:
             raise NothingSelected("copy", source.account_id, source.region, scanned.vaults, tally)
         state = MigrationState(items)
         adopted = adopt_existing_copies(state, source, dest).adopted if request.adopt else 0
+        to_copy = [item for i, item in enumerate(items) if state.status[i] == Status.PENDING]
         if request.dry_run:
-            to_copy = [item for i, item in enumerate(items) if state.status[i] == Status.PENDING]
             return PlanPreview(items, summary, to_copy)
         if not request.skip_preflight:
             results = run_preflight(
@@ -234,7 +234,6 @@ class CopyMigration:
             )
             if failed(results):
                 raise PreflightFailed(results)
-        to_copy = [item for i, item in enumerate(items) if state.status[i] == Status.PENDING]
         self._prepare(ports, to_copy, {vault.name: vault for vault in scanned.vaults})
         if self._existing and request.reset:
             self.say(f"Previous state moved to {self.store.discard()}")

@@ -127,11 +127,9 @@ class EngineContext:
             self.remaining.submitted(event.i, event.at)
         elif isinstance(event, JobEnded):
             self.remaining.ended(event)
-            if event.retry:
-                pass
-            elif event.state == "COMPLETED":
+            if event.state == "COMPLETED":
                 self.failures.succeeded()
-            else:
+            elif not event.retry:
                 self.failures.failed(event.state, event.message or "")
         elif isinstance(event, Refused):
             self.remaining.refused(event.i)

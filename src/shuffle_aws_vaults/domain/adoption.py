@@ -55,10 +55,7 @@ class DestinationIndex:
             if rp.status not in COPYABLE_STATUSES:
                 continue
             self.points += 1
-            key = (
-                one(rp.resource_arn, rp.resource_arn),
-                round(rp.creation_date.timestamp() * 1000),
-            )
+            key = _key(one(rp.resource_arn, rp.resource_arn), rp.creation_date.timestamp())
             origin = rp.source_vault_arn
             candidate = Candidate(rp.arn, origin and one(origin, origin), rp.size_bytes)
             held = entries.get(key)
