@@ -228,3 +228,37 @@ def test_list_backup_vaults_dates_are_whole_milliseconds(env: Accounts) -> None:
     vaults = env.source.list_backup_vaults()["BackupVaultList"]
     assert vaults
     assert all(v["CreationDate"].microsecond % 1000 == 0 for v in vaults)
+
+
+# -- the tool's adapter: these answers are final, and say which parameter ---------------------
+
+
+def test_the_gateway_takes_a_refused_filter_as_final_naming_the_parameter(env: Accounts) -> None:
+    from shuffle_aws_vaults.domain.errors import AwsError, ErrorCategory
+    from shuffle_aws_vaults.domain.failures import error_is_transient
+    from shuffle_aws_vaults.infrastructure.aws_sessions import (
+        AccountAccess,
+        AccountSpec,
+        RetrySettings,
+    )
+    from shuffle_aws_vaults.infrastructure.backup_gateway import Boto3BackupGateway
+
+    access = AccountAccess(AccountSpec("source", profile="sandbox-source"), RetrySettings())
+    gateway = Boto3BackupGateway(access, SOURCE)
+    calls = env.box.world.calls
+    for run, operation, named in (
+        (lambda: list(gateway.list_copy_jobs(state="ABORTED")), "ListCopyJobs", "'ByState'"),
+        (
+            lambda: list(gateway.iter_recovery_points(env.vault, resource_arn=SNAPSHOT)),
+            "ListRecoveryPointsByBackupVault",
+            f"Unsupported resource type: {SNAPSHOT}",
+        ),
+    ):
+        before = calls[operation]
+        with pytest.raises(AwsError) as refused:
+            run()
+        assert refused.value.category is ErrorCategory.REFUSED
+        assert not error_is_transient(refused.value)
+        assert refused.value.code == "InvalidParameterValueException"
+        assert named in str(refused.value) and operation in str(refused.value)
+        assert calls[operation] == before + 1  # botocore's retries left it alone too

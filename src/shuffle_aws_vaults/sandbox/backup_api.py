@@ -22,6 +22,7 @@ from .world import CopyRequest, SandboxWorld, page_size, start_seq
 
 _ACTIVE: list[SandboxWorld] = []
 _ORIGINAL_CALL_ACTION = BackupResponse.call_action
+_MOTO_CREATE_VAULT = BackupResponse.create_backup_vault
 DROP_FLAG = "shuffle.sandbox.drop"
 SERVED_FLAG = "shuffle.sandbox.served"
 
@@ -227,6 +228,17 @@ def _vault_wire(vault: Any) -> dict[str, Any]:
     return out
 
 
+def create_backup_vault(self: Any) -> str:
+    """moto's, with the vault's CreationDate to the millisecond, as AWS answers it."""
+    from .moto_bridge import round_creation_date
+
+    answer = json.loads(_MOTO_CREATE_VAULT(self))
+    answer["CreationDate"] = round_creation_date(
+        self.current_account, self.region, str(answer["BackupVaultName"])
+    )
+    return _ok(answer)
+
+
 def describe_backup_vault(self: Any) -> str:
     """moto's answers without NumberOfRecoveryPoints, VaultType and VaultState."""
     from .moto_bridge import moto_vault
@@ -301,6 +313,7 @@ _OPERATIONS = {
     "list_copy_jobs": list_copy_jobs,
     "list_backup_vaults": list_backup_vaults,
     "describe_backup_vault": describe_backup_vault,
+    "create_backup_vault": create_backup_vault,
     "put_backup_vault_access_policy": put_backup_vault_access_policy,
     "get_backup_vault_access_policy": get_backup_vault_access_policy,
     "delete_backup_vault_access_policy": delete_backup_vault_access_policy,
