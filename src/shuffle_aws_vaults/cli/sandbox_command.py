@@ -49,6 +49,8 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
         at_quota=args.at_quota,
         type_limits=type_limits_from_args(args.type_limit),
         dest_refusal=args.dest_refusal,
+        malformed_arn=args.malformed_arn,
+        other_account_vault=args.other_account_vault,
         bandwidth_bytes_per_second=args.bandwidth_mib * 1024 * 1024,
         job_overhead_seconds=args.job_overhead,
         copy_job_retention_seconds=(

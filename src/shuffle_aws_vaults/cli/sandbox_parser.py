@@ -62,6 +62,21 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         help="a refused destination fails the copy job (AWS's documented way) or the call",
     )
     sandbox.add_argument(
+        "--malformed-arn",
+        choices=("not-found", "invalid"),
+        default="not-found",
+        help="a recovery point ARN that is no ARN: ResourceNotFoundException or "
+        "InvalidParameterValueException (AWS does not say; default: not-found)",
+    )
+    sandbox.add_argument(
+        "--other-account-vault",
+        choices=("access-denied", "not-found"),
+        default="access-denied",
+        help="BackupVaultAccountId naming another account's vault (the sandbox shares none): "
+        "AccessDeniedException or ResourceNotFoundException (AWS does not say; "
+        "default: access-denied)",
+    )
+    sandbox.add_argument(
         "--bandwidth-mib",
         type=positive_float,
         default=100.0,

@@ -14,12 +14,15 @@ from typing import Any
 from moto.backup import urls
 from moto.backup.responses import BackupResponse
 
-from . import errors, faults
+from . import errors, faults, messages
 from .records import wire_time
+from .request_rules import check_rules, check_vault_account
+from .validation import check_request
 from .world import CopyRequest, SandboxWorld, page_size, start_seq
 
 _ACTIVE: list[SandboxWorld] = []
 _ORIGINAL_CALL_ACTION = BackupResponse.call_action
+_MOTO_CREATE_VAULT = BackupResponse.create_backup_vault
 DROP_FLAG = "shuffle.sandbox.drop"
 SERVED_FLAG = "shuffle.sandbox.served"
 
@@ -91,9 +94,22 @@ def _call_action(self: Any) -> Any:
             # The call is carried out, then its answer lost: the case idempotency is for.
             environ[DROP_FLAG] = True
     try:
+        _check(self, operation, world)
         return _ORIGINAL_CALL_ACTION(self)
     except errors.SandboxError as exc:  # raised outside moto's own handler, e.g. by a parser
         return _error(exc)
+
+
+def _check(self: Any, operation: str, world: SandboxWorld) -> None:
+    """Refuse the request as AWS would: its model's constraints, then the rules beyond it."""
+    query = _query(self)
+    uri = dict(self.uri_match or {})
+    check_request(operation, uri, query, self.headers, self.body)
+    body = _body(self)
+    check_rules(operation, uri, query, body, world.config.malformed_arn)
+    check_vault_account(
+        operation, uri, query, self.current_account, self.region, world.config.other_account_vault
+    )
 
 
 def _error(exc: errors.SandboxError) -> tuple[int, dict[str, str], str]:
@@ -201,11 +217,42 @@ def list_backup_vaults(self: Any) -> str:
 
 
 def _vault_wire(vault: Any) -> dict[str, Any]:
-    out = vault.to_list_dict()
+    """A vault as ListBackupVaults and DescribeBackupVault answer it (dates to the ms)."""
+    out = dict(vault.to_list_dict())
     out["VaultType"] = "BACKUP_VAULT"
     out["VaultState"] = "AVAILABLE"
     out.setdefault("Locked", False)
-    return dict(out)
+    for key in ("CreationDate", "LockDate"):
+        if out.get(key) is not None:
+            out[key] = wire_time(float(out[key]))
+    return out
+
+
+def create_backup_vault(self: Any) -> str:
+    """moto's, with the vault's CreationDate to the millisecond, as AWS answers it."""
+    from .moto_bridge import round_creation_date
+
+    answer = json.loads(_MOTO_CREATE_VAULT(self))
+    answer["CreationDate"] = round_creation_date(
+        self.current_account, self.region, str(answer["BackupVaultName"])
+    )
+    return _ok(answer)
+
+
+def describe_backup_vault(self: Any) -> str:
+    """moto's answers without NumberOfRecoveryPoints, VaultType and VaultState."""
+    from .moto_bridge import moto_vault
+
+    world = active_world()
+    with world.lock:
+        world.tick()  # copies that landed since the last call count in the total
+    name = _uri(self, "backupVaultName")
+    vault = moto_vault(self.current_account, self.region, name)
+    if vault is None:
+        raise errors.not_found(
+            messages.VAULT_NOT_FOUND.format(vault=name, account=self.current_account)
+        )
+    return _ok(_vault_wire(vault))
 
 
 def put_backup_vault_access_policy(self: Any) -> str:
@@ -265,6 +312,8 @@ _OPERATIONS = {
     "describe_copy_job": describe_copy_job,
     "list_copy_jobs": list_copy_jobs,
     "list_backup_vaults": list_backup_vaults,
+    "describe_backup_vault": describe_backup_vault,
+    "create_backup_vault": create_backup_vault,
     "put_backup_vault_access_policy": put_backup_vault_access_policy,
     "get_backup_vault_access_policy": get_backup_vault_access_policy,
     "delete_backup_vault_access_policy": delete_backup_vault_access_policy,

@@ -10,6 +10,8 @@ from .type_limits import normalized_type_limits
 
 AtQuota = Literal["reject", "queue"]
 DestRefusal = Literal["job", "call"]
+MalformedArn = Literal["not-found", "invalid"]
+OtherAccountVault = Literal["access-denied", "not-found"]
 
 GIB = 1024**3
 
@@ -86,6 +88,13 @@ class SandboxConfig:
     # How long ListCopyJobs lists a job after it ended, in simulated seconds (AWS documents
     # no retention; summaries say 14-30 days). None: for ever.
     copy_job_retention_seconds: float | None = None
+    # A recovery point ARN that is no ARN at all (AWS does not say what it answers):
+    # "not-found" (ResourceNotFoundException) or "invalid" (InvalidParameterValueException).
+    malformed_arn: MalformedArn = "not-found"
+    # BackupVaultAccountId naming another account's vault. AWS shares vaults across accounts
+    # only through AWS RAM (logically air-gapped vaults), which the sandbox has not; what AWS
+    # answers for a vault not shared is not documented: "access-denied" or "not-found".
+    other_account_vault: OtherAccountVault = "access-denied"
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     def __post_init__(self) -> None:
@@ -99,6 +108,10 @@ class SandboxConfig:
             raise ValueError("at_quota must be 'reject' or 'queue'")
         if self.dest_refusal not in ("job", "call"):
             raise ValueError("dest_refusal must be 'job' or 'call'")
+        if self.malformed_arn not in ("not-found", "invalid"):
+            raise ValueError("malformed_arn must be 'not-found' or 'invalid'")
+        if self.other_account_vault not in ("access-denied", "not-found"):
+            raise ValueError("other_account_vault must be 'access-denied' or 'not-found'")
         if self.bandwidth_bytes_per_second <= 0:
             raise ValueError("bandwidth must be positive")
         if not 0.0 <= self.jitter < 1.0:

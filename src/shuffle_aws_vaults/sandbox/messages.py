@@ -40,6 +40,11 @@ COLD = "Recovery point {arn} is in cold storage and cannot be copied."
 ACCESS_DENIED_CALL = (
     "User is not authorized to perform: backup:CopyIntoBackupVault on resource: {vault_arn}"
 )
+# BackupVaultAccountId naming a vault not shared with the caller (the sandbox shares none).
+ACCESS_DENIED_VAULT_ACCOUNT = (
+    "Account {caller} is not authorized to perform: backup:{operation} on resource: "
+    "{vault_arn} (BackupVaultAccountId names a vault that is not shared with this account)"
+)
 LIMIT_EXCEEDED = "Maximum number of concurrent copy jobs ({quota}) reached for this account."
 # A service's own copy limit (EBS, RDS, ...); AWS's wording for it is not documented either.
 TYPE_LIMIT_EXCEEDED = (

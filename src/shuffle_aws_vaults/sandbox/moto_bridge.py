@@ -25,6 +25,14 @@ def moto_vaults(account: str, region: str) -> list[Any]:
     return list(backup_backends[account][region].vaults.values())
 
 
+def round_creation_date(account: str, region: str, name: str) -> float:
+    """A vault's CreationDate cut to the millisecond, as AWS keeps it (moto keeps microseconds);
+    the new value."""
+    vault = backup_backends[account][region].vaults[name]
+    vault.creation_date = round(float(vault.creation_date), 3)
+    return float(vault.creation_date)
+
+
 def create_vault(
     account: str,
     region: str,
@@ -43,6 +51,7 @@ def create_vault(
         encryption_key_arn=encryption_key_arn or absent,
         creator_request_id=absent,
     )
+    round_creation_date(account, region, name)
     if min_retention_days is not None or max_retention_days is not None:
         backend.put_backup_vault_lock_configuration(
             backup_vault_name=name,

@@ -82,3 +82,34 @@ def test_a_lost_connection_is_a_transient_aws_error() -> None:
     assert type(error) is AwsError
     assert error.category is ErrorCategory.TRANSIENT
     assert error_is_transient(error) is True
+
+
+VALIDATION_MESSAGE = (
+    "1 validation error detected: Value 'ABORTED' at 'ByState' failed to satisfy constraint: "
+    "Member must satisfy enum value set: [CREATED, RUNNING, COMPLETED, FAILED, PARTIAL]"
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "category"),
+    [
+        ("InvalidParameterValueException", ErrorCategory.REFUSED),
+        ("MissingParameterValueException", ErrorCategory.REFUSED),
+        ("ResourceNotFoundException", ErrorCategory.NOT_FOUND),
+    ],
+)
+@pytest.mark.parametrize(
+    "operation",
+    ["ListCopyJobs", "ListRecoveryPointsByBackupVault", "DescribeRecoveryPoint", "StartCopyJob"],
+)
+def test_bad_input_answers_are_final_and_keep_the_parameter_aws_named(
+    code: str, category: ErrorCategory, operation: str
+) -> None:
+    error = domain_error(
+        ClientError({"Error": {"Code": code, "Message": VALIDATION_MESSAGE}}, operation),
+        operation,
+    )
+    assert error.category is category
+    assert error_is_transient(error) is False
+    assert category not in TRANSIENT_CATEGORIES
+    assert "'ByState'" in str(error) and str(error).startswith(f"{operation}: {code}: ")
