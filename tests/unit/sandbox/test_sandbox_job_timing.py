@@ -18,7 +18,7 @@ from shuffle_aws_vaults.sandbox.access_policy import copy_into_vault_policy
 from shuffle_aws_vaults.sandbox.arns import vault_arn
 from shuffle_aws_vaults.sandbox.clock import ManualClock
 from shuffle_aws_vaults.sandbox.config import FaultConfig, SandboxConfig
-from shuffle_aws_vaults.sandbox.faults import RETRY_WINDOW_SECONDS
+from shuffle_aws_vaults.sandbox.faults import RETRY_WINDOW_SECONDS, FaultInjector
 from shuffle_aws_vaults.sandbox.moto_bridge import create_vault, reset_moto
 from shuffle_aws_vaults.sandbox.records import DAY, CopyJob, StoredRecoveryPoint
 from shuffle_aws_vaults.sandbox.seed import SeedSpec, seed
@@ -150,8 +150,7 @@ def test_a_held_job_takes_no_slot_from_the_jobs_behind_it(
         copy_quota=1, faults=FaultConfig(system_error_rate=1.0, system_error_fail_share=1.0)
     )
     held = env.copy(env.add_rp())
-    # The next job of another resource is hit too; only rate 0 lets one through, so switch it.
-    env.world.faults = type(env.world.faults)(FaultConfig(), seed=1)
+    env.world.faults = FaultInjector(FaultConfig(), seed=1)  # no system error for the next one
     other = env.copy(env.add_rp(resource_arn=FS + "b"))
     assert (held.state, other.state) == ("CREATED", "RUNNING")
 
