@@ -558,6 +558,7 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
                     "creation": job.creation_date,
                     "start": job.start_date,
                     "completion": job.completion_date,
+                    "incremental": job.incremental,
                 }
                 for job in world.copy_jobs()
             ]

@@ -214,7 +214,12 @@ class CopyMigration:
         facts = PlanFacts(
             {vault.name: request.dest_vault or vault.name for vault in scanned.vaults}
         )
-        items, summary = build_plan(facts.watch(scanned.candidates), self._dest_arn_of(dest), tally)
+        items, summary = build_plan(
+            facts.watch(scanned.candidates),
+            self._dest_arn_of(dest),
+            tally,
+            newest_first=request.newest_first,
+        )
         if not items:
             raise NothingSelected("copy", source.account_id, source.region, scanned.vaults, tally)
         state = MigrationState(items)

@@ -57,6 +57,7 @@ class CopyRequest:
     include_new: bool = False  # --resume: add recovery points created since the plan
     retry_failed: bool = False  # --resume: FAILED items go back to PENDING
     failure_threshold: int = 25
+    newest_first: bool = False  # each resource's newest copy first: for benchmarks only
 
 
 @dataclass

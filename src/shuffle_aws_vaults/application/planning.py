@@ -29,6 +29,8 @@ def build_plan(
     candidates: Iterable[Candidate],
     dest_vault_arn: Callable[[str], str],
     tally: SelectionTally,
+    *,
+    newest_first: bool = False,
 ) -> tuple[list[PlanItem], PlanSummary]:
     """The included candidates as ordered plan items, and what they add up to."""
     summary = PlanSummary(tally=tally)
@@ -59,7 +61,7 @@ def build_plan(
         summary.bytes_by_type[rp.resource_type] += rp.size_bytes
         if candidate.metadata is not None:
             summary.by_apmid[candidate.metadata.get("APMID", "")] += 1
-    return order_items(items), summary
+    return order_items(items, newest_first=newest_first), summary
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,7 @@ def copy_request(args: argparse.Namespace) -> CopyRequest:
         include_new=args.include_new,
         retry_failed=args.retry_failed,
         failure_threshold=args.failure_threshold,
+        newest_first=args.resource_order == "newest-first",
     )
 
 

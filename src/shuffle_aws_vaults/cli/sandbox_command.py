@@ -41,6 +41,8 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
         credential_ttl_seconds=args.credential_ttl,
         api_rate=args.api_rate,
         api_burst=args.api_burst,
+        system_error_rate=args.system_error_rate,
+        system_error_fail_share=args.system_error_fail_share,
     )
     config = sandbox.SandboxConfig(
         seed=args.seed,
@@ -53,6 +55,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
         other_account_vault=args.other_account_vault,
         bandwidth_bytes_per_second=args.bandwidth_mib * 1024 * 1024,
         job_overhead_seconds=args.job_overhead,
+        changed_share=args.changed_share,
         copy_job_retention_seconds=(
             args.copy_job_retention_days * 86400.0
             if args.copy_job_retention_days is not None

@@ -86,6 +86,16 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         "--job-overhead", type=float, default=120.0, help="fixed simulated seconds per copy job"
     )
     sandbox.add_argument(
+        "--changed-share",
+        type=rate,
+        default=1.0,
+        metavar="S",
+        help="incremental copies: a copy that starts while an earlier recovery point of its "
+        "resource is already copied into its destination vault moves this share of its bytes "
+        "(EBS, EC2, RDS, Aurora, EFS, S3, FSx; AWS copies the first in full, later ones "
+        "incrementally, and publishes no share; default: 1, as slow as a full copy)",
+    )
+    sandbox.add_argument(
         "--edge-case-share", type=rate, default=0.05, help="share of edge-case recovery points"
     )
     sandbox.add_argument(
@@ -120,6 +130,20 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         type=rate,
         default=0.0,
         help="share of copy jobs that FAIL transiently",
+    )
+    faults.add_argument(
+        "--system-error-rate",
+        type=rate,
+        default=0.0,
+        help="share of copy jobs hit by a system error: AWS's copy job retry keeps them in "
+        "CREATED for up to 2 simulated hours, then they run or fail",
+    )
+    faults.add_argument(
+        "--system-error-fail-share",
+        type=rate,
+        default=0.25,
+        help="share of those that fail when the 2 hours are up; the rest start after a delay "
+        "drawn evenly from 0 to 2 hours (AWS documents neither share; default: 0.25)",
     )
     faults.add_argument(
         "--credential-ttl",

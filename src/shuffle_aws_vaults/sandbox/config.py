@@ -32,9 +32,22 @@ class FaultConfig:
     # api_rate, as AWS throttles; it publishes no figure for Backup. None: no rate limit.
     api_rate: float | None = None
     api_burst: int | None = None
+    # AWS's copy job retry (documented): a job hit by a system error stays in CREATED for up to
+    # 2 hours while AWS retries it, then runs or fails. This share of jobs is hit; of those,
+    # system_error_fail_share fail when the 2 hours are up and the rest start after a delay
+    # drawn evenly from 0 to 2 hours. How often either happens AWS does not say.
+    system_error_rate: float = 0.0
+    system_error_fail_share: float = 0.25
 
     def __post_init__(self) -> None:
-        for name in ("throttle_rate", "unavailable_rate", "drop_rate", "job_failure_rate"):
+        for name in (
+            "throttle_rate",
+            "unavailable_rate",
+            "drop_rate",
+            "job_failure_rate",
+            "system_error_rate",
+            "system_error_fail_share",
+        ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value}")
@@ -95,6 +108,11 @@ class SandboxConfig:
     # only through AWS RAM (logically air-gapped vaults), which the sandbox has not; what AWS
     # answers for a vault not shared is not documented: "access-denied" or "not-found".
     other_account_vault: OtherAccountVault = "access-denied"
+    # Incremental copies (documented: the first copy of a resource into another account is
+    # full, later ones incremental where the service supports it). A later copy moves this
+    # share of its bytes when an earlier copy of its resource is already in the destination
+    # vault. AWS publishes no figure: 1.0 makes later copies as slow as full ones.
+    changed_share: float = 1.0
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     def __post_init__(self) -> None:
@@ -116,6 +134,8 @@ class SandboxConfig:
             raise ValueError("bandwidth must be positive")
         if not 0.0 <= self.jitter < 1.0:
             raise ValueError("jitter must be in [0, 1)")
+        if not 0.0 <= self.changed_share <= 1.0:
+            raise ValueError(f"changed_share must be between 0 and 1, not {self.changed_share}")
         retention = self.copy_job_retention_seconds
         if retention is not None and not retention >= 0:
             raise ValueError("copy_job_retention_seconds must be 0 or more")

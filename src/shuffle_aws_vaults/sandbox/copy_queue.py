@@ -9,6 +9,11 @@ at a time, later ones wait in CREATED; waiting jobs start in arrival order. With
 type_limits.py), at most `limit` jobs of a limit group run at once too: a job whose group is full
 waits in CREATED without holding up jobs of other types behind it. `peak_running` and
 `peak_running_by_type` keep the most jobs seen RUNNING at once, overall and per group.
+
+AWS's copy job retry: a job with `hold_until` stays in CREATED until then, holding neither a
+slot nor its resource; then it waits like any other job in its place, or ends FAILED at that
+time when `fails_after_hold`. `on_start`, if given, sees each job as it starts (and may change
+its duration: an incremental copy is decided then).
 """
 
 from __future__ import annotations
@@ -27,9 +32,12 @@ class CopyQueue:
         quota: int,
         on_finish: Callable[[CopyJob, float], None],
         type_limits: Mapping[str, int] | None = None,
+        on_start: Callable[[CopyJob, float], None] | None = None,
     ) -> None:
         self.quota = quota
         self._on_finish = on_finish
+        self._on_start = on_start
+        self._holds: list[tuple[float, int, CopyJob]] = []
         self._groups = TypeGroups(type_limits or {})
         self._running: list[tuple[float, int, CopyJob]] = []
         self._waiting: list[CopyJob] = []
@@ -65,10 +73,22 @@ class CopyQueue:
         group = self._groups.group_of(job.resource_type)
         if group is not None:
             self._active_in[group] += 1
+        if job.hold_until is not None and job.hold_until > now:
+            heapq.heappush(self._holds, (job.hold_until, job.seq, job))
         self._start_ready(now)
 
     def advance(self, now: float) -> None:
-        while self._running and self._running[0][0] <= now:
+        while True:
+            next_end = self._running[0][0] if self._running else None
+            next_release = self._holds[0][0] if self._holds else None
+            releases_first = next_end is None or (
+                next_release is not None and next_release < next_end
+            )
+            if next_release is not None and next_release <= now and releases_first:
+                self._release(next_release)
+                continue
+            if next_end is None or next_end > now:
+                return
             end, _, job = heapq.heappop(self._running)
             self._busy.discard(job.resource_arn)
             group = self._groups.group_of(job.resource_type)
@@ -78,18 +98,32 @@ class CopyQueue:
             self._on_finish(job, end)
             self._start_ready(end)
 
+    def _release(self, at: float) -> None:
+        """A held job's retry window ends: it fails now, or may start with the others."""
+        _, _, job = heapq.heappop(self._holds)
+        if job.fails_after_hold:
+            self._waiting.remove(job)
+            group = self._groups.group_of(job.resource_type)
+            if group is not None:
+                self._active_in[group] -= 1
+            self._on_finish(job, at)
+        self._start_ready(at)
+
     def _start_ready(self, at: float) -> None:
         index = 0
         while len(self._running) < self.quota and index < len(self._waiting):
             job = self._waiting[index]
             group = self._groups.group_of(job.resource_type)
             full = group is not None and self._running_in[group] >= self._groups.limits[group]
-            if full or job.resource_arn in self._busy:
+            held = job.hold_until is not None and job.hold_until > at
+            if full or held or job.resource_arn in self._busy:
                 index += 1
                 continue
             del self._waiting[index]
             job.state = "RUNNING"
             job.start_date = at
+            if self._on_start is not None:
+                self._on_start(job, at)
             self._busy.add(job.resource_arn)
             if group is not None:
                 self._running_in[group] += 1

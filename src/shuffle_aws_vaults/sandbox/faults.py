@@ -16,6 +16,10 @@ UNAVAILABLE = "ServiceUnavailableException"
 DROP = "drop-connection"
 EXPIRED = "ExpiredTokenException"
 
+# AWS's copy job retry: "the copy job enters a retry phase that lasts for 2 hours" (developer
+# guide, recov-point-create-a-copy.html#backup-copy-retry).
+RETRY_WINDOW_SECONDS = 2 * 3600.0
+
 # Credentials from AssumeRole start with ASIA; long-term keys (the base profile) never expire.
 TEMPORARY_KEY_PREFIX = "ASIA"
 
@@ -89,3 +93,15 @@ class FaultInjector:
         """Whether the `attempt`-th copy job of a recovery point fails transiently."""
         rate = self.config.job_failure_rate
         return rate > 0 and unit_hash(self._seed, "job", source_recovery_point_arn, attempt) < rate
+
+    def system_error(self, source_recovery_point_arn: str, attempt: int) -> tuple[float, bool]:
+        """(seconds the job stays in CREATED, whether it then fails) for the `attempt`-th copy
+        job of a recovery point; (0.0, False) for a job no system error hits."""
+        cfg, seed, arn = self.config, self._seed, source_recovery_point_arn
+        if not cfg.system_error_rate:
+            return 0.0, False
+        if unit_hash(seed, "system-error", arn, attempt) >= cfg.system_error_rate:
+            return 0.0, False
+        if unit_hash(seed, "retry-fails", arn, attempt) < cfg.system_error_fail_share:
+            return RETRY_WINDOW_SECONDS, True
+        return RETRY_WINDOW_SECONDS * unit_hash(seed, "retry-hold", arn, attempt), False

@@ -138,6 +138,13 @@ class CopyJob:
     planned_category: str = "SUCCESS"
     fail_fast: bool = False
     lifecycle: dict[str, Any] | None = None
+    # AWS's copy job retry: a job hit by a system error stays CREATED until `hold_until`, then
+    # runs, or (when `fails_after_hold`) fails then with its planned failure.
+    hold_until: float | None = None
+    fails_after_hold: bool = False
+    # The part of `duration` that moves bytes; an incremental copy moves only a share of it.
+    transfer_seconds: float = 0.0
+    incremental: bool = False
     state: str = "CREATED"
     status_message: str | None = None
     start_date: float | None = None

@@ -125,6 +125,7 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
     with world.lock:
         now = world.tick()
         jobs: dict[str, int] = {}
+        incremental = held = 0
         peak = 0
         peak_by_type: dict[str, int] = dict.fromkeys(world.config.type_limits, 0)
         for book in world.books.values():
@@ -133,6 +134,8 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
                 peak_by_type[group] = max(peak_by_type[group], running)
             for job in book.jobs:
                 jobs[job.state] = jobs.get(job.state, 0) + 1
+                incremental += job.incremental
+                held += job.hold_until is not None
         vaults = {
             f"{account}/{region}/{name}": len(contents.by_arn)
             for (account, region, name), contents in sorted(world.vaults.items())
@@ -144,6 +147,8 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
             "peak_running": peak,
             "peak_running_by_type": peak_by_type,
             "faults_injected": dict(world.faults.injected),
+            "incremental_copies": incremental,
+            "jobs_held_for_retry": held,
             "recovery_points": vaults,
         }
 

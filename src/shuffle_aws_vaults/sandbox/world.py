@@ -32,6 +32,7 @@ from .errors import (
     not_found,
 )
 from .faults import FaultInjector, unit_hash
+from .job_timing import hold_for_retry, start_incremental
 from .moto_bridge import moto_vault
 from .pages import InvalidToken, SeqList, decode_token, paginate
 from .records import (
@@ -134,6 +135,10 @@ class SandboxWorld:
         # Not Random(seed): the seeder draws from that stream, and copies would then repeat
         # seeded ids (EC2 snapshot and image ARNs carry no account, so they collide outright).
         self.rng = random.Random(f"sandbox-world:{config.seed}")
+        # Copy job IDs mix in a number drawn per sandbox process: AWS never repeats a job ID,
+        # and a journal kept from an earlier sandbox with the same seed must not find its job
+        # IDs again (the seeded data, and every other draw from `rng`, stay as the seed says).
+        self._job_id_salt = random.SystemRandom().getrandbits(128)
         self._seq = itertools.count(1)
         self.vaults: dict[tuple[str, str, str], VaultContents] = {}
         self.policies: dict[tuple[str, str, str], str] = {}
@@ -289,7 +294,7 @@ class SandboxWorld:
         found = self.books.get((account, region))
         if found is None:
             cfg = self.config
-            queue = CopyQueue(cfg.copy_quota, self._finish_job, cfg.type_limits)
+            queue = CopyQueue(cfg.copy_quota, self._finish_job, cfg.type_limits, self._job_starts)
             found = self.books[(account, region)] = JobBook(queue=queue)
         return found
 
@@ -400,12 +405,11 @@ class SandboxWorld:
         cfg = self.config
         attempt = len(book.by_source.get(source.arn, [])) + 1
         jitter = 1.0 + cfg.jitter * (2.0 * unit_hash(cfg.seed, "duration", source.arn, attempt) - 1)
-        duration = (
-            cfg.job_overhead_seconds + source.size / cfg.bandwidth_bytes_per_second
-        ) * jitter
+        transfer = source.size / cfg.bandwidth_bytes_per_second * jitter
+        duration = cfg.job_overhead_seconds * jitter + transfer
         job = CopyJob(
             seq=self.next_seq(),
-            copy_job_id=str(uuid.UUID(int=self.rng.getrandbits(128), version=4)).upper(),
+            copy_job_id=self._job_id(),
             account_id=account,
             source_vault_arn=source.vault_arn,
             source_recovery_point_arn=source.arn,
@@ -418,8 +422,11 @@ class SandboxWorld:
             creation_date=now,
             duration=duration,
             lifecycle=dict(request.lifecycle) if request.lifecycle else None,
+            transfer_seconds=transfer,
         )
         self._plan_outcome(job, source, request, attempt=attempt)
+        if not job.fail_fast:
+            hold_for_retry(job, self.faults, now, attempt)
         book.jobs.append(job)
         book.by_id[job.copy_job_id] = job
         book.by_source.setdefault(source.arn, []).append(job)
@@ -428,6 +435,10 @@ class SandboxWorld:
         else:
             book.queue.admit(job, now)
         return job
+
+    def _job_id(self) -> str:
+        bits = self.rng.getrandbits(128) ^ self._job_id_salt
+        return str(uuid.UUID(int=bits, version=4)).upper()
 
     def _plan_outcome(
         self, job: CopyJob, source: StoredRecoveryPoint, request: CopyRequest, *, attempt: int
@@ -472,6 +483,17 @@ class SandboxWorld:
             and not is_backup_owned_arn(source.arn)
             and source.encryption_key_arn in self.aws_managed_keys
         )
+
+    def _job_starts(self, job: CopyJob, at: float) -> None:
+        """Called by the copy clock as a job starts: a later copy may be incremental."""
+        if self.config.changed_share >= 1.0:
+            return
+        dest = parse_vault_arn(job.dest_vault_arn)
+        assert dest is not None
+        copies = self.contents(dest[1], dest[0], dest[2]).by_resource.get(job.resource_arn, [])
+        source = self._source_of(job)
+        created = source.creation_date if source else job.creation_date
+        start_incremental(job, copies, created, self.config.changed_share)
 
     def _finish_job(self, job: CopyJob, at: float) -> None:
         """Called by the copy clock at the job's end time."""

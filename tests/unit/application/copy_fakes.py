@@ -387,6 +387,8 @@ class FakeCopyGateway:
         self._type_slots: dict[str, list[float]] = {}
         self.durations: dict[str, float] = {}
         self.active_states: dict[str, str] = {}
+        # AWS's copy job retry: the next job of a recovery point stays CREATED this long.
+        self.retry_phases: dict[str, float] = {}
         self.jobs: dict[str, FakeJob] = {}
         self.before_start: Callable[[str, str], None] | None = None
         # what was asked
@@ -667,6 +669,9 @@ class FakeCopyGateway:
             free = heapq.heappop(slots)
             job.started = max(created, free)
             heapq.heappush(slots, job.ends)
+        retry_phase = self.retry_phases.pop(source_arn, None)
+        if retry_phase is not None:
+            job.started = max(job.started or created, created + retry_phase)
         running = [other for other in self.jobs.values() if other.running_at(created)]
         self.max_running = max(self.max_running, len(running) + 1)
         resource = self.resource_of.get(source_arn)

@@ -42,6 +42,24 @@ def test_each_resources_recovery_points_come_oldest_first() -> None:
     assert [item.source_arn[-1] for item in order_items(chain)] == ["a", "b", "c"]
 
 
+def test_newest_first_reverses_each_resources_chain_and_keeps_the_resources_order() -> None:
+    items = [
+        plan_item(f"{resource}-{n}", resource=resource, created=n * DAY, size_gib=size)
+        for resource, size in (("vol-small", 1), ("vol-big", 50))
+        for n in range(3)
+    ]
+    tool, reverse = order_items(items), order_items(items, newest_first=True)
+    assert [item.source_arn.rsplit("/", 1)[1] for item in reverse] == [
+        "vol-big-2",
+        "vol-big-1",
+        "vol-big-0",
+        "vol-small-2",
+        "vol-small-1",
+        "vol-small-0",
+    ]
+    assert reverse == tool[2::-1] + tool[:2:-1]
+
+
 def test_the_order_does_not_depend_on_the_order_items_were_found_in() -> None:
     items = [
         plan_item(f"{resource}-{n}", resource=resource, created=n * DAY, size_gib=1)
