@@ -431,7 +431,9 @@ class TestWithoutTheDefaultCopyRole:
         assert [path.name for path in left] == [f"{state.name}.lock"]
         assert left[0].read_bytes() == b""
 
-    def test_copy_with_skip_preflight_starts_copying_anyway(self, roleless: Box) -> None:
+    def test_copy_with_skip_preflight_submits_and_aws_backup_fails_the_jobs(
+        self, roleless: Box
+    ) -> None:
         vault = roleless.vaults[1]
         planned = {rp.arn for rp in roleless.points(SOURCE, vault)}
         state = roleless.workdir / "skipped.jsonl"
@@ -445,12 +447,19 @@ class TestWithoutTheDefaultCopyRole:
             "--state-file",
             str(state),
         )
-        assert proc.returncode == 0, proc.stderr
+        assert proc.returncode == 1, proc.stderr
         assert "Preflight:" not in proc.stderr
         assert "preflight failed" not in proc.stderr
         assert state.exists()
-        assert roleless.start_copy_calls() - before == len(planned)
-        assert set(roleless.completed_copies(vault)) == planned
+        submitted = roleless.start_copy_calls() - before
+        assert 0 < submitted <= len(planned)
+        # The sandbox's own record: every job the run started failed on the role, none copied.
+        dest_vault_arn = f"arn:aws:backup:{REGION}:{DEST}:backup-vault:{vault}"
+        jobs = [job for job in roleless.world.copy_jobs() if job.dest_vault_arn == dest_vault_arn]
+        assert len(jobs) == submitted
+        message = f"The provided role {DEFAULT_ROLE_ARN} cannot be assumed by AWS Backup."
+        assert {(job.state, job.status_message) for job in jobs} == {("FAILED", message)}
+        assert roleless.completed_copies(vault) == {}
 
 
 # == destination vaults or their policies missing ==============================================

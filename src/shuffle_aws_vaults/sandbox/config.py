@@ -10,6 +10,7 @@ from .type_limits import normalized_type_limits
 
 AtQuota = Literal["reject", "queue"]
 DestRefusal = Literal["job", "call"]
+RoleRefusal = Literal["job", "call"]
 
 GIB = 1024**3
 
@@ -81,6 +82,11 @@ class SandboxConfig:
     # allowing the source account) shows: "job" (documented: the copy job FAILs with "Access
     # Denied trying to call AWS Backup service") or "call" (StartCopyJob answers AccessDenied).
     dest_refusal: DestRefusal = "job"
+    # Where a copy role AWS Backup cannot assume (missing, or not trusting backup.amazonaws.com)
+    # shows: AWS does not document it. "job": the copy job FAILs with "The provided role ...
+    # cannot be assumed by AWS Backup."; "call": StartCopyJob answers
+    # InvalidParameterValueException with that text.
+    role_refusal: RoleRefusal = "job"
     # How long an IdempotencyToken is remembered (AWS does not say).
     idempotency_window_seconds: float = 24 * 3600.0
     # How long ListCopyJobs lists a job after it ended, in simulated seconds (AWS documents
@@ -99,6 +105,8 @@ class SandboxConfig:
             raise ValueError("at_quota must be 'reject' or 'queue'")
         if self.dest_refusal not in ("job", "call"):
             raise ValueError("dest_refusal must be 'job' or 'call'")
+        if self.role_refusal not in ("job", "call"):
+            raise ValueError("role_refusal must be 'job' or 'call'")
         if self.bandwidth_bytes_per_second <= 0:
             raise ValueError("bandwidth must be positive")
         if not 0.0 <= self.jitter < 1.0:
