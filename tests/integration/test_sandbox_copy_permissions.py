@@ -1,7 +1,8 @@
 """The copy role and the source key policy, seen through boto3: AWS Backup refuses a role it
 cannot assume, and a copy from a customer-managed key the destination account may not use.
 
-Each test changes roles or key policies, so each has its own small in-process sandbox.
+Each test changes roles or key policies, so each has its own small in-process sandbox. The KMS
+adapter the pre-flight reads key policies with is checked against the same sandbox.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from shuffle_aws_vaults.bootstrap import AccountSettings, connect
+from shuffle_aws_vaults.infrastructure.kms_keys import KmsKeyInspector
+from shuffle_aws_vaults.infrastructure.source_checks import Boto3SourceChecks
 from shuffle_aws_vaults.sandbox import SeedSpec, messages
 
 from . import (
     DEST,
+    REGION,
     SOURCE,
     Accounts,
     accounts_of,
@@ -194,3 +199,33 @@ def test_seeded_unshared_key_points_fail_until_the_key_policy_allows_the_destina
     again = env.copy(snapshot)
     env.finish()
     assert env.job(again)["State"] == "COMPLETED"
+
+
+# -- the KMS adapter the pre-flight reads key policies with ---------------------------------
+
+
+def source_access() -> Any:
+    settings = AccountSettings("source", "--source-account", SOURCE, "sandbox-source", None, None)
+    access, _ = connect(settings, retry_mode="standard", max_attempts=2)
+    return access
+
+
+def test_the_kms_adapter_reads_key_policies_and_names_the_error_otherwise(
+    make_accounts: Callable[..., Accounts],
+) -> None:
+    make_accounts(recovery_points=5)
+    access = source_access()
+    kms = session("sandbox-source").client("kms")
+    key = kms.describe_key(KeyId="alias/backup")["KeyMetadata"]["Arn"]
+    keys = KmsKeyInspector(access)
+    policy, error = keys.key_policy(key)
+    assert error is None and policy is not None
+    principals = [s["Principal"]["AWS"] for s in policy["Statement"]]
+    assert [f"arn:aws:iam::{DEST}:root"] in principals
+    assert keys.is_aws_managed(key) is False
+    missing = f"arn:aws:kms:{REGION}:{SOURCE}:key/00000000-0000-4000-a000-000000000000"
+    policy, error = keys.key_policy(missing)
+    assert policy is None and error is not None and error.startswith("NotFoundException: ")
+    # The source checks port hands the same answers to the pre-flight.
+    checks = Boto3SourceChecks(access, SOURCE, keys)
+    assert checks.key_policy(key) == keys.key_policy(key)
