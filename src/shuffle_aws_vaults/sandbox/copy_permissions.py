@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from . import messages
@@ -75,17 +76,20 @@ def key_refusal(source: StoredRecoveryPoint, dest_account: str) -> str | None:
     if not key or not needs_shared_key(source):
         return None
     policy = key_policy_text(key)
-    if policy is None:
-        return None
-    try:
-        shared = all(allows(policy, dest_account, action) for action in SHARED_KEY_ACTIONS)
-    except MalformedPolicy:
-        shared = False
-    if shared:
+    if policy is None or _shares(policy, dest_account):
         return None
     if source.resource_type in RDS_FAMILY:
         return messages.AWS_MANAGED_KEY_RDS.format(key=key)
     return messages.KEY_NOT_SHARED.format(key=key, account=dest_account)
+
+
+@lru_cache(maxsize=256)
+def _shares(policy: str, account: str) -> bool:
+    """Whether the key policy text lets `account` copy (memoized: a few keys, many jobs)."""
+    try:
+        return all(allows(policy, account, action) for action in SHARED_KEY_ACTIONS)
+    except MalformedPolicy:
+        return False
 
 
 def shared_key_policy(owner: str, *accounts: str) -> str:
