@@ -105,11 +105,12 @@ def discovery(
     dest_gateway = None
     if dest is not None:
         _, dest_gateway = connect(dest, retry_mode=retry_mode, max_attempts=max_attempts)
+    keys = KmsKeyInspector(access)
     return Wiring(
         source=gateway,
-        keys=KmsKeyInspector(access),
+        keys=keys,
         metadata=metadata,
-        source_checks=Boto3SourceChecks(access, gateway.account_id),
+        source_checks=Boto3SourceChecks(access, gateway.account_id, keys),
         statistics=AccessStatistics(access),
         dest=dest_gateway,
     )

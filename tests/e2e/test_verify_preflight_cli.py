@@ -64,6 +64,7 @@ CHECKS = (
     "destination vaults exist",
     "destination access policies",
     "copy role",
+    "source key policies",
     "recovery points AWS cannot copy",
     "destination capacity",
     "destination vault locks",
@@ -222,6 +223,22 @@ def expected_reason(
     return None
 
 
+def keys_needing_sharing(box: Box, vaults: Sequence[str]) -> Counter[str]:
+    """Copyable recovery points per source key, of the types copied from the key itself."""
+    found: Counter[str] = Counter()
+    now = box.world.now()
+    for vault in vaults:
+        for rp in box.points(SOURCE, vault):
+            needs_key = rp.resource_type not in FULLY_MANAGED_TYPES and not backup_owned(rp.arn)
+            if (
+                needs_key
+                and rp.encryption_key_arn
+                and expected_reason(rp, now, frozenset()) is None
+            ):
+                found[rp.encryption_key_arn] += 1
+    return found
+
+
 # == preflight on a well-set-up sandbox, one problem planted at a time =========================
 
 
@@ -244,6 +261,9 @@ class TestPreflightOnAWellSetUpSandbox:
         names = ", ".join(sorted(ready.vaults))
         assert found["destination vaults exist"].detail == names
         assert found["copy role"].detail == f"{DEFAULT_ROLE_ARN} trusts backup.amazonaws.com"
+        keys = keys_needing_sharing(ready, ready.vaults)
+        assert len(keys) == 1  # the seeded customer-managed key, shared with the destination
+        assert found["source key policies"].detail == f"every source key (1) lets {DEST} use it"
         assert found["recovery points AWS cannot copy"].detail == "none in the selection"
         assert all(check.fix == "" for check in found.values())
 
@@ -341,6 +361,49 @@ class TestPreflightOnAWellSetUpSandbox:
         found = preflight(ready, "--vault", ready.vaults[0], "--copy-role-arn", role_arn, status=1)
         assert found["copy role"].outcome == "FAIL"
 
+    def test_fails_when_the_source_key_policy_no_longer_allows_the_destination(
+        self, ready: Box
+    ) -> None:
+        vault = ready.vaults[0]
+        [key] = keys_needing_sharing(ready, [vault])
+        kms = ready.client("kms", "sandbox-source")
+        shared = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+        own_only = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{SOURCE}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        }
+        kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(own_only))
+        try:
+            found = preflight(ready, "--vault", vault, status=1)
+        finally:
+            kms.put_key_policy(KeyId=key, PolicyName="default", Policy=shared)
+        assert outcomes(found) == ALL_PASS | {"source key policies": "FAIL"}
+        check = found["source key policies"]
+        copies = keys_needing_sharing(ready, [vault])[key]
+        assert check.detail.startswith(f"1 of 1 source keys refuse {DEST}: {key} ({copies:,} ")
+        assert check.detail.endswith(
+            "does not allow kms:Decrypt, kms:DescribeKey, kms:CreateGrant, kms:ReEncryptFrom"
+        )
+        prefix = "add this statement to each key's policy: "
+        assert check.fix.startswith(prefix)
+        statement = json.loads(check.fix.removeprefix(prefix))
+        assert statement["Principal"] == {"AWS": f"arn:aws:iam::{DEST}:root"}
+        # The statement the fix gives is enough: with it added, the check passes.
+        own_only["Statement"].append(statement)
+        kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(own_only))
+        try:
+            found = preflight(ready, "--vault", vault, status=0)
+        finally:
+            kms.put_key_policy(KeyId=key, PolicyName="default", Policy=shared)
+        assert outcomes(found) == ALL_PASS
+
     def test_fails_when_a_locked_destination_vault_refuses_the_copies_retention(
         self, ready: Box
     ) -> None:
@@ -431,7 +494,9 @@ class TestWithoutTheDefaultCopyRole:
         assert [path.name for path in left] == [f"{state.name}.lock"]
         assert left[0].read_bytes() == b""
 
-    def test_copy_with_skip_preflight_starts_copying_anyway(self, roleless: Box) -> None:
+    def test_copy_with_skip_preflight_submits_and_aws_backup_fails_the_jobs(
+        self, roleless: Box
+    ) -> None:
         vault = roleless.vaults[1]
         planned = {rp.arn for rp in roleless.points(SOURCE, vault)}
         state = roleless.workdir / "skipped.jsonl"
@@ -445,12 +510,19 @@ class TestWithoutTheDefaultCopyRole:
             "--state-file",
             str(state),
         )
-        assert proc.returncode == 0, proc.stderr
+        assert proc.returncode == 1, proc.stderr
         assert "Preflight:" not in proc.stderr
         assert "preflight failed" not in proc.stderr
         assert state.exists()
-        assert roleless.start_copy_calls() - before == len(planned)
-        assert set(roleless.completed_copies(vault)) == planned
+        submitted = roleless.start_copy_calls() - before
+        assert 0 < submitted <= len(planned)
+        # The sandbox's own record: every job the run started failed on the role, none copied.
+        dest_vault_arn = f"arn:aws:backup:{REGION}:{DEST}:backup-vault:{vault}"
+        jobs = [job for job in roleless.world.copy_jobs() if job.dest_vault_arn == dest_vault_arn]
+        assert len(jobs) == submitted
+        message = f"The provided role {DEFAULT_ROLE_ARN} cannot be assumed by AWS Backup."
+        assert {(job.state, job.status_message) for job in jobs} == {("FAILED", message)}
+        assert roleless.completed_copies(vault) == {}
 
 
 # == destination vaults or their policies missing ==============================================

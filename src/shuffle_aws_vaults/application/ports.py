@@ -121,6 +121,10 @@ class SourceChecks(Protocol):
         """(trust policy, None) or (None, the error)."""
         ...
 
+    def key_policy(self, key_arn: str) -> tuple[dict[str, Any] | None, str | None]:
+        """The KMS key's policy: (policy, None) or (None, "Code: message")."""
+        ...
+
 
 class ApiStatistics(Protocol):
     """What one account's AWS calls came to, for the run summary."""

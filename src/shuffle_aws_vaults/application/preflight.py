@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..domain import preflight as checks
-from ..domain.preflight import CheckResult, Outcome
+from ..domain.eligibility import needs_shared_key
+from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
 from .discovery import Candidate
 from .ports import DestinationGateway, SourceChecks
@@ -23,6 +24,9 @@ class PlanFacts:
     planned: Counter[str] = field(default_factory=Counter)
     retentions: Counter[tuple[str, int | None]] = field(default_factory=Counter)
     examples: dict[tuple[str, int | None], str] = field(default_factory=dict)
+    # Planned copies per source key, of the types copied from the key itself.
+    keys: Counter[str] = field(default_factory=Counter)
+    key_examples: dict[str, str] = field(default_factory=dict)
 
     def watch(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
         for candidate in candidates:
@@ -38,7 +42,18 @@ class PlanFacts:
                 key = (vault, rp.delete_after_days)
                 self.retentions[key] += 1
                 self.examples.setdefault(key, rp.arn)
+                if rp.encryption_key_arn and needs_shared_key(rp):
+                    self.keys[rp.encryption_key_arn] += 1
+                    self.key_examples.setdefault(rp.encryption_key_arn, rp.arn)
             yield candidate
+
+    def key_uses(self, source: SourceChecks) -> dict[str, KeyUse]:
+        """Each key's policy, read once per key."""
+        uses = {}
+        for arn, copies in self.keys.items():
+            policy, error = source.key_policy(arn)
+            uses[arn] = KeyUse(copies, self.key_examples[arn], policy, error)
+        return uses
 
 
 def run_preflight(
@@ -57,6 +72,7 @@ def run_preflight(
     # A vault still to be created has no policy yet: it needs the grant as much as any.
     policies = {name: dest.get_access_policy(name) if name in existing else None for name in needed}
     trust, error = source.role_trust(role_arn)
+    keys = facts.key_uses(source) if cross_account else {}
     return [
         checks.identities(source_account, dest.account_id),
         checks.cross_account_enabled(source.cross_account_setting(), cross_account=cross_account),
@@ -65,6 +81,7 @@ def run_preflight(
             policies, source_account, create=create, cross_account=cross_account
         ),
         checks.copy_role(role_arn, trust, error),
+        checks.key_policies(keys, dest.account_id, cross_account=cross_account),
         checks.uncopyable(facts.excluded, facts.counts),
         checks.capacity(facts.planned, existing),
         checks.vault_locks(facts.retentions, facts.examples, existing, delete_after_days),

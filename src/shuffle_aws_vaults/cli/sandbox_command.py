@@ -53,6 +53,7 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
         dest_refusal=args.dest_refusal,
         malformed_arn=args.malformed_arn,
         other_account_vault=args.other_account_vault,
+        role_refusal=args.role_refusal,
         bandwidth_bytes_per_second=args.bandwidth_mib * 1024 * 1024,
         job_overhead_seconds=args.job_overhead,
         changed_share=args.changed_share,
@@ -71,6 +72,8 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
         dest_vaults=not args.no_dest_vaults,
         dest_policy=not args.no_dest_policy,
         cross_account_enabled=not args.cross_account_disabled,
+        copy_role=not args.no_copy_role,
+        unshared_key_share=args.unshared_key_share,
     )
     return config, spec
 

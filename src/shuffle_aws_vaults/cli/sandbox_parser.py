@@ -77,6 +77,13 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         "default: access-denied)",
     )
     sandbox.add_argument(
+        "--role-refusal",
+        choices=("job", "call"),
+        default="job",
+        help="a copy role AWS Backup cannot assume (missing, or not trusting "
+        "backup.amazonaws.com) fails the copy job or the call (AWS documents neither)",
+    )
+    sandbox.add_argument(
         "--bandwidth-mib",
         type=positive_float,
         default=100.0,
@@ -103,6 +110,18 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         type=rate,
         default=0.10,
         help="share of resources left out of the metadata CSV",
+    )
+    sandbox.add_argument(
+        "--unshared-key-share",
+        type=rate,
+        default=0.0,
+        help="share of EBS, EC2, RDS, Aurora and FSx resources encrypted with a customer-managed "
+        "key whose key policy does not allow the destination account (their copies fail)",
+    )
+    sandbox.add_argument(
+        "--no-copy-role",
+        action="store_true",
+        help="do not create the copy role AWSBackupDefaultServiceRole in the source account",
     )
     sandbox.add_argument(
         "--no-dest-vaults", action="store_true", help="do not create destination vaults"

@@ -24,6 +24,12 @@ def copy_unsupported(rp: RecoveryPoint, *, cross_account: bool) -> bool:
     return rp.resource_type in ("Redshift Serverless",)
 
 
+def needs_shared_key(rp: RecoveryPoint) -> bool:
+    """Types AWS Backup does not fully manage are copied from the source key itself: across
+    accounts its key policy must let the destination account use it."""
+    return rp.resource_type not in FULLY_MANAGED_TYPES and not rp.is_backup_owned
+
+
 def blocked_by_aws_managed_key(
     rp: RecoveryPoint, *, cross_account: bool, key_is_aws_managed: bool | None
 ) -> bool:

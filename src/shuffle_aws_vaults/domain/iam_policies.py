@@ -74,9 +74,11 @@ def source_identity_policy(
                 "Resource": copy_role_arn,
             },
             {
-                "Sid": "TellAwsManagedKeys",
+                # DescribeKey tells AWS-managed keys from customer-managed ones; GetKeyPolicy
+                # lets the pre-flight check that a key lets the destination account copy.
+                "Sid": "CheckRecoveryPointKeys",
                 "Effect": "Allow",
-                "Action": "kms:DescribeKey",
+                "Action": ["kms:DescribeKey", "kms:GetKeyPolicy"],
                 "Resource": f"arn:aws:kms:{region}:{account}:key/*",
             },
         ],

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .key_policy import key_grant_text, missing_actions
 from .reasons import Reason
 from .recovery_point import Vault
 from .vault_policy import grants_copy
@@ -162,6 +163,65 @@ def copy_role(role_arn: str, trust: dict[str, Any] | None, error: str | None) ->
         Outcome.FAIL,
         f"{role_arn} does not trust backup.amazonaws.com",
         "add backup.amazonaws.com to the role's trust policy",
+    )
+
+
+@dataclass(frozen=True)
+class KeyUse:
+    """A source key the planned copies are encrypted with, and what reading its policy gave."""
+
+    copies: int
+    example: str  # a recovery point encrypted with it
+    policy: dict[str, Any] | None
+    error: str | None = None  # "Code: message" when the policy could not be read
+
+
+def key_policies(
+    keys: Mapping[str, KeyUse], dest_account: str, *, cross_account: bool
+) -> CheckResult:
+    """The customer-managed keys of the copies that need a shared key let the destination in."""
+    name = "source key policies"
+    if not cross_account:
+        return CheckResult(name, Outcome.PASS, "same account: not needed")
+    if not keys:
+        return CheckResult(name, Outcome.PASS, "no planned copy needs a shared key")
+    refusing, unread = [], []
+    for arn, use in sorted(keys.items()):
+        if use.error is not None:
+            unread.append((arn, use))
+            continue
+        missing = missing_actions(use.policy, dest_account)
+        if missing:
+            refusing.append(
+                f"{arn} ({use.copies:,} copies, e.g. {use.example}) does not allow "
+                f"{', '.join(missing)}"
+            )
+    if refusing:
+        grant = key_grant_text(dest_account)
+        return CheckResult(
+            name,
+            Outcome.FAIL,
+            f"{len(refusing)} of {len(keys)} source keys refuse {dest_account}: "
+            + "; ".join(refusing),
+            f"add this statement to each key's policy: {grant}",
+        )
+    if unread:
+        denied = all("AccessDenied" in (use.error or "") for _, use in unread)
+        return CheckResult(
+            name,
+            Outcome.WARN,
+            "could not read the key policy of "
+            + "; ".join(f"{arn} ({use.copies:,} copies): {use.error}" for arn, use in unread),
+            (
+                "allow kms:GetKeyPolicy on the source keys to check them (see `iam-policy`)"
+                if denied
+                else f"make sure each key's policy lets {dest_account} use it"
+            ),
+        )
+    return CheckResult(
+        name,
+        Outcome.PASS,
+        f"every source key ({len(keys)}) lets {dest_account} use it",
     )
 
 

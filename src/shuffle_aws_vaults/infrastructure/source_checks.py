@@ -1,4 +1,4 @@
-"""The source account's facts for the pre-flight: global settings and the copy role."""
+"""The source account's facts for the pre-flight: global settings, the copy role, the keys."""
 
 from __future__ import annotations
 
@@ -9,12 +9,19 @@ from urllib.parse import unquote
 from ..domain.errors import AwsError
 from .aws_errors import call
 from .aws_sessions import AccountAccess
+from .kms_keys import KmsKeyInspector
 
 
 class Boto3SourceChecks:
-    def __init__(self, access: AccountAccess, account_id: str) -> None:
+    def __init__(
+        self, access: AccountAccess, account_id: str, keys: KmsKeyInspector | None = None
+    ) -> None:
         self._access = access
         self._account = account_id
+        self._keys = keys or KmsKeyInspector(access)
+
+    def key_policy(self, key_arn: str) -> tuple[dict[str, Any] | None, str | None]:
+        return self._keys.key_policy(key_arn)
 
     def _account_id(self) -> str:
         return self._account

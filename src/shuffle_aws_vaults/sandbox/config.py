@@ -12,6 +12,7 @@ AtQuota = Literal["reject", "queue"]
 DestRefusal = Literal["job", "call"]
 MalformedArn = Literal["not-found", "invalid"]
 OtherAccountVault = Literal["access-denied", "not-found"]
+RoleRefusal = Literal["job", "call"]
 
 GIB = 1024**3
 
@@ -96,6 +97,11 @@ class SandboxConfig:
     # allowing the source account) shows: "job" (documented: the copy job FAILs with "Access
     # Denied trying to call AWS Backup service") or "call" (StartCopyJob answers AccessDenied).
     dest_refusal: DestRefusal = "job"
+    # Where a copy role AWS Backup cannot assume (missing, or not trusting backup.amazonaws.com)
+    # shows: AWS does not document it. "job": the copy job FAILs with "The provided role ...
+    # cannot be assumed by AWS Backup."; "call": StartCopyJob answers
+    # InvalidParameterValueException with that text.
+    role_refusal: RoleRefusal = "job"
     # How long an IdempotencyToken is remembered (AWS does not say).
     idempotency_window_seconds: float = 24 * 3600.0
     # How long ListCopyJobs lists a job after it ended, in simulated seconds (AWS documents
@@ -130,6 +136,8 @@ class SandboxConfig:
             raise ValueError("malformed_arn must be 'not-found' or 'invalid'")
         if self.other_account_vault not in ("access-denied", "not-found"):
             raise ValueError("other_account_vault must be 'access-denied' or 'not-found'")
+        if self.role_refusal not in ("job", "call"):
+            raise ValueError("role_refusal must be 'job' or 'call'")
         if self.bandwidth_bytes_per_second <= 0:
             raise ValueError("bandwidth must be positive")
         if not 0.0 <= self.jitter < 1.0:

@@ -31,8 +31,15 @@ VAULT_LOCK = (
 )
 ACCESS_DENIED_JOB = "Access Denied trying to call AWS Backup service"
 TRANSIENT_FAILURE = "An internal error occurred."
+# As CloudTrail records AWS Backup's refusal of a role it cannot assume
+# (awslabs/landing-zone-accelerator-on-aws issue 194).
+ROLE_NOT_ASSUMABLE = "The provided role {role} cannot be assumed by AWS Backup."
 
 # Not published by AWS: written in its style.
+KEY_NOT_SHARED = (
+    "Copy job failed. The source KMS key {key} is not accessible to the destination account "
+    "{account}: its key policy must allow the destination account to use it."
+)
 UNSUPPORTED_TYPE = "Copy job failed. Cross-account copy is not supported for this resource type."
 NOT_COPYABLE_STATUS = "Recovery point {arn} cannot be copied while its status is {status}."
 CONTINUOUS = "Continuous backups are not supported for copy: {arn}"

@@ -76,13 +76,15 @@ def create_kms_key(
     *,
     alias: str | None = None,
     aws_managed: bool = False,
+    policy: str | None = None,
 ) -> str:
-    """A KMS key (AWS-managed keys, such as aws/ebs, cannot be made through the API); its ARN."""
+    """A KMS key (AWS-managed keys, such as aws/ebs, cannot be made through the API); its ARN.
+    Without `policy`, moto gives the default key policy (the key's own account only)."""
     from moto.kms.models import kms_backends
 
     backend = kms_backends[account][region]
     key = backend.create_key(
-        policy=None,
+        policy=policy,
         key_usage="ENCRYPT_DECRYPT",
         key_spec="SYMMETRIC_DEFAULT",
         description=description,
@@ -121,3 +123,26 @@ def create_role(account: str, name: str, path: str, trusted_service: str) -> str
         max_session_duration=None,
     )
     return str(role.arn)
+
+
+def key_policy_text(key_arn: str) -> str | None:
+    """The key policy of the KMS key `key_arn` names, or None when moto holds no such key."""
+    from moto.kms.models import kms_backends
+
+    parts = key_arn.split(":")
+    if len(parts) < 6 or parts[2] != "kms" or not parts[5].startswith("key/"):
+        return None
+    region, account, key_id = parts[3], parts[4], parts[5].removeprefix("key/")
+    key = kms_backends[account][region].keys.get(key_id)
+    return None if key is None else str(key.policy)
+
+
+def role_trust_text(account: str, role_arn: str) -> str | None:
+    """The trust policy of the role `role_arn` in `account`, or None when there is no such
+    role (its name, path and account must all match)."""
+    from moto.iam.models import iam_backends
+
+    for role in iam_backends[account]["global"].roles.values():
+        if role.arn == role_arn:
+            return str(role.assume_role_policy_document)
+    return None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .access_policy import copy_into_vault_policy
 from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
+from .copy_permissions import shared_key_policy
 from .moto_bridge import create_kms_key, create_role, create_vault, seed_moto_ids
 from .records import DAY, StoredRecoveryPoint, is_backup_owned_arn
 from .world import SandboxWorld
@@ -45,6 +46,8 @@ RESOURCE_TYPES = (
 )
 
 EDGE_KINDS = ("aws-managed-key", "cold", "continuous", "unsupported-type")
+# Types whose seeded recovery points are copied from the source key (DynamoDB's are advanced).
+SHARED_KEY_TYPES = ("EBS", "EC2", "RDS", "Aurora", "FSx")
 TEAMS = ("Platform-Team", "Data-Team", "Payments-Team", "Identity-Team", "ML-Team", "Web-Team")
 ENVIRONMENTS = ("Production", "Production", "Staging", "Development")
 DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
@@ -63,13 +66,22 @@ class SeedSpec:
     # Share of copyable recovery points whose copy is already in the destination vault of the
     # same name, as a backup plan's copy rule (or an earlier tool) left it: no job on record.
     copied_share: float = 0.0
+    # Share of resources of the types AWS Backup does not fully manage (EBS, EC2, RDS, ...) whose
+    # recovery points are encrypted with a customer-managed key that is *not* shared with the
+    # destination account (the key "alias/backup-unshared"): their cross-account copies fail.
+    unshared_key_share: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.recovery_points <= 5_000_000:
             raise ValueError("recovery_points must be between 0 and 5,000,000")
         if not 1 <= self.vaults <= 300:
             raise ValueError("vaults must be between 1 and 300 (the AWS quota)")
-        for name in ("edge_case_share", "metadata_missing_share", "copied_share"):
+        for name in (
+            "edge_case_share",
+            "metadata_missing_share",
+            "copied_share",
+            "unshared_key_share",
+        ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
 
@@ -113,7 +125,11 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
         _uuid(rng)  # draws once used for key IDs: kept so seeded data stays as it was
     seed_moto_ids(cfg.seed)
     cmk = create_kms_key(
-        src, region, "backup key shared with the destination", alias="alias/backup"
+        src,
+        region,
+        "backup key shared with the destination",
+        alias="alias/backup",
+        policy=shared_key_policy(src, dst),
     )
     aws_managed = {
         kind: create_kms_key(
@@ -132,6 +148,14 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
             create_vault(src, region, name, encryption_key_arn=cmk)
         dest_key = create_kms_key(dst, region, "destination vault key", alias="alias/backup")
         create_vault(dst, region, "Default", encryption_key_arn=dest_key)
+        # Made last, so the other keys' IDs stay what they were before it existed.
+        unshared = create_kms_key(
+            src,
+            region,
+            "backup key the destination may not use",
+            alias="alias/backup-unshared",
+            policy=shared_key_policy(src),
+        )
         if spec.dest_vaults:
             for name in names:
                 create_vault(dst, region, name, encryption_key_arn=dest_key)
@@ -139,7 +163,8 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
                     world.policies[(dst, region, name)] = copy_into_vault_policy(
                         vault_arn(region, dst, name), src
                     )
-        _seed_recovery_points(world, spec, rng, result, cmk, aws_managed)
+        keys = {"cmk": cmk, "unshared": unshared, **aws_managed}
+        _seed_recovery_points(world, spec, rng, result, keys)
     return result
 
 
@@ -148,9 +173,9 @@ def _seed_recovery_points(
     spec: SeedSpec,
     rng: random.Random,
     result: SeedResult,
-    cmk: str,
-    aws_managed: dict[str, str],
+    keys: dict[str, str],
 ) -> None:
+    """`keys`: "cmk", "unshared" and the AWS-managed keys by family ("ebs", "rds", ...)."""
     cfg = world.config
     region, src = cfg.region, cfg.source_account
     now = world.now()
@@ -161,6 +186,7 @@ def _seed_recovery_points(
     medians = {t[0]: t[2] for t in RESOURCE_TYPES}
     # Its own stream: the seeded data stays what it was whatever copied_share says.
     copies = random.Random(f"seed-copies:{cfg.seed}") if spec.copied_share else None
+    unshared = random.Random(f"seed-unshared-key:{cfg.seed}")
     remaining = spec.recovery_points
     serial = 0
     while remaining > 0:
@@ -168,6 +194,13 @@ def _seed_recovery_points(
         rtype = rng.choices(types, weights)[0]
         edge = rng.choice(EDGE_KINDS) if rng.random() < spec.edge_case_share else None
         resource_arn, name = _resource(rng, rtype, region, src, serial, edge)
+        if (
+            edge is None
+            and spec.unshared_key_share
+            and rtype in SHARED_KEY_TYPES
+            and unshared.random() < spec.unshared_key_share
+        ):
+            edge = "unshared-key"
         vault = rng.choice(result.vaults)
         resource = SeededResource(
             arn=resource_arn,
@@ -190,7 +223,11 @@ def _seed_recovery_points(
         spacing = 7 * DAY if weekly else DAY
         retention = 365 if weekly else 35
         latest = now - rng.uniform(0.05, 1.0) * DAY
-        key = aws_managed.get(_key_family(rtype), cmk) if edge == "aws-managed-key" else cmk
+        key = keys["cmk"]
+        if edge == "aws-managed-key":
+            key = keys.get(_key_family(rtype), key)
+        elif edge == "unshared-key":
+            key = keys["unshared"]
         size_median = medians[rtype] * GIB
         base_size = rng.lognormvariate(math.log(size_median), 0.8)
         for index in range(count):

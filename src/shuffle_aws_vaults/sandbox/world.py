@@ -21,6 +21,7 @@ from .access_policy import MalformedPolicy, allows, parse_policy
 from .arns import parse_vault_arn, recovery_point_arn, vault_arn
 from .clock import SimClock
 from .config import SandboxConfig
+from .copy_permissions import key_refusal, role_refusal
 from .copy_queue import CopyQueue
 from .errors import (
     SandboxError,
@@ -361,6 +362,10 @@ class SandboxWorld:
             raise invalid_request(messages.CONTINUOUS.format(arn=source.arn))
         if source.storage_class(now) == "COLD":
             raise invalid_request(messages.COLD.format(arn=source.arn))
+        if self.config.role_refusal == "call":
+            refused = role_refusal(account, request.iam_role_arn)
+            if refused is not None:
+                raise invalid_parameter(refused)
         cross_account = dest_account != account
         vault = moto_vault(dest_account, dest_region, dest_name)
         if not cross_account and vault is None:
@@ -450,7 +455,11 @@ class SandboxWorld:
         cross_account = dest_account != job.account_id
         vault = moto_vault(dest_account, region, dest_name)
         failure: tuple[str, str] | None = None
-        if cross_account and self.global_settings.get("isCrossAccountBackupEnabled") != "true":
+        role_refused = role_refusal(job.account_id, request.iam_role_arn)
+        key_refused = key_refusal(source, dest_account) if cross_account else None
+        if role_refused is not None:
+            failure = (role_refused, messages.CATEGORY_ACCESS_DENIED)
+        elif cross_account and self.global_settings.get("isCrossAccountBackupEnabled") != "true":
             failure = (messages.CROSS_ACCOUNT_DISABLED, messages.CATEGORY_ACCESS_DENIED)
         elif cross_account and not self._may_copy_into(
             job.account_id, region, dest_account, dest_name
@@ -467,6 +476,8 @@ class SandboxWorld:
                 else messages.AWS_MANAGED_KEY_SNAPSHOT
             )
             failure = (text, messages.CATEGORY_ACCESS_DENIED)
+        elif key_refused is not None:
+            failure = (key_refused, messages.CATEGORY_ACCESS_DENIED)
         elif vault is not None and self._violates_vault_lock(vault, request, source):
             failure = (messages.VAULT_LOCK, messages.CATEGORY_INVALID)
         if failure is not None:

@@ -19,7 +19,9 @@ SOURCE_CALLS = {
     "backup:DescribeCopyJob",
     "backup:ListCopyJobs",
     "kms:DescribeKey",
+    "kms:GetKeyPolicy",
     "iam:PassRole",
+    "iam:GetRole",
 }
 DEST_CALLS = {
     "backup:ListBackupVaults",

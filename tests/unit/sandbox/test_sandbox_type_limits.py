@@ -20,7 +20,7 @@ from shuffle_aws_vaults.sandbox.clock import ManualClock
 from shuffle_aws_vaults.sandbox.config import SandboxConfig
 from shuffle_aws_vaults.sandbox.copy_queue import CopyQueue
 from shuffle_aws_vaults.sandbox.errors import SandboxError
-from shuffle_aws_vaults.sandbox.moto_bridge import create_vault, reset_moto
+from shuffle_aws_vaults.sandbox.moto_bridge import create_role, create_vault, reset_moto
 from shuffle_aws_vaults.sandbox.records import DAY, CopyJob, StoredRecoveryPoint
 from shuffle_aws_vaults.sandbox.server import stats
 from shuffle_aws_vaults.sandbox.world import CopyRequest, SandboxWorld
@@ -245,6 +245,7 @@ def make_world() -> Iterator[Callable[..., World]]:
     def build(**config: Any) -> World:
         clock = ManualClock()
         world = SandboxWorld(SandboxConfig(jitter=0.0, **config), clock=clock)
+        create_role(SRC, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com")
         create_vault(SRC, REGION, SRC_VAULT, encryption_key_arn=CMK)
         create_vault(DST, REGION, DEST_VAULT)
         world.policies[(DST, REGION, DEST_VAULT)] = copy_into_vault_policy(DEST_ARN, SRC)

@@ -16,7 +16,7 @@ from shuffle_aws_vaults.sandbox.arns import vault_arn
 from shuffle_aws_vaults.sandbox.clock import ManualClock
 from shuffle_aws_vaults.sandbox.config import FaultConfig, SandboxConfig
 from shuffle_aws_vaults.sandbox.errors import SandboxError
-from shuffle_aws_vaults.sandbox.moto_bridge import create_vault, moto_vault, reset_moto
+from shuffle_aws_vaults.sandbox.moto_bridge import create_role, create_vault, moto_vault, reset_moto
 from shuffle_aws_vaults.sandbox.records import DAY, CopyJob, StoredRecoveryPoint
 from shuffle_aws_vaults.sandbox.seed import SeedSpec, seed
 from shuffle_aws_vaults.sandbox.server import stats
@@ -107,6 +107,7 @@ def make_world() -> Iterator[Callable[..., World]]:
         clock = ManualClock()
         world = SandboxWorld(SandboxConfig(**config), clock=clock)
         world.aws_managed_keys.add(AWS_MANAGED)
+        create_role(SRC, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com")
         create_vault(SRC, REGION, SRC_VAULT, encryption_key_arn=CMK)
         create_vault(DST, REGION, DEST_VAULT, encryption_key_arn=DEST_KEY)
         create_vault(DST, REGION, "Default", encryption_key_arn=DEST_KEY)
