@@ -10,7 +10,7 @@ from ..domain import preflight as checks
 from ..domain.preflight import CheckResult, Outcome
 from ..domain.reasons import Reason
 from .discovery import Candidate
-from .ports import DestinationGateway, SourceChecks
+from .ports import BackupGateway, DestinationGateway, SourceChecks
 
 
 @dataclass
@@ -23,6 +23,7 @@ class PlanFacts:
     planned: Counter[str] = field(default_factory=Counter)
     retentions: Counter[tuple[str, int | None]] = field(default_factory=Counter)
     examples: dict[tuple[str, int | None], str] = field(default_factory=dict)
+    types: Counter[str] = field(default_factory=Counter)  # planned items by resource type
 
     def watch(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
         for candidate in candidates:
@@ -38,6 +39,7 @@ class PlanFacts:
                 key = (vault, rp.delete_after_days)
                 self.retentions[key] += 1
                 self.examples.setdefault(key, rp.arn)
+                self.types[rp.resource_type] += 1
             yield candidate
 
 
@@ -50,7 +52,9 @@ def run_preflight(
     role_arn: str,
     create: bool,
     delete_after_days: int | None,
+    opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
 ) -> list[CheckResult]:
+    """`opt_ins`: the source's and the destination's gateways, to read their service opt-in."""
     cross_account = dest.account_id != source_account
     existing = {vault.name: vault for vault in dest.list_vaults()}
     needed = sorted(facts.planned)  # only vaults that will receive copies
@@ -68,6 +72,26 @@ def run_preflight(
         checks.uncopyable(facts.excluded, facts.counts),
         checks.capacity(facts.planned, existing),
         checks.vault_locks(facts.retentions, facts.examples, existing, delete_after_days),
+        *opt_in_checks(facts, opt_ins),
+    ]
+
+
+def opt_in_checks(
+    facts: PlanFacts, opt_ins: tuple[BackupGateway, BackupGateway] | None
+) -> list[CheckResult]:
+    """Every planned resource type opted in: in the source Region (FAIL), in the destination
+    (WARN)."""
+    if opt_ins is None:
+        return []
+    return [
+        checks.service_opt_in(
+            facts.types,
+            gateway.opt_in_preferences() if facts.types else None,
+            account=gateway.account_id,
+            region=gateway.region,
+            required=required,
+        )
+        for gateway, required in zip(opt_ins, (True, False), strict=True)
     ]
 
 

@@ -15,7 +15,8 @@ from .aws_errors import call
 from .aws_sessions import AccountAccess
 
 PAGE_SIZE = 1000
-# How often one listing may start again after AWS refused its NextToken.
+# How often in a row one listing may start again after AWS refused its NextToken without
+# getting further than before.
 RESTARTS = 5
 BAD_PARAMETER = "InvalidParameterValueException"
 JOBS, JOB_ID = "CopyJobs", "CopyJobId"
@@ -128,7 +129,8 @@ class Boto3BackupGateway:
         their `ident` field): nothing is lost, nothing repeated."""
         token: str | None = None
         seen: set[str] = set()
-        restarts = 0
+        restarts = 0  # in a row: since the last restart that got further
+        fresh_since_restart = 0
         while True:
 
             def first_page(token: str | None = token) -> tuple[dict[str, Any], str | None]:
@@ -143,9 +145,12 @@ class Boto3BackupGateway:
             try:
                 page, next_token = call(self._access, operation, first_page)
             except AwsError as exc:
-                if token is None or exc.code != BAD_PARAMETER or restarts >= RESTARTS:
+                if token is None or exc.code != BAD_PARAMETER:
                     raise
-                restarts += 1
+                restarts = 1 if fresh_since_restart else restarts + 1
+                if restarts > RESTARTS:
+                    raise
+                fresh_since_restart = 0
                 log.warning(
                     "%s: NextToken refused (%s); listing again from the start", operation, exc
                 )
@@ -154,6 +159,7 @@ class Boto3BackupGateway:
             if items:
                 fresh = [item for item in page.get(items, []) if item.get(ident) not in seen]
                 seen.update(item.get(ident) for item in fresh)
+                fresh_since_restart += len(fresh)
                 page = {**page, items: fresh}
             yield page
             token = next_token
@@ -271,6 +277,19 @@ class Boto3BackupGateway:
             ByCompleteAfter=completed_after,
         ):
             yield [copy_job_from_wire(item) for item in page.get("CopyJobs", [])]
+
+    def opt_in_preferences(self) -> dict[str, bool] | None:
+        try:
+            response = call(
+                self._access,
+                "DescribeRegionSettings",
+                lambda: self._client().describe_region_settings(),
+            )
+        except AwsError as exc:
+            log.warning("DescribeRegionSettings in %s: %s", self._account_id, exc)
+            return None
+        preferences = response.get("ResourceTypeOptInPreference") or {}
+        return {str(name): bool(value) for name, value in preferences.items()}
 
     def create_vault(
         self,

@@ -31,9 +31,12 @@ class PageRules:
         self._ttl = config.page_token_ttl_seconds
         self._short = config.short_pages
         self._seed = config.seed
-        self._now = now
+        # The clock tokens age by: the world's (a test may wrap it, to play a slow reader).
+        self.now = now
         self._serial = itertools.count(1)
         self._lock = threading.Lock()
+        self.expired = 0  # tokens refused for their age, for tests
+        self.short = 0  # pages cut short
 
     def start(self, token: str | None) -> int | None:
         """The seq a request's NextToken points after (None without a token)."""
@@ -43,7 +46,9 @@ class PageRules:
             seq, issued = token_fields(token)
         except InvalidToken as exc:
             raise invalid_parameter(str(exc)) from exc
-        if self._ttl is not None and issued is not None and self._now() - issued > self._ttl:
+        if self._ttl is not None and issued is not None and self.now() - issued > self._ttl:
+            with self._lock:
+                self.expired += 1
             raise invalid_parameter(EXPIRED_TOKEN.format(token=token))
         return seq
 
@@ -63,6 +68,8 @@ class PageRules:
         size = max_results
         if self._short and unit_hash(self._seed, "short-page", serial) < SHORT_PAGE_SHARE:
             size = int(unit_hash(self._seed, "short-size", serial) * max_results)
+            with self._lock:
+                self.short += 1
         page: list[T] = []
         for item in items:
             if not keep(item):
@@ -76,5 +83,5 @@ class PageRules:
         return page, None
 
     def _token(self, seq: int, serial: int) -> str:
-        issued = self._now() if self._ttl is not None or self._short else None
+        issued = self.now() if self._ttl is not None or self._short else None
         return encode_token(seq, issued, serial)

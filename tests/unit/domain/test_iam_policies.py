@@ -18,11 +18,13 @@ SOURCE_CALLS = {
     "backup:StartCopyJob",
     "backup:DescribeCopyJob",
     "backup:ListCopyJobs",
+    "backup:DescribeRegionSettings",
     "kms:DescribeKey",
     "iam:PassRole",
 }
 DEST_CALLS = {
     "backup:ListBackupVaults",
+    "backup:DescribeRegionSettings",
     "backup:CreateBackupVault",
     "backup:PutBackupVaultLockConfiguration",
     "backup:GetBackupVaultAccessPolicy",
