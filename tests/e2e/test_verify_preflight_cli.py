@@ -68,6 +68,8 @@ CHECKS = (
     "recovery points AWS cannot copy",
     "destination capacity",
     "destination vault locks",
+    "service opt-in (source)",
+    "service opt-in (destination)",
 )
 ALL_PASS = dict.fromkeys(CHECKS, "PASS")
 VERDICTS = ("verified", "missing", "not-completed", "mismatched", "failed", "extra")

@@ -18,11 +18,13 @@ from shuffle_aws_vaults.sandbox import SeedSpec, messages
 
 from . import (
     DEST,
+    NO_RETRIES,
     ROLE,
     SOURCE,
     Accounts,
     accounts_of,
     assert_failed_at_once,
+    backup_client,
     error_code,
     http_status,
     vault_arn,
@@ -145,7 +147,8 @@ def test_enabling_cross_account_backup_lets_copies_through(
     make_accounts: Callable[..., Accounts],
 ) -> None:
     env = make_accounts(cross_account_enabled=False)
-    env.source.update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "true"})
+    management = backup_client("sandbox-management", NO_RETRIES)
+    management.update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "true"})
     assert env.dest.describe_global_settings()["GlobalSettings"] == {
         "isCrossAccountBackupEnabled": "true"
     }

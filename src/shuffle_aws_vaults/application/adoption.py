@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..domain.adoption import DestinationIndex
+from ..domain.copy_job import CopyJobInfo, newer
 from ..domain.migration import MigrationState, Status
 from ..domain.plan import PlanItem
 from ..domain.recovery_point import RecoveryPoint
@@ -43,12 +44,14 @@ class ExistingCopies:
         """(source ARN, destination vault ARN) -> destination ARN of a COMPLETED copy job;
         listed on first need, and only when the destination holds anything at all."""
         if self._by_job is None:
-            self._by_job = {}
+            latest: dict[tuple[str, str], CopyJobInfo] = {}
             for vault in self.vaults:
                 vault_arn = self.dest_vault_arn(vault)
                 for job in self._source.list_copy_jobs(dest_vault_arn=vault_arn, state="COMPLETED"):
-                    if job.dest_arn:
-                        self._by_job[(job.source_arn, vault_arn)] = job.dest_arn
+                    key = (job.source_arn, vault_arn)
+                    if job.dest_arn and newer(job, latest.get(key)):
+                        latest[key] = job
+            self._by_job = {key: str(job.dest_arn) for key, job in latest.items()}
         return self._by_job
 
     def take(self, item: PlanItem) -> str | None:

@@ -236,6 +236,7 @@ class CopyMigration:
                 role_arn=copy_role_arn(source.account_id, request.copy_role_arn),
                 create=request.create_dest_vault,
                 delete_after_days=request.delete_after_days,
+                opt_ins=(source, dest),
             )
             if failed(results):
                 raise PreflightFailed(results)

@@ -74,6 +74,11 @@ class BackupGateway(Protocol):
         """ListCopyJobs(ByCompleteAfter), one list per page as AWS returned it."""
         ...
 
+    def opt_in_preferences(self) -> dict[str, bool] | None:
+        """DescribeRegionSettings' ResourceTypeOptInPreference in this account and region;
+        None when it cannot be read."""
+        ...
+
 
 class KeyInspector(Protocol):
     """Tells AWS-managed KMS keys from customer-managed ones."""

@@ -11,7 +11,7 @@ from ..domain.eligibility import needs_shared_key
 from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
 from .discovery import Candidate
-from .ports import DestinationGateway, SourceChecks
+from .ports import BackupGateway, DestinationGateway, SourceChecks
 
 
 @dataclass
@@ -27,6 +27,7 @@ class PlanFacts:
     # Planned copies per source key, of the types copied from the key itself.
     keys: Counter[str] = field(default_factory=Counter)
     key_examples: dict[str, str] = field(default_factory=dict)
+    types: Counter[str] = field(default_factory=Counter)  # planned items by resource type
 
     def watch(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
         for candidate in candidates:
@@ -45,6 +46,7 @@ class PlanFacts:
                 if rp.encryption_key_arn and needs_shared_key(rp):
                     self.keys[rp.encryption_key_arn] += 1
                     self.key_examples.setdefault(rp.encryption_key_arn, rp.arn)
+                self.types[rp.resource_type] += 1
             yield candidate
 
     def key_uses(self, source: SourceChecks) -> dict[str, KeyUse]:
@@ -65,7 +67,9 @@ def run_preflight(
     role_arn: str,
     create: bool,
     delete_after_days: int | None,
+    opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
 ) -> list[CheckResult]:
+    """`opt_ins`: the source's and the destination's gateways, to read their service opt-in."""
     cross_account = dest.account_id != source_account
     existing = {vault.name: vault for vault in dest.list_vaults()}
     needed = sorted(facts.planned)  # only vaults that will receive copies
@@ -85,6 +89,26 @@ def run_preflight(
         checks.uncopyable(facts.excluded, facts.counts),
         checks.capacity(facts.planned, existing),
         checks.vault_locks(facts.retentions, facts.examples, existing, delete_after_days),
+        *opt_in_checks(facts, opt_ins),
+    ]
+
+
+def opt_in_checks(
+    facts: PlanFacts, opt_ins: tuple[BackupGateway, BackupGateway] | None
+) -> list[CheckResult]:
+    """Every planned resource type opted in: in the source Region (FAIL), in the destination
+    (WARN)."""
+    if opt_ins is None:
+        return []
+    return [
+        checks.service_opt_in(
+            facts.types,
+            gateway.opt_in_preferences() if facts.types else None,
+            account=gateway.account_id,
+            region=gateway.region,
+            required=required,
+        )
+        for gateway, required in zip(opt_ins, (True, False), strict=True)
     ]
 
 

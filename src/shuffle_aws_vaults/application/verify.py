@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from ..domain.copy_job import CopyJobInfo, newer
 from ..domain.migration import MigrationState, Status
 from ..domain.recovery_point import RecoveryPoint
 from ..domain.verification import Check, Verdict, compare, match_key
@@ -89,7 +90,7 @@ def verify_without_journal(
     listings: dict[str, dict[str, RecoveryPoint]] = {}
     seen: dict[str, set[str]] = {}
     by_key: dict[str, dict[tuple[str, float, str], RecoveryPoint]] = {}
-    jobs: dict[str, str] = {}  # source ARN -> destination ARN of its latest completed copy
+    completed: dict[str, CopyJobInfo] = {}  # source ARN -> its latest completed copy job
     for vault in sorted(set(dest_vault_of.values())):
         listings[vault] = _dest_listing(dest, vault)
         seen[vault] = set()
@@ -98,13 +99,18 @@ def verify_without_journal(
         }
         vault_arn = f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{vault}"
         for job in source_gateway.list_copy_jobs(dest_vault_arn=vault_arn):
-            if job.state == "COMPLETED" and job.dest_arn:
-                jobs[job.source_arn] = job.dest_arn
-    failed = {
-        job.source_arn: job.message or job.state
-        for job in source_gateway.list_copy_jobs()
-        if job.state == "FAILED"
-    }
+            if (
+                job.state == "COMPLETED"
+                and job.dest_arn
+                and newer(job, completed.get(job.source_arn))
+            ):
+                completed[job.source_arn] = job
+    jobs = {arn: str(job.dest_arn) for arn, job in completed.items()}
+    failures: dict[str, CopyJobInfo] = {}  # source ARN -> its latest failed copy job
+    for job in source_gateway.list_copy_jobs():
+        if job.state == "FAILED" and newer(job, failures.get(job.source_arn)):
+            failures[job.source_arn] = job
+    failed = {arn: job.message or job.state for arn, job in failures.items()}
     for rp in items:
         vault = dest_vault_of[rp.vault_name]
         dest_arn = jobs.get(rp.arn)

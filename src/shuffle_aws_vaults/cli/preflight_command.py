@@ -33,6 +33,7 @@ def run_preflight_command(args: argparse.Namespace, env: Environment) -> int:
         role_arn=copy_role_arn(source.account_id, args.copy_role_arn),
         create=args.create_dest_vault,
         delete_after_days=args.delete_after_days,
+        opt_ins=(source, dest),
     )
     if args.output != "table" or args.query:
         checks = [

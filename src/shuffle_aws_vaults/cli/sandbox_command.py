@@ -62,6 +62,12 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
             if args.copy_job_retention_days is not None
             else None
         ),
+        management_account=args.management_account,
+        source_opted_out=tuple(args.opt_out),
+        dest_opted_out=tuple(args.dest_opt_out),
+        copy_job_order=args.copy_job_order,
+        page_token_ttl_seconds=args.page_token_ttl,
+        short_pages=args.short_pages,
         faults=faults,
     )
     spec = sandbox.SeedSpec(
@@ -126,7 +132,9 @@ def run_sandbox(args: argparse.Namespace, env: Environment) -> int:
             f"sandbox ready at {server.endpoint_url} in {time.monotonic() - started:.1f}s: "
             f"{seeded.recovery_points:,} recovery points in {len(seeded.vaults)} vaults "
             f"({', '.join(seeded.vaults)}); source account {config.source_account}, "
-            f"destination {config.dest_account}; profiles sandbox-source and sandbox-dest. "
+            f"destination {config.dest_account}; profiles sandbox-source and sandbox-dest "
+            f"(sandbox-management: the organization's management account "
+            f"{config.management_account}). "
             "Ctrl-C stops it.",
             file=sys.stderr,
             flush=True,

@@ -195,6 +195,7 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         help="ListCopyJobs forgets a job D simulated days after it ended (AWS documents no "
         "retention; default: never)",
     )
+    add_unsaid(sandbox)
     sandbox.add_argument(
         "--env-file", default=None, help="also write the export lines to this file (mode 0600)"
     )
@@ -211,3 +212,50 @@ def add_demo(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     demo.add_argument("--recovery-points", type=positive_int, default=2000, help=argparse.SUPPRESS)
     demo.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
+
+
+def add_unsaid(sandbox: Parser) -> None:
+    """Accounts and settings, and the switches for what AWS leaves unsaid about listings."""
+    sandbox.add_argument(
+        "--management-account",
+        default="333333333333",
+        metavar="ID",
+        help="the organization's management account, the only one UpdateGlobalSettings "
+        "accepts (profile sandbox-management; default: 333333333333, neither migration account)",
+    )
+    sandbox.add_argument(
+        "--opt-out",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="turn a resource type's service opt-in off in the source account's Region "
+        "(DescribeRegionSettings); repeatable (default: every type opted in)",
+    )
+    sandbox.add_argument(
+        "--dest-opt-out",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="as --opt-out, in the destination account",
+    )
+    unsaid = sandbox.add_argument_group("what AWS leaves unsaid about listings")
+    unsaid.add_argument(
+        "--copy-job-order",
+        choices=("oldest", "newest"),
+        default="oldest",
+        help="the order ListCopyJobs lists jobs in (default: oldest first)",
+    )
+    unsaid.add_argument(
+        "--page-token-ttl",
+        type=positive_float,
+        default=None,
+        metavar="SECONDS",
+        help="a NextToken expires this many simulated seconds after it was handed out, then "
+        "answers InvalidParameterValueException (default: never)",
+    )
+    unsaid.add_argument(
+        "--short-pages",
+        action="store_true",
+        help="half the pages of ListCopyJobs and ListRecoveryPointsByBackupVault end early "
+        "(even empty) and still carry a NextToken",
+    )

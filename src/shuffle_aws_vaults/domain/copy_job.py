@@ -26,6 +26,16 @@ class CopyJobInfo:
         return self.state in TERMINAL_STATES
 
 
+def newer(job: CopyJobInfo, than: CopyJobInfo | None) -> bool:
+    """Whether `job` was created after `than` (or there is no `than`): AWS does not document
+    the order ListCopyJobs lists jobs in, so "the latest job" is chosen by its date."""
+    if than is None:
+        return True
+    if job.created is None or than.created is None:
+        return than.created is None
+    return job.created > than.created
+
+
 @dataclass(frozen=True, slots=True)
 class Lifecycle:
     """The lifecycle to give copies; None fields keep the source's."""

@@ -38,6 +38,7 @@ def source_identity_policy(
                 "Action": [
                     "backup:ListBackupVaults",
                     "backup:DescribeGlobalSettings",
+                    "backup:DescribeRegionSettings",
                     "backup:ListCopyJobs",
                     "backup:DescribeCopyJob",
                 ],
@@ -93,7 +94,8 @@ def dest_identity_policy(region: str, account: str, vaults: list[str]) -> dict[s
             {
                 "Sid": "DiscoverVaults",
                 "Effect": "Allow",
-                "Action": "backup:ListBackupVaults",
+                # DescribeRegionSettings: preflight reads the service opt-in
+                "Action": ["backup:ListBackupVaults", "backup:DescribeRegionSettings"],
                 "Resource": "*",
             },
             {

@@ -6,6 +6,7 @@ the fix. A FAIL stops `copy` before any job is submitted.
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -293,3 +294,64 @@ def vault_locks(
         "; ".join(f"{v}: {n:,} copies outside the lock ({example[v]})" for v, n in outside.items()),
         "give --delete-after-days within the lock's bounds",
     )
+
+
+# -- service opt-in (DescribeRegionSettings) ---------------------------------------------------
+
+
+def opt_in_command(preferences: Mapping[str, bool], types: Iterable[str], region: str) -> str:
+    """The AWS CLI command that opts `types` in, every other type keeping its preference (the
+    whole map is given: AWS does not say whether a partial map leaves the rest alone)."""
+    wanted = {**preferences, **dict.fromkeys(types, True)}
+
+    def text(name: str) -> str:
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    document = "{" + ",".join(f"{text(k)}:{str(v).lower()}" for k, v in wanted.items()) + "}"
+    return (
+        f"aws backup update-region-settings --region {shlex.quote(region)} "
+        f"--resource-type-opt-in-preference {shlex.quote(document)}"
+    )
+
+
+def service_opt_in(
+    types: Iterable[str],
+    preferences: Mapping[str, bool] | None,
+    *,
+    account: str,
+    region: str,
+    required: bool,
+) -> CheckResult:
+    """Every resource type in the selection opted in to AWS Backup in `account`'s `region`.
+
+    `required`: a type opted out is a FAIL (the source: AWS Backup does not work with the
+    resources of a service that is not opted in, "service opt-in settings are
+    Region-specific"), else a WARN (the destination: AWS does not document whether copies
+    into it need the opt-in)."""
+    side = "source" if required else "destination"
+    name = f"service opt-in ({side})"
+    wanted = sorted(set(types))
+    if not wanted:
+        return CheckResult(name, Outcome.PASS, "nothing to copy")
+    if preferences is None:
+        return CheckResult(
+            name,
+            Outcome.WARN,
+            f"DescribeRegionSettings could not be read in {account} {region}",
+            "allow backup:DescribeRegionSettings (see `shuffle-aws-vaults iam-policy`)",
+        )
+    off = [t for t in wanted if preferences.get(t) is False]
+    unlisted = [t for t in wanted if t not in preferences]
+    if off:
+        detail = f"{', '.join(off)} not opted in to AWS Backup in {account} {region}"
+        if not required:
+            detail += " (AWS does not say whether copies into it need the opt-in)"
+        fix = f"in account {account}: {opt_in_command(preferences, off, region)}"
+        return CheckResult(name, Outcome.FAIL if required else Outcome.WARN, detail, fix)
+    if unlisted:
+        return CheckResult(
+            name,
+            Outcome.WARN,
+            f"DescribeRegionSettings in {account} {region} does not list {', '.join(unlisted)}",
+        )
+    return CheckResult(name, Outcome.PASS, f"{', '.join(wanted)} opted in ({region})")

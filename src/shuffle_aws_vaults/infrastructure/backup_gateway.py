@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
-from ..domain.errors import NotFound
+from ..domain.errors import AwsError, NotFound
 from ..domain.recovery_point import RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
 
 PAGE_SIZE = 1000
+# How often in a row one listing may start again after AWS refused its NextToken without
+# getting further than before.
+RESTARTS = 5
+BAD_PARAMETER = "InvalidParameterValueException"
+JOBS, JOB_ID = "CopyJobs", "CopyJobId"
+log = logging.getLogger(__name__)
 
 
 def _utc(value: Any) -> datetime | None:
@@ -104,11 +111,26 @@ class Boto3BackupGateway:
         return self._access.client("backup", self._region, quick=quick)
 
     def _pages(
-        self, operation: str, method: str, *, quick: bool = False, **kwargs: Any
+        self,
+        operation: str,
+        method: str,
+        *,
+        quick: bool = False,
+        items: str = "",
+        ident: str = "",
+        **kwargs: Any,
     ) -> Iterator[dict[str, Any]]:
         """A paginator's pages; a page that fails on expired credentials resumes at its token.
-        `quick`: a throttled page is asked again once at most (the copy engine's polls)."""
+        `quick`: a throttled page is asked again once at most (the copy engine's polls).
+
+        AWS documents no lifetime for a NextToken. A later page refused as a bad parameter can
+        only be refused for its token (the first page took the same parameters), so the
+        listing starts again from its first page, leaving out the `items` already yielded (by
+        their `ident` field): nothing is lost, nothing repeated."""
         token: str | None = None
+        seen: set[str] = set()
+        restarts = 0  # in a row: since the last restart that got further
+        fresh_since_restart = 0
         while True:
 
             def first_page(token: str | None = token) -> tuple[dict[str, Any], str | None]:
@@ -120,15 +142,39 @@ class Boto3BackupGateway:
                     return page, page.get("NextToken")
                 return {}, None
 
-            page, token = call(self._access, operation, first_page)
+            try:
+                page, next_token = call(self._access, operation, first_page)
+            except AwsError as exc:
+                if token is None or exc.code != BAD_PARAMETER:
+                    raise
+                restarts = 1 if fresh_since_restart else restarts + 1
+                if restarts > RESTARTS:
+                    raise
+                fresh_since_restart = 0
+                log.warning(
+                    "%s: NextToken refused (%s); listing again from the start", operation, exc
+                )
+                token = None
+                continue
+            if items:
+                fresh = [item for item in page.get(items, []) if item.get(ident) not in seen]
+                seen.update(item.get(ident) for item in fresh)
+                fresh_since_restart += len(fresh)
+                page = {**page, items: fresh}
             yield page
+            token = next_token
             if not token:
                 return
 
     def list_vaults(self) -> list[Vault]:
         vaults = [
             vault_from_wire(item)
-            for page in self._pages("ListBackupVaults", "list_backup_vaults")
+            for page in self._pages(
+                "ListBackupVaults",
+                "list_backup_vaults",
+                items="BackupVaultList",
+                ident="BackupVaultName",
+            )
             for item in page.get("BackupVaultList", [])
         ]
         return sorted(vaults, key=lambda vault: vault.name)
@@ -140,7 +186,11 @@ class Boto3BackupGateway:
         if resource_arn:
             kwargs["ByResourceArn"] = resource_arn
         for page in self._pages(
-            "ListRecoveryPointsByBackupVault", "list_recovery_points_by_backup_vault", **kwargs
+            "ListRecoveryPointsByBackupVault",
+            "list_recovery_points_by_backup_vault",
+            items="RecoveryPoints",
+            ident="RecoveryPointArn",
+            **kwargs,
         ):
             for item in page.get("RecoveryPoints", []):
                 yield recovery_point_from_wire(item, vault_name)
@@ -210,16 +260,36 @@ class Boto3BackupGateway:
             kwargs["ByDestinationVaultArn"] = dest_vault_arn
         # quick: the copy engine's census of its jobs waiting in CREATED, part of a poll. Any
         # other listing (adoption, reconciliation, verify) gets botocore's full retries.
-        for page in self._pages("ListCopyJobs", "list_copy_jobs", quick=quick, **kwargs):
+        for page in self._pages(
+            "ListCopyJobs", "list_copy_jobs", quick=quick, items=JOBS, ident=JOB_ID, **kwargs
+        ):
             for item in page.get("CopyJobs", []):
                 yield copy_job_from_wire(item)
 
     def copy_job_pages(self, *, completed_after: datetime) -> Iterator[list[CopyJobInfo]]:
         """The engine's poll: a page throttled twice fails, and the engine asks again soon."""
         for page in self._pages(
-            "ListCopyJobs", "list_copy_jobs", quick=True, ByCompleteAfter=completed_after
+            "ListCopyJobs",
+            "list_copy_jobs",
+            quick=True,
+            items=JOBS,
+            ident=JOB_ID,
+            ByCompleteAfter=completed_after,
         ):
             yield [copy_job_from_wire(item) for item in page.get("CopyJobs", [])]
+
+    def opt_in_preferences(self) -> dict[str, bool] | None:
+        try:
+            response = call(
+                self._access,
+                "DescribeRegionSettings",
+                lambda: self._client().describe_region_settings(),
+            )
+        except AwsError as exc:
+            log.warning("DescribeRegionSettings in %s: %s", self._account_id, exc)
+            return None
+        preferences = response.get("ResourceTypeOptInPreference") or {}
+        return {str(name): bool(value) for name, value in preferences.items()}
 
     def create_vault(
         self,

@@ -33,6 +33,7 @@ URL_PATHS = {
     "{0}/copy-jobs/?$": BackupResponse.dispatch,
     "{0}/copy-jobs/(?P<copy_job_id>[^/]+)$": BackupResponse.dispatch,
     "{0}/global-settings$": BackupResponse.dispatch,
+    "{0}/account-settings$": BackupResponse.dispatch,
 }
 
 
@@ -300,7 +301,18 @@ def update_global_settings(self: Any) -> str:
     settings = _body(self).get("GlobalSettings") or {}
     if not isinstance(settings, dict):
         raise errors.invalid_parameter("GlobalSettings must be a map")
-    active_world().update_global_settings({str(k): str(v) for k, v in settings.items()})
+    active_world().update_global_settings(
+        {str(k): str(v) for k, v in settings.items()}, caller=self.current_account
+    )
+    return _ok()
+
+
+def describe_region_settings(self: Any) -> str:
+    return _ok(active_world().region_settings.describe(self.current_account, self.region))
+
+
+def update_region_settings(self: Any) -> str:
+    active_world().region_settings.update(self.current_account, self.region, _body(self))
     return _ok()
 
 
@@ -319,4 +331,6 @@ _OPERATIONS = {
     "delete_backup_vault_access_policy": delete_backup_vault_access_policy,
     "describe_global_settings": describe_global_settings,
     "update_global_settings": update_global_settings,
+    "describe_region_settings": describe_region_settings,
+    "update_region_settings": update_region_settings,
 }

@@ -13,8 +13,31 @@ DestRefusal = Literal["job", "call"]
 MalformedArn = Literal["not-found", "invalid"]
 OtherAccountVault = Literal["access-denied", "not-found"]
 RoleRefusal = Literal["job", "call"]
+CopyJobOrder = Literal["oldest", "newest"]
 
 GIB = 1024**3
+
+# ResourceTypeOptInPreference's keys, as DescribeRegionSettings lists them.
+RESOURCE_TYPES = (
+    "Aurora",
+    "CloudFormation",
+    "DocumentDB",
+    "DSQL",
+    "DynamoDB",
+    "EBS",
+    "EC2",
+    "EFS",
+    "FSx",
+    "Neptune",
+    "RDS",
+    "Redshift",
+    "Redshift Serverless",
+    "S3",
+    "SAP HANA on Amazon EC2",
+    "Storage Gateway",
+    "Timestream",
+    "VirtualMachine",
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +142,22 @@ class SandboxConfig:
     # share of its bytes when an earlier copy of its resource is already in the destination
     # vault. AWS publishes no figure: 1.0 makes later copies as slow as full ones.
     changed_share: float = 1.0
+    # The Organizations management account: the only one UpdateGlobalSettings accepts. A
+    # migration runs between member accounts, so by default it is neither of them.
+    management_account: str = "333333333333"
+    # Resource types whose ResourceTypeOptInPreference is false in the source and in the
+    # destination account (DescribeRegionSettings; every type AWS lists is true otherwise).
+    source_opted_out: tuple[str, ...] = ()
+    dest_opted_out: tuple[str, ...] = ()
+    # What AWS leaves unsaid about listings. ListCopyJobs order: "oldest" (creation order, as
+    # before) or "newest" first.
+    copy_job_order: CopyJobOrder = "oldest"
+    # A NextToken older than this many simulated seconds answers InvalidParameterValueException
+    # (AWS documents no expiry). None: tokens never expire.
+    page_token_ttl_seconds: float | None = None
+    # Pages of ListCopyJobs and ListRecoveryPointsByBackupVault end early (0 to MaxResults-1
+    # items, drawn from the seed) and still carry a NextToken.
+    short_pages: bool = False
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     def __post_init__(self) -> None:
@@ -144,6 +183,24 @@ class SandboxConfig:
             raise ValueError("jitter must be in [0, 1)")
         if not 0.0 <= self.changed_share <= 1.0:
             raise ValueError(f"changed_share must be between 0 and 1, not {self.changed_share}")
+        if not (len(self.management_account) == 12 and self.management_account.isdigit()):
+            raise ValueError(
+                f"the management account must be 12 digits, not {self.management_account!r}"
+            )
+        if self.copy_job_order not in ("oldest", "newest"):
+            raise ValueError("copy_job_order must be 'oldest' or 'newest'")
+        ttl = self.page_token_ttl_seconds
+        if ttl is not None and not ttl > 0:
+            raise ValueError("page_token_ttl_seconds must be positive")
+        for name in ("source_opted_out", "dest_opted_out"):
+            types = tuple(getattr(self, name))
+            unknown = sorted(set(types) - set(RESOURCE_TYPES))
+            if unknown:
+                raise ValueError(
+                    f"unknown resource type {', '.join(unknown)}: AWS lists "
+                    + ", ".join(RESOURCE_TYPES)
+                )
+            object.__setattr__(self, name, types)
         retention = self.copy_job_retention_seconds
         if retention is not None and not retention >= 0:
             raise ValueError("copy_job_retention_seconds must be 0 or more")

@@ -25,19 +25,31 @@ class InvalidToken(ValueError):
     """A NextToken that this sandbox did not hand out."""
 
 
-def encode_token(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"sbx:{seq}".encode()).decode()
+def encode_token(seq: int, issued: float | None = None, serial: int = 0) -> str:
+    """A token for the items after `seq`; `issued` (a time) lets it expire, `serial` makes
+    each token handed out differ even when it points where the last one did."""
+    text = f"sbx:{seq}" if issued is None else f"sbx:{seq}:{issued!r}:{serial}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def token_fields(token: str) -> tuple[int, float | None]:
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+        prefix, *values = text.split(":")
+        if prefix != "sbx" or len(values) not in (1, 3):
+            raise ValueError(prefix)
+        return int(values[0]), (float(values[1]) if len(values) == 3 else None)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidToken(f"Invalid NextToken: {token}") from exc
 
 
 def decode_token(token: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-        prefix, value = text.split(":", 1)
-        if prefix != "sbx":
-            raise ValueError(prefix)
-        return int(value)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidToken(f"Invalid NextToken: {token}") from exc
+    return token_fields(token)[0]
+
+
+def token_issued(token: str) -> float | None:
+    """When the token was handed out, if it was given a time."""
+    return token_fields(token)[1]
 
 
 class SeqList(Generic[T]):
@@ -68,6 +80,14 @@ class SeqList(Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         return (item for item in self._items if not getattr(item, "deleted", False))
+
+    def before(self, seq: int | None) -> Iterator[T]:
+        """Items with a lower seq than `seq` (all, if None), newest first."""
+        end = len(self._items) if seq is None else bisect.bisect_left(self._seqs, seq)
+        for index in range(end - 1, -1, -1):
+            item = self._items[index]
+            if not getattr(item, "deleted", False):
+                yield item
 
     def after(self, seq: int) -> Iterator[T]:
         start = bisect.bisect_right(self._seqs, seq)

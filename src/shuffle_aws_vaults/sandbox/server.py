@@ -281,6 +281,7 @@ class Sandbox:
         region = self.config.region
         source = f"arn:aws:iam::{self.config.source_account}:role/{OPERATOR_ROLE}"
         dest = f"arn:aws:iam::{self.config.dest_account}:role/{OPERATOR_ROLE}"
+        management = f"arn:aws:iam::{self.config.management_account}:role/{OPERATOR_ROLE}"
         config = (
             "# Written by shuffle-aws-vaults sandbox. The default profile is the source account.\n"
             f"[default]\nregion = {region}\nrole_arn = {source}\nsource_profile = sandbox-base\n\n"
@@ -288,6 +289,9 @@ class Sandbox:
             f"[profile sandbox-source]\nregion = {region}\nrole_arn = {source}\n"
             "source_profile = sandbox-base\n\n"
             f"[profile sandbox-dest]\nregion = {region}\nrole_arn = {dest}\n"
+            "source_profile = sandbox-base\n\n"
+            # The organization's management account: the one that may UpdateGlobalSettings.
+            f"[profile sandbox-management]\nregion = {region}\nrole_arn = {management}\n"
             "source_profile = sandbox-base\n"
         )
         credentials = (

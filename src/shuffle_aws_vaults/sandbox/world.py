@@ -34,8 +34,9 @@ from .errors import (
 )
 from .faults import FaultInjector, unit_hash
 from .job_timing import hold_for_retry, start_incremental
+from .listing import PageRules
 from .moto_bridge import moto_vault
-from .pages import InvalidToken, SeqList, decode_token, paginate
+from .pages import InvalidToken, SeqList, decode_token
 from .records import (
     DAY,
     FULLY_MANAGED_TYPES,
@@ -45,6 +46,7 @@ from .records import (
     is_continuous_arn,
     wire_time,
 )
+from .settings import RegionSettings, require_management_account
 
 COPYABLE_STATUSES = ("COMPLETED", "AVAILABLE")
 MAX_PAGE = 1000
@@ -147,6 +149,8 @@ class SandboxWorld:
         # Cross-account backup is an organization-wide setting: every member sees the same.
         self.global_settings: dict[str, str] = {"isCrossAccountBackupEnabled": "true"}
         self.global_settings_updated: float = self.clock.now()
+        self.region_settings = RegionSettings(config)
+        self.pages = PageRules(config, self.now)  # self.now: tests swap the clock
         self.aws_managed_keys: set[str] = set()
         self.calls: Counter[str] = Counter()
         self.calls_by_account: Counter[tuple[str, str]] = Counter()
@@ -198,7 +202,7 @@ class SandboxWorld:
             self._require_vault(account, region, vault)
             contents = self.contents(account, region, vault)
             size = page_size(query.get("maxResults"))
-            after_seq = start_seq(query.get("nextToken"))
+            after_seq = self.pages.start(query.get("nextToken")) or 0
             resource_arn = query.get("resourceArn")
             resource_type = query.get("resourceType")
             created_after = parse_time(query["createdAfter"]) if "createdAfter" in query else None
@@ -224,7 +228,7 @@ class SandboxWorld:
                 source = [rp for rp in contents.by_resource.get(resource_arn, []) if not rp.deleted]
             else:
                 source = contents.items.after(after_seq)
-            return paginate(iter(source), keep, size)
+            return self.pages.paginate(iter(source), keep, size)
 
     def describe_recovery_point(
         self, account: str, region: str, vault: str, arn: str
@@ -281,7 +285,10 @@ class SandboxWorld:
             self._require_vault(account, region, vault)
             self.policies.pop((account, region, vault), None)
 
-    def update_global_settings(self, settings: dict[str, str]) -> None:
+    def update_global_settings(self, settings: dict[str, str], caller: str | None = None) -> None:
+        """UpdateGlobalSettings as `caller` (None: the sandbox itself, e.g. a test)."""
+        if caller is not None:
+            require_management_account(self.config, caller)
         with self.lock:
             for key, value in settings.items():
                 if value not in ("true", "false"):
@@ -590,7 +597,8 @@ class SandboxWorld:
             self.tick()
             book = self.book(account, region)
             size = page_size(query.get("maxResults"))
-            after_seq = start_seq(query.get("nextToken"))
+            cursor = self.pages.start(query.get("nextToken"))
+            newest = self.config.copy_job_order == "newest"
             times = {
                 key: parse_time(query[key])
                 for key in ("createdAfter", "createdBefore", "completeAfter", "completeBefore")
@@ -609,7 +617,7 @@ class SandboxWorld:
                 return [], None  # no composite jobs in the sandbox
 
             def keep(job: CopyJob) -> bool:
-                if job.seq <= after_seq:
+                if cursor is not None and (job.seq >= cursor if newest else job.seq <= cursor):
                     return False
                 if any(getattr(job, attr) != value for attr, value in wanted.items()):
                     return False
@@ -637,10 +645,13 @@ class SandboxWorld:
             source_arn = query.get("sourceRecoveryPointArn")
             candidates: Iterable[CopyJob]
             if source_arn is not None:
-                candidates = book.by_source.get(source_arn, [])
+                jobs = book.by_source.get(source_arn, [])
+                candidates = reversed(jobs) if newest else jobs
+            elif newest:
+                candidates = book.jobs.before(cursor)
             else:
-                candidates = book.jobs.after(after_seq)
-            return paginate(iter(candidates), listed, size)
+                candidates = book.jobs.after(cursor or 0)
+            return self.pages.paginate(iter(candidates), listed, size, descending=newest)
 
     # -- accounting ---------------------------------------------------------------------------
 

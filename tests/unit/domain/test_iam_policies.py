@@ -18,6 +18,7 @@ SOURCE_CALLS = {
     "backup:StartCopyJob",
     "backup:DescribeCopyJob",
     "backup:ListCopyJobs",
+    "backup:DescribeRegionSettings",
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
     "iam:PassRole",
@@ -25,6 +26,7 @@ SOURCE_CALLS = {
 }
 DEST_CALLS = {
     "backup:ListBackupVaults",
+    "backup:DescribeRegionSettings",
     "backup:CreateBackupVault",
     "backup:PutBackupVaultLockConfiguration",
     "backup:GetBackupVaultAccessPolicy",
