@@ -97,10 +97,20 @@ def test_vaults_policies_and_settings_answer_as_modelled(
         )
     )
     source.describe_global_settings()
-    source.update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "true"})
+    management = recorder.attach(backup_client("sandbox-management"))
+    management.update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "true"})
     attempt(
-        lambda: source.update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "x"})
+        lambda: management.update_global_settings(
+            GlobalSettings={"isCrossAccountBackupEnabled": "x"}
+        )
     )
+    attempt(  # a member account: only the management account may
+        lambda: source.update_global_settings(
+            GlobalSettings={"isCrossAccountBackupEnabled": "true"}
+        )
+    )
+    source.describe_region_settings()
+    dest.describe_region_settings()
     assert_conforms(
         recorder,
         {
@@ -119,6 +129,8 @@ def test_vaults_policies_and_settings_answer_as_modelled(
             ("DescribeGlobalSettings", "OK"),
             ("UpdateGlobalSettings", "OK"),
             ("UpdateGlobalSettings", "InvalidParameterValueException"),
+            ("UpdateGlobalSettings", "InvalidRequestException"),
+            ("DescribeRegionSettings", "OK"),
         },
     )
 

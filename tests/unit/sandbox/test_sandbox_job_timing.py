@@ -19,7 +19,7 @@ from shuffle_aws_vaults.sandbox.arns import vault_arn
 from shuffle_aws_vaults.sandbox.clock import ManualClock
 from shuffle_aws_vaults.sandbox.config import FaultConfig, SandboxConfig
 from shuffle_aws_vaults.sandbox.faults import RETRY_WINDOW_SECONDS, FaultInjector
-from shuffle_aws_vaults.sandbox.moto_bridge import create_vault, reset_moto
+from shuffle_aws_vaults.sandbox.moto_bridge import create_role, create_vault, reset_moto
 from shuffle_aws_vaults.sandbox.records import DAY, CopyJob, StoredRecoveryPoint
 from shuffle_aws_vaults.sandbox.seed import SeedSpec, seed
 from shuffle_aws_vaults.sandbox.server import stats
@@ -82,6 +82,7 @@ def make_world() -> Iterator[Callable[..., World]]:
         config.setdefault("jitter", 0.0)
         clock = ManualClock()
         world = SandboxWorld(SandboxConfig(**config), clock=clock)
+        create_role(SRC, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com")
         create_vault(SRC, REGION, SRC_VAULT)
         create_vault(DST, REGION, DEST_VAULT)
         world.policies[(DST, REGION, DEST_VAULT)] = copy_into_vault_policy(DEST_ARN, SRC)
