@@ -219,9 +219,11 @@ def recorded_jobs(world: Any) -> tuple[Job, ...]:
 
 
 def stored_recovery_points(world: Any) -> tuple[float, list[tuple[str, str, list[Any]]]]:
-    """The sandbox's clock, and (account, vault name, recovery points not deleted) by vault."""
+    """The sandbox's calendar (what cold storage is judged by), and (account, vault name,
+    recovery points not deleted) by vault."""
     with world.lock:
-        now = world.tick()
+        world.tick()
+        now = world.calendar()
         vault_keys = sorted(world.vaults)
     return now, [
         (

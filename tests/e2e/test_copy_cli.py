@@ -7,8 +7,9 @@ only to read its journal (StateStore) the way `--resume` reads it.
 
 Simulated time runs `time_scale` times faster than the wall clock, so two things are scaled to
 stay as they are against AWS: the IdempotencyToken window is a day of *wall* time (the tool
-repeats a call within seconds, never a simulated day later), and recovery points may turn cold
-while a run goes on (the tool then records StartCopyJob's refusal as AWS's message).
+repeats a call within seconds, never a simulated day later); cold storage goes by the caller's
+calendar, as on AWS, so recovery points do not turn cold just because the copy clock ran ahead
+(should one turn cold mid-run, the tool records StartCopyJob's refusal as AWS's message).
 """
 
 from __future__ import annotations

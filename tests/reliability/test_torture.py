@@ -150,6 +150,8 @@ def status_watch(tmp_path_factory: pytest.TempPathFactory) -> StatusWatch:
         seed=SEED,
         seconds=3.0,
         time_scale=QUICK_TIME_SCALE,
+        min_reads=101,
+        min_cli_runs=2,
     )
 
 

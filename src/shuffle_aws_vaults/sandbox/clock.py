@@ -31,6 +31,12 @@ class SimClock:
         """How long `sim_seconds` of simulated time take on the wall clock."""
         return sim_seconds / self._scale
 
+    def calendar(self) -> float:
+        """The caller's date: what lifecycle dates (cold storage) are judged by. AWS and its
+        caller share one calendar; the copy clock running ahead must not move recovery points
+        to cold storage that the caller, by its own clock, rightly plans as warm."""
+        return self._wall()
+
 
 class ManualClock:
     """A clock that moves only when told to; for tests."""
@@ -47,3 +53,6 @@ class ManualClock:
 
     def wall_seconds(self, sim_seconds: float) -> float:
         return sim_seconds
+
+    def calendar(self) -> float:
+        return self._now

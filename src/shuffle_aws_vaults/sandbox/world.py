@@ -55,6 +55,8 @@ MAX_PAGE = 1000
 class Clock(Protocol):
     def now(self) -> float: ...
 
+    def calendar(self) -> float: ...
+
 
 def parse_time(value: str) -> float:
     """A timestamp from a query string: epoch seconds or ISO 8601."""
@@ -160,6 +162,10 @@ class SandboxWorld:
     def now(self) -> float:
         return self.clock.now()
 
+    def calendar(self) -> float:
+        """The caller's date, by which recovery points move to cold storage (see SimClock)."""
+        return self.clock.calendar()
+
     def tick(self) -> float:
         """Advance every copy-job clock to now; returns now."""
         now = self.clock.now()
@@ -234,8 +240,9 @@ class SandboxWorld:
         self, account: str, region: str, vault: str, arn: str
     ) -> dict[str, Any]:
         with self.lock:
-            now = self.tick()
-            return self._find_recovery_point(account, region, vault, arn).to_describe_wire(now)
+            self.tick()
+            rp = self._find_recovery_point(account, region, vault, arn)
+            return rp.to_describe_wire(self.calendar())
 
     def _find_recovery_point(
         self, account: str, region: str, vault: str, arn: str
@@ -367,7 +374,7 @@ class SandboxWorld:
             )
         if is_continuous_arn(source.arn):
             raise invalid_request(messages.CONTINUOUS.format(arn=source.arn))
-        if source.storage_class(now) == "COLD":
+        if source.storage_class(self.calendar()) == "COLD":
             raise invalid_request(messages.COLD.format(arn=source.arn))
         if self.config.role_refusal == "call":
             refused = role_refusal(account, request.iam_role_arn)
