@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +16,10 @@ from pathlib import Path
 import pytest
 from harness import (
     ACCOUNT_FLAGS,
+    CLI,
     COPY_FLAGS,
     SandboxBox,
+    clean_environ,
     copy_args,
     copy_config,
     run_cli,
@@ -212,3 +217,61 @@ def test_verbose_list_logs_each_aws_call(box: Box) -> None:
     code, _, stderr = box.run("list", *SOURCE_ONLY, "-v")
     assert code == 0, stderr
     assert "DEBUG: source account: ListBackupVaults -> HTTP 200 (0 retries)" in stderr
+
+
+def test_ctrl_c_in_a_demo_step_ends_the_demo_there(tmp_path: Path) -> None:
+    """The copy in step 3 takes the signal (it drains and exits 2); the demo must not go on to
+    step 4 and the rest, and exits 130 as an interrupted command does."""
+    proc = subprocess.Popen(
+        [*CLI, "demo", "--recovery-points", "300"],
+        cwd=tmp_path,
+        env=clean_environ(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    seen: list[str] = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith("$ shuffle-aws-vaults copy"):
+            time.sleep(2.0)  # under way: past planning, in the engine's run
+            proc.send_signal(signal.SIGINT)
+            break
+    out, err = proc.communicate(timeout=120)
+    text = "".join(seen) + out
+    assert proc.returncode == 130, err
+    assert "== 3." in text and "== 4." not in text
+    assert "the demo ends here" in err and "Traceback" not in err
+
+
+def test_verify_keeps_its_exit_status_and_summary_when_its_reader_leaves(box: Box) -> None:
+    """`verify ... | head -1` under `set -o pipefail`: nothing is copied yet, so verify fails,
+    and says so, although the reader took one line and went away."""
+    proc = subprocess.Popen(
+        [*CLI, "verify", *ACCOUNT_FLAGS, "--all-vaults", "--state-file", "none", "--output", "csv"],
+        cwd=box.workdir,
+        env=box.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert "," in proc.stdout.readline()  # the CSV header; then the reader is gone
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 1, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    assert "no migration state at none" in err  # an explicit --state-file that is not there
+    assert "problems" in err or "missing" in err, err  # the summary, on standard error
+
+
+def test_a_typo_in_a_required_flag_is_named_and_a_directory_is_no_state_file(
+    box: Box, tmp_path: Path
+) -> None:
+    code, _, stderr = box.run("list", "--sourc-account", "111111111111")
+    assert code == 1
+    assert "unknown flag --sourc-account (did you mean --source-account?)" in one_error_line(stderr)
+    code, _, stderr = box.run("status", "--state-file", str(tmp_path))
+    assert code == 1
+    assert f"{tmp_path} is a directory" in one_error_line(stderr)

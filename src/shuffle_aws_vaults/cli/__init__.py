@@ -15,6 +15,7 @@ from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
 from .options import normalize_dest_vault, resolve_output
 from .parser import build_parser
+from .stdout_guard import guarded_stdout
 
 # Errors that mean "fix your input or environment": one line, exit 1, never a traceback.
 # Adapters' own such errors (a damaged state, an unreadable CSV) derive from OperatorError.
@@ -71,7 +72,7 @@ def _runner(command: str) -> Callable[..., int]:
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI in `env` (the process's own by default); returns the exit status."""
     env = env or Environment()
-    with env.applied():
+    with env.applied(), guarded_stdout():
         try:
             return _main(argv, env)
         finally:

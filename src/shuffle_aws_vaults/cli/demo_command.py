@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import signals
 from .environment import Environment
 from .exit_status import ExitStatus
 from .sandbox_loader import load_sandbox
@@ -27,8 +28,31 @@ def _step(number: int, title: str, argv: list[str]) -> None:
     print("$ shuffle-aws-vaults " + " ".join(argv), flush=True)
 
 
-def run_demo(args: argparse.Namespace, env: Environment) -> int:
+class DemoStopped(Exception):
+    """A step was stopped by a signal: the demo ends there."""
+
+
+def _run(argv: list[str]) -> int:
+    """One step's command; a Ctrl-C (or SIGTERM) that stopped it stops the demo too."""
     from . import main
+
+    seen = len(signals.RECEIVED)
+    code = main(argv)
+    if code == ExitStatus.INTERRUPTED or len(signals.RECEIVED) > seen:
+        print(f"exit status {code}")
+        raise DemoStopped
+    return code
+
+
+def run_demo(args: argparse.Namespace, env: Environment) -> int:
+    try:
+        return _demo(args)
+    except DemoStopped:
+        print("stopped by a signal: the demo ends here", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+
+
+def _demo(args: argparse.Namespace) -> int:
 
     sandbox = load_sandbox()
     config = sandbox.SandboxConfig(
@@ -60,13 +84,13 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
 
         argv = ["list", *accounts]
         _step(1, "What is in the source account", argv)
-        main(argv)
+        _run(argv)
 
         argv = ["filter", *both, "--all-vaults", *csv_flag, "--output", "csv"]
         _step(2, "What a migration would take (items to a CSV, the summary here)", argv)
         items = io.StringIO()
         with contextlib.redirect_stdout(items):
-            main(argv)
+            _run(argv)
         (OUTPUT / "selection.csv").write_text(items.getvalue(), encoding="utf-8")
         selected = items.getvalue().count("\n") - 1
         print(f"(the {selected:,} selected items are in {OUTPUT}/selection.csv)")
@@ -87,12 +111,12 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
         ]
         argv = [*copy, "--max-runtime-minutes", "0.2", "--drain-minutes", "0.05"]
         _step(3, "Copy, in a 12-second maintenance window", argv)
-        code = main(argv)
+        code = _run(argv)
         print(f"exit status {code} (2: incomplete, run again with --resume)")
 
         argv = ["status", "--state-file", str(state)]
         _step(4, "Status, from the journal alone", argv)
-        main(argv)
+        _run(argv)
 
         argv = [
             *copy,
@@ -103,7 +127,7 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
             str(OUTPUT / "report.csv"),
         ]
         _step(5, "Resume to the end", argv)
-        code = main(argv)
+        code = _run(argv)
         meaning = {0: "every item copied", 1: "some items failed; see the summary"}
         print(f"exit status {code} ({meaning.get(code, 'incomplete')})")
 
@@ -114,7 +138,7 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
             f"A night later the backup plans added {len(added)} recovery points: pick them up",
             argv,
         )
-        code = main(argv)
+        code = _run(argv)
         print(f"exit status {code}")
 
         lost = OUTPUT / "state-lost.jsonl"
@@ -123,12 +147,12 @@ def run_demo(args: argparse.Namespace, env: Environment) -> int:
         argv = [*copy[: copy.index("--state-file")], "--state-file", str(lost), "--resume"]
         argv += ["--no-progress"]
         _step(7, "The journal is lost: a new state file adopts the copies, copies none again", argv)
-        code = main(argv)
+        code = _run(argv)
         print(f"exit status {code}")
 
         argv = ["verify", *both, "--all-vaults", *csv_flag, "--state-file", str(state)]
         _step(8, "Verify: every planned copy in the destination, complete and matching", argv)
-        code = main(argv)
+        code = _run(argv)
         print(f"exit status {code} (0: every planned item verified)")
         jobs = server.world.copy_jobs()
         completed: dict[str, int] = {}

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import __version__
 from .options import add_account_flags, add_output_flag, add_selection_flags
-from .parser_types import Parser
+from .parser_types import Parser, state_file
 from .sandbox_parser import add_demo, add_sandbox
 
 
@@ -190,6 +190,7 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
     state.add_argument(
         "--state-file",
         metavar="PATH",
+        type=state_file,
         help="the journal (default: ~/.local/state/shuffle-aws-vaults/<accounts-region-vaults>"
         ".jsonl)",
     )
@@ -237,6 +238,7 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
     parser.add_argument(
         "--state-file",
         metavar="PATH",
+        type=state_file,
         help="the copy's --state-file; without it, give the copy's own account, Region, "
         "selection and --dest-vault flags and status finds the same default state file",
     )
@@ -294,7 +296,7 @@ def _add_verify(commands: argparse._SubParsersAction[Parser]) -> None:
     add_account_flags(parser, dest=True)
     add_selection_flags(parser)
     parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
-    parser.add_argument("--state-file", metavar="PATH", help="the copy's journal")
+    parser.add_argument("--state-file", metavar="PATH", type=state_file, help="the copy's journal")
     parser.add_argument("--report-csv", metavar="PATH", help="one row per item with its verdict")
     add_output_flag(parser)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
+import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -38,22 +40,40 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", DefaultsFormatter)
         super().__init__(*args, **kwargs)
 
+    _argv: Sequence[str] = ()  # the command line being parsed, for error()
+
     def error(self, message: str) -> NoReturn:
+        if message.startswith("the following arguments are required"):
+            # A required flag that is missing is most often a typo of it: name the typo.
+            known = [opt for action in self._actions for opt in action.option_strings]
+            for token in Parser._argv:
+                flag = token.split("=", 1)[0]
+                if (
+                    flag.startswith("--")
+                    and flag not in known
+                    and difflib.get_close_matches(flag, known, n=1)
+                ):
+                    self.unknown(flag, known)
         raise UsageError(f"{self.prog}: {message}")
+
+    def unknown(self, wrong: str, known: Sequence[str]) -> NoReturn:
+        close = difflib.get_close_matches(wrong, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        what = "unknown flag" if wrong.startswith("-") else "unexpected argument"
+        raise UsageError(f"{self.prog}: {what} {wrong}{hint}")
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
         """As argparse's, but an unknown flag is named with the command's own closest flag."""
+        Parser._argv = list(sys.argv[1:] if args is None else args)
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             command = self._command(parsed)
-            wrong = extras[0].split("=", 1)[0]
             known = [opt for action in command._actions for opt in action.option_strings]
-            close = difflib.get_close_matches(wrong, known, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            what = "unknown flag" if wrong.startswith("-") else "unexpected argument"
-            raise UsageError(f"{command.prog}: {what} {wrong}{hint}")
+            if isinstance(command, Parser):
+                command.unknown(extras[0].split("=", 1)[0], known)
+            raise UsageError(f"{command.prog}: unexpected argument {extras[0]}")
         return parsed
 
     def _command(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
@@ -104,3 +124,10 @@ def positive_float(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be greater than 0, got {value}")
     return value
+
+
+def state_file(text: str) -> str:
+    """A journal's path: a file, or where one will be; never a directory."""
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a directory; give the journal's file path")
+    return text

@@ -19,6 +19,11 @@ class StoppedWhilePlanning(BaseException):
         self.signal = signal_name
 
 
+# Every stop signal a copy took, in this process: `demo` runs several commands in one process
+# and stops after the one a Ctrl-C stopped, rather than going on to the next.
+RECEIVED: list[str] = []
+
+
 class PlanningSignals:
     """Until the engine installs its own handlers, SIGINT and SIGTERM stop the run at once with
     exit status 2 (the copy's "incomplete"); the state files are written atomically, so
@@ -32,6 +37,7 @@ class PlanningSignals:
         }
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        RECEIVED.append(signal.Signals(signum).name)
         if self.armed:
             self.armed = False
             raise StoppedWhilePlanning(signal.Signals(signum).name)
@@ -53,6 +59,7 @@ def install_signal_handlers(stop: StopSignal) -> Callable[[], None]:
                 f"{start}stopping: no new copies; tracking those in flight (again to stop now)",
                 file=sys.stderr,
             )
+        RECEIVED.append(signal.Signals(signum).name)
         stop.request(signal.Signals(signum).name)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}

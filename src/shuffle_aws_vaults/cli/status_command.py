@@ -48,7 +48,9 @@ def report(state: MigrationState, identity: dict[str, Any], holder: str | None) 
         "planned_at": identity.get("created"),
         "running": holder,
         "total_items": counts.total,
-        "completed": counts.completed,
+        # As in the copy's summary and progress: a copy found in the destination is completed
+        # (already_copied says how many of them).
+        "completed": counts.completed + counts.already_copied,
         "failed": counts.failed,
         "in_flight": counts.in_flight,
         "unconfirmed": counts.unconfirmed,
@@ -106,7 +108,8 @@ def run_status(args: argparse.Namespace, env: Environment) -> int:
     )
     extras = [
         (
-            f"{data['already_copied']:,} already in the destination when planned (not copied again)"
+            f"{data['already_copied']:,} of the completed already in the destination when "
+            "planned (not copied again)"
             if data["already_copied"]
             else ""
         ),

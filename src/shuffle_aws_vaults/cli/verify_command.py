@@ -62,6 +62,11 @@ def run_verify(args: argparse.Namespace, env: Environment) -> int:
     included = [candidate.rp for candidate in scanned.candidates if candidate.included]
     if not included and not store.exists():
         raise NothingSelected("verify", source.account_id, source.region, vaults, selected)
+    if args.state_file and not store.exists():
+        print(
+            f"warning: no migration state at {path}: verifying by copy-job records and matching",
+            file=sys.stderr,
+        )
     checks: Iterator[ItemCheck]
     if store.exists():
         _, state = store.read()
