@@ -6,12 +6,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .regions import check_regions
 from .type_limits import normalized_type_limits
 
 AtQuota = Literal["reject", "queue"]
 DestRefusal = Literal["job", "call"]
 MalformedArn = Literal["not-found", "invalid"]
 OtherAccountVault = Literal["access-denied", "not-found"]
+CrossRegionAccountCopy = Literal["supported", "refused"]
 
 GIB = 1024**3
 
@@ -74,6 +76,9 @@ class SandboxConfig:
     """Everything that shapes one sandbox's behaviour."""
 
     region: str = "us-east-1"
+    # The Regions served (see regions.py). Empty: just `region`. Given, it wins: its first
+    # Region is the home Region (the one the env file's AWS_REGION names) and `region` becomes it.
+    regions: tuple[str, ...] = ()
     source_account: str = "111111111111"
     dest_account: str = "222222222222"
     seed: int = 1
@@ -113,9 +118,18 @@ class SandboxConfig:
     # share of its bytes when an earlier copy of its resource is already in the destination
     # vault. AWS publishes no figure: 1.0 makes later copies as slow as full ones.
     changed_share: float = 1.0
+    # One copy job both cross-Region and cross-account, for RDS, Aurora, DocumentDB and Neptune:
+    # "supported" (AWS since November 2025) or "refused" (the feature table's footnote 3 before:
+    # the job FAILs, "Copy job from <src> to <dst> cannot be initiated for <type> resources...").
+    cross_region_account_copy: CrossRegionAccountCopy = "supported"
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     def __post_init__(self) -> None:
+        served = check_regions(tuple(self.regions) or (self.region,))
+        object.__setattr__(self, "regions", served)
+        object.__setattr__(self, "region", served[0])
+        if self.cross_region_account_copy not in ("supported", "refused"):
+            raise ValueError("cross_region_account_copy must be 'supported' or 'refused'")
         if self.time_scale <= 0:
             raise ValueError("time_scale must be positive")
         if self.copy_quota < 1:
