@@ -268,3 +268,50 @@ def test_a_cross_region_copy_lands_in_the_destination_regions_vault(
     assert landed.arn.startswith(f"arn:aws:backup:{WEST}:{DST}:recovery-point:")
     assert landed.source_vault_arn == vault_arn(EAST, SRC, VAULT)
     assert world.recovery_points(DST, EAST, VAULT) == []
+
+
+# -- the sandbox command's flags ---------------------------------------------------------------
+
+
+def sandbox_config(*flags: str) -> tuple[Any, Any]:
+    from shuffle_aws_vaults.cli.parser import build_parser
+    from shuffle_aws_vaults.cli.sandbox_command import config_from_args
+
+    return config_from_args(build_parser().parse_args(["sandbox", *flags]))
+
+
+def test_the_regions_flags_reach_the_config_and_the_seed() -> None:
+    config, spec = sandbox_config(
+        "--regions", "eu-west-1, us-east-1", "--region-shares", "3,1",
+        "--cross-region-account-copy", "refused",
+    )  # fmt: skip
+    assert config.regions == (WEST, EAST)
+    assert config.region == WEST
+    assert config.cross_region_account_copy == "refused"
+    assert spec.region_shares == (3.0, 1.0)
+    default_config, default_spec = sandbox_config()
+    assert default_config.regions == (EAST,)
+    assert default_config.cross_region_account_copy == "supported"
+    assert default_spec.region_shares == ()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--regions", "us-east-1,xx-west-9"), "--regions: unknown Region xx-west-9"),
+        (("--regions", "us-east-1,us-east-1"), "--regions: Region us-east-1 is listed twice"),
+        (("--regions", "us-east-1,"), "an empty Region name"),
+        (("--region-shares", "1,1"), "--region-shares: 2 shares for 1 Regions"),
+        (("--regions", "us-east-1,eu-west-1", "--region-shares", "1,x"), "not numbers"),
+        (("--regions", "us-east-1,eu-west-1", "--region-shares", "0,0"), "not all 0"),
+    ],
+)
+def test_bad_regions_flags_are_refused_naming_the_flag(
+    flags: tuple[str, ...], message: str
+) -> None:
+    from shuffle_aws_vaults.cli.exit_status import UsageError
+
+    with pytest.raises(UsageError) as refused:
+        sandbox_config(*flags)
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
