@@ -60,7 +60,10 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         "(default: 600)",
     )
     sandbox.add_argument(
-        "--copy-quota", type=positive_int, default=100, help="concurrent copy jobs per account"
+        "--copy-quota",
+        type=positive_int,
+        default=100,
+        help="concurrent copy jobs per account and source Region -> destination Region",
     )
     sandbox.add_argument(
         "--at-quota",

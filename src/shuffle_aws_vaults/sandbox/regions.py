@@ -87,7 +87,7 @@ def check_known(regions: Sequence[str]) -> None:
     known = set(commercial_regions())
     for name in regions:
         if name not in known:
-            raise ValueError(f"unknown Region {name}: the sandbox serves the aws partition's")
+            raise ValueError(f"unknown Region {name} (not a Region of the aws partition)")
 
 
 def split_counts(total: int, shares: Sequence[float]) -> list[int]:
