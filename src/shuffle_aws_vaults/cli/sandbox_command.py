@@ -29,6 +29,23 @@ def type_limits_from_args(values: list[tuple[TypeLimit, ...]] | None) -> dict[st
     return {limit.name: limit.limit for limit in limits}
 
 
+def regions_from_args(
+    sandbox: Any, regions: tuple[str, ...] | None, shares: tuple[float, ...] | None
+) -> tuple[str, ...]:
+    """--regions checked (well formed, known to botocore, no repeats) against --region-shares."""
+    served = regions or ("us-east-1",)
+    try:
+        sandbox.regions.check_known(sandbox.regions.check_regions(served))
+    except ValueError as exc:
+        raise UsageError(f"--regions: {exc}") from None
+    if shares is not None and len(shares) != len(served):
+        raise UsageError(
+            f"--region-shares: {len(shares)} shares for {len(served)} Regions "
+            f"({', '.join(served)}); give one per Region"
+        )
+    return served
+
+
 def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
     sandbox = load_sandbox()
     if args.api_burst is not None and args.api_rate is None:
@@ -44,7 +61,10 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
         system_error_rate=args.system_error_rate,
         system_error_fail_share=args.system_error_fail_share,
     )
+    regions = regions_from_args(sandbox, args.regions, args.region_shares)
     config = sandbox.SandboxConfig(
+        regions=regions,
+        cross_region_account_copy=args.cross_region_account_copy,
         seed=args.seed,
         time_scale=args.time_scale,
         copy_quota=args.copy_quota,
@@ -80,8 +100,16 @@ def config_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
         cross_account_enabled=not args.cross_account_disabled,
         copy_role=not args.no_copy_role,
         unshared_key_share=args.unshared_key_share,
+        region_shares=args.region_shares or (),
     )
     return config, spec
+
+
+def _regions_note(by_region: dict[str, int]) -> str:
+    """ " in Regions us-east-1 (1,500), eu-west-1 (500)" when several are served, else ""."""
+    if len(by_region) < 2:
+        return ""
+    return " in Regions " + ", ".join(f"{name} ({count:,})" for name, count in by_region.items())
 
 
 def write_env_file(path: Path, text: str) -> None:
@@ -131,7 +159,8 @@ def run_sandbox(args: argparse.Namespace, env: Environment) -> int:
         print(
             f"sandbox ready at {server.endpoint_url} in {time.monotonic() - started:.1f}s: "
             f"{seeded.recovery_points:,} recovery points in {len(seeded.vaults)} vaults "
-            f"({', '.join(seeded.vaults)}); source account {config.source_account}, "
+            f"({', '.join(seeded.vaults)}){_regions_note(seeded.by_region)}; "
+            f"source account {config.source_account}, "
             f"destination {config.dest_account}; profiles sandbox-source and sandbox-dest "
             f"(sandbox-management: the organization's management account "
             f"{config.management_account}). "

@@ -27,3 +27,22 @@ def type_limit(text: str) -> tuple[TypeLimit, ...]:
         return parse_type_limits(text)
     except TypeLimitError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def region_list(text: str) -> tuple[str, ...]:
+    """--regions' value: Region names separated by commas (checked against botocore later)."""
+    names = tuple(name.strip() for name in text.split(","))
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"an empty Region name in {text!r}")
+    return names
+
+
+def region_shares(text: str) -> tuple[float, ...]:
+    """--region-shares' value: a weight per Region, e.g. 3,1; 0 or more, not all 0."""
+    try:
+        shares = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not numbers separated by commas: {text!r}") from None
+    if any(not 0 <= share < float("inf") for share in shares) or not sum(shares) > 0:
+        raise argparse.ArgumentTypeError(f"shares must be 0 or more, and not all 0: {text!r}")
+    return shares

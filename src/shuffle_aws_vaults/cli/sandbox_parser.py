@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .parser_types import Parser, non_negative_int, positive_float, positive_int, rate
-from .sandbox_loader import type_limit
+from .sandbox_loader import region_list, region_shares, type_limit
 
 
 def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -24,6 +24,32 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         "--recovery-points", type=non_negative_int, default=2000, help="recovery points to seed"
     )
     sandbox.add_argument("--vaults", type=positive_int, default=3, help="source vaults to seed")
+    sandbox.add_argument(
+        "--regions",
+        type=region_list,
+        default=None,
+        metavar="R1,R2,...",
+        help="Regions to serve, each with the same vaults in both accounts; the first is the home "
+        "Region (AWS_REGION in the exports). Copy quotas and --type-limit count per source "
+        "Region -> destination Region; a copy job lives in the Region that started it "
+        "(default: us-east-1)",
+    )
+    sandbox.add_argument(
+        "--region-shares",
+        type=region_shares,
+        default=None,
+        metavar="W1,W2,...",
+        help="split --recovery-points (the total over all Regions) in proportion to these "
+        "weights, one per Region in --regions order, e.g. 3,1 (default: equal shares)",
+    )
+    sandbox.add_argument(
+        "--cross-region-account-copy",
+        choices=("supported", "refused"),
+        default="supported",
+        help="one copy job both cross-Region and cross-account for RDS, Aurora, DocumentDB and "
+        "Neptune: supported (AWS since November 2025) or refused, the job FAILing as AWS's "
+        "feature table footnote 3 had it before",
+    )
     sandbox.add_argument("--seed", type=int, default=1, help="random seed (data and faults)")
     sandbox.add_argument(
         "--time-scale",
@@ -34,7 +60,10 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         "(default: 600)",
     )
     sandbox.add_argument(
-        "--copy-quota", type=positive_int, default=100, help="concurrent copy jobs per account"
+        "--copy-quota",
+        type=positive_int,
+        default=100,
+        help="concurrent copy jobs per account and source Region -> destination Region",
     )
     sandbox.add_argument(
         "--at-quota",

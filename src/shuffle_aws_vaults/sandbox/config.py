@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .regions import check_regions
 from .type_limits import normalized_type_limits
 
 AtQuota = Literal["reject", "queue"]
@@ -14,6 +15,7 @@ MalformedArn = Literal["not-found", "invalid"]
 OtherAccountVault = Literal["access-denied", "not-found"]
 RoleRefusal = Literal["job", "call"]
 CopyJobOrder = Literal["oldest", "newest"]
+CrossRegionAccountCopy = Literal["supported", "refused"]
 
 GIB = 1024**3
 
@@ -98,6 +100,9 @@ class SandboxConfig:
     """Everything that shapes one sandbox's behaviour."""
 
     region: str = "us-east-1"
+    # The Regions served (see regions.py). Empty: just `region`. Given, it wins: its first
+    # Region is the home Region (the one the env file's AWS_REGION names) and `region` becomes it.
+    regions: tuple[str, ...] = ()
     source_account: str = "111111111111"
     dest_account: str = "222222222222"
     seed: int = 1
@@ -158,9 +163,18 @@ class SandboxConfig:
     # Pages of ListCopyJobs and ListRecoveryPointsByBackupVault end early (0 to MaxResults-1
     # items, drawn from the seed) and still carry a NextToken.
     short_pages: bool = False
+    # One copy job both cross-Region and cross-account, for RDS, Aurora, DocumentDB and Neptune:
+    # "supported" (AWS since November 2025) or "refused" (the feature table's footnote 3 before:
+    # the job FAILs, "Copy job from <src> to <dst> cannot be initiated for <type> resources...").
+    cross_region_account_copy: CrossRegionAccountCopy = "supported"
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     def __post_init__(self) -> None:
+        served = check_regions(tuple(self.regions) or (self.region,))
+        object.__setattr__(self, "regions", served)
+        object.__setattr__(self, "region", served[0])
+        if self.cross_region_account_copy not in ("supported", "refused"):
+            raise ValueError("cross_region_account_copy must be 'supported' or 'refused'")
         if self.time_scale <= 0:
             raise ValueError("time_scale must be positive")
         if self.copy_quota < 1:

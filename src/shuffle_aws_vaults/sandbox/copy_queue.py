@@ -1,4 +1,4 @@
-"""The copy-job clock of one source account and region.
+"""The copy-job clock of one source account, source Region and destination Region.
 
 A discrete-event simulation evaluated lazily: every API call advances it to the current simulated
 time, finishing jobs at their exact end times and starting waiting ones in the freed slots at

@@ -30,6 +30,12 @@ VAULT_LOCK = (
     "the target Backup Vault."
 )
 ACCESS_DENIED_JOB = "Access Denied trying to call AWS Backup service"
+# A cross-Region copy the resource type does not support (re:Post knowledge center,
+# backup-troubleshoot-cross-account-copy, quotes it for RDS from us-west-2 to us-east-1).
+CROSS_REGION_UNSUPPORTED = (
+    "Copy job from {source} to {dest} cannot be initiated for {type} resources. Feature is not "
+    "supported for provided resource type."
+)
 TRANSIENT_FAILURE = "An internal error occurred."
 # As CloudTrail records AWS Backup's refusal of a role it cannot assume
 # (awslabs/landing-zone-accelerator-on-aws issue 194).

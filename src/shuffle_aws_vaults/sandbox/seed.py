@@ -14,6 +14,7 @@ from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
 from .copy_permissions import shared_key_policy
 from .moto_bridge import create_kms_key, create_role, create_vault, seed_moto_ids
 from .records import DAY, StoredRecoveryPoint, is_backup_owned_arn
+from .regions import split_counts
 from .world import SandboxWorld
 
 GIB = 1024**3
@@ -45,9 +46,12 @@ RESOURCE_TYPES = (
     ("FSx", 0.04, 400.0),
 )
 
-EDGE_KINDS = ("aws-managed-key", "cold", "continuous", "unsupported-type")
 # Types whose seeded recovery points are copied from the source key (DynamoDB's are advanced).
 SHARED_KEY_TYPES = ("EBS", "EC2", "RDS", "Aurora", "FSx")
+TEAMS = ("Platform-Team", "Data-Team", "Payments-Team", "Identity-Team", "ML-Team", "Web-Team")
+ENVIRONMENTS = ("Production", "Production", "Staging", "Development")
+DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
+EDGE_KINDS = ("aws-managed-key", "cold", "continuous", "unsupported-type")
 TEAMS = ("Platform-Team", "Data-Team", "Payments-Team", "Identity-Team", "ML-Team", "Web-Team")
 ENVIRONMENTS = ("Production", "Production", "Staging", "Development")
 DEFAULT_ROLE = "service-role/AWSBackupDefaultServiceRole"
@@ -66,6 +70,9 @@ class SeedSpec:
     # Share of copyable recovery points whose copy is already in the destination vault of the
     # same name, as a backup plan's copy rule (or an earlier tool) left it: no job on record.
     copied_share: float = 0.0
+    # With several Regions served: recovery_points is the total, split among them in proportion
+    # to these weights, in the order SandboxConfig.regions lists them. Empty: equal shares.
+    region_shares: tuple[float, ...] = ()
     # Share of resources of the types AWS Backup does not fully manage (EBS, EC2, RDS, ...) whose
     # recovery points are encrypted with a customer-managed key that is *not* shared with the
     # destination account (the key "alias/backup-unshared"): their cross-account copies fail.
@@ -84,6 +91,18 @@ class SeedSpec:
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if self.region_shares:
+            split_counts(self.recovery_points, self.region_shares)  # ValueError when invalid
+
+    def points_per_region(self, regions: tuple[str, ...]) -> dict[str, int]:
+        """How many recovery points each Region gets."""
+        shares = self.region_shares or (1.0,) * len(regions)
+        if len(shares) != len(regions):
+            raise ValueError(
+                f"{len(shares)} Region shares given for {len(regions)} Regions "
+                f"({', '.join(regions)})"
+            )
+        return dict(zip(regions, split_counts(self.recovery_points, shares), strict=True))
 
 
 @dataclass
@@ -98,6 +117,7 @@ class SeededResource:
     cost_center: str
     edge: str | None = None
     in_metadata: bool = True
+    region: str = ""
 
 
 @dataclass
@@ -106,6 +126,8 @@ class SeedResult:
     resources: list[SeededResource] = field(default_factory=list)
     recovery_points: int = 0
     edge_cases: dict[str, int] = field(default_factory=dict)
+    # Recovery points seeded per Region (every Region served, in SandboxConfig.regions order).
+    by_region: dict[str, int] = field(default_factory=dict)
 
 
 def vault_names(count: int) -> list[str]:
@@ -115,15 +137,51 @@ def vault_names(count: int) -> list[str]:
 
 
 def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
-    """Fill the world's source and destination accounts; deterministic for a given seed."""
+    """Fill the world's source and destination accounts in every Region it serves; deterministic
+    for a given seed (with one Region, the data is what it was before Regions were several)."""
     cfg = world.config
     rng = random.Random(cfg.seed)
-    region, src, dst = cfg.region, cfg.source_account, cfg.dest_account
+    counts = spec.points_per_region(cfg.regions)
+    src = cfg.source_account
     names = vault_names(spec.vaults)
     result = SeedResult(vaults=names)
     for _ in range(6):
         _uuid(rng)  # draws once used for key IDs: kept so seeded data stays as it was
     seed_moto_ids(cfg.seed)
+    keys = {region: _region_keys(world, region) for region in cfg.regions}
+    if spec.copy_role:
+        create_role(src, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com")
+    with world.lock:
+        world.global_settings["isCrossAccountBackupEnabled"] = (
+            "true" if spec.cross_account_enabled else "false"
+        )
+        region_keys: dict[str, dict[str, str]] = {}
+        for region in cfg.regions:
+            cmk, aws_managed = keys[region]
+            _region_vaults(world, spec, region, names, cmk)
+            # Made last, so the other keys' IDs stay what they were before it existed.
+            unshared = create_kms_key(
+                src,
+                region,
+                "backup key the destination may not use",
+                alias="alias/backup-unshared",
+                policy=shared_key_policy(src),
+            )
+            region_keys[region] = {"cmk": cmk, "unshared": unshared, **aws_managed}
+        serial = 0
+        for region in cfg.regions:
+            before = result.recovery_points
+            serial = _seed_recovery_points(
+                world, spec, rng, result, region_keys[region], region, counts[region], serial
+            )
+            result.by_region[region] = result.recovery_points - before
+    return result
+
+
+def _region_keys(world: SandboxWorld, region: str) -> tuple[str, dict[str, str]]:
+    """The source account's KMS keys in `region`: (the customer-managed key shared with the
+    destination, the AWS-managed keys by service)."""
+    src, dst = world.config.source_account, world.config.dest_account
     cmk = create_kms_key(
         src,
         region,
@@ -138,34 +196,25 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
         for kind in ("ebs", "rds", "fsx", "dynamodb")
     }
     world.aws_managed_keys.update(aws_managed.values())
-    if spec.copy_role:
-        create_role(src, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com")
-    with world.lock:
-        world.global_settings["isCrossAccountBackupEnabled"] = (
-            "true" if spec.cross_account_enabled else "false"
-        )
-        for name in [*names, "Default"]:
-            create_vault(src, region, name, encryption_key_arn=cmk)
-        dest_key = create_kms_key(dst, region, "destination vault key", alias="alias/backup")
-        create_vault(dst, region, "Default", encryption_key_arn=dest_key)
-        # Made last, so the other keys' IDs stay what they were before it existed.
-        unshared = create_kms_key(
-            src,
-            region,
-            "backup key the destination may not use",
-            alias="alias/backup-unshared",
-            policy=shared_key_policy(src),
-        )
-        if spec.dest_vaults:
-            for name in names:
-                create_vault(dst, region, name, encryption_key_arn=dest_key)
-                if spec.dest_policy:
-                    world.policies[(dst, region, name)] = copy_into_vault_policy(
-                        vault_arn(region, dst, name), src
-                    )
-        keys = {"cmk": cmk, "unshared": unshared, **aws_managed}
-        _seed_recovery_points(world, spec, rng, result, keys)
-    return result
+    return cmk, aws_managed
+
+
+def _region_vaults(
+    world: SandboxWorld, spec: SeedSpec, region: str, names: list[str], cmk: str
+) -> None:
+    """Source vaults, and destination vaults of the same names with their policy, in `region`."""
+    src, dst = world.config.source_account, world.config.dest_account
+    for name in [*names, "Default"]:
+        create_vault(src, region, name, encryption_key_arn=cmk)
+    dest_key = create_kms_key(dst, region, "destination vault key", alias="alias/backup")
+    create_vault(dst, region, "Default", encryption_key_arn=dest_key)
+    if spec.dest_vaults:
+        for name in names:
+            create_vault(dst, region, name, encryption_key_arn=dest_key)
+            if spec.dest_policy:
+                world.policies[(dst, region, name)] = copy_into_vault_policy(
+                    vault_arn(region, dst, name), src
+                )
 
 
 def _seed_recovery_points(
@@ -174,10 +223,14 @@ def _seed_recovery_points(
     rng: random.Random,
     result: SeedResult,
     keys: dict[str, str],
-) -> None:
-    """`keys`: "cmk", "unshared" and the AWS-managed keys by family ("ebs", "rds", ...)."""
+    region: str,
+    count: int,
+    serial: int,
+) -> int:
+    """`count` recovery points in `region`; the last resource serial number used. `keys`:
+    "cmk", "unshared" and the AWS-managed keys by family ("ebs", "rds", ...)."""
     cfg = world.config
-    region, src = cfg.region, cfg.source_account
+    src = cfg.source_account
     now = world.now()
     role = f"arn:aws:iam::{src}:role/{DEFAULT_ROLE}"
     apmids = [f"APM{index:04d}" for index in range(1, 61)]
@@ -186,9 +239,9 @@ def _seed_recovery_points(
     medians = {t[0]: t[2] for t in RESOURCE_TYPES}
     # Its own stream: the seeded data stays what it was whatever copied_share says.
     copies = random.Random(f"seed-copies:{cfg.seed}") if spec.copied_share else None
-    unshared = random.Random(f"seed-unshared-key:{cfg.seed}")
-    remaining = spec.recovery_points
-    serial = 0
+    home = region == cfg.region  # one Region: the draws it always had
+    unshared = random.Random(f"seed-unshared-key:{cfg.seed}" + ("" if home else f":{region}"))
+    remaining = count
     while remaining > 0:
         serial += 1
         rtype = rng.choices(types, weights)[0]
@@ -213,6 +266,7 @@ def _seed_recovery_points(
             cost_center=f"CC-{rng.randint(1000, 9999)}",
             edge=edge,
             in_metadata=rng.random() >= spec.metadata_missing_share,
+            region=region,
         )
         result.resources.append(resource)
         if edge:
@@ -270,13 +324,15 @@ def _seed_recovery_points(
             result.recovery_points += 1
             copyable = spec.dest_vaults and edge is None and status == "COMPLETED"
             if copies is not None and copyable and copies.random() < spec.copied_share:
-                _add_copy(world, point, copies)
+                _add_copy(world, point, copies, region)
+    return serial
 
 
-def _add_copy(world: SandboxWorld, source: StoredRecoveryPoint, rng: random.Random) -> None:
-    """`source`'s copy in the destination vault of the same name, as AWS leaves one."""
-    cfg = world.config
-    region, dst = cfg.region, cfg.dest_account
+def _add_copy(
+    world: SandboxWorld, source: StoredRecoveryPoint, rng: random.Random, region: str
+) -> None:
+    """`source`'s copy in the destination vault of the same name and Region, as AWS leaves one."""
+    dst = world.config.dest_account
     copy = dataclasses.replace(
         source,
         seq=world.next_seq(),
@@ -350,7 +406,7 @@ def add_new_backups(world: SandboxWorld, seeded: SeedResult, count: int) -> list
     """`count` recovery points created now, as a backup plan's nightly run adds them: one per
     seeded resource in turn (those whose backups can be copied), in its vault. Their ARNs."""
     cfg = world.config
-    region, src = cfg.region, cfg.source_account
+    src = cfg.source_account
     rng = world.rng
     resources = [r for r in seeded.resources if r.edge is None]
     if count < 0 or (count and not resources):
@@ -360,6 +416,7 @@ def add_new_backups(world: SandboxWorld, seeded: SeedResult, count: int) -> list
         now = world.now()
         for n in range(count):
             resource = resources[(len(seeded.resources) + n * 7919) % len(resources)]
+            region = resource.region or cfg.region
             existing = world.contents(src, region, resource.vault).by_resource.get(resource.arn)
             size = existing[-1].size if existing else GIB
             arn = recovery_point_arn(
@@ -391,5 +448,6 @@ def add_new_backups(world: SandboxWorld, seeded: SeedResult, count: int) -> list
                 ),
             )
             added.append(arn)
+            seeded.by_region[region] = seeded.by_region.get(region, 0) + 1
         seeded.recovery_points += count
     return added

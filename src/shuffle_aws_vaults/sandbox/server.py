@@ -28,6 +28,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .backup_api import DROP_FLAG, SERVED_FLAG, activate, deactivate
 from .config import SandboxConfig
 from .moto_bridge import reset_moto
+from .region_api import install as install_region_api
+from .region_stats import region_stats
+from .regions import region_of_arn
 from .seed import SeedResult, SeedSpec, add_new_backups, seed, write_metadata_csv
 from .world import SandboxWorld
 
@@ -108,7 +111,12 @@ class _SandboxApp:
         elif path == "stats":
             payload = stats(self._world)
         elif path == "copy-jobs":
-            payload = [job.to_wire() for job in self._world.copy_jobs()]
+            # ?region=R: the jobs started in Region R (the source Region), as ListCopyJobs there.
+            region = parse_qs(environ.get("QUERY_STRING", "")).get("region", [None])[0]
+            jobs = self._world.copy_jobs()
+            if region is not None:
+                jobs = [job for job in jobs if region_of_arn(job.source_vault_arn) == region]
+            payload = [job.to_wire() for job in jobs]
         else:
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b'{"message": "unknown control path"}']
@@ -119,8 +127,9 @@ class _SandboxApp:
 def stats(world: SandboxWorld) -> dict[str, Any]:
     """What tests and benchmarks read: calls per operation, jobs by state, vault contents.
 
-    Peaks are the most jobs RUNNING at once in any one account: overall, and per type-limit
-    group (keyed as in SandboxConfig.type_limits).
+    Peaks are the most jobs RUNNING at once in any one account's copy clock (one per source
+    Region -> destination Region): overall, and per type-limit group (keyed as in
+    SandboxConfig.type_limits). "regions" has the same per source Region (region_stats).
     """
     with world.lock:
         now = world.tick()
@@ -129,9 +138,10 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
         peak = 0
         peak_by_type: dict[str, int] = dict.fromkeys(world.config.type_limits, 0)
         for book in world.books.values():
-            peak = max(peak, book.queue.peak_running)
-            for group, running in book.queue.peak_running_by_type.items():
-                peak_by_type[group] = max(peak_by_type[group], running)
+            for queue in book.queues.values():
+                peak = max(peak, queue.peak_running)
+                for group, running in queue.peak_running_by_type.items():
+                    peak_by_type[group] = max(peak_by_type[group], running)
             for job in book.jobs:
                 jobs[job.state] = jobs.get(job.state, 0) + 1
                 incremental += job.incremental
@@ -150,6 +160,7 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
             "incremental_copies": incremental,
             "jobs_held_for_retry": held,
             "recovery_points": vaults,
+            "regions": region_stats(world),
         }
 
 
@@ -190,6 +201,7 @@ class Sandbox:
         reset_moto()
         world = SandboxWorld(self.config)
         activate(world)
+        install_region_api()
         self.world = world
         self.seeded = seed(world, self.spec)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -262,6 +274,8 @@ class Sandbox:
             "AWS_SHARED_CREDENTIALS_FILE": str(self.credentials_path),
             "AWS_REGION": self.config.region,
             "AWS_DEFAULT_REGION": self.config.region,
+            # Every Region served, the home Region (AWS_REGION) first.
+            "SHUFFLE_SANDBOX_REGIONS": ",".join(self.config.regions),
             "SHUFFLE_SANDBOX_SOURCE_ACCOUNT": self.config.source_account,
             "SHUFFLE_SANDBOX_DEST_ACCOUNT": self.config.dest_account,
             "SHUFFLE_SANDBOX_VAULTS": ",".join(self.seeded.vaults),

@@ -4,8 +4,8 @@ The services under AWS Backup cap their own copies, and those caps bind before t
 copy quota for most estates: EBS documents "Concurrent snapshot copies per destination Region:
 20", RDS "up to 20 snapshot copy requests in progress to a single destination Region per
 account". A key of SandboxConfig.type_limits names one resource type ("EBS") or several joined
-with "+" ("RDS+Aurora") that share one limit. The copy clock counts them per source account and
-region; the sandbox serves one region, so that is the documented "per destination Region".
+with "+" ("RDS+Aurora") that share one limit. The copy clock counts them per source account,
+source Region and destination Region: the documented "per destination Region".
 """
 
 from __future__ import annotations

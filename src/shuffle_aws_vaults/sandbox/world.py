@@ -11,7 +11,7 @@ import random
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -46,6 +46,7 @@ from .records import (
     is_continuous_arn,
     wire_time,
 )
+from .regions import cross_region_refusal, region_of_arn
 from .settings import RegionSettings, require_management_account
 
 COPYABLE_STATUSES = ("COMPLETED", "AVAILABLE")
@@ -100,13 +101,28 @@ class VaultContents:
 
 @dataclass
 class JobBook:
-    """The copy jobs one source account started in one region."""
+    """The copy jobs one source account started in one Region, with a copy clock per destination
+    Region: AWS counts the copy quota per source Region -> destination Region pair."""
 
-    queue: CopyQueue
+    region: str
+    new_queue: Callable[[], CopyQueue]
+    queues: dict[str, CopyQueue] = field(default_factory=dict)
     jobs: SeqList[CopyJob] = field(default_factory=SeqList)
     by_id: dict[str, CopyJob] = field(default_factory=dict)
     by_source: dict[str, list[CopyJob]] = field(default_factory=dict)
     tokens: dict[str, tuple[CopyJob, tuple[Any, ...], float]] = field(default_factory=dict)
+
+    def queue_to(self, dest_region: str) -> CopyQueue:
+        """The copy clock of this account's copies from the book's Region to `dest_region`."""
+        found = self.queues.get(dest_region)
+        if found is None:
+            found = self.queues[dest_region] = self.new_queue()
+        return found
+
+    @property
+    def queue(self) -> CopyQueue:
+        """The copy clock of copies that stay in the book's Region."""
+        return self.queue_to(self.region)
 
 
 @dataclass(frozen=True)
@@ -170,7 +186,8 @@ class SandboxWorld:
         """Advance every copy-job clock to now; returns now."""
         now = self.clock.now()
         for book in self.books.values():
-            book.queue.advance(now)
+            for queue in list(book.queues.values()):
+                queue.advance(now)
         return now
 
     def next_seq(self) -> int:
@@ -308,10 +325,12 @@ class SandboxWorld:
     def book(self, account: str, region: str) -> JobBook:
         found = self.books.get((account, region))
         if found is None:
-            cfg = self.config
-            queue = CopyQueue(cfg.copy_quota, self._finish_job, cfg.type_limits, self._job_starts)
-            found = self.books[(account, region)] = JobBook(queue=queue)
+            found = self.books[(account, region)] = JobBook(region, self._new_queue)
         return found
+
+    def _new_queue(self) -> CopyQueue:
+        cfg = self.config
+        return CopyQueue(cfg.copy_quota, self._finish_job, cfg.type_limits, self._job_starts)
 
     def start_copy_job(self, account: str, region: str, request: CopyRequest) -> CopyJob:
         """StartCopyJob as the source account: validate, then admit to the copy clock."""
@@ -327,7 +346,8 @@ class SandboxWorld:
                     return job
             source = self._validate_copy(account, region, request, now)
             if self.config.at_quota == "reject":
-                self._refuse_over_limits(book.queue, source, request)
+                queue = book.queue_to(region_of_arn(request.dest_vault_arn))
+                self._refuse_over_limits(queue, source, request)
             job = self._new_job(account, region, request, source, book, now)
             if request.token:
                 book.tokens[request.token] = (job, request.identity(), now)
@@ -452,7 +472,7 @@ class SandboxWorld:
         if job.fail_fast:
             self._end_job(job, now, "FAILED")
         else:
-            book.queue.admit(job, now)
+            book.queue_to(region_of_arn(request.dest_vault_arn)).admit(job, now)
         return job
 
     def _job_id(self) -> str:
@@ -494,6 +514,15 @@ class SandboxWorld:
             failure = (key_refused, messages.CATEGORY_ACCESS_DENIED)
         elif vault is not None and self._violates_vault_lock(vault, request, source):
             failure = (messages.VAULT_LOCK, messages.CATEGORY_INVALID)
+        if failure is None:
+            failure = cross_region_refusal(
+                resource_type=source.resource_type,
+                copyable_elsewhere=copy_supported_cross_account(source),
+                source_region=region_of_arn(source.vault_arn),
+                dest_region=region,
+                cross_account=cross_account,
+                single_hop=self.config.cross_region_account_copy == "refused",
+            )
         if failure is not None:
             job.planned_failure, job.planned_category = failure
             job.fail_fast = True
