@@ -13,7 +13,7 @@ from shuffle_aws_vaults.sandbox.access_policy import copy_into_vault_policy
 from shuffle_aws_vaults.sandbox.arns import vault_arn
 from shuffle_aws_vaults.sandbox.clock import ManualClock
 from shuffle_aws_vaults.sandbox.config import SandboxConfig
-from shuffle_aws_vaults.sandbox.moto_bridge import create_vault, reset_moto
+from shuffle_aws_vaults.sandbox.moto_bridge import create_role, create_vault, reset_moto
 from shuffle_aws_vaults.sandbox.records import DAY, StoredRecoveryPoint
 from shuffle_aws_vaults.sandbox.region_stats import region_stats
 from shuffle_aws_vaults.sandbox.regions import (
@@ -171,6 +171,7 @@ def regional_world() -> Iterator[Callable[..., tuple[SandboxWorld, ManualClock]]
         world = SandboxWorld(
             SandboxConfig(regions=(EAST, WEST, FRANKFURT), jitter=0.0, **config), clock=clock
         )
+        create_role(SRC, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com")
         for region in (EAST, WEST, FRANKFURT):
             create_vault(SRC, region, VAULT)
             create_vault(DST, region, VAULT)
