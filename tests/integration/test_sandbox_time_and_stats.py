@@ -147,7 +147,11 @@ def test_a_served_sandbox_never_runs_more_than_the_quota_and_drains_its_queue(
 def test_calls_are_counted_per_operation_in_the_world_the_stats_and_the_control_path(
     make_sandbox: Callable[..., Any],
 ) -> None:
-    box = make_sandbox(spec=SeedSpec(recovery_points=10, vaults=1, edge_case_share=0.0))
+    # Real time: the job runs for minutes (at the fixture's 3600x it could end before the stats
+    # are read on a loaded machine).
+    box = make_sandbox(
+        spec=SeedSpec(recovery_points=10, vaults=1, edge_case_share=0.0), time_scale=1.0
+    )
     source = backup_client("sandbox-source", NO_RETRIES)
     dest = backup_client("sandbox-dest", NO_RETRIES)
     vault = box.seeded.vaults[0]
