@@ -122,8 +122,11 @@ class Regional:
     """The AWS side of a command over several source Regions: one session per account (one
     identity check each), the account's Region catalog, and a Wiring per Region pair."""
 
-    def __init__(self, catalog: RegionCatalog, build: Callable[[str, str | None], Wiring]) -> None:
+    def __init__(
+        self, catalog: RegionCatalog, build: Callable[[str, str | None], Wiring], home: str
+    ) -> None:
         self.catalog = catalog
+        self.home = home  # the source session's own Region
         self._build = build
         self._wirings: dict[tuple[str, str | None], Wiring] = {}
 
@@ -179,7 +182,7 @@ def regional(
             dest=dest_gateway,
         )
 
-    return Regional(Boto3RegionCatalog(access), build)
+    return Regional(Boto3RegionCatalog(access), build, access.region)
 
 
 def state_store(path: Path) -> StateStore:

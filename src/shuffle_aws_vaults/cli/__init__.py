@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from .. import bootstrap
 from ..application.errors import OperatorError
 from ..domain.errors import AwsError, CredentialsError
+from ..domain.regions import RegionError, RegionsUnknown
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
 from .options import normalize_dest_vault, resolve_output
@@ -25,6 +26,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     OperatorError,
     CredentialsError,
     AwsError,
+    RegionError,
+    RegionsUnknown,
 )
 
 
