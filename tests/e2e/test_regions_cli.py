@@ -151,3 +151,31 @@ def test_bad_region_flags_are_one_line_and_exit_1(
     code, out, err = box.run("filter", *ACCOUNT_FLAGS, "--all-vaults", *flags)
     assert code == 1 and out == ""
     assert one_error_line(err).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (("--region", "Mars"), "error: --region: 'Mars' is not a Region name"),
+        (("--dest-region", "us-east-1=eu-west-1"), "error: --dest-region us-east-1=eu-west-1: a"),
+        (("--dest-region", "eu_west_1"), "error: --dest-region: 'eu_west_1' is not a Region name"),
+    ],
+)
+def test_one_region_flags_are_checked_too(box: Box, flags: tuple[str, ...], expected: str) -> None:
+    code, out, err = box.run("filter", *ACCOUNT_FLAGS, "--all-vaults", *flags)
+    assert code == 1 and out == ""
+    assert one_error_line(err).startswith(expected)
+
+
+def test_a_region_without_the_named_vault_is_warned_about_once(box: Box) -> None:
+    vault = box.vaults[0]
+    code, out, err = box.run(
+        "list", *SOURCE_ONLY, "--regions", f"{WEST},ap-south-1", "--vault", vault, "--output", "csv"
+    )
+    assert code == 0
+    assert err.splitlines() == [f"warning: no vault named {vault} in Region ap-south-1"]
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {(row["region"], row["vault"]) for row in rows} == {(WEST, vault)}
+    _, vaults, _ = box.run("list", *SOURCE_ONLY, "--regions", WEST, "--output", "csv")
+    (listed,) = [v for v in csv.DictReader(io.StringIO(vaults)) if v["vault"] == vault]
+    assert len(rows) == int(listed["recovery_points"])

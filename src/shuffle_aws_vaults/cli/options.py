@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from ..application.regions import RegionRequest
 from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
-from ..domain.regions import RegionError, parse_regions
+from ..domain.regions import RegionError, check_region, parse_regions
 from ..domain.selection import Selection
 from .exit_status import UsageError
 from .output import compile_query
@@ -65,6 +65,25 @@ def add_region_flags(parser: argparse.ArgumentParser) -> None:
         help="every Region enabled for the source account that holds vaults matching the "
         "selection (account:ListRegions, else ec2:DescribeRegions, else the AWS config's)",
     )
+
+
+def check_region_flags(args: argparse.Namespace) -> None:
+    """--region and --dest-region are Region names; a --dest-region mapping (SRC=DST,...) is
+    for several source Regions only."""
+    several = bool(getattr(args, "regions", None) or getattr(args, "all_regions", False))
+    try:
+        if getattr(args, "region", None):
+            check_region("--region", args.region)
+        dest = getattr(args, "dest_region", None)
+        if dest and "=" in dest and not several:
+            raise RegionError(
+                f"--dest-region {dest}: a mapping SRC=DST is for several source Regions "
+                "(--regions or --all-regions); with one Region give the destination Region"
+            )
+        if dest and "=" not in dest:
+            check_region("--dest-region", dest.strip())
+    except RegionError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def region_request(args: argparse.Namespace) -> RegionRequest | None:

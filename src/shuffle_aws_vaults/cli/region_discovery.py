@@ -78,7 +78,7 @@ def run_list_regions(args: argparse.Namespace, env: Environment, regions: Region
     for scope in scopes:
         here = sources(regional.wiring(scope.region))
         scanned = select(scope.request, here, cross_account=True, now=env.now())
-        if not scanned.vaults:
+        if not scanned.vaults and not request.vault_names:  # else region_scopes said so
             warn(no_vaults(here.source.account_id, scope.region))
         for candidate in scanned.candidates:
             if candidate.reason is not None and not candidate.reason.is_ineligible:
@@ -155,7 +155,7 @@ def run_filter_regions(args: argparse.Namespace, env: Environment, regions: Regi
             scanned = select(
                 scope.request, sources(wiring), cross_account=cross, now=env.now(), tally=tally
             )
-            if not scanned.vaults:
+            if not scanned.vaults and not request.vault_names:  # else region_scopes said so
                 warn(no_vaults(wiring.source.account_id, scope.region))
             copies = None
             if dest is not None:

@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# AWS's Region names: two letters, an optional partition part (gov, iso, isob...), a direction
-# and a digit, e.g. us-east-1, us-gov-west-1, ap-southeast-5, us-isob-east-1.
-REGION_NAME = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
+# AWS's Region names, as botocore's partitions describe them (their regionRegex): two letters
+# (eusc-de for the European Sovereign Cloud), an optional partition part (gov, iso, isob, isof,
+# isoe), a direction and a number, e.g. us-east-1, us-gov-west-1, cn-north-1, eusc-de-east-1.
+REGION_NAME = re.compile(r"(?:[a-z]{2}|eusc-de)(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
 
 # Answers of an AWS service in a Region the account has not enabled (an opt-in Region left
 # disabled): the Region does not know the caller's credentials.

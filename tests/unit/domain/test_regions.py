@@ -14,7 +14,18 @@ from shuffle_aws_vaults.domain.regions import (
 
 
 @pytest.mark.parametrize(
-    "name", ["us-east-1", "eu-west-1", "us-gov-west-1", "ap-southeast-5", "us-isob-east-1"]
+    "name",
+    [
+        "us-east-1",
+        "eu-west-1",
+        "us-gov-west-1",
+        "ap-southeast-5",
+        "us-isob-east-1",
+        "eu-isoe-west-1",
+        "cn-north-1",
+        "il-central-1",
+        "eusc-de-east-1",
+    ],
 )
 def test_aws_region_names_are_taken(name: str) -> None:
     assert check_region("--regions", name) == name
