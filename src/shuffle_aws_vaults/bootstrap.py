@@ -7,6 +7,7 @@ the services fakes of the ports instead (application/ports.py).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .application.ports import (
     KeyInspector,
     MetadataIndex,
     ProgressSink,
+    RegionCatalog,
     Reports,
     SourceChecks,
     StateStore,
@@ -114,6 +116,73 @@ def discovery(
         statistics=AccessStatistics(access),
         dest=dest_gateway,
     )
+
+
+class Regional:
+    """The AWS side of a command over several source Regions: one session per account (one
+    identity check each), the account's Region catalog, and a Wiring per Region pair."""
+
+    def __init__(
+        self, catalog: RegionCatalog, build: Callable[[str, str | None], Wiring], home: str
+    ) -> None:
+        self.catalog = catalog
+        self.home = home  # the source session's own Region
+        self._build = build
+        self._wirings: dict[tuple[str, str | None], Wiring] = {}
+
+    def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
+        """Source gateways in `region` (and the destination's in `dest_region`, if any)."""
+        key = (region, dest_region)
+        if key not in self._wirings:
+            self._wirings[key] = self._build(region, dest_region)
+        return self._wirings[key]
+
+    def gateway(self, region: str) -> BackupGateway:
+        return self.wiring(region).source
+
+
+def regional(
+    source: AccountSettings,
+    *,
+    retry_mode: str,
+    max_attempts: int,
+    metadata_csv: str | None,
+    dest: AccountSettings | None = None,
+) -> Regional:
+    """As discovery(), for several source Regions; `dest` names the destination account."""
+    from .infrastructure.aws_sessions import AccessStatistics, AccountAccess
+    from .infrastructure.backup_gateway import Boto3BackupGateway
+    from .infrastructure.kms_keys import KmsKeyInspector
+    from .infrastructure.region_catalog import Boto3RegionCatalog
+    from .infrastructure.source_checks import Boto3SourceChecks
+
+    metadata = load_metadata(metadata_csv)  # bad files fail before any AWS call
+    access, home = connect(source, retry_mode=retry_mode, max_attempts=max_attempts)
+    assert isinstance(access, AccountAccess)
+    dest_access, dest_home = (None, None)
+    if dest is not None:
+        dest_access, dest_home = connect(dest, retry_mode=retry_mode, max_attempts=max_attempts)
+    keys = KmsKeyInspector(access)
+    checks = Boto3SourceChecks(access, home.account_id, keys)
+    statistics = AccessStatistics(access)
+
+    def build(region: str, dest_region: str | None) -> Wiring:
+        dest_gateway = None
+        if dest_access is not None and dest_home is not None:
+            assert isinstance(dest_access, AccountAccess)
+            dest_gateway = Boto3BackupGateway(
+                dest_access, dest_home.account_id, dest_region or region
+            )
+        return Wiring(
+            source=Boto3BackupGateway(access, home.account_id, region),
+            keys=keys,
+            metadata=metadata,
+            source_checks=checks,
+            statistics=statistics,
+            dest=dest_gateway,
+        )
+
+    return Regional(Boto3RegionCatalog(access), build, access.region)
 
 
 def state_store(path: Path) -> StateStore:

@@ -80,6 +80,14 @@ class BackupGateway(Protocol):
         ...
 
 
+class RegionCatalog(Protocol):
+    """The Regions enabled for the source account."""
+
+    def enabled_regions(self) -> list[str]:
+        """Enabled Regions, sorted; RegionsUnknown (domain/regions.py) when no source tells."""
+        ...
+
+
 class KeyInspector(Protocol):
     """Tells AWS-managed KMS keys from customer-managed ones."""
 

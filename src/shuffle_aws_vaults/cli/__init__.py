@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from .. import bootstrap
 from ..application.errors import OperatorError
 from ..domain.errors import AwsError, CredentialsError
+from ..domain.regions import RegionError, RegionsUnknown
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
-from .options import normalize_dest_vault, resolve_output
+from .options import check_region_flags, normalize_dest_vault, resolve_output
 from .parser import build_parser
 from .stdout_guard import guarded_stdout
 
@@ -25,6 +26,8 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     OperatorError,
     CredentialsError,
     AwsError,
+    RegionError,
+    RegionsUnknown,
 )
 
 
@@ -88,6 +91,7 @@ def _main(argv: Sequence[str] | None, env: Environment) -> int:
         resolve_output(args, os.environ)
         if verbose and args.command not in ("copy", "sandbox", "demo"):
             bootstrap.configure_logging(True, None)  # copy sets up its own (--log-file too)
+        check_region_flags(args)
         normalize_dest_vault(args)
         return int(_runner(args.command)(args, env))
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ them (through bootstrap, the one place that builds adapters)."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from ..application.selection_stage import (
     check_metadata,
     select,
 )
-from ..bootstrap import AccountSettings, Wiring
+from ..bootstrap import AccountSettings, Regional, Wiring
 from ..domain.selection import SelectionTally
 from .exit_status import UsageError
 from .options import account_id, role_arn, selection_from_args, vault_names
@@ -60,6 +61,20 @@ def wire(args: argparse.Namespace, *, with_dest: bool) -> Wiring:
         max_attempts=args.max_attempts,
         metadata_csv=args.metadata_csv,
         dest=dest_settings(args) if with_dest else None,
+    )
+
+
+def wire_regional(args: argparse.Namespace, *, with_dest: bool) -> Regional:
+    """As wire(), for several source Regions: each Region's destination comes from the
+    RegionPlan, so the destination's session keeps its profile's own Region."""
+    check_retry(args)
+    dest = dest_settings(args) if with_dest else None
+    return bootstrap.regional(
+        source_settings(args),
+        retry_mode=args.retry_mode,
+        max_attempts=args.max_attempts,
+        metadata_csv=args.metadata_csv,
+        dest=dataclasses.replace(dest, region=None) if dest is not None else None,
     )
 
 

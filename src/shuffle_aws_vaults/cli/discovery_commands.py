@@ -7,56 +7,28 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from typing import Any, TextIO
+from collections.abc import Iterator
+from typing import Any
 
 from ..application.adoption import ExistingCopies
-from ..application.discovery import Candidate
 from ..application.selection_stage import check_metadata, require_vaults, select
-from ..domain.reasons import Reason
 from ..domain.selection import Selection, SelectionTally
-from ..domain.units import human_size
 from .accounts import selection_request, sources, warn, wire
+from .discovery_rows import RP_COLUMNS, finish_rows, no_vaults, print_summary, row, summary
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
-from .output import CollectingWriter, RowWriter, iso, make_writer, print_document
-
-RP_COLUMNS = (
-    "recovery_point_arn",
-    "vault",
-    "resource_type",
-    "resource_arn",
-    "created",
-    "size",
-    "status",
-)
-
-
-def row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[str, Any]:
-    rp = candidate.rp
-    out: dict[str, Any] = {
-        "recovery_point_arn": rp.arn,
-        "vault": rp.vault_name,
-        "resource_type": rp.resource_type,
-        "resource_arn": rp.resource_arn,
-        "created": iso(rp.creation_date),
-        "size": rp.size_bytes,
-        "status": rp.status,
-    }
-    meta = candidate.metadata or {}
-    for column in metadata_columns:
-        out[column] = meta.get(column, "")
-    return out
-
-
-def no_vaults(account: str, region: str) -> str:
-    return f"no vaults in account {account}, Region {region}"
-
+from .options import region_request
+from .output import CollectingWriter, make_writer, print_document
 
 # -- list -----------------------------------------------------------------------------------
 
 
 def run_list(args: argparse.Namespace, env: Environment) -> int:
+    regions = region_request(args)
+    if regions is not None:
+        from .region_discovery import run_list_regions
+
+        return run_list_regions(args, env, regions)
     request = selection_request(args)
     wiring = wire(args, with_dest=False)
     check_metadata(request.selection, sources(wiring), warn)
@@ -98,69 +70,15 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
     return finish_rows(args, writer, out)
 
 
-def finish_rows(args: argparse.Namespace, writer: RowWriter, out: TextIO) -> int:
-    """After the rows: --query's answer, or the line that ends a JSON array or a table."""
-    if isinstance(writer, CollectingWriter):
-        print_document(writer.rows, args.output, args.query, out)
-    elif args.output in ("json", "table"):
-        out.write("\n")
-    return ExitStatus.SUCCESS
-
-
 # -- filter ---------------------------------------------------------------------------------
 
 
-def summary(
-    tally: SelectionTally, included_by: Mapping[str, Counter[str]], already_copied: int | None
-) -> dict[str, Any]:
-    return {
-        "total": tally.total,
-        "included": tally.included,
-        "included_bytes": tally.included_bytes,
-        "already_copied": already_copied,
-        "excluded": tally.excluded_total,
-        "not_selected": tally.not_selected,
-        "ineligible": tally.ineligible,
-        "excluded_by_reason": {
-            reason.value: count for reason, count in sorted(tally.excluded.items())
-        },
-        **{f"included_by_{key}": dict(sorted(c.items())) for key, c in included_by.items()},
-    }
-
-
-def print_summary(data: dict[str, Any], stream: TextIO) -> None:
-    vault_count = len(data.get("included_by_vault") or {})  # the vaults holding selected items
-    stream.write(
-        f"Selected {data['included']:,} of {data['total']:,} recovery points "
-        f"({human_size(data['included_bytes'])}) in {vault_count} vault(s).\n"
-    )
-    if data["already_copied"]:
-        stream.write(
-            f"Of them, {data['already_copied']:,} are already in the destination: copy records "
-            "them as already copied and does not copy them again.\n"
-        )
-    if data["excluded"]:
-        stream.write(f"Excluded {data['excluded']:,}:\n")
-        for ineligible, title in ((False, "not selected"), (True, "cannot be copied")):
-            reasons = [
-                (Reason(value), count)
-                for value, count in data["excluded_by_reason"].items()
-                if Reason(value).is_ineligible == ineligible
-            ]
-            if not reasons:
-                continue
-            stream.write(f"  {title}: {sum(c for _, c in reasons):,}\n")
-            for reason, count in reasons:
-                stream.write(f"    {count:>10,}  {reason.description}\n")
-    for key in ("vault", "resource_type", "apmid"):
-        counts = data.get(f"included_by_{key}") or {}
-        if counts:
-            parts = ", ".join(f"{name or '(none)'} {count:,}" for name, count in counts.items())
-            stream.write(f"Included by {key.replace('_', ' ')}: {parts}\n")
-    stream.write("\n")
-
-
 def run_filter(args: argparse.Namespace, env: Environment) -> int:
+    regions = region_request(args)
+    if regions is not None:
+        from .region_discovery import run_filter_regions
+
+        return run_filter_regions(args, env, regions)
     request = selection_request(args)
     require_vaults(request)
     wiring = wire(args, with_dest=True)

@@ -7,7 +7,9 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from ..application.regions import RegionRequest
 from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
+from ..domain.regions import RegionError, check_region, parse_regions
 from ..domain.selection import Selection
 from .exit_status import UsageError
 from .output import compile_query
@@ -45,6 +47,62 @@ def add_account_flags(
         default=5,
         help="botocore attempts per API call, retries included (default: 5)",
     )
+
+
+def add_region_flags(parser: argparse.ArgumentParser) -> None:
+    """--regions / --all-regions: several source Regions in one run (instead of --region)."""
+    group = parser.add_argument_group("several Regions").add_mutually_exclusive_group()
+    group.add_argument(
+        "--regions",
+        action="append",
+        default=[],
+        metavar="R1,R2",
+        help="these source Regions (repeatable, or a comma list); instead of --region",
+    )
+    group.add_argument(
+        "--all-regions",
+        action="store_true",
+        help="every Region enabled for the source account that holds vaults matching the "
+        "selection (account:ListRegions, else ec2:DescribeRegions, else the AWS config's)",
+    )
+
+
+def check_region_flags(args: argparse.Namespace) -> None:
+    """--region and --dest-region are Region names; a --dest-region mapping (SRC=DST,...) is
+    for several source Regions only."""
+    several = bool(getattr(args, "regions", None) or getattr(args, "all_regions", False))
+    try:
+        if getattr(args, "region", None):
+            check_region("--region", args.region)
+        dest = getattr(args, "dest_region", None)
+        if dest and "=" in dest and not several:
+            raise RegionError(
+                f"--dest-region {dest}: a mapping SRC=DST is for several source Regions "
+                "(--regions or --all-regions); with one Region give the destination Region"
+            )
+        if dest and "=" not in dest:
+            check_region("--dest-region", dest.strip())
+    except RegionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def region_request(args: argparse.Namespace) -> RegionRequest | None:
+    """The Region flags as a request; None when neither --regions nor --all-regions is given
+    (then --region names the one source Region, as ever)."""
+    given = comma_list(getattr(args, "regions", None))
+    every = bool(getattr(args, "all_regions", False))
+    if not given and not every:
+        if getattr(args, "regions", None):
+            raise UsageError("--regions: no Region given")
+        return None
+    flag = "--regions" if given else "--all-regions"
+    if args.region:
+        raise UsageError(f"give {flag} or --region, not both")
+    try:
+        regions = parse_regions(given) if given else ()
+    except RegionError as exc:
+        raise UsageError(str(exc)) from None
+    return RegionRequest(regions, every, getattr(args, "dest_region", None))
 
 
 def add_selection_flags(parser: argparse.ArgumentParser) -> None:

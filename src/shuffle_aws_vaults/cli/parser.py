@@ -7,7 +7,7 @@ import copy as copy_module
 from typing import Any
 
 from .. import __version__
-from .options import add_account_flags, add_output_flag, add_selection_flags
+from .options import add_account_flags, add_output_flag, add_region_flags, add_selection_flags
 from .parser_types import Parser, state_file
 from .sandbox_parser import add_demo, add_sandbox
 
@@ -56,6 +56,7 @@ def _add_list(commands: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_account_flags(parser, dest=False)
+    add_region_flags(parser)
     add_selection_flags(parser)
     add_output_flag(parser)
 
@@ -70,6 +71,7 @@ def _add_filter(commands: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_account_flags(parser, dest=True)
+    add_region_flags(parser)
     add_selection_flags(parser)
     add_output_flag(parser)
 

@@ -45,6 +45,14 @@ def source_identity_policy(
                 "Resource": "*",
             },
             {
+                # --all-regions: the Regions enabled for the account (ListRegions; where that
+                # is not allowed, ec2:DescribeRegions). Neither takes a resource ARN.
+                "Sid": "FindEnabledRegions",
+                "Effect": "Allow",
+                "Action": ["account:ListRegions", "ec2:DescribeRegions"],
+                "Resource": "*",
+            },
+            {
                 "Sid": "ReadAndCopyRecoveryPoints",
                 "Effect": "Allow",
                 "Action": [

@@ -194,6 +194,12 @@ class AccountAccess:
             self._clients.clear()
             self._generation += 1
 
+    def config_regions(self) -> list[str]:
+        """The Regions the AWS config file's profiles name (botocore's parsing of it)."""
+        profiles = self._session._session.full_config.get("profiles") or {}
+        found = {p.get("region") for p in profiles.values() if isinstance(p, dict)}
+        return sorted(str(name) for name in found if name)
+
     def account_id(self) -> str:
         """The account these credentials belong to (STS GetCallerIdentity)."""
         try:

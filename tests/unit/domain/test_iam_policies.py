@@ -23,6 +23,8 @@ SOURCE_CALLS = {
     "kms:GetKeyPolicy",
     "iam:PassRole",
     "iam:GetRole",
+    "account:ListRegions",  # --all-regions (infrastructure/region_catalog.py)
+    "ec2:DescribeRegions",
 }
 DEST_CALLS = {
     "backup:ListBackupVaults",
@@ -76,3 +78,10 @@ def test_the_vault_policy_grants_only_copy_into_and_only_to_the_source_account()
     }
     assert grants_copy(policy, "111111111111")
     assert not grants_copy(policy, "333333333333")
+
+
+def test_the_source_policy_lets_all_regions_find_the_enabled_regions_on_any_resource() -> None:
+    policy = source_identity_policy("us-east-1", "111111111111", ["prod"], ROLE)
+    found = [s for s in policy["Statement"] if "account:ListRegions" in s["Action"]]
+    assert len(found) == 1 and found[0]["Resource"] == "*"
+    assert set(found[0]["Action"]) == {"account:ListRegions", "ec2:DescribeRegions"}

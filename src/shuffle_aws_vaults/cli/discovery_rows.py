@@ -1,0 +1,106 @@
+"""What `list` and `filter` print, shared by their one-Region and several-Region forms: the
+recovery point rows, the end of a row listing, and filter's summary."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from ..application.discovery import Candidate
+from ..domain.reasons import Reason
+from ..domain.selection import SelectionTally
+from ..domain.units import human_size
+from .exit_status import ExitStatus
+from .output import CollectingWriter, RowWriter, iso, print_document
+
+RP_COLUMNS = (
+    "recovery_point_arn",
+    "vault",
+    "resource_type",
+    "resource_arn",
+    "created",
+    "size",
+    "status",
+)
+
+
+def row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[str, Any]:
+    rp = candidate.rp
+    out: dict[str, Any] = {
+        "recovery_point_arn": rp.arn,
+        "vault": rp.vault_name,
+        "resource_type": rp.resource_type,
+        "resource_arn": rp.resource_arn,
+        "created": iso(rp.creation_date),
+        "size": rp.size_bytes,
+        "status": rp.status,
+    }
+    meta = candidate.metadata or {}
+    for column in metadata_columns:
+        out[column] = meta.get(column, "")
+    return out
+
+
+def no_vaults(account: str, region: str) -> str:
+    return f"no vaults in account {account}, Region {region}"
+
+
+def finish_rows(args: argparse.Namespace, writer: RowWriter, out: TextIO) -> int:
+    """After the rows: --query's answer, or the line that ends a JSON array or a table."""
+    if isinstance(writer, CollectingWriter):
+        print_document(writer.rows, args.output, args.query, out)
+    elif args.output in ("json", "table"):
+        out.write("\n")
+    return ExitStatus.SUCCESS
+
+
+def summary(
+    tally: SelectionTally, included_by: Mapping[str, Counter[str]], already_copied: int | None
+) -> dict[str, Any]:
+    return {
+        "total": tally.total,
+        "included": tally.included,
+        "included_bytes": tally.included_bytes,
+        "already_copied": already_copied,
+        "excluded": tally.excluded_total,
+        "not_selected": tally.not_selected,
+        "ineligible": tally.ineligible,
+        "excluded_by_reason": {
+            reason.value: count for reason, count in sorted(tally.excluded.items())
+        },
+        **{f"included_by_{key}": dict(sorted(c.items())) for key, c in included_by.items()},
+    }
+
+
+def print_summary(data: dict[str, Any], stream: TextIO) -> None:
+    vault_count = len(data.get("included_by_vault") or {})  # the vaults holding selected items
+    stream.write(
+        f"Selected {data['included']:,} of {data['total']:,} recovery points "
+        f"({human_size(data['included_bytes'])}) in {vault_count} vault(s).\n"
+    )
+    if data["already_copied"]:
+        stream.write(
+            f"Of them, {data['already_copied']:,} are already in the destination: copy records "
+            "them as already copied and does not copy them again.\n"
+        )
+    if data["excluded"]:
+        stream.write(f"Excluded {data['excluded']:,}:\n")
+        for ineligible, title in ((False, "not selected"), (True, "cannot be copied")):
+            reasons = [
+                (Reason(value), count)
+                for value, count in data["excluded_by_reason"].items()
+                if Reason(value).is_ineligible == ineligible
+            ]
+            if not reasons:
+                continue
+            stream.write(f"  {title}: {sum(c for _, c in reasons):,}\n")
+            for reason, count in reasons:
+                stream.write(f"    {count:>10,}  {reason.description}\n")
+    for key in ("vault", "resource_type", "apmid"):
+        counts = data.get(f"included_by_{key}") or {}
+        if counts:
+            parts = ", ".join(f"{name or '(none)'} {count:,}" for name, count in counts.items())
+            stream.write(f"Included by {key.replace('_', ' ')}: {parts}\n")
+    stream.write("\n")

@@ -1,0 +1,206 @@
+"""`list` and `filter` over several source Regions (--regions, --all-regions): the rows of every
+Region with a `region` column first, and filter's totals with a summary per Region."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from ..application.adoption import ExistingCopies
+from ..application.regions import RegionRequest, RegionScope, region_scopes
+from ..application.selection_stage import (
+    SelectionRequest,
+    SelectionSources,
+    check_metadata,
+    require_vaults,
+    select,
+)
+from ..bootstrap import Regional
+from ..domain.selection import Selection, SelectionTally
+from ..domain.units import human_size
+from .accounts import selection_request, sources, warn, wire_regional
+from .discovery_rows import RP_COLUMNS, finish_rows, no_vaults, print_summary, row, summary
+from .environment import Environment
+from .exit_status import ExitStatus, UsageError
+from .output import CollectingWriter, make_writer, print_document
+
+
+def _scopes(
+    args: argparse.Namespace, regions: RegionRequest, request: SelectionRequest, *, dest: bool
+) -> tuple[Regional, list[RegionScope], SelectionSources]:
+    regional = wire_regional(args, with_dest=dest)
+    first = regional.wiring(regions.regions[0] if regions.regions else regional.home)
+    check_metadata(request.selection, sources(first), warn)
+    scopes = region_scopes(
+        regions,
+        request,
+        account=first.source.account_id,
+        catalog=regional.catalog,
+        gateway_for=regional.gateway,
+        warn=warn,
+    )
+    return regional, scopes, sources(first)
+
+
+def run_list_regions(args: argparse.Namespace, env: Environment, regions: RegionRequest) -> int:
+    request = selection_request(args)
+    listing = not request.vault_names and not request.all_vaults
+    if listing and request.selection != Selection():
+        raise UsageError("selection flags apply to recovery points: add --vault or --all-vaults")
+    regional, scopes, first = _scopes(args, regions, request, dest=False)
+    out = sys.stdout
+    if listing:
+        columns: tuple[str, ...] = ("region", "vault", "recovery_points", "locked", "vault_arn")
+        writer = CollectingWriter() if args.query else make_writer(args.output, out, columns)
+        for scope in scopes:
+            if not scope.vaults:
+                warn(no_vaults(first.source.account_id, scope.region))
+            for vault in scope.vaults:
+                writer.write(
+                    {
+                        "region": scope.region,
+                        "vault": vault.name,
+                        "recovery_points": vault.recovery_points,
+                        "locked": vault.locked,
+                        "vault_arn": vault.arn,
+                    }
+                )
+        writer.close()
+        return finish_rows(args, writer, out)
+    meta_columns = first.metadata_columns
+    columns = ("region", *RP_COLUMNS, *meta_columns, "copyable")
+    writer = CollectingWriter() if args.query else make_writer(args.output, out, columns)
+    for scope in scopes:
+        here = sources(regional.wiring(scope.region))
+        scanned = select(scope.request, here, cross_account=True, now=env.now())
+        if not scanned.vaults and not request.vault_names:  # else region_scopes said so
+            warn(no_vaults(here.source.account_id, scope.region))
+        for candidate in scanned.candidates:
+            if candidate.reason is not None and not candidate.reason.is_ineligible:
+                continue  # not selected by the operator's filters
+            item = {"region": scope.region, **row(candidate, meta_columns)}
+            item["copyable"] = (
+                "yes" if candidate.reason is None else f"no: {candidate.reason.value}"
+            )
+            writer.write(item)
+    writer.close()
+    return finish_rows(args, writer, out)
+
+
+class RegionTotals:
+    """filter's counts, per Region and over all of them."""
+
+    def __init__(self, apmid: bool) -> None:
+        self.apmid = apmid
+        self.per_region: dict[str, dict[str, Any]] = {}
+        self.tally = SelectionTally()
+        self.included_by = self.counters()
+        self.already: int | None = None
+
+    def counters(self) -> dict[str, Counter[str]]:
+        keys = ("vault", "resource_type", "apmid") if self.apmid else ("vault", "resource_type")
+        return {key: Counter() for key in keys}
+
+    def add(
+        self,
+        region: str,
+        tally: SelectionTally,
+        included_by: dict[str, Counter[str]],
+        already: int | None,
+    ) -> None:
+        self.per_region[region] = summary(tally, included_by, already)
+        self.tally.included += tally.included
+        self.tally.included_bytes += tally.included_bytes
+        self.tally.excluded.update(tally.excluded)
+        for key, counts in included_by.items():
+            if key == "vault":  # one vault name may be in several Regions
+                counts = Counter({f"{region}/{name}": n for name, n in counts.items()})
+            self.included_by[key].update(counts)
+        if already is not None:
+            self.already = (self.already or 0) + already
+
+    def document(self) -> dict[str, Any]:
+        return {**summary(self.tally, self.included_by, self.already), "regions": self.per_region}
+
+
+def print_region_lines(per_region: dict[str, dict[str, Any]], stream: Any) -> None:
+    for region, data in per_region.items():
+        vaults = len(data.get("included_by_vault") or {})
+        already = f", {data['already_copied']:,} already copied" if data["already_copied"] else ""
+        stream.write(
+            f"{region}: selected {data['included']:,} of {data['total']:,} recovery points "
+            f"({human_size(data['included_bytes'])}) in {vaults} vault(s){already}\n"
+        )
+
+
+def run_filter_regions(args: argparse.Namespace, env: Environment, regions: RegionRequest) -> int:
+    request = selection_request(args)
+    require_vaults(request)
+    regional, scopes, first = _scopes(args, regions, request, dest=True)
+    meta_columns = first.metadata_columns
+    columns = ("region", *RP_COLUMNS, *meta_columns)
+    totals = RegionTotals(first.metadata is not None and "APMID" in meta_columns)
+
+    def included() -> Iterator[dict[str, Any]]:
+        for scope in scopes:
+            wiring = regional.wiring(scope.region, scope.dest_region)
+            dest = wiring.dest
+            cross = dest is None or dest.account_id != wiring.source.account_id
+            tally, by = SelectionTally(), totals.counters()
+            scanned = select(
+                scope.request, sources(wiring), cross_account=cross, now=env.now(), tally=tally
+            )
+            if not scanned.vaults and not request.vault_names:  # else region_scopes said so
+                warn(no_vaults(wiring.source.account_id, scope.region))
+            copies = None
+            if dest is not None:
+                copies = ExistingCopies(wiring.source, dest, [v.name for v in scanned.vaults])
+            already = 0
+            for candidate in scanned.candidates:
+                if not candidate.included:
+                    continue
+                rp = candidate.rp
+                if copies is not None and copies.take_point(rp, rp.vault_name):
+                    already += 1
+                by["vault"][rp.vault_name] += 1
+                by["resource_type"][rp.resource_type] += 1
+                if "apmid" in by:
+                    by["apmid"][(candidate.metadata or {}).get("APMID", "")] += 1
+                yield {"region": scope.region, **row(candidate, meta_columns)}
+            totals.add(scope.region, tally, by, already if copies is not None else None)
+
+    out = sys.stdout
+    if args.query:
+        items = list(included())
+        print_document({"summary": totals.document(), "items": items}, args.output, args.query, out)
+        return ExitStatus.SUCCESS
+    if args.output in ("csv", "text"):  # data on stdout, the summary on stderr
+        writer = make_writer(args.output, out, columns)
+        for item in included():
+            writer.write(item)
+        writer.close()
+        print_region_lines(totals.per_region, sys.stderr)
+        print_summary(totals.document(), sys.stderr)
+        return ExitStatus.SUCCESS
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for item in included():
+            spool.write(json.dumps(item, default=str) + "\n")
+        spool.seek(0)
+        data = totals.document()
+        if args.output == "json":
+            out.write('{"summary": ' + json.dumps(data) + ',\n"items": ')
+            writer = make_writer("json", out, columns)
+        else:
+            print_region_lines(totals.per_region, out)
+            print_summary(data, out)
+            writer = make_writer("table", out, columns)
+        for line in spool:
+            writer.write(json.loads(line))
+        writer.close()
+        out.write("}\n" if args.output == "json" else "")
+    return ExitStatus.SUCCESS

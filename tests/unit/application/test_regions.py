@@ -1,0 +1,182 @@
+"""Which source Regions a run works in: --regions as given, --all-regions from the catalog
+narrowed to the Regions holding vaults that match the selection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from shuffle_aws_vaults.application.discovery import UnknownVault
+from shuffle_aws_vaults.application.errors import RequestRefused
+from shuffle_aws_vaults.application.regions import RegionRequest, region_scopes
+from shuffle_aws_vaults.application.selection_stage import SelectionRequest
+from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError
+from shuffle_aws_vaults.domain.recovery_point import RecoveryPoint, Vault
+from shuffle_aws_vaults.domain.regions import RegionError, RegionsUnknown
+from shuffle_aws_vaults.domain.selection import Selection
+
+ACCOUNT = "111111111111"
+
+
+class RegionVaults:
+    """A BackupGateway fake of one Region: its vaults, or the error listing them meets."""
+
+    def __init__(self, region: str, names: list[str], error: AwsError | None = None) -> None:
+        self._region = region
+        self.names = names
+        self.error = error
+
+    @property
+    def account_id(self) -> str:
+        return ACCOUNT
+
+    @property
+    def region(self) -> str:
+        return self._region
+
+    def list_vaults(self) -> list[Vault]:
+        if self.error is not None:
+            raise self.error
+        return [
+            Vault(name, f"arn:aws:backup:{self._region}:{ACCOUNT}:backup-vault:{name}", 1)
+            for name in self.names
+        ]
+
+    def iter_recovery_points(
+        self, vault_name: str, *, resource_arn: str | None = None
+    ) -> Iterator[RecoveryPoint]:
+        return iter(())
+
+
+class Catalog:
+    def __init__(self, regions: list[str] | None) -> None:
+        self.regions = regions
+
+    def enabled_regions(self) -> list[str]:
+        if self.regions is None:
+            raise RegionsUnknown("cannot tell; give --regions")
+        return list(self.regions)
+
+
+WORLD = {
+    "us-east-1": RegionVaults("us-east-1", ["prod", "dev"]),
+    "eu-west-1": RegionVaults("eu-west-1", ["prod"]),
+    "ap-south-1": RegionVaults("ap-south-1", []),
+    "ap-east-1": RegionVaults(
+        "ap-east-1", [], AwsError("UnrecognizedClientException", "invalid token", "ListVaults")
+    ),
+}
+
+
+def scopes(
+    regions: RegionRequest,
+    request: SelectionRequest,
+    catalog: Catalog | None = None,
+    warnings: list[str] | None = None,
+    world: dict[str, RegionVaults] | None = None,
+) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
+    found = region_scopes(
+        regions,
+        request,
+        account=ACCOUNT,
+        catalog=catalog or Catalog(list(WORLD)),
+        gateway_for=(world or WORLD).__getitem__,
+        warn=(warnings if warnings is not None else []).append,
+    )
+    return [
+        (s.region, s.dest_region, s.request.vault_names, tuple(v.name for v in s.vaults))
+        for s in found
+    ]
+
+
+def named(*names: str) -> SelectionRequest:
+    return SelectionRequest(names, False, Selection())
+
+
+EVERY = SelectionRequest((), True, Selection())
+LISTING = SelectionRequest((), False, Selection())
+
+
+def test_given_regions_are_kept_in_order_each_to_itself() -> None:
+    got = scopes(RegionRequest(("eu-west-1", "us-east-1"), False), EVERY)
+    assert got == [
+        ("eu-west-1", "eu-west-1", (), ("prod",)),
+        ("us-east-1", "us-east-1", (), ("prod", "dev")),
+    ]
+
+
+def test_a_given_region_without_the_named_vaults_selects_nothing_there_with_a_warning() -> None:
+    warnings: list[str] = []
+    got = scopes(RegionRequest(("us-east-1", "eu-west-1"), False), named("dev"), None, warnings)
+    assert got == [
+        ("us-east-1", "us-east-1", ("dev",), ("dev",)),
+        ("eu-west-1", "eu-west-1", (), ()),
+    ]
+    assert warnings == ["no vault named dev in Region eu-west-1"]
+
+
+def test_a_vault_no_region_holds_is_refused_naming_the_regions() -> None:
+    with pytest.raises(UnknownVault, match=r"no vault named nope .* Region us-east-1, eu-west-1"):
+        scopes(RegionRequest(("us-east-1", "eu-west-1"), False), named("prod", "nope"))
+
+
+def test_all_regions_keeps_the_enabled_regions_holding_matching_vaults() -> None:
+    warnings: list[str] = []
+    got = scopes(RegionRequest((), True), named("prod"), None, warnings)
+    assert [(region, vaults) for region, _, _, vaults in got] == [
+        ("us-east-1", ("prod",)),
+        ("eu-west-1", ("prod",)),
+    ]
+    assert warnings == [
+        "Region ap-east-1 skipped: listing its vaults was refused (UnrecognizedClientException)"
+    ]
+
+
+def test_all_regions_with_every_vault_skips_regions_without_vaults() -> None:
+    got = scopes(RegionRequest((), True), EVERY)
+    assert [region for region, *_ in got] == ["us-east-1", "eu-west-1"]
+
+
+def test_all_regions_listing_vaults_keeps_every_vault_of_each_region() -> None:
+    got = scopes(RegionRequest((), True), LISTING)
+    assert [vaults for *_, vaults in got] == [("prod", "dev"), ("prod",)]
+
+
+def test_all_regions_maps_destination_regions_given_by_a_mapping() -> None:
+    got = scopes(RegionRequest((), True, "eu-west-1=eu-central-1"), EVERY)
+    assert [(region, dest) for region, dest, *_ in got] == [
+        ("us-east-1", "us-east-1"),
+        ("eu-west-1", "eu-central-1"),
+    ]
+
+
+def test_an_explicit_region_whose_listing_is_refused_is_an_error_not_a_skip() -> None:
+    with pytest.raises(AwsError, match="UnrecognizedClientException"):
+        scopes(RegionRequest(("ap-east-1",), False), EVERY)
+
+
+def test_a_region_denied_by_policy_is_skipped_under_all_regions() -> None:
+    denied = AccessDenied("AccessDeniedException", "explicit deny in an SCP", "ListVaults")
+    world = {**WORLD, "us-east-1": RegionVaults("us-east-1", ["prod"], denied)}
+    warnings: list[str] = []
+    got = scopes(RegionRequest((), True), EVERY, None, warnings, world)
+    assert [region for region, *_ in got] == ["eu-west-1"]
+    assert warnings[0] == (
+        "Region us-east-1 skipped: listing its vaults was refused (AccessDeniedException)"
+    )
+
+
+def test_no_region_holding_matching_vaults_is_refused() -> None:
+    with pytest.raises(RequestRefused, match="no Region enabled for account 111111111111"):
+        scopes(RegionRequest((), True), EVERY, Catalog(["ap-south-1"]))
+
+
+def test_a_catalog_that_cannot_tell_passes_its_error_on() -> None:
+    with pytest.raises(RegionsUnknown, match="give --regions"):
+        scopes(RegionRequest((), True), EVERY, Catalog(None))
+
+
+def test_a_mapping_naming_a_region_not_among_the_sources_is_refused() -> None:
+    with pytest.raises(RegionError, match="ap-south-1 is not a source Region"):
+        scopes(RegionRequest(("us-east-1",), False, "ap-south-1=eu-west-1"), EVERY)
