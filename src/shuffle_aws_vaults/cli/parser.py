@@ -322,4 +322,5 @@ def _add_iam_policy(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
     parser.add_argument("--copy-role-arn", metavar="ARN", help="the copy's --copy-role-arn")
+    add_region_flags(parser)
     add_output_flag(parser, ("table", "json", "text"))

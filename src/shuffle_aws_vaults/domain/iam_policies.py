@@ -7,6 +7,7 @@ ones the tool calls (see AWS_BACKUP_NOTES.md), scoped to the vaults named where 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .vault_policy import copy_grant
@@ -20,13 +21,33 @@ def copy_role_arn(account: str, given: str | None = None) -> str:
     return given or f"arn:aws:iam::{account}:role/{DEFAULT_COPY_ROLE}"
 
 
-def _vault_arns(region: str, account: str, vaults: list[str]) -> list[str]:
+Regions = str | Sequence[str]  # one Region, or several ("*" in an ARN: every Region)
+
+
+def _regions(regions: Regions) -> list[str]:
+    return [regions] if isinstance(regions, str) else list(regions)
+
+
+def _one_or_many(values: list[str]) -> str | list[str]:
+    """A single value as itself (the documents of one Region stay as they were), else a list."""
+    return values[0] if len(values) == 1 else values
+
+
+def _vault_arns(regions: Regions, account: str, vaults: list[str]) -> list[str]:
     names = vaults or ["*"]
-    return [f"arn:aws:backup:{region}:{account}:backup-vault:{name}" for name in names]
+    return [
+        f"arn:aws:backup:{region}:{account}:backup-vault:{name}"
+        for region in _regions(regions)
+        for name in names
+    ]
+
+
+def _key_arns(regions: Regions, account: str) -> str | list[str]:
+    return _one_or_many([f"arn:aws:kms:{region}:{account}:key/*" for region in _regions(regions)])
 
 
 def source_identity_policy(
-    region: str, account: str, vaults: list[str], copy_role_arn: str
+    region: Regions, account: str, vaults: list[str], copy_role_arn: str
 ) -> dict[str, Any]:
     vault_arns = _vault_arns(region, account, vaults)
     return {
@@ -88,14 +109,17 @@ def source_identity_policy(
                 "Sid": "CheckRecoveryPointKeys",
                 "Effect": "Allow",
                 "Action": ["kms:DescribeKey", "kms:GetKeyPolicy"],
-                "Resource": f"arn:aws:kms:{region}:{account}:key/*",
+                "Resource": _key_arns(region, account),
             },
         ],
     }
 
 
-def dest_identity_policy(region: str, account: str, vaults: list[str]) -> dict[str, Any]:
+def dest_identity_policy(region: Regions, account: str, vaults: list[str]) -> dict[str, Any]:
     vault_arns = _vault_arns(region, account, vaults)
+    via = _one_or_many([f"backup.{name}.amazonaws.com" for name in _regions(region)])
+    # "*" (every Region) is a pattern: StringLike, as AWS's condition operators require.
+    matches = "StringLike" if "*" in _regions(region) else "StringEquals"
     return {
         "Version": VERSION,
         "Statement": [
@@ -138,15 +162,15 @@ def dest_identity_policy(region: str, account: str, vaults: list[str]) -> dict[s
                 "Sid": "VaultKeyGrants",
                 "Effect": "Allow",
                 "Action": ["kms:CreateGrant", "kms:DescribeKey", "kms:GenerateDataKey"],
-                "Resource": f"arn:aws:kms:{region}:{account}:key/*",
-                "Condition": {"StringEquals": {"kms:ViaService": f"backup.{region}.amazonaws.com"}},
+                "Resource": _key_arns(region, account),
+                "Condition": {matches: {"kms:ViaService": via}},
             },
         ],
     }
 
 
 def dest_vault_access_policy(
-    region: str, dest_account: str, source_account: str, vaults: list[str]
+    region: Regions, dest_account: str, source_account: str, vaults: list[str]
 ) -> dict[str, Any]:
     return {
         "Version": VERSION,
