@@ -339,6 +339,7 @@ class Refused:
     stopped: Run
     stopped_summary: dict[str, Any]
     stopped_status: dict[str, Any]
+    stopped_status_text: str  # `status --output text` at the same moment
     starts_when_stopped: int
     retried: Run
     retried_summary: dict[str, Any]
@@ -363,6 +364,8 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> Refused:
         )
         starts = box.started_copies()
         stopped_status = status_of(box, state)
+        as_text = box.run("status", "--state-file", str(state), "--output", "text")
+        assert as_text.returncode == 0, as_text.stderr
         box.grant_copies()
         retried = box.run(
             *copy_args(
@@ -379,6 +382,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> Refused:
         stopped,
         json.loads(summaries[0].read_text()),
         stopped_status,
+        as_text.stdout,
         starts,
         retried,
         json.loads(summaries[1].read_text()),
@@ -408,6 +412,10 @@ def test_status_groups_the_same_cause_hitting_different_items_as_one(refused: Re
     }
     closing = refused.stopped.stderr.strip().splitlines()[-1]
     assert f"status --state-file {refused.state}" in closing
+    # Text output keeps each cause, on a line of its own: the count, a tab, the cause.
+    cause = "FAILED: Access Denied trying to call AWS Backup service"
+    line = f"{refused.stopped_summary['failed']}\t{cause}"
+    assert line in refused.stopped_status_text.splitlines(), refused.stopped_status_text
 
 
 def test_after_the_grant_is_fixed_retry_failed_copies_every_item_exactly_once(

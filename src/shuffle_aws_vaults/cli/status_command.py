@@ -88,6 +88,13 @@ def run_status(args: argparse.Namespace, env: Environment) -> int:
     identity, state = store.read()
     data = report(state, identity, store.holder())
     if args.output != "table" or args.query:
+        if args.output == "text" and not args.query:
+            # Text has no keys: each cause becomes a line of its own, count then message.
+            causes = data["failures_by_message"].items()
+            data = {
+                **data,
+                "failures_by_message": [{"count": n, "cause": m} for m, n in causes],
+            }
         print_document(data, args.output, args.query, sys.stdout)
         return ExitStatus.SUCCESS
     out = sys.stdout
