@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -14,11 +12,21 @@ from ..application.adoption import ExistingCopies
 from ..application.selection_stage import check_metadata, require_vaults, select
 from ..domain.selection import Selection, SelectionTally
 from .accounts import selection_request, sources, warn, wire
-from .discovery_rows import RP_COLUMNS, finish_rows, no_vaults, print_summary, row, summary
+from .discovery_rows import (
+    RP_COLUMNS,
+    count_included,
+    finish_rows,
+    listed_row,
+    no_vaults,
+    print_filter,
+    row,
+    summary,
+    vault_row,
+)
 from .environment import Environment
-from .exit_status import ExitStatus, UsageError
+from .exit_status import UsageError
 from .options import region_request
-from .output import CollectingWriter, make_writer, print_document
+from .output import CollectingWriter, make_writer
 
 # -- list -----------------------------------------------------------------------------------
 
@@ -44,14 +52,7 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
         if not listed:
             warn(no_vaults(wiring.source.account_id, wiring.source.region))
         for vault in listed:
-            writer.write(
-                {
-                    "vault": vault.name,
-                    "recovery_points": vault.recovery_points,
-                    "locked": vault.locked,
-                    "vault_arn": vault.arn,
-                }
-            )
+            writer.write(vault_row(vault))
         writer.close()
         return finish_rows(args, writer, out)
     scanned = select(request, sources(wiring), cross_account=True, now=env.now())
@@ -61,11 +62,9 @@ def run_list(args: argparse.Namespace, env: Environment) -> int:
     columns = (*RP_COLUMNS, *meta_columns, "copyable")
     writer = CollectingWriter() if args.query else make_writer(args.output, out, columns)
     for candidate in scanned.candidates:
-        if candidate.reason is not None and not candidate.reason.is_ineligible:
-            continue  # not selected by the operator's filters
-        item = row(candidate, meta_columns)
-        item["copyable"] = "yes" if candidate.reason is None else f"no: {candidate.reason.value}"
-        writer.write(item)
+        item = listed_row(candidate, meta_columns)
+        if item is not None:
+            writer.write(item)
     writer.close()
     return finish_rows(args, writer, out)
 
@@ -105,41 +104,10 @@ def run_filter(args: argparse.Namespace, env: Environment) -> int:
         nonlocal already
         for candidate in candidates:
             if candidate.included:
-                if copies is not None and copies.take_point(candidate.rp, candidate.rp.vault_name):
-                    already += 1
-                included_by["vault"][candidate.rp.vault_name] += 1
-                included_by["resource_type"][candidate.rp.resource_type] += 1
-                if "apmid" in included_by:
-                    included_by["apmid"][(candidate.metadata or {}).get("APMID", "")] += 1
+                already += count_included(candidate, included_by, copies)
                 yield row(candidate, meta_columns)
 
-    out = sys.stdout
-    if args.query:  # the whole document, then the expression
-        items = list(included())
-        data = summary(tally, included_by, already if copies else None)
-        print_document({"summary": data, "items": items}, args.output, args.query, out)
-        return ExitStatus.SUCCESS
-    if args.output in ("csv", "text"):  # data on stdout, the summary on stderr
-        writer = make_writer(args.output, out, columns)
-        for item in included():
-            writer.write(item)
-        writer.close()
-        print_summary(summary(tally, included_by, already if copies else None), sys.stderr)
-        return ExitStatus.SUCCESS
-    # The summary comes first, so the items wait in a private temporary file, not in memory.
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        for item in included():
-            spool.write(json.dumps(item, default=str) + "\n")
-        spool.seek(0)
-        data = summary(tally, included_by, already if copies else None)
-        if args.output == "json":
-            out.write('{"summary": ' + json.dumps(data) + ',\n"items": ')
-            writer = make_writer("json", out, columns)
-        else:
-            print_summary(data, out)
-            writer = make_writer("table", out, columns)
-        for line in spool:
-            writer.write(json.loads(line))
-        writer.close()
-        out.write("}\n" if args.output == "json" else "")
-    return ExitStatus.SUCCESS
+    def document() -> dict[str, Any]:
+        return summary(tally, included_by, already if copies else None)
+
+    return print_filter(args, included(), columns, document)

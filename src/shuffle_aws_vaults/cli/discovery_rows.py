@@ -4,16 +4,21 @@ recovery point rows, the end of a row listing, and filter's summary."""
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import tempfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TextIO
 
+from ..application.adoption import ExistingCopies
 from ..application.discovery import Candidate
 from ..domain.reasons import Reason
+from ..domain.recovery_point import Vault
 from ..domain.selection import SelectionTally
 from ..domain.units import human_size
 from .exit_status import ExitStatus
-from .output import CollectingWriter, RowWriter, iso, print_document
+from .output import CollectingWriter, RowWriter, iso, make_writer, print_document
 
 RP_COLUMNS = (
     "recovery_point_arn",
@@ -104,3 +109,80 @@ def print_summary(data: dict[str, Any], stream: TextIO) -> None:
             parts = ", ".join(f"{name or '(none)'} {count:,}" for name, count in counts.items())
             stream.write(f"Included by {key.replace('_', ' ')}: {parts}\n")
     stream.write("\n")
+
+
+def vault_row(vault: Vault) -> dict[str, Any]:
+    return {
+        "vault": vault.name,
+        "recovery_points": vault.recovery_points,
+        "locked": vault.locked,
+        "vault_arn": vault.arn,
+    }
+
+
+def listed_row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[str, Any] | None:
+    """`list`'s row of a recovery point, with whether it can be copied; None when the
+    operator's own filters leave it out."""
+    if candidate.reason is not None and not candidate.reason.is_ineligible:
+        return None
+    item = row(candidate, metadata_columns)
+    item["copyable"] = "yes" if candidate.reason is None else f"no: {candidate.reason.value}"
+    return item
+
+
+def count_included(
+    candidate: Candidate, included_by: dict[str, Counter[str]], copies: ExistingCopies | None
+) -> bool:
+    """Count an included item in `included_by`; whether the destination already holds it."""
+    rp = candidate.rp
+    included_by["vault"][rp.vault_name] += 1
+    included_by["resource_type"][rp.resource_type] += 1
+    if "apmid" in included_by:
+        included_by["apmid"][(candidate.metadata or {}).get("APMID", "")] += 1
+    return copies is not None and bool(copies.take_point(rp, rp.vault_name))
+
+
+def print_filter(
+    args: argparse.Namespace,
+    items: Iterable[dict[str, Any]],
+    columns: tuple[str, ...],
+    document: Callable[[], dict[str, Any]],
+    before_summary: Callable[[TextIO], None] | None = None,
+) -> int:
+    """filter's output: `document()` (the summary, known once `items` are consumed) and the
+    items, as --output and --query say."""
+    out = sys.stdout
+
+    def head(stream: TextIO, data: dict[str, Any]) -> None:
+        if before_summary is not None:
+            before_summary(stream)
+        print_summary(data, stream)
+
+    if args.query:  # the whole document, then the expression
+        listed = list(items)
+        print_document({"summary": document(), "items": listed}, args.output, args.query, out)
+        return ExitStatus.SUCCESS
+    if args.output in ("csv", "text"):  # data on stdout, the summary on stderr
+        writer = make_writer(args.output, out, columns)
+        for item in items:
+            writer.write(item)
+        writer.close()
+        head(sys.stderr, document())
+        return ExitStatus.SUCCESS
+    # The summary comes first, so the items wait in a private temporary file, not in memory.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for item in items:
+            spool.write(json.dumps(item, default=str) + "\n")
+        spool.seek(0)
+        data = document()
+        if args.output == "json":
+            out.write('{"summary": ' + json.dumps(data) + ',\n"items": ')
+            writer = make_writer("json", out, columns)
+        else:
+            head(out, data)
+            writer = make_writer("table", out, columns)
+        for line in spool:
+            writer.write(json.loads(line))
+        writer.close()
+        out.write("}\n" if args.output == "json" else "")
+    return ExitStatus.SUCCESS

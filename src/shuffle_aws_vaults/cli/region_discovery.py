@@ -4,9 +4,7 @@ Region with a `region` column first, and filter's totals with a summary per Regi
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -24,10 +22,20 @@ from ..bootstrap import Regional
 from ..domain.selection import Selection, SelectionTally
 from ..domain.units import human_size
 from .accounts import selection_request, sources, warn, wire_regional
-from .discovery_rows import RP_COLUMNS, finish_rows, no_vaults, print_summary, row, summary
+from .discovery_rows import (
+    RP_COLUMNS,
+    count_included,
+    finish_rows,
+    listed_row,
+    no_vaults,
+    print_filter,
+    row,
+    summary,
+    vault_row,
+)
 from .environment import Environment
-from .exit_status import ExitStatus, UsageError
-from .output import CollectingWriter, make_writer, print_document
+from .exit_status import UsageError
+from .output import CollectingWriter, make_writer
 
 
 def _scopes(
@@ -61,15 +69,7 @@ def run_list_regions(args: argparse.Namespace, env: Environment, regions: Region
             if not scope.vaults:
                 warn(no_vaults(first.source.account_id, scope.region))
             for vault in scope.vaults:
-                writer.write(
-                    {
-                        "region": scope.region,
-                        "vault": vault.name,
-                        "recovery_points": vault.recovery_points,
-                        "locked": vault.locked,
-                        "vault_arn": vault.arn,
-                    }
-                )
+                writer.write({"region": scope.region, **vault_row(vault)})
         writer.close()
         return finish_rows(args, writer, out)
     meta_columns = first.metadata_columns
@@ -81,13 +81,9 @@ def run_list_regions(args: argparse.Namespace, env: Environment, regions: Region
         if not scanned.vaults and not request.vault_names:  # else region_scopes said so
             warn(no_vaults(here.source.account_id, scope.region))
         for candidate in scanned.candidates:
-            if candidate.reason is not None and not candidate.reason.is_ineligible:
-                continue  # not selected by the operator's filters
-            item = {"region": scope.region, **row(candidate, meta_columns)}
-            item["copyable"] = (
-                "yes" if candidate.reason is None else f"no: {candidate.reason.value}"
-            )
-            writer.write(item)
+            item = listed_row(candidate, meta_columns)
+            if item is not None:
+                writer.write({"region": scope.region, **item})
     writer.close()
     return finish_rows(args, writer, out)
 
@@ -162,45 +158,15 @@ def run_filter_regions(args: argparse.Namespace, env: Environment, regions: Regi
                 copies = ExistingCopies(wiring.source, dest, [v.name for v in scanned.vaults])
             already = 0
             for candidate in scanned.candidates:
-                if not candidate.included:
-                    continue
-                rp = candidate.rp
-                if copies is not None and copies.take_point(rp, rp.vault_name):
-                    already += 1
-                by["vault"][rp.vault_name] += 1
-                by["resource_type"][rp.resource_type] += 1
-                if "apmid" in by:
-                    by["apmid"][(candidate.metadata or {}).get("APMID", "")] += 1
-                yield {"region": scope.region, **row(candidate, meta_columns)}
+                if candidate.included:
+                    already += count_included(candidate, by, copies)
+                    yield {"region": scope.region, **row(candidate, meta_columns)}
             totals.add(scope.region, tally, by, already if copies is not None else None)
 
-    out = sys.stdout
-    if args.query:
-        items = list(included())
-        print_document({"summary": totals.document(), "items": items}, args.output, args.query, out)
-        return ExitStatus.SUCCESS
-    if args.output in ("csv", "text"):  # data on stdout, the summary on stderr
-        writer = make_writer(args.output, out, columns)
-        for item in included():
-            writer.write(item)
-        writer.close()
-        print_region_lines(totals.per_region, sys.stderr)
-        print_summary(totals.document(), sys.stderr)
-        return ExitStatus.SUCCESS
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        for item in included():
-            spool.write(json.dumps(item, default=str) + "\n")
-        spool.seek(0)
-        data = totals.document()
-        if args.output == "json":
-            out.write('{"summary": ' + json.dumps(data) + ',\n"items": ')
-            writer = make_writer("json", out, columns)
-        else:
-            print_region_lines(totals.per_region, out)
-            print_summary(data, out)
-            writer = make_writer("table", out, columns)
-        for line in spool:
-            writer.write(json.loads(line))
-        writer.close()
-        out.write("}\n" if args.output == "json" else "")
-    return ExitStatus.SUCCESS
+    return print_filter(
+        args,
+        included(),
+        columns,
+        totals.document,
+        lambda stream: print_region_lines(totals.per_region, stream),
+    )
