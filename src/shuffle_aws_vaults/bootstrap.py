@@ -19,6 +19,7 @@ from .application.ports import (
     Executor,
     KeyInspector,
     MetadataIndex,
+    MigrationDirectory,
     ProgressSink,
     RegionCatalog,
     Reports,
@@ -189,6 +190,12 @@ def state_store(path: Path) -> StateStore:
     from .infrastructure.journal_store import StateStore as JsonlStateStore
 
     return JsonlStateStore(path)
+
+
+def migration_directory(path: Path) -> MigrationDirectory:
+    from .infrastructure.migration_directory import MigrationDirectory as Directory
+
+    return Directory(path)
 
 
 def reports() -> Reports:

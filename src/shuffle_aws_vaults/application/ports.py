@@ -234,6 +234,20 @@ class StateStore(Protocol):
         ...
 
 
+class MigrationDirectory(Protocol):
+    """A migration over several source Regions: a StateStore per source Region, in one
+    directory."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def store(self, region: str) -> StateStore: ...
+
+    def regions(self) -> list[str]:
+        """The source Regions that have a state in the directory, in name order."""
+        ...
+
+
 class Reports(Protocol):
     """The files a copy run writes at its end, besides the state."""
 

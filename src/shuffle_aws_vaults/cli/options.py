@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from ..application.regions import RegionRequest
 from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
@@ -67,10 +69,33 @@ def add_region_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_state_dir_flag(parser: Any) -> None:
+    """--state-dir: a migration over several Regions keeps a journal per source Region in it."""
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="with --regions/--all-regions: the migration directory, a journal per source "
+        "Region (default: ~/.local/state/shuffle-aws-vaults/<accounts-regions-vaults>/)",
+    )
+
+
 def check_region_flags(args: argparse.Namespace) -> None:
     """--region and --dest-region are Region names; a --dest-region mapping (SRC=DST,...) is
     for several source Regions only."""
     several = bool(getattr(args, "regions", None) or getattr(args, "all_regions", False))
+    state_dir = getattr(args, "state_dir", None)
+    if state_dir is not None and not several:
+        raise UsageError(
+            "--state-dir is for several Regions (--regions or --all-regions); with one Region "
+            "give --state-file"
+        )
+    if several and getattr(args, "state_file", None):
+        raise UsageError(
+            "--state-file names one Region's journal: with --regions or --all-regions give "
+            "--state-dir (the migration directory)"
+        )
+    if state_dir is not None and os.path.exists(state_dir) and not os.path.isdir(state_dir):
+        raise UsageError(f"--state-dir {state_dir}: not a directory")
     try:
         if getattr(args, "region", None):
             check_region("--region", args.region)

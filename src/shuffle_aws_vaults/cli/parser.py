@@ -7,7 +7,13 @@ import copy as copy_module
 from typing import Any
 
 from .. import __version__
-from .options import add_account_flags, add_output_flag, add_region_flags, add_selection_flags
+from .options import (
+    add_account_flags,
+    add_output_flag,
+    add_region_flags,
+    add_selection_flags,
+    add_state_dir_flag,
+)
 from .parser_types import Parser, state_file
 from .sandbox_parser import add_demo, add_sandbox
 
@@ -117,6 +123,7 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_account_flags(parser, dest=True)
+    add_region_flags(parser)
     add_selection_flags(parser)
     add_destination_flags(parser)
     run = parser.add_argument_group("run")
@@ -196,6 +203,7 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
         help="the journal (default: ~/.local/state/shuffle-aws-vaults/<accounts-region-vaults>"
         ".jsonl)",
     )
+    add_state_dir_flag(state)
     state.add_argument(
         "--resume", action="store_true", help="continue the migration in the state file, if any"
     )
@@ -244,8 +252,10 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
         help="the copy's --state-file; without it, give the copy's own account, Region, "
         "selection and --dest-vault flags and status finds the same default state file",
     )
+    add_state_dir_flag(parser)
     # The copy's command line, as it was: credentials are taken and not used (no AWS calls).
     add_account_flags(parser, dest=True, required=False)
+    add_region_flags(parser)
     parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
     add_selection_flags(parser)
     add_output_flag(parser, ("table", "json", "text"))
@@ -279,6 +289,7 @@ def _add_preflight(commands: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_account_flags(parser, dest=True)
+    add_region_flags(parser)
     add_selection_flags(parser)
     add_destination_flags(parser)
     add_output_flag(parser, ("table", "json", "text"))
@@ -299,6 +310,8 @@ def _add_verify(commands: argparse._SubParsersAction[Parser]) -> None:
     add_selection_flags(parser)
     parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
     parser.add_argument("--state-file", metavar="PATH", type=state_file, help="the copy's journal")
+    add_state_dir_flag(parser)
+    add_region_flags(parser)
     parser.add_argument("--report-csv", metavar="PATH", help="one row per item with its verdict")
     add_output_flag(parser)
 

@@ -24,3 +24,25 @@ def default_state_path(args: argparse.Namespace, vaults: list[str], selection: S
         selection=selection.describe(),
     )
     return Path(base) / "shuffle-aws-vaults" / name
+
+
+def default_state_dir(args: argparse.Namespace, vaults: list[str], selection: Selection) -> Path:
+    """A migration over several Regions: the same accounts, vaults and selection find the same
+    directory whichever Regions a run names (each Region's journal is named for it)."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    name = state_file_name(
+        source_account=args.source_account,
+        dest_account=args.dest_account,
+        region="regions",
+        vaults=vaults,
+        all_vaults=args.all_vaults,
+        dest_vault=args.dest_vault,
+        selection=selection.describe(),
+    )
+    return Path(base) / "shuffle-aws-vaults" / name.removesuffix(".jsonl")
+
+
+def state_dir(args: argparse.Namespace, vaults: list[str], selection: Selection) -> Path:
+    """--state-dir, else the default migration directory."""
+    given = getattr(args, "state_dir", None)
+    return Path(given) if given else default_state_dir(args, vaults, selection)
