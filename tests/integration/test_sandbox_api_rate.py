@@ -87,3 +87,37 @@ def test_botocore_retries_a_rate_throttled_call(limited: tuple[Any, FakeWall]) -
     answer = retrying.list_backup_vaults()
     assert answer["ResponseMetadata"]["RetryAttempts"] == 1
     assert box.world.faults.injected == {THROTTLING: 1}
+
+
+def test_each_region_has_its_own_bucket_and_the_tool_paces_and_counts_each_region_apart(
+    make_sandbox: Callable[..., Any],
+) -> None:
+    """AWS rates an account's calls per Region: throttled in one Region, the other Region's
+    calls go through, and the session's pacer and counters for that Region stay clean."""
+    from shuffle_aws_vaults.infrastructure.aws_sessions import (
+        AccountAccess,
+        AccountSpec,
+        RetrySettings,
+    )
+    from shuffle_aws_vaults.infrastructure.backup_gateway import Boto3BackupGateway
+
+    faults = FaultConfig(api_rate=1.0, api_burst=2)
+    box = make_sandbox(recovery_points=10, faults=faults, regions=("us-east-1", "eu-west-1"))
+    wall = FakeWall()
+    box.world.faults = FaultInjector(faults, box.config.seed, clock=wall)
+    access = AccountAccess(
+        AccountSpec("source", profile="sandbox-source"), RetrySettings("standard", 1)
+    )
+    east = Boto3BackupGateway(access, SOURCE, "us-east-1")
+    west = Boto3BackupGateway(access, SOURCE, "eu-west-1")
+    east_client = access.client("backup", "us-east-1")
+    for _ in range(2):
+        east_client.list_backup_vaults()
+    with pytest.raises(ClientError):
+        east_client.list_backup_vaults()
+    for _ in range(2):  # a full bucket of its own
+        access.client("backup", "eu-west-1").list_backup_vaults()
+    assert (east.throttle_events, west.throttle_events) == (1, 0)
+    assert access.throttles == 1
+    assert set(access.pacers()) == {"us-east-1", "eu-west-1"}
+    assert access.pacer_for("us-east-1") is not access.pacer_for("eu-west-1")

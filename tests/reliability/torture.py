@@ -1252,11 +1252,11 @@ def throttled(box: Box, operation: str, rate: float, seed: int) -> Iterator[None
     original = faults.request_fault
     rng = random.Random(seed)
 
-    def request_fault(called: str) -> str | None:
+    def request_fault(called: str, *caller: str) -> str | None:
         if called == operation and rng.random() < rate:
             faults.injected[THROTTLING] += 1
             return THROTTLING
-        return original(called)
+        return original(called, *caller)
 
     faults.request_fault = request_fault  # type: ignore[method-assign]
     try:

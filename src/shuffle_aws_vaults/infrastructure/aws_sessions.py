@@ -9,6 +9,7 @@ session is rebuilt, which assumes the role again.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 from collections import Counter
@@ -102,8 +103,12 @@ class AccountAccess:
         self.retries = 0
         self.throttles = 0
         self.limit_answers = 0
-        # One pacer for every client of this account, kept across renewals.
-        self.pacer = RequestPacer()
+        # By Region too: AWS rates an account's API calls per Region, and each Region of a
+        # several-Region copy has its own engine, which counts its own Region's answers.
+        self.region_throttles: Counter[str] = Counter()
+        self.region_limit_answers: Counter[str] = Counter()
+        # One pacer per Region for every client of this account there, kept across renewals.
+        self._pacers: dict[str, RequestPacer] = {}
         self._thread = threading.local()
         self._session = self._new_session()
         self.region = spec.region or self._session.region_name or DEFAULT_REGION
@@ -129,12 +134,30 @@ class AccountAccess:
             if found is None:
                 config = self._quick_config if quick else self._config
                 found = self._session.client(service, region_name=key[1], config=config)
+                pacer = self.pacer_for(key[1])
                 found.meta.events.register("before-call", self._count_call)
-                found.meta.events.register("before-send", self._pace)
+                found.meta.events.register("before-send", functools.partial(self._pace, pacer))
                 found.meta.events.register("after-call", self._count_retries)
-                found.meta.events.register("needs-retry", self._on_answer)
+                found.meta.events.register(
+                    "needs-retry", functools.partial(self._on_answer, pacer, key[1])
+                )
                 self._clients[key] = found
             return found
+
+    def pacer_for(self, region: str) -> RequestPacer:
+        """The Region's pacer (callers hold no lock; clients are made under self._lock)."""
+        found = self._pacers.get(region)
+        if found is None:
+            found = self._pacers.setdefault(region, RequestPacer())
+        return found
+
+    @property
+    def pacer(self) -> RequestPacer:
+        """The home Region's pacer."""
+        return self.pacer_for(self.region)
+
+    def pacers(self) -> dict[str, RequestPacer]:
+        return dict(self._pacers)
 
     def _count_call(self, model: Any, **_: Any) -> None:
         with self._lock:
@@ -157,11 +180,12 @@ class AccountAccess:
                 attempts,
             )
 
-    def _pace(self, event_name: str = "", **_: Any) -> None:
-        """Every attempt, retries included, waits for its turn at the account's pacer."""
-        self.pacer.before_send(event_name.rsplit(".", 1)[-1])
+    @staticmethod
+    def _pace(pacer: RequestPacer, event_name: str = "", **_: Any) -> None:
+        """Every attempt, retries included, waits for its turn at its Region's pacer."""
+        pacer.before_send(event_name.rsplit(".", 1)[-1])
 
-    def _on_answer(self, response: Any = None, **_: Any) -> None:
+    def _on_answer(self, pacer: RequestPacer, region: str, response: Any = None, **_: Any) -> None:
         """Every attempt's answer passes here, retried or not: tell the pacer, count throttles
         and concurrency-limit answers (those botocore retried away included)."""
         if not response or len(response) < 2 or not isinstance(response[1], dict):
@@ -170,13 +194,15 @@ class AccountAccess:
         if code in LIMIT_CODES:
             with self._lock:
                 self.limit_answers += 1
+                self.region_limit_answers[region] += 1
             self._thread.limits = getattr(self._thread, "limits", 0) + 1
             return
         throttled = code in THROTTLE_CODES
         if throttled:
             with self._lock:
                 self.throttles += 1
-        self.pacer.on_answer(throttled=throttled)
+                self.region_throttles[region] += 1
+        pacer.on_answer(throttled=throttled)
 
     def take_limit_answers(self) -> int:
         """LimitExceeded answers this thread has met since it last asked (botocore retries

@@ -95,12 +95,12 @@ class Boto3BackupGateway:
 
     @property
     def throttle_events(self) -> int:
-        return self._access.throttles
+        return self._access.region_throttles[self._region]
 
     @property
     def limit_events(self) -> int:
         """LimitExceededException answers so far, those botocore retried away included."""
-        return self._access.limit_answers
+        return self._access.region_limit_answers[self._region]
 
     @property
     def access(self) -> AccountAccess:

@@ -84,7 +84,7 @@ def _call_action(self: Any) -> Any:
     world.count_call(self.current_account, operation)
     if world.faults.credentials_expired(self.access_key, world.now()):
         return _error(errors.expired_token())
-    fault = world.faults.request_fault(operation, self.current_account)
+    fault = world.faults.request_fault(operation, self.current_account, self.region)
     if fault == faults.THROTTLING:
         return _error(errors.throttling())
     if fault == faults.UNAVAILABLE:

@@ -57,15 +57,16 @@ class FaultInjector:
             first = self._first_use.setdefault(access_key, now)
         return now - first > ttl
 
-    def request_fault(self, operation: str, account: str = "") -> str | None:
-        """THROTTLING, UNAVAILABLE, DROP or None for the next call of `operation` by `account`.
+    def request_fault(self, operation: str, account: str = "", region: str = "") -> str | None:
+        """THROTTLING, UNAVAILABLE, DROP or None for the next call of `operation` by `account`
+        in `region` (AWS rates an account's calls per Region: a bucket per account and Region).
 
         The request-rate limit comes first, as AWS's front door does: a call it throttles does
         not reach the random faults, so it does not shift their seeded sequence either.
         """
         if self._buckets is not None:
             with self._lock:
-                admitted = self._buckets.take(account)
+                admitted = self._buckets.take(f"{account}/{region}" if region else account)
                 if not admitted:
                     self.injected[THROTTLING] += 1
             if not admitted:
