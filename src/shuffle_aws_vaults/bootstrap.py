@@ -20,6 +20,7 @@ from .application.ports import (
     KeyInspector,
     MetadataIndex,
     MigrationDirectory,
+    ProgressBoard,
     ProgressSink,
     RegionCatalog,
     Reports,
@@ -221,6 +222,16 @@ def progress(*, quiet: bool, interval: float, total: int, done: int) -> Progress
     if sys.stderr.isatty():
         return TqdmProgress(total, done)
     return LineProgress(interval)
+
+
+def region_progress(*, quiet: bool, interval: float, regions: list[str]) -> ProgressBoard:
+    """A copy over several Regions: a bar per Region and a total on a terminal, their lines
+    every `interval` seconds elsewhere, or nothing."""
+    from .infrastructure.region_progress import RegionBars, RegionBoard
+
+    if not quiet and sys.stderr.isatty():
+        return RegionBars(regions)
+    return RegionBoard(regions, interval, quiet=quiet)
 
 
 def configure_logging(verbose: bool, log_file: str | None) -> None:

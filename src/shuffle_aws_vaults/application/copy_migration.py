@@ -260,9 +260,6 @@ class CopyMigration:
     def engine(self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal) -> CopyEngine:
         """The engine for this run, with its executor and progress display."""
         counts = MigrationCounts.of(opened.state)
-        # The plan and its state live until the run ends: the collector need not walk them
-        # again (at a million items its full passes cost seconds; bench/engine_overhead.py).
-        gc.freeze()
         return CopyEngine(
             state=opened.state,
             gateway=ports.source,
@@ -322,13 +319,21 @@ class CopyMigration:
             ports.reports.write_report_csv(self.request.report_csv, state, ports.metadata)
         return CopyOutcome(outcome, report, MigrationCounts.of(state), state.done)
 
-    def run(self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal) -> CopyOutcome:
+    def run(
+        self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal, *, freeze: bool = True
+    ) -> CopyOutcome:
+        """Run the engine to its end; `freeze`: the plan and its state live until the run ends,
+        so the collector need not walk them again (at a million items its full passes cost
+        seconds; bench/engine_overhead.py). Several Regions' runs freeze once, for all."""
         started = self.now()
         engine = self.engine(opened, ports, stop)
+        if freeze:
+            gc.freeze()
         try:
             outcome = engine.run()
         finally:
-            gc.unfreeze()  # the run is over: what it held may be collected again
+            if freeze:
+                gc.unfreeze()  # the run is over: what it held may be collected again
         return self.finish(opened, engine, outcome, ports, started)
 
 

@@ -257,6 +257,15 @@ class Reports(Protocol):
         self, path: Path, state: MigrationState, metadata: MetadataIndex | None
     ) -> None: ...
 
+    def write_region_report_csv(
+        self,
+        path: Path,
+        parts: Sequence[tuple[str, MigrationState]],
+        metadata: MetadataIndex | None,
+    ) -> None:
+        """Several Regions' items in one report, with a `region` column first."""
+        ...
+
     def write_csv(
         self, path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]
     ) -> None:
@@ -268,6 +277,16 @@ class ProgressSink(Protocol):
     def update(self, progress: Progress) -> None: ...
 
     def close(self, progress: Progress) -> None: ...
+
+
+class ProgressBoard(Protocol):
+    """Progress of a copy over several Regions: a sink per Region, drawn with a total."""
+
+    def sink(self, region: str, total: int, done: int) -> ProgressSink: ...
+
+    def close(self) -> None:
+        """Draw the last figures and let go of the display."""
+        ...
 
 
 class Executor(Protocol):

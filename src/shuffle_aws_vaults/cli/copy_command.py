@@ -6,13 +6,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from .. import bootstrap
-from ..application.copy_engine import EngineSettings, RunOutcome
+from ..application.copy_engine import EngineSettings
 from ..application.copy_migration import CopyMigration
 from ..application.copy_request import (
-    CopyOutcome,
     CopyPorts,
     CopyRequest,
     PlanPreview,
@@ -27,8 +25,11 @@ from ..domain.lanes import (
 )
 from .accounts import selection_request, wire
 from .checklist import print_checklist
+from .copy_outcome import closing_line, exit_status
+from .copy_regions import run_copy_regions
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
+from .options import region_request
 from .plan_display import print_plan
 from .signals import PlanningSignals, StoppedWhilePlanning, install_signal_handlers
 from .state_paths import default_state_path
@@ -147,6 +148,9 @@ def say(line: str) -> None:
 
 def run_copy(args: argparse.Namespace, env: Environment) -> int:
     request = copy_request(args)
+    regions = region_request(args)
+    if regions is not None:
+        return run_copy_regions(args, env, regions, request)
     bootstrap.configure_logging(args.verbose, args.log_file)
     names = list(request.selection.vault_names)
     state_path = (
@@ -214,44 +218,3 @@ def _run_copy(args: argparse.Namespace, migration: CopyMigration, planning: Plan
         file=sys.stderr,
     )
     return exit_status(outcome)
-
-
-def exit_status(outcome: CopyOutcome) -> int:
-    if outcome.run.reason == "fatal":
-        print(f"error: {outcome.run.fatal}", file=sys.stderr)
-        return ExitStatus.ERROR
-    if outcome.run.reason == "failure-threshold":
-        return ExitStatus.ERROR
-    if outcome.run.reason == "interrupted" or not outcome.done:
-        return ExitStatus.INCOMPLETE
-    return ExitStatus.ERROR if outcome.counts.failed else ExitStatus.SUCCESS
-
-
-def closing_line(
-    report: dict[str, Any], outcome: RunOutcome, path: Path, report_csv: Path | None = None
-) -> str:
-    adopted = report["already_copied"]
-    text = (
-        f"{report['completed'] - adopted:,} of {report['planned_items']:,} copied, "
-        + (f"{adopted:,} already in the destination, " if adopted else "")
-        + f"{report['failed']:,} failed, "
-        f"{report['in_progress']:,} in flight, {report['pending']:,} to go "
-        f"({report['duration_formatted']}, {report['throughput_per_hour']:,.0f}/hour)."
-    )
-    if report["failed"]:
-        text += f" Failures by cause: shuffle-aws-vaults status --state-file {path}" + (
-            f"; item by item: {report_csv}." if report_csv else "."
-        )
-    if outcome.failure_streak is not None:
-        signature, count = outcome.failure_streak
-        return (
-            f"{text} Stopped: {count:,} items in a row failed with {signature}. Fix the cause, "
-            f"then run again with --resume --retry-failed (state {path})."
-        )
-    if (
-        outcome.reason in ("stopped", "runtime-limit", "interrupted")
-        or report["pending"]
-        or report["in_progress"]
-    ):
-        text += f" Incomplete ({outcome.reason}): run again with --resume (state {path})."
-    return text

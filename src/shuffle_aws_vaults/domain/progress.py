@@ -59,3 +59,20 @@ def format_duration(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m {secs}s"
     return f"{secs}s"
+
+
+def combined(parts: list[Progress]) -> Progress:
+    """Several Regions' progress as one: their counts added up; the run ends with its slowest
+    Region, so the ETA is at least the longest of theirs."""
+    etas = [part.eta_seconds for part in parts]
+    known = [eta for eta in etas if eta is not None]
+    return Progress(
+        total=sum(part.total for part in parts),
+        completed=sum(part.completed for part in parts),
+        failed=sum(part.failed for part in parts),
+        in_flight=sum(part.in_flight for part in parts),
+        queued=sum(part.queued for part in parts),
+        elapsed=max((part.elapsed for part in parts), default=0.0),
+        completed_this_run=sum(part.completed_this_run for part in parts),
+        eta_floor=max(known) if known else None,
+    )

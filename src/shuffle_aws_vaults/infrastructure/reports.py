@@ -80,6 +80,22 @@ def write_report_csv(
         _write_rows(csv.writer(handle), state, metadata, metadata_columns)
 
 
+def write_region_report_csv(
+    path: Path,
+    parts: Sequence[tuple[str, MigrationState]],
+    metadata: Any | None,
+    metadata_columns: Sequence[str] = (),
+) -> None:
+    """A copy over several Regions: one row per planned item of every Region, each Region's
+    in plan order, under the one-Region report's columns with `region` first."""
+    with private_file(path) as handle:
+        writer = csv.writer(handle)
+        for index, (region, state) in enumerate(parts):
+            _write_rows(writer, state, metadata, metadata_columns, region, header=index == 0)
+        if not parts:
+            writer.writerow(["region", *header_of(metadata_columns)])
+
+
 class FileReports:
     """The Reports port: the summary JSON and the per-item report CSV, each 0600."""
 
@@ -88,6 +104,11 @@ class FileReports:
 
     def write_report_csv(self, path: Path, state: MigrationState, metadata: Any | None) -> None:
         write_report_csv(path, state, metadata, metadata.columns if metadata else ())
+
+    def write_region_report_csv(
+        self, path: Path, parts: Sequence[tuple[str, MigrationState]], metadata: Any | None
+    ) -> None:
+        write_region_report_csv(path, parts, metadata, metadata.columns if metadata else ())
 
     def write_csv(
         self, path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]
@@ -98,10 +119,21 @@ class FileReports:
             writer.writerows(rows)
 
 
+def header_of(metadata_columns: Sequence[str]) -> list[str]:
+    return [*REPORT_COLUMNS[:4], *metadata_columns, *REPORT_COLUMNS[4:]]
+
+
 def _write_rows(
-    writer: Any, state: MigrationState, metadata: Any | None, metadata_columns: Sequence[str]
+    writer: Any,
+    state: MigrationState,
+    metadata: Any | None,
+    metadata_columns: Sequence[str],
+    region: str | None = None,
+    header: bool = True,
 ) -> None:
-    writer.writerow([*REPORT_COLUMNS[:4], *metadata_columns, *REPORT_COLUMNS[4:]])
+    first = [] if region is None else [region]
+    if header:
+        writer.writerow([*(["region"] if region is not None else []), *header_of(metadata_columns)])
     names = [status.name for status in Status]
     names[Status.INTENT] = "UNCONFIRMED"
     no_failure = ("", "")
@@ -120,6 +152,7 @@ def _write_rows(
         failure = failures.get(i) if failures else None
         shown = (failure.code, failure.message) if failure and status[i] != completed else None
         return [
+            *first,
             item.source_arn,
             item.source_vault,
             item.resource_arn,
