@@ -51,3 +51,37 @@ def test_a_directory_as_target_is_refused_and_left_as_it_was(tmp_path: Path) -> 
 
     assert tmp_path.is_dir()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_several_regions_report_is_one_csv_with_a_region_column_first(tmp_path: Path) -> None:
+    import csv
+
+    from shuffle_aws_vaults.domain.migration import MigrationState
+    from shuffle_aws_vaults.domain.plan import PlanItem
+    from shuffle_aws_vaults.infrastructure.reports import REPORT_COLUMNS, write_region_report_csv
+
+    def state(region: str, count: int) -> MigrationState:
+        return MigrationState(
+            [
+                PlanItem(
+                    source_arn=f"arn:aws:ec2:{region}::snapshot/snap-{n}",
+                    source_vault="v",
+                    dest_vault_arn=f"arn:aws:backup:{region}:222222222222:backup-vault:v",
+                    resource_arn=f"arn:aws:ec2:{region}:111111111111:volume/vol-{n}",
+                    resource_type="EBS",
+                    size_bytes=1,
+                    created=0.0,
+                )
+                for n in range(count)
+            ]
+        )
+
+    target = tmp_path / "report.csv"
+    write_region_report_csv(
+        target, [("us-east-1", state("us-east-1", 3)), ("eu-west-1", state("eu-west-1", 2))], None
+    )
+    rows = list(csv.reader(target.open()))
+    assert rows[0] == ["region", *REPORT_COLUMNS]
+    assert [row[0] for row in rows[1:]] == ["us-east-1"] * 3 + ["eu-west-1"] * 2
+    assert all(f":{row[0]}::" in row[1] and row[5] == "PENDING" for row in rows[1:])
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

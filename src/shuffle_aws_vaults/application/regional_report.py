@@ -34,10 +34,12 @@ GRAVITY = ("finished", "stopped", "runtime-limit", "interrupted", "failure-thres
 
 
 def stop_reason(results: Sequence[RegionResult]) -> str:
-    reasons = [
-        "fatal" if result.fatal or result.outcome is None else result.outcome.run.reason
-        for result in results
-    ]
+    reasons = ["finished"]  # a Region whose selection matched nothing has nothing to stop
+    for result in results:
+        if result.fatal:
+            reasons.append("fatal")
+        elif result.outcome is not None:
+            reasons.append(result.outcome.run.reason)
     return max(reasons, key=lambda reason: GRAVITY.index(reason) if reason in GRAVITY else 0)
 
 
@@ -45,9 +47,13 @@ def region_section(result: RegionResult, describe: Callable[[Exception], str]) -
     section: dict[str, Any] = {"dest_region": result.dest_region}
     if result.outcome is not None:
         section.update(result.outcome.report)
+        section["stop_reason"] = result.outcome.run.reason
         # The account's API counters are the whole run's: they are reported once, at the top.
         for key in ("api_calls", "retries", "request_pacing"):
             section.pop(key, None)
+    elif result.nothing is not None:
+        section["stop_reason"] = "nothing-selected"
+        section["note"] = str(result.nothing)
     else:
         section["stop_reason"] = "fatal"
     if result.error is not None:

@@ -28,3 +28,47 @@ def test_the_bar_and_the_line_never_say_100_before_the_end() -> None:
     bar.close(progress(675, 678))
     assert " 99%|" in out.getvalue() and "100%" not in out.getvalue()
     assert describe(progress(675, 678)).startswith("Progress: 99% (675/678)")
+
+
+def test_several_regions_show_a_line_each_then_the_total_in_the_one_region_words() -> None:
+    from shuffle_aws_vaults.infrastructure.region_progress import RegionBoard
+
+    out = io.StringIO()
+    board = RegionBoard(["us-east-1", "eu-west-1"], interval=3600.0, stream=out)
+    east, west = board.sink("us-east-1", 300, 0), board.sink("eu-west-1", 100, 0)
+    east.update(progress(150, 300))
+    west.update(progress(25, 100))
+    assert out.getvalue() == ""  # not before the interval
+    west.close(progress(100, 100))
+    east.close(progress(300, 300))
+    board.close()
+    board.close()  # once only
+    assert out.getvalue().splitlines() == [
+        "  us-east-1: " + describe(progress(300, 300)).removeprefix("Progress: "),
+        "  eu-west-1: " + describe(progress(100, 100)).removeprefix("Progress: "),
+        describe(board.total()),
+    ]
+    assert board.total().done == 400 and board.total().total == 400
+
+
+def test_several_regions_quiet_board_draws_nothing() -> None:
+    from shuffle_aws_vaults.infrastructure.region_progress import RegionBoard
+
+    out = io.StringIO()
+    board = RegionBoard(["us-east-1"], interval=0.0, stream=out, quiet=True)
+    board.sink("us-east-1", 10, 0).update(progress(5, 10))
+    board.close()
+    assert out.getvalue() == "" and board.total().done == 5
+
+
+def test_several_regions_on_a_terminal_have_a_bar_each_and_a_total_bar() -> None:
+    from shuffle_aws_vaults.infrastructure.region_progress import RegionBars
+
+    out = io.StringIO()
+    bars = RegionBars(["us-east-1", "eu-west-1"], stream=out)
+    bars.sink("us-east-1", 300, 0).update(progress(150, 300))
+    bars.sink("eu-west-1", 100, 0).update(progress(25, 100))
+    bars.close()
+    text = out.getvalue()
+    assert "us-east-1  50%" in text and "eu-west-1  25%" in text
+    assert "total      43%" in text and "175/400" in text
