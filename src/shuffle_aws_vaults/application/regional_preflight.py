@@ -111,14 +111,32 @@ def unchecked(region: str, dest_region: str, exc: AwsError) -> CheckResult:
     )
 
 
+def not_enabled(region: str, dest_region: str, account: str) -> CheckResult:
+    return CheckResult(
+        UNCHECKED,
+        Outcome.FAIL,
+        f"{region} -> {dest_region} could not be checked: {region} is not enabled for "
+        f"account {account}",
+        f"enable {region} for the account (AWS Account Management: an opt-in Region), or leave "
+        "it out of --regions",
+    )
+
+
 def check_region(
     region: str,
     dest_region: str,
     gather: Callable[[], list[CheckResult]],
     refused: AwsError | None = None,
+    *,
+    disabled_for: str | None = None,
 ) -> RegionChecklist:
-    """`gather`'s checks for the Region; one FAIL instead when the Region's vault listing was
-    `refused`, or an AWS call in `gather` fails."""
+    """`gather`'s checks for the Region; one FAIL instead when the Region is not enabled for
+    the source account `disabled_for`, its vault listing was `refused`, or an AWS call in
+    `gather` fails."""
+    if disabled_for is not None:
+        return RegionChecklist(
+            region, dest_region, (not_enabled(region, dest_region, disabled_for),)
+        )
     if refused is not None:
         return RegionChecklist(region, dest_region, (unchecked(region, dest_region, refused),))
     try:

@@ -11,8 +11,10 @@ from ..application.regional_preflight import RegionalChecklist, RegionChecklist,
 from ..application.regions import RegionRequest, RegionScope, region_scopes
 from ..application.selection_stage import check_metadata, require_vaults, select
 from ..bootstrap import Regional
+from ..domain.errors import AwsError
 from ..domain.iam_policies import copy_role_arn
 from ..domain.preflight import CheckResult
+from ..domain.regions import RegionsUnknown
 from .accounts import selection_request, sources, warn, wire_regional
 from .checklist import print_regional_checklist
 from .environment import Environment
@@ -46,9 +48,23 @@ def run_preflight_regions(
         first.source_checks,
         copy_role_arn(source_account, args.copy_role_arn),
     )
+    enabled = _enabled_regions(regional) if not regions.all_regions else None
     checked = RegionalChecklist(
         tuple(account),
-        tuple(_check_scope(args, env, regional, scope) for scope in scopes),
+        tuple(
+            _check_scope(
+                args,
+                env,
+                regional,
+                scope,
+                # Where AWS answers a disabled Region at all, it holds nothing.
+                disabled=enabled is not None
+                and scope.region not in enabled
+                and scope.refused is None
+                and not scope.vaults,
+            )
+            for scope in scopes
+        ),
     )
     if args.output != "table" or args.query:
         print_document(checked.document(), args.output, args.query, sys.stdout)
@@ -57,8 +73,22 @@ def run_preflight_regions(
     return ExitStatus.ERROR if checked.failed else ExitStatus.SUCCESS
 
 
+def _enabled_regions(regional: Regional) -> set[str] | None:
+    """The Regions enabled for the source account; None when no source tells (then a disabled
+    Region shows itself by refusing the calls)."""
+    try:
+        return set(regional.catalog.enabled_regions())
+    except (RegionsUnknown, AwsError):
+        return None
+
+
 def _check_scope(
-    args: argparse.Namespace, env: Environment, regional: Regional, scope: RegionScope
+    args: argparse.Namespace,
+    env: Environment,
+    regional: Regional,
+    scope: RegionScope,
+    *,
+    disabled: bool,
 ) -> RegionChecklist:
     wiring = regional.wiring(scope.region, scope.dest_region)
 
@@ -86,4 +116,7 @@ def _check_scope(
             opt_ins=(source, dest),
         )
 
-    return check_region(scope.region, scope.dest_region, gather, scope.refused)
+    account = wiring.source.account_id if disabled else None
+    return check_region(
+        scope.region, scope.dest_region, gather, scope.refused, disabled_for=account
+    )

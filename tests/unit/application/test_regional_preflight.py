@@ -160,3 +160,14 @@ def test_the_table_has_the_account_section_once_a_heading_per_region_and_the_ver
     ]
     assert sum(line.strip().startswith("PASS  identities") for line in lines) == 1
     assert "  FAIL  Region checks: eu-west-1 -> eu-west-1 could not be checked: " in out.getvalue()
+
+
+def test_a_region_not_enabled_for_the_account_fails_without_being_checked() -> None:
+    def gather() -> list[CheckResult]:
+        raise AssertionError("a disabled Region is not checked")
+
+    checked = check_region("af-south-1", "af-south-1", gather, disabled_for=SOURCE)
+    (only,) = checked.results
+    assert (only.name, only.outcome) == (UNCHECKED, Outcome.FAIL)
+    assert only.detail.endswith(f"af-south-1 is not enabled for account {SOURCE}")
+    assert "leave it out of --regions" in only.fix
