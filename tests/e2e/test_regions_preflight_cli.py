@@ -182,3 +182,36 @@ def test_text_output_gives_each_regions_line_then_its_checks(box: Box) -> None:
     assert lines[0] == "PASS"
     assert f"{WEST}\t{WEST}\tPASS" in lines
     assert sum(line.startswith("identities\tPASS\t") for line in lines) == 1
+
+
+def test_one_region_preflight_to_another_region_warns_about_them_too(box: Box) -> None:
+    code, out, err = box.run(
+        "--region", WEST, "--dest-region", EAST, "--vault", box.vaults[0], "--output", "json"
+    )
+    assert code == 0, out + err
+    checks = json.loads(out)  # the one-Region document: a list of checks
+    (warned,) = [c for c in checks if c["outcome"] != "PASS"]
+    assert warned["detail"].startswith(
+        f"excluded from the plan: {NATIVE_DYNAMODB} cross-region-unsupported"
+    )
+
+
+def test_filter_over_regions_excludes_them_where_copies_change_region(box: Box) -> None:
+    proc = run_cli(
+        "filter",
+        *ACCOUNT_FLAGS,
+        "--regions",
+        f"{EAST},{WEST}",
+        "--dest-region",
+        f"{WEST}={EAST}",
+        "--vault",
+        box.vaults[0],
+        "--output",
+        "json",
+        timeout=120.0,
+        env=box.env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    regions = json.loads(proc.stdout)["summary"]["regions"]
+    assert regions[WEST]["excluded_by_reason"] == {"cross-region-unsupported": NATIVE_DYNAMODB}
+    assert regions[EAST]["excluded_by_reason"] == {}
