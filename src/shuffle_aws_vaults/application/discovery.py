@@ -84,8 +84,10 @@ def scan(
     now: datetime,
     cross_account: bool,
     tally: SelectionTally | None = None,
+    cross_region: bool = False,
 ) -> Iterator[Candidate]:
-    """Every recovery point of `vaults`, with its metadata and verdict.
+    """Every recovery point of `vaults`, with its metadata and verdict (`cross_region`: the
+    copies go to another Region).
 
     Filters are not pushed down to AWS: every item is listed, so the excluded counts account
     for the whole vault (a million items list in about a thousand calls).
@@ -101,6 +103,7 @@ def scan(
                 now=now,
                 cross_account=cross_account,
                 key_is_aws_managed=verdicts.for_item(rp, cross_account=cross_account),
+                cross_region=cross_region,
             )
             if tally is not None:
                 tally.add(rp, reason)

@@ -10,6 +10,7 @@ from ..domain import preflight as checks
 from ..domain.eligibility import needs_shared_key
 from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
+from ..domain.recovery_point import Vault
 from .discovery import Candidate
 from .ports import BackupGateway, DestinationGateway, SourceChecks
 
@@ -69,23 +70,116 @@ def run_preflight(
     delete_after_days: int | None,
     opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
 ) -> list[CheckResult]:
-    """`opt_ins`: the source's and the destination's gateways, to read their service opt-in."""
-    cross_account = dest.account_id != source_account
+    """The whole checklist of one source Region and its destination, in its usual order.
+
+    `opt_ins`: the source's and the destination's gateways, to read their service opt-in."""
     existing = {vault.name: vault for vault in dest.list_vaults()}
+    return [
+        *identity_checks(source_account, dest.account_id, source),
+        *destination_checks(source_account, dest, facts, existing, create=create),
+        role_check(source, role_arn),
+        *plan_checks(
+            source_account,
+            source,
+            dest.account_id,
+            facts,
+            existing,
+            delete_after_days=delete_after_days,
+            opt_ins=opt_ins,
+        ),
+    ]
+
+
+def account_checks(
+    source_account: str, dest_account: str, source: SourceChecks, role_arn: str
+) -> list[CheckResult]:
+    """The checks a run makes once, whatever its Regions: identities, the cross-account backup
+    setting, the copy role (IAM is global)."""
+    return [*identity_checks(source_account, dest_account, source), role_check(source, role_arn)]
+
+
+def region_checks(
+    *,
+    source_account: str,
+    source: SourceChecks,
+    dest: DestinationGateway,
+    facts: PlanFacts,
+    create: bool,
+    delete_after_days: int | None,
+    opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
+) -> list[CheckResult]:
+    """The checks of one source Region against its destination Region: the destination's
+    vaults and their policies, the source keys (KMS keys are Regional), what AWS cannot copy,
+    capacity, vault locks and the service opt-ins."""
+    existing = {vault.name: vault for vault in dest.list_vaults()}
+    return [
+        *destination_checks(source_account, dest, facts, existing, create=create),
+        *plan_checks(
+            source_account,
+            source,
+            dest.account_id,
+            facts,
+            existing,
+            delete_after_days=delete_after_days,
+            opt_ins=opt_ins,
+        ),
+    ]
+
+
+def identity_checks(
+    source_account: str, dest_account: str, source: SourceChecks
+) -> list[CheckResult]:
+    return [
+        checks.identities(source_account, dest_account),
+        checks.cross_account_enabled(
+            source.cross_account_setting(), cross_account=dest_account != source_account
+        ),
+    ]
+
+
+def role_check(source: SourceChecks, role_arn: str) -> CheckResult:
+    trust, error = source.role_trust(role_arn)
+    return checks.copy_role(role_arn, trust, error)
+
+
+def destination_checks(
+    source_account: str,
+    dest: DestinationGateway,
+    facts: PlanFacts,
+    existing: dict[str, Vault],
+    *,
+    create: bool,
+) -> list[CheckResult]:
+    """The destination vaults the plan needs: there (or to be created), not Default, and
+    granting the source account CopyIntoBackupVault."""
+    cross_account = dest.account_id != source_account
     needed = sorted(facts.planned)  # only vaults that will receive copies
     # A vault still to be created has no policy yet: it needs the grant as much as any.
     policies = {name: dest.get_access_policy(name) if name in existing else None for name in needed}
-    trust, error = source.role_trust(role_arn)
-    keys = facts.key_uses(source) if cross_account else {}
     return [
-        checks.identities(source_account, dest.account_id),
-        checks.cross_account_enabled(source.cross_account_setting(), cross_account=cross_account),
         *checks.destination_vaults(needed, existing, create=create, cross_account=cross_account),
         checks.access_policies(
             policies, source_account, create=create, cross_account=cross_account
         ),
-        checks.copy_role(role_arn, trust, error),
-        checks.key_policies(keys, dest.account_id, cross_account=cross_account),
+    ]
+
+
+def plan_checks(
+    source_account: str,
+    source: SourceChecks,
+    dest_account: str,
+    facts: PlanFacts,
+    existing: dict[str, Vault],
+    *,
+    delete_after_days: int | None,
+    opt_ins: tuple[BackupGateway, BackupGateway] | None,
+) -> list[CheckResult]:
+    """What the planned copies need: shared source keys, room and retention in the
+    destination vaults, the opt-ins; and what AWS cannot copy (a WARN)."""
+    cross_account = dest_account != source_account
+    keys = facts.key_uses(source) if cross_account else {}
+    return [
+        checks.key_policies(keys, dest_account, cross_account=cross_account),
         checks.uncopyable(facts.excluded, facts.counts),
         checks.capacity(facts.planned, existing),
         checks.vault_locks(facts.retentions, facts.examples, existing, delete_after_days),

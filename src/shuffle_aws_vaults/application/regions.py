@@ -33,6 +33,8 @@ class RegionScope:
     dest_region: str
     request: SelectionRequest
     vaults: tuple[Vault, ...]
+    # Listing the Region's vaults failed (kept only when region_scopes is asked to keep_refused).
+    refused: AwsError | None = None
 
 
 def _not_enabled(exc: AwsError) -> bool:
@@ -54,6 +56,7 @@ def region_scopes(
     catalog: RegionCatalog,
     gateway_for: Callable[[str], BackupGateway],
     warn: Callable[[str], None],
+    keep_refused: bool = False,
 ) -> list[RegionScope]:
     """The source Regions in order, each with its destination Region and selection.
 
@@ -61,6 +64,10 @@ def region_scopes(
     with a warning). `--all-regions`: the Regions enabled for the account that hold vaults
     matching the selection; a Region whose vault listing is refused as off for the account is
     skipped with a warning. Either way a named vault that no Region holds is refused.
+
+    `keep_refused`: a Region whose listing fails otherwise (any failure with `--regions`) is
+    kept as a scope with the error in `refused` and nothing selected, instead of the error
+    stopping every Region; a named vault is then refused only when no Region was refused.
     """
     if regions.all_regions:
         plan: RegionPlan = plan_regions(catalog.enabled_regions(), regions.dest_region)
@@ -72,9 +79,13 @@ def region_scopes(
         try:
             vaults = gateway_for(region).list_vaults()
         except AwsError as exc:
-            if not (regions.all_regions and _not_enabled(exc)):
+            if regions.all_regions and _not_enabled(exc):
+                warn(f"Region {region} skipped: listing its vaults was refused ({exc.code})")
+                continue
+            if not keep_refused:
                 raise
-            warn(f"Region {region} skipped: listing its vaults was refused ({exc.code})")
+            nothing = replace(request, vault_names=(), all_vaults=False)
+            scopes.append(RegionScope(region, dest, nothing, (), refused=exc))
             continue
         listed[region] = vaults
         named = _holding(request, vaults)
@@ -87,7 +98,8 @@ def region_scopes(
             continue
         chosen = tuple(v for v in vaults if not request.vault_names or v.name in named)
         scopes.append(RegionScope(region, dest, replace(request, vault_names=named), chosen))
-    _check_named(request, listed, account)
+    if all(scope.refused is None for scope in scopes):
+        _check_named(request, listed, account)
     if not scopes:
         looked = ", ".join(listed) or "none could be listed"
         raise RequestRefused(

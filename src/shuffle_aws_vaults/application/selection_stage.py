@@ -91,8 +91,12 @@ def select(
     cross_account: bool,
     now: datetime,
     tally: SelectionTally | None = None,
+    cross_region: bool = False,
 ) -> SelectionScan:
-    """The vaults (unknown names refused) and a stream of their recovery points' verdicts."""
+    """The vaults (unknown names refused) and a stream of their recovery points' verdicts.
+
+    `cross_region`: the copies go to another Region (types AWS cannot copy across Regions are
+    excluded as cross-region-unsupported)."""
     vaults = resolve_vaults(sources.source, request.vault_names, all_vaults=request.all_vaults)
     candidates = scan(
         sources.source,
@@ -103,5 +107,6 @@ def select(
         now=now,
         cross_account=cross_account,
         tally=tally,
+        cross_region=cross_region,
     )
     return SelectionScan(vaults, candidates)

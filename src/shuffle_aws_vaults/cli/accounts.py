@@ -95,8 +95,13 @@ def select_for_destination(
     request: SelectionRequest,
     now: datetime,
     tally: SelectionTally | None = None,
+    *,
+    cross_region: bool = False,
 ) -> tuple[Wiring, DestinationAccount, SelectionScan]:
-    """Source and destination wired, the metadata checked, and the selection's scan started."""
+    """Source and destination wired, the metadata checked, and the selection's scan started.
+
+    `cross_region`: exclude what AWS cannot copy across Regions when the destination's Region
+    (--dest-region) is not the source's."""
     wiring = wire(args, with_dest=True)
     assert wiring.dest is not None
     check_metadata(request.selection, sources(wiring), warn)
@@ -106,5 +111,6 @@ def select_for_destination(
         cross_account=wiring.source.account_id != wiring.dest.account_id,
         now=now,
         tally=tally,
+        cross_region=cross_region and wiring.source.region != wiring.dest.region,
     )
     return wiring, wiring.dest, scanned

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..domain.preflight import CheckResult
+from ..application.regional_preflight import RegionalChecklist, verdict
+from ..domain.preflight import CheckResult, Outcome
 
 
 def print_checklist(results: list[CheckResult], out: TextIO) -> None:
     out.write("Preflight:\n")
+    _print_results(results, out)
+
+
+def _print_results(results: list[CheckResult] | tuple[CheckResult, ...], out: TextIO) -> None:
     for result in results:
         out.write(f"  {result.outcome.value:<4}  {result.name}: {result.detail}\n")
         if result.fix and result.outcome.value != "PASS":
             out.write(f"        fix: {result.fix}\n")
+
+
+def print_regional_checklist(checked: RegionalChecklist, out: TextIO) -> None:
+    """The account-wide section once, a section per source Region, then the verdict."""
+    out.write("Preflight, account-wide:\n")
+    _print_results(checked.account, out)
+    for region in checked.regions:
+        out.write(f"{region.heading}:\n")
+        _print_results(region.results, out)
+    if checked.failed:
+        account = ["account-wide"] if verdict(checked.account) is Outcome.FAIL else []
+        where = "failed in " + ", ".join([*account, *checked.failed_regions])
+    else:
+        where = f"{len(checked.regions)} Regions checked"
+    out.write(f"Preflight: {checked.verdict.value} ({where})\n")

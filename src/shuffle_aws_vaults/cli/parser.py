@@ -285,7 +285,10 @@ def _add_preflight(commands: argparse._SubParsersAction[Parser]) -> None:
             "A PASS / WARN / FAIL checklist, each with its fix: identities, cross-account "
             "backup, destination vaults and their access policies, the copy role, recovery "
             "points AWS cannot copy, destination capacity and vault locks. `copy` runs it too. "
-            "Exit 1 when anything FAILs."
+            "With --regions/--all-regions: the account-wide checks once, then each source "
+            "Region's checks against its destination Region (--dest-region), what AWS cannot "
+            "copy across Regions among them; a Region that cannot be checked FAILs alone. "
+            "Exit 1 when anything FAILs, in any Region."
         ),
     )
     add_account_flags(parser, dest=True)

@@ -12,15 +12,21 @@ from .accounts import select_for_destination, selection_request
 from .checklist import print_checklist
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
+from .options import region_request
 from .output import print_document
 
 
 def run_preflight_command(args: argparse.Namespace, env: Environment) -> int:
     if args.dest_account is None:
         raise UsageError("preflight needs --dest-account")
+    regions = region_request(args)
+    if regions is not None:
+        from .regional_preflight import run_preflight_regions
+
+        return run_preflight_regions(args, env, regions)
     request = selection_request(args)
     require_vaults(request)
-    wiring, dest, scanned = select_for_destination(args, request, env.now())
+    wiring, dest, scanned = select_for_destination(args, request, env.now(), cross_region=True)
     source = wiring.source
     facts = PlanFacts({vault.name: args.dest_vault or vault.name for vault in scanned.vaults})
     for _ in facts.watch(scanned.candidates):

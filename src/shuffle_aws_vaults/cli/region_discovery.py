@@ -149,7 +149,12 @@ def run_filter_regions(args: argparse.Namespace, env: Environment, regions: Regi
             cross = dest is None or dest.account_id != wiring.source.account_id
             tally, by = SelectionTally(), totals.counters()
             scanned = select(
-                scope.request, sources(wiring), cross_account=cross, now=env.now(), tally=tally
+                scope.request,
+                sources(wiring),
+                cross_account=cross,
+                now=env.now(),
+                tally=tally,
+                cross_region=scope.dest_region != scope.region,
             )
             if not scanned.vaults and not request.vault_names:  # else region_scopes said so
                 warn(no_vaults(wiring.source.account_id, scope.region))

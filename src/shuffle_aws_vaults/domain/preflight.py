@@ -235,12 +235,13 @@ def uncopyable(excluded: Mapping[Reason, list[str]], counts: Counter[Reason]) ->
     for reason, count in sorted(ineligible.items(), key=lambda kv: -kv[1]):
         example = (excluded.get(reason) or ["?"])[0]
         parts.append(f"{count:,} {reason.value} (e.g. {example})")
-    return CheckResult(
-        name,
-        Outcome.WARN,
-        "excluded from the plan: " + "; ".join(parts),
-        "see `filter` for the full list; AWS-managed keys need a re-encrypted copy first",
-    )
+    fix = "see `filter` for the full list; AWS-managed keys need a re-encrypted copy first"
+    if Reason.CROSS_REGION_UNSUPPORTED in ineligible:
+        fix += (
+            "; DynamoDB tables need AWS Backup's advanced DynamoDB features for copies to "
+            "another Region (new backups only), or map the Region to itself (--dest-region)"
+        )
+    return CheckResult(name, Outcome.WARN, "excluded from the plan: " + "; ".join(parts), fix)
 
 
 def capacity(planned: Counter[str], existing: Mapping[str, Vault]) -> CheckResult:

@@ -21,6 +21,7 @@ class Reason(StrEnum):
     CONTINUOUS = "continuous-backup"
     COLD_STORAGE = "cold-storage"
     UNSUPPORTED_TYPE = "type-not-copyable"
+    CROSS_REGION_UNSUPPORTED = "cross-region-unsupported"
     AWS_MANAGED_KEY = "aws-managed-kms-key"
 
     @property
@@ -39,6 +40,7 @@ _INELIGIBLE = frozenset(
         Reason.CONTINUOUS,
         Reason.COLD_STORAGE,
         Reason.UNSUPPORTED_TYPE,
+        Reason.CROSS_REGION_UNSUPPORTED,
         Reason.AWS_MANAGED_KEY,
     }
 )
@@ -55,5 +57,6 @@ _DESCRIPTIONS = {
     Reason.CONTINUOUS: "continuous backup (StartCopyJob does not support them)",
     Reason.COLD_STORAGE: "in cold storage (cannot be copied)",
     Reason.UNSUPPORTED_TYPE: "resource type cannot be copied cross-account",
+    Reason.CROSS_REGION_UNSUPPORTED: "resource type cannot be copied to another Region",
     Reason.AWS_MANAGED_KEY: "encrypted with an AWS-managed KMS key (cannot be shared)",
 }

@@ -89,10 +89,15 @@ def decide(
     now: datetime,
     cross_account: bool,
     key_is_aws_managed: bool | None = None,
+    cross_region: bool = False,
 ) -> Reason | None:
     """None when `rp` is selected and copyable; else the first reason it is not."""
     return filter_reason(selection, rp, metadata) or ineligibility(
-        rp, now=now, cross_account=cross_account, key_is_aws_managed=key_is_aws_managed
+        rp,
+        now=now,
+        cross_account=cross_account,
+        key_is_aws_managed=key_is_aws_managed,
+        cross_region=cross_region,
     )
 
 

@@ -99,3 +99,31 @@ def test_a_scan_is_lazy_so_listings_stream() -> None:
     assert gateway.listed == []
     next(candidates)
     assert gateway.listed == ["Default", "v1"]
+
+
+def test_a_cross_region_scan_excludes_what_aws_cannot_copy_across_regions() -> None:
+    native = "arn:aws:dynamodb:us-east-1:111111111111:table/t/backup/01547087347000-c8b6kdk3"
+    gateway = FakeGateway([rp(arn=native, vault_name="v1", resource_type="DynamoDB"), *items()])
+
+    def verdicts(**flags: bool) -> dict[str, Reason | None]:
+        found = scan(
+            gateway,
+            gateway.list_vaults(),
+            Selection(),
+            metadata=None,
+            keys=None,
+            now=NOW,
+            cross_account=False,
+            **flags,
+        )
+        return {c.rp.arn: c.reason for c in found}
+
+    assert verdicts()[native] is None  # same account, same Region: AWS copies it
+    across = verdicts(cross_region=True)
+    assert across[native] is Reason.CROSS_REGION_UNSUPPORTED
+    assert {arn: r for arn, r in across.items() if arn != native} == {
+        "a1": None,
+        "a2": None,
+        "a3": Reason.NOT_COMPLETED,
+        "a4": None,
+    }

@@ -180,3 +180,47 @@ def test_a_catalog_that_cannot_tell_passes_its_error_on() -> None:
 def test_a_mapping_naming_a_region_not_among_the_sources_is_refused() -> None:
     with pytest.raises(RegionError, match="ap-south-1 is not a source Region"):
         scopes(RegionRequest(("us-east-1",), False, "ap-south-1=eu-west-1"), EVERY)
+
+
+def kept(regions: RegionRequest, request: SelectionRequest, warnings: list[str]) -> list:
+    return region_scopes(
+        regions,
+        request,
+        account=ACCOUNT,
+        catalog=Catalog(list(WORLD)),
+        gateway_for=WORLD.__getitem__,
+        warn=warnings.append,
+        keep_refused=True,
+    )
+
+
+def test_keep_refused_keeps_a_region_whose_listing_fails_with_its_error_and_nothing_selected():
+    warnings: list[str] = []
+    found = kept(RegionRequest(("ap-east-1", "eu-west-1"), False), named("prod"), warnings)
+    refused, west = found
+    assert (refused.region, refused.vaults, refused.request.vault_names) == ("ap-east-1", (), ())
+    assert not refused.request.all_vaults
+    assert refused.refused is not None and refused.refused.code == "UnrecognizedClientException"
+    assert (west.region, west.refused, [v.name for v in west.vaults]) == (
+        "eu-west-1",
+        None,
+        ["prod"],
+    )
+    assert warnings == []
+
+
+def test_keep_refused_does_not_refuse_a_vault_the_refused_region_may_hold() -> None:
+    found = kept(RegionRequest(("ap-east-1", "ap-south-1"), False), named("only-there"), [])
+    assert [(s.region, s.refused is not None) for s in found] == [
+        ("ap-east-1", True),
+        ("ap-south-1", False),
+    ]
+
+
+def test_keep_refused_still_skips_a_region_off_for_the_account_under_all_regions() -> None:
+    warnings: list[str] = []
+    found = kept(RegionRequest((), True), EVERY, warnings)
+    assert "ap-east-1" not in [s.region for s in found]
+    assert warnings == [
+        "Region ap-east-1 skipped: listing its vaults was refused (UnrecognizedClientException)"
+    ]

@@ -87,3 +87,21 @@ def test_vault_locks_check_each_copys_retention() -> None:
     assert "a: 2 copies outside the lock (arn:forever keeps forever days" in result.detail
     fixed = checks.vault_locks(retentions, examples, existing, 100)
     assert fixed.outcome is Outcome.PASS
+
+
+def test_items_aws_cannot_copy_across_regions_are_a_warn_with_their_count_and_the_way_out() -> None:
+    reason = Reason.CROSS_REGION_UNSUPPORTED
+    counts = Counter({reason: 4, Reason.COLD_STORAGE: 1})
+    result = checks.uncopyable({reason: ["arn:ddb"], Reason.COLD_STORAGE: ["arn:cold"]}, counts)
+    assert result.outcome is Outcome.WARN
+    assert result.detail == (
+        "excluded from the plan: 4 cross-region-unsupported (e.g. arn:ddb); "
+        "1 cold-storage (e.g. arn:cold)"
+    )
+    assert "advanced DynamoDB features" in result.fix and "--dest-region" in result.fix
+    plain = checks.uncopyable(
+        {Reason.COLD_STORAGE: ["arn:cold"]}, Counter({Reason.COLD_STORAGE: 1})
+    )
+    assert plain.fix == (
+        "see `filter` for the full list; AWS-managed keys need a re-encrypted copy first"
+    )
