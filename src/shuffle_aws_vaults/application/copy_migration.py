@@ -146,6 +146,7 @@ class CopyMigration:
             request.selection,
             sources,
             cross_account=ports.source.account_id != ports.dest.account_id,
+            cross_region=ports.source.region != ports.dest.region,
             now=self.now(),
             tally=SelectionTally(),
         )
@@ -203,6 +204,7 @@ class CopyMigration:
             request.selection,
             sources,
             cross_account=source.account_id != dest.account_id,
+            cross_region=source.region != dest.region,
             now=self.now(),
             tally=tally,
         )
