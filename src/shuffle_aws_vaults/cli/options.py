@@ -84,7 +84,9 @@ def check_region_flags(args: argparse.Namespace) -> None:
     for several source Regions only."""
     several = bool(getattr(args, "regions", None) or getattr(args, "all_regions", False))
     state_dir = getattr(args, "state_dir", None)
-    if state_dir is not None and not several:
+    # status reads a migration directory as it is: --state-dir alone means every Region in it.
+    alone = getattr(args, "command", None) == "status"
+    if state_dir is not None and not several and not alone:
         raise UsageError(
             "--state-dir is for several Regions (--regions or --all-regions); with one Region "
             "give --state-file"
