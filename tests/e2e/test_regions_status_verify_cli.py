@@ -8,14 +8,17 @@ identity). Counts are checked against the sandbox's own records.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from harness import (
     ACCOUNT_FLAGS,
@@ -23,6 +26,7 @@ from harness import (
     DEST,
     SandboxBox,
     copy_config,
+    environment_of,
     run_cli,
     started,
 )
@@ -207,3 +211,133 @@ def test_status_of_an_empty_directory_says_so(migrated: Migrated, tmp_path: Path
     assert one_error_line(err) == (
         "error: give --state-file (one Region) or --state-dir (several), not both"
     )
+
+
+# -- verify -------------------------------------------------------------------------------------
+# The last test deletes a copy: the tests before it see every copy in place.
+
+
+def verify_json(migrated: Migrated, *args: str, code: int = 0) -> dict[str, Any]:
+    status, out, err = migrated.box.run(
+        "verify", *ACCOUNT_FLAGS, "--all-vaults", *args, "--output", "json"
+    )
+    assert status == code, err
+    found: dict[str, Any] = json.loads(out)
+    return found
+
+
+def test_verify_with_the_directory_verifies_every_region_by_its_journal(
+    migrated: Migrated,
+) -> None:
+    document = verify_json(
+        migrated, "--regions", f"{EAST},{WEST}", "--state-dir", str(migrated.directory)
+    )
+    summary, seeded = document["summary"], migrated.box.by_region
+    assert document["problems"] == []
+    assert summary["total"] == summary["verified"] == sum(seeded.values())
+    assert list(summary["regions"]) == [EAST, WEST]  # as --regions gave them
+    for region, count in seeded.items():
+        own = summary["regions"][region]
+        assert own["mode"] == f"journal {migrated.directory / f'{region}.jsonl'}"
+        assert (own["dest_region"], own["total"], own["verified"]) == (region, count, count)
+        assert own["error"] is None
+
+
+def test_verify_without_journals_matches_each_regions_copies_and_reports_one_csv(
+    migrated: Migrated, tmp_path: Path
+) -> None:
+    report = tmp_path / "verify.csv"
+    code, out, err = migrated.box.run(
+        "verify", *ACCOUNT_FLAGS, "--all-vaults", "--all-regions", "--report-csv", str(report)
+    )
+    assert code == 0, err
+    seeded = migrated.box.by_region
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        f"Verified against the destination account {DEST}, Region by Region (migration "
+    )
+    assert lines[1:3] == [  # the enabled Regions in name order
+        f"  {region} -> {region}: {seeded[region]} of {seeded[region]} verified using "
+        "copy-job records and matching (no journal)"
+        for region in (WEST, EAST)
+    ]
+    assert lines[3] == "Totals:"
+    assert re.fullmatch(rf"  verified\s+{sum(seeded.values())}", lines[4])
+    with report.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames is not None and reader.fieldnames[:2] == ["region", "verdict"]
+        rows = list(reader)
+    assert Counter(row["region"] for row in rows) == Counter(seeded)
+    for row in rows:
+        assert row["verdict"] == "verified"
+        assert row["source_recovery_point_arn"].split(":")[3] == row["region"]
+        assert row["destination_recovery_point_arn"].split(":")[3] == row["region"]
+        copies = migrated.box.completed_copies(row["region"])
+        assert copies[row["source_recovery_point_arn"]] == row["destination_recovery_point_arn"]
+
+
+def test_a_region_whose_destination_cannot_be_read_stops_only_itself(
+    migrated: Migrated, tmp_path: Path
+) -> None:
+    # No journal (an empty directory), and West's copies looked for in a Region whose
+    # destination account has no such vault: West stops, East is verified, the exit is 1.
+    document = verify_json(
+        migrated,
+        "--regions",
+        f"{EAST},{WEST}",
+        "--dest-region",
+        f"{WEST}=ap-south-1",
+        "--state-dir",
+        str(tmp_path),
+        code=1,
+    )
+    regions = document["summary"]["regions"]
+    assert regions[EAST]["verified"] == migrated.box.by_region[EAST]
+    assert regions[EAST]["error"] is None
+    assert regions[WEST]["dest_region"] == "ap-south-1"
+    assert regions[WEST]["verified"] == 0
+    assert "ResourceNotFoundException" in regions[WEST]["error"], regions[WEST]
+    assert document["summary"]["verified"] == migrated.box.by_region[EAST]
+
+
+def test_a_deleted_copy_is_missing_in_its_region_and_the_exit_is_1(migrated: Migrated) -> None:
+    world = migrated.box.sandbox.world
+    assert world is not None
+    job = min(
+        (job for job in world.copy_jobs() if job.state == "COMPLETED"),
+        key=lambda job: (job.source_recovery_point_arn.split(":")[3] != WEST, job.seq),
+    )
+    source_arn, dest_arn = job.source_recovery_point_arn, job.dest_recovery_point_arn
+    assert source_arn.split(":")[3] == WEST
+    with environment_of(migrated.box.sandbox):
+        backup = boto3.Session(profile_name="sandbox-dest").client("backup", region_name=WEST)
+        backup.delete_recovery_point(
+            BackupVaultName=job.dest_vault_arn.rsplit(":", 1)[-1], RecoveryPointArn=dest_arn
+        )
+    for state in (migrated.directory, migrated.box.workdir / "no-journals"):
+        document = verify_json(
+            migrated, "--regions", f"{EAST},{WEST}", "--state-dir", str(state), code=1
+        )
+        regions = document["summary"]["regions"]
+        assert (regions[EAST]["missing"], regions[WEST]["missing"]) == (0, 1), state
+        assert document["summary"]["missing"] == 1
+        [problem] = document["problems"]
+        assert (problem["region"], problem["verdict"]) == (WEST, "missing")
+        assert problem["source_recovery_point_arn"] == source_arn
+    code, out, err = migrated.box.run(
+        "verify",
+        *ACCOUNT_FLAGS,
+        "--all-vaults",
+        "--all-regions",
+        "--state-dir",
+        str(migrated.directory),
+        "--output",
+        "csv",
+    )
+    assert code == 1
+    rows = list(csv.DictReader(out.splitlines()))
+    assert Counter(row["region"] for row in rows) == Counter(migrated.box.by_region)
+    problems = [(row["region"], row["source_recovery_point_arn"]) for row in rows]
+    problems = [p for p, row in zip(problems, rows, strict=True) if row["verdict"] != "verified"]
+    assert problems == [(WEST, source_arn)]
+    assert f"  {WEST} -> {WEST}: " in err and "(1 missing)" in err  # the summary on stderr

@@ -54,6 +54,7 @@ def region_scopes(
     catalog: RegionCatalog,
     gateway_for: Callable[[str], BackupGateway],
     warn: Callable[[str], None],
+    failed: Callable[[str, str, AwsError], None] | None = None,
 ) -> list[RegionScope]:
     """The source Regions in order, each with its destination Region and selection.
 
@@ -61,6 +62,10 @@ def region_scopes(
     with a warning). `--all-regions`: the Regions enabled for the account that hold vaults
     matching the selection; a Region whose vault listing is refused as off for the account is
     skipped with a warning. Either way a named vault that no Region holds is refused.
+
+    With `failed`, a Region whose vault listing fails otherwise stops only itself: it is handed
+    to `failed` (source Region, destination Region, the error) and left out, and what the
+    listed Regions lack is no longer refused (the failed Region may hold it).
     """
     if regions.all_regions:
         plan: RegionPlan = plan_regions(catalog.enabled_regions(), regions.dest_region)
@@ -68,13 +73,18 @@ def region_scopes(
         plan = plan_regions(regions.regions, regions.dest_region)
     scopes: list[RegionScope] = []
     listed: dict[str, list[Vault]] = {}
+    stopped: list[str] = []
     for region, dest in plan.pairs:
         try:
             vaults = gateway_for(region).list_vaults()
         except AwsError as exc:
-            if not (regions.all_regions and _not_enabled(exc)):
+            if regions.all_regions and _not_enabled(exc):
+                warn(f"Region {region} skipped: listing its vaults was refused ({exc.code})")
+            elif failed is not None:
+                failed(region, dest, exc)
+                stopped.append(region)
+            else:
                 raise
-            warn(f"Region {region} skipped: listing its vaults was refused ({exc.code})")
             continue
         listed[region] = vaults
         named = _holding(request, vaults)
@@ -87,6 +97,8 @@ def region_scopes(
             continue
         chosen = tuple(v for v in vaults if not request.vault_names or v.name in named)
         scopes.append(RegionScope(region, dest, replace(request, vault_names=named), chosen))
+    if stopped:
+        return scopes
     _check_named(request, listed, account)
     if not scopes:
         looked = ", ".join(listed) or "none could be listed"
