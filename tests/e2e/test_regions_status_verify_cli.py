@@ -300,6 +300,23 @@ def test_a_region_whose_destination_cannot_be_read_stops_only_itself(
     assert document["summary"]["verified"] == migrated.box.by_region[EAST]
 
 
+def test_all_regions_names_a_journal_region_it_did_not_verify(
+    migrated: Migrated, tmp_path: Path
+) -> None:
+    directory = tmp_path / "migration"
+    shutil.copytree(migrated.directory, directory)
+    shutil.copy(directory / f"{EAST}.jsonl", directory / "ap-south-1.jsonl")  # no vaults there
+    code, out, err = migrated.box.run(
+        "verify", *ACCOUNT_FLAGS, "--all-vaults", "--all-regions", "--state-dir", str(directory)
+    )
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"warning: not verified: ap-south-1 (a journal in {directory}, but no vault matching "
+        "the selection there now); name it in --regions to verify it"
+    ]
+    assert "ap-south-1" not in out
+
+
 def test_a_deleted_copy_is_missing_in_its_region_and_the_exit_is_1(migrated: Migrated) -> None:
     world = migrated.box.sandbox.world
     assert world is not None

@@ -69,12 +69,13 @@ def add_region_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_state_dir_flag(parser: Any) -> None:
+def add_state_dir_flag(parser: Any, help_text: str | None = None) -> None:
     """--state-dir: a migration over several Regions keeps a journal per source Region in it."""
     parser.add_argument(
         "--state-dir",
         metavar="DIR",
-        help="with --regions/--all-regions: the migration directory, a journal per source "
+        help=help_text
+        or "with --regions/--all-regions: the migration directory, a journal per source "
         "Region (default: ~/.local/state/shuffle-aws-vaults/<accounts-regions-vaults>/)",
     )
 

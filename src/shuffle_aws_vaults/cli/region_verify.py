@@ -45,8 +45,16 @@ def run_verify_regions(args: argparse.Namespace, env: Environment, regions: Regi
     )
     path = state_dir(args, list(request.vault_names), request.selection)
     directory = bootstrap.migration_directory(path)
-    if args.state_dir and not directory.regions():
+    journals = directory.regions()
+    if args.state_dir and not journals:
         warn(f"no migration state in {path}: verifying by copy-job records and matching")
+    covered = {scope.region for scope in scopes} | {region for region, _, _ in stopped}
+    left = [region for region in journals if region not in covered]
+    if left and regions.all_regions:
+        warn(
+            f"not verified: {', '.join(left)} (a journal in {path}, but no vault matching the "
+            "selection there now); name it in --regions to verify it"
+        )
 
     def side(region: str, dest_region: str) -> tuple[SelectionSources, BackupGateway]:
         wiring = regional.wiring(region, dest_region)
