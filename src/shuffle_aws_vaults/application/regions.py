@@ -57,6 +57,7 @@ def region_scopes(
     gateway_for: Callable[[str], BackupGateway],
     warn: Callable[[str], None],
     keep_refused: bool = False,
+    failed: Callable[[str, str, AwsError], None] | None = None,
 ) -> list[RegionScope]:
     """The source Regions in order, each with its destination Region and selection.
 
@@ -67,7 +68,9 @@ def region_scopes(
 
     `keep_refused`: a Region whose listing fails otherwise (any failure with `--regions`) is
     kept as a scope with the error in `refused` and nothing selected, instead of the error
-    stopping every Region; a named vault is then refused only when no Region was refused.
+    stopping every Region. With `failed`, such a Region is instead handed to `failed` (source
+    Region, destination Region, the error) and left out. Either way what the listed Regions
+    lack is no longer refused (the failed Region may hold it).
     """
     if regions.all_regions:
         plan: RegionPlan = plan_regions(catalog.enabled_regions(), regions.dest_region)
@@ -75,17 +78,22 @@ def region_scopes(
         plan = plan_regions(regions.regions, regions.dest_region)
     scopes: list[RegionScope] = []
     listed: dict[str, list[Vault]] = {}
+    stopped: list[str] = []
     for region, dest in plan.pairs:
         try:
             vaults = gateway_for(region).list_vaults()
         except AwsError as exc:
             if regions.all_regions and _not_enabled(exc):
                 warn(f"Region {region} skipped: listing its vaults was refused ({exc.code})")
-                continue
-            if not keep_refused:
+            elif failed is not None:
+                failed(region, dest, exc)
+                stopped.append(region)
+            elif keep_refused:
+                nothing = replace(request, vault_names=(), all_vaults=False)
+                scopes.append(RegionScope(region, dest, nothing, (), refused=exc))
+                stopped.append(region)
+            else:
                 raise
-            nothing = replace(request, vault_names=(), all_vaults=False)
-            scopes.append(RegionScope(region, dest, nothing, (), refused=exc))
             continue
         listed[region] = vaults
         named = _holding(request, vaults)
@@ -98,8 +106,9 @@ def region_scopes(
             continue
         chosen = tuple(v for v in vaults if not request.vault_names or v.name in named)
         scopes.append(RegionScope(region, dest, replace(request, vault_names=named), chosen))
-    if all(scope.refused is None for scope in scopes):
-        _check_named(request, listed, account)
+    if stopped:
+        return scopes
+    _check_named(request, listed, account)
     if not scopes:
         looked = ", ".join(listed) or "none could be listed"
         raise RequestRefused(

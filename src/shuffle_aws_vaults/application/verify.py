@@ -8,12 +8,12 @@ expired, by resource ARN + creation date + source vault in the destination listi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..domain.copy_job import CopyJobInfo, newer
 from ..domain.migration import MigrationState, Status
-from ..domain.recovery_point import RecoveryPoint
+from ..domain.recovery_point import RecoveryPoint, Vault
 from ..domain.verification import Check, Verdict, compare, match_key
 from .ports import BackupGateway
 
@@ -43,6 +43,9 @@ class VerifyTally:
         return all(verdict is Verdict.VERIFIED for verdict in self.verdicts.elements())
 
 
+NO_JOURNAL = "copy-job records and matching (no journal)"
+
+
 def _dest_listing(dest: BackupGateway, vault: str) -> dict[str, RecoveryPoint]:
     return {rp.arn: rp for rp in dest.iter_recovery_points(vault)}
 
@@ -51,8 +54,11 @@ def verify_from_journal(
     state: MigrationState,
     sources: dict[str, RecoveryPoint],
     dest: BackupGateway,
+    origin: tuple[str, str] | None = None,
 ) -> Iterator[ItemCheck]:
-    """Each planned item; `sources` maps source ARN to its current listing (for the fields)."""
+    """Each planned item; `sources` maps source ARN to its current listing (for the fields).
+    `origin`: the source's (Region, account), so that copies of a same-named vault of another
+    Region or account are not taken for extras."""
     listings: dict[str, dict[str, RecoveryPoint]] = {}
     seen: dict[str, set[str]] = {}
     for i, item in enumerate(state.items):
@@ -75,7 +81,8 @@ def verify_from_journal(
             check = compare(source, copy)
             seen[vault].add(dest_arn)
         yield ItemCheck(source, item.source_arn, vault, dest_arn, check)
-    yield from _extras(listings, seen, {item.source_vault for item in state.items}, sources)
+    vaults = {item.source_vault for item in state.items}
+    yield from _extras(listings, seen, vaults, sources, origin)
 
 
 def verify_without_journal(
@@ -125,7 +132,30 @@ def verify_without_journal(
             seen[vault].add(copy.arn)
         yield ItemCheck(rp, rp.arn, vault, copy.arn if copy else dest_arn, check)
     sources_by_arn = {rp.arn: rp for rp in items}
-    yield from _extras(listings, seen, set(source_vault_arns), sources_by_arn)
+    origin = (source_gateway.region, source_gateway.account_id)
+    yield from _extras(listings, seen, set(source_vault_arns), sources_by_arn, origin)
+
+
+def verify_selection(
+    state: MigrationState | None,
+    included: list[RecoveryPoint],
+    vaults: Sequence[Vault],
+    source: BackupGateway,
+    dest: BackupGateway,
+    dest_vault: str | None,
+) -> Iterator[ItemCheck]:
+    """Each item to verify: with a journal (`state`) its every planned item, else each item the
+    selection includes (`included`, of `vaults`), into `dest_vault` or the vault's namesake."""
+    if state is not None:
+        planned = {item.source_arn for item in state.items}
+        listed = {rp.arn: rp for rp in included if rp.arn in planned}
+        if len(listed) < len(planned):  # planned items the selection no longer includes
+            for vault in {item.source_vault for item in state.items} - {v.name for v in vaults}:
+                listed.update({rp.arn: rp for rp in source.iter_recovery_points(vault)})
+        return verify_from_journal(state, listed, dest, (source.region, source.account_id))
+    dest_of = {vault.name: dest_vault or vault.name for vault in vaults}
+    arns = {vault.name: vault.arn for vault in vaults}
+    return verify_without_journal(included, dest_of, arns, source, dest)
 
 
 def _extras(
@@ -133,17 +163,23 @@ def _extras(
     seen: dict[str, set[str]],
     source_vaults: set[str],
     sources: dict[str, RecoveryPoint],
+    origin: tuple[str, str] | None,
 ) -> Iterator[ItemCheck]:
-    """Destination recovery points copied from the source vaults that match no planned item."""
+    """Destination recovery points copied from the source vaults (of the source's Region and
+    account, when `origin` names them) that match no planned item."""
     for vault, listing in sorted(listings.items()):
         for arn, rp in listing.items():
-            origin = (rp.source_vault_arn or "").rsplit(":", 1)[-1]
-            if arn in seen[vault] or not rp.source_vault_arn or origin not in source_vaults:
+            if arn in seen[vault] or not rp.source_vault_arn:
+                continue
+            # arn:PARTITION:backup:REGION:ACCOUNT:backup-vault:NAME
+            parts = rp.source_vault_arn.split(":")
+            name = parts[-1]
+            if name not in source_vaults or (origin is not None and tuple(parts[3:5]) != origin):
                 continue
             yield ItemCheck(
                 None,
                 "",
                 vault,
                 arn,
-                Check(Verdict.EXTRA, f"copied from {origin}, matches no planned item"),
+                Check(Verdict.EXTRA, f"copied from {name}, matches no planned item"),
             )

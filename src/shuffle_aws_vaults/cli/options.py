@@ -69,12 +69,13 @@ def add_region_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_state_dir_flag(parser: Any) -> None:
+def add_state_dir_flag(parser: Any, help_text: str | None = None) -> None:
     """--state-dir: a migration over several Regions keeps a journal per source Region in it."""
     parser.add_argument(
         "--state-dir",
         metavar="DIR",
-        help="with --regions/--all-regions: the migration directory, a journal per source "
+        help=help_text
+        or "with --regions/--all-regions: the migration directory, a journal per source "
         "Region (default: ~/.local/state/shuffle-aws-vaults/<accounts-regions-vaults>/)",
     )
 
@@ -84,7 +85,9 @@ def check_region_flags(args: argparse.Namespace) -> None:
     for several source Regions only."""
     several = bool(getattr(args, "regions", None) or getattr(args, "all_regions", False))
     state_dir = getattr(args, "state_dir", None)
-    if state_dir is not None and not several:
+    # status reads a migration directory as it is: --state-dir alone means every Region in it.
+    alone = getattr(args, "command", None) == "status"
+    if state_dir is not None and not several and not alone:
         raise UsageError(
             "--state-dir is for several Regions (--regions or --all-regions); with one Region "
             "give --state-file"

@@ -252,7 +252,12 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
         help="the copy's --state-file; without it, give the copy's own account, Region, "
         "selection and --dest-vault flags and status finds the same default state file",
     )
-    add_state_dir_flag(parser)
+    add_state_dir_flag(
+        parser,
+        "a migration over several Regions: its directory (every Region in it, or those "
+        "--regions names); without it, --regions/--all-regions with the copy's flags find the "
+        "default directory",
+    )
     # The copy's command line, as it was: credentials are taken and not used (no AWS calls).
     add_account_flags(parser, dest=True, required=False)
     add_region_flags(parser)

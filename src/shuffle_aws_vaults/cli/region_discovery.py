@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..application.adoption import ExistingCopies
@@ -19,6 +19,7 @@ from ..application.selection_stage import (
     select,
 )
 from ..bootstrap import Regional
+from ..domain.errors import AwsError
 from ..domain.selection import Selection, SelectionTally
 from ..domain.units import human_size
 from .accounts import selection_request, sources, warn, wire_regional
@@ -39,8 +40,15 @@ from .output import CollectingWriter, make_writer
 
 
 def _scopes(
-    args: argparse.Namespace, regions: RegionRequest, request: SelectionRequest, *, dest: bool
+    args: argparse.Namespace,
+    regions: RegionRequest,
+    request: SelectionRequest,
+    *,
+    dest: bool,
+    failed: Callable[[str, str, AwsError], None] | None = None,
 ) -> tuple[Regional, list[RegionScope], SelectionSources]:
+    """The wiring, each source Region's scope and the first Region's sources; with `failed`,
+    a Region whose vaults cannot be listed is handed to it instead of stopping every Region."""
     regional = wire_regional(args, with_dest=dest)
     first = regional.wiring(regions.regions[0] if regions.regions else regional.home)
     check_metadata(request.selection, sources(first), warn)
@@ -51,6 +59,7 @@ def _scopes(
         catalog=regional.catalog,
         gateway_for=regional.gateway,
         warn=warn,
+        failed=failed,
     )
     return regional, scopes, sources(first)
 

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from .. import bootstrap
-from ..domain.failures import failure_signature
-from ..domain.migration import MigrationState
-from ..domain.summary import MigrationCounts, bytes_copied, failed_items
-from ..domain.units import human_size
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
+from .options import region_request
 from .output import print_document
-
-FAILURE_EXAMPLES = 10
+from .status_report import print_table, report, shown
 
 
 def state_path(args: argparse.Namespace) -> Path:
@@ -36,51 +30,11 @@ def state_path(args: argparse.Namespace) -> Path:
     return default_state_path(args, vault_names(args), selection_from_args(args))
 
 
-def report(state: MigrationState, identity: dict[str, Any], holder: str | None) -> dict[str, Any]:
-    counts = MigrationCounts.of(state)
-    failures = failed_items(state)
-    # One cause, whichever item it hit: code and message with ARNs and IDs left out.
-    by_message = Counter(failure_signature(f.code, f.message) for _, f in failures)
-    return {
-        "source_account": identity.get("source_account"),
-        "dest_account": identity.get("dest_account"),
-        "vaults": identity.get("vaults"),
-        "planned_at": identity.get("created"),
-        "running": holder,
-        "total_items": counts.total,
-        # As in the copy's summary and progress: a copy found in the destination is completed
-        # (already_copied says how many of them).
-        "completed": counts.completed + counts.already_copied,
-        "failed": counts.failed,
-        "in_flight": counts.in_flight,
-        "unconfirmed": counts.unconfirmed,
-        "pending": counts.pending,
-        "already_copied": counts.already_copied,
-        "retried_failed": counts.retried_failed,
-        "added_since_plan": sum(e.get("added", 0) for e in identity.get("extensions", [])),
-        "percent_done": counts.percent_done,
-        "bytes_copied": bytes_copied(state),
-        "bytes_planned": sum(item.size_bytes for item in state.items),
-        "job_retries": counts.job_retries,
-        "failures_by_message": dict(by_message.most_common()),
-        "failures": [
-            {
-                "recovery_point_arn": state.items[i].source_arn,
-                "error_code": f.code,
-                "error_message": f.message,
-            }
-            for i, f in failures[:FAILURE_EXAMPLES]
-        ],
-    }
-
-
-def vault_list(vaults: Any) -> str:
-    if not vaults or vaults == ["*"]:
-        return "all"
-    return ", ".join(str(vault) for vault in vaults)
-
-
 def run_status(args: argparse.Namespace, env: Environment) -> int:
+    if args.state_dir or region_request(args) is not None:
+        from .region_status import run_status_regions
+
+        return run_status_regions(args)
     path = state_path(args)
     store = bootstrap.state_store(path)
     if not store.exists():
@@ -88,45 +42,9 @@ def run_status(args: argparse.Namespace, env: Environment) -> int:
     identity, state = store.read()
     data = report(state, identity, store.holder())
     if args.output != "table" or args.query:
-        if args.output == "text" and not args.query:
-            # Text has no keys: each cause becomes a line of its own, count then message.
-            causes = data["failures_by_message"].items()
-            data = {
-                **data,
-                "failures_by_message": [{"count": n, "cause": m} for m, n in causes],
-            }
-        print_document(data, args.output, args.query, sys.stdout)
+        print_document(shown(data, args.output, args.query), args.output, args.query, sys.stdout)
         return ExitStatus.SUCCESS
     out = sys.stdout
     out.write(f"State: {path}\n")
-    out.write(
-        f"Migration: account {data['source_account']} -> {data['dest_account']}, "
-        f"vaults {vault_list(data['vaults'])}, planned {data['planned_at']}\n"
-    )
-    out.write(f"Running: {data['running'] or 'no'}\n")
-    out.write(
-        f"Progress: {data['percent_done']:.1f}% of {data['total_items']:,} | "
-        f"Completed: {data['completed']:,} | Failed: {data['failed']:,} | "
-        f"In Progress: {data['in_flight']:,} | Queued: {data['pending']:,}\n"
-    )
-    out.write(
-        f"Copied {human_size(data['bytes_copied'])} of {human_size(data['bytes_planned'])}; "
-        f"{data['job_retries']:,} copy jobs retried\n"
-    )
-    extras = [
-        (
-            f"{data['already_copied']:,} of the completed already in the destination when "
-            "planned (not copied again)"
-            if data["already_copied"]
-            else ""
-        ),
-        f"{data['added_since_plan']:,} added by --include-new" if data["added_since_plan"] else "",
-        f"{data['retried_failed']:,} failed items retried" if data["retried_failed"] else "",
-    ]
-    if any(extras):
-        out.write("Also: " + "; ".join(extra for extra in extras if extra) + "\n")
-    if data["failures_by_message"]:
-        out.write("Failures by cause (ARNs and IDs left out):\n")
-        for message, count in data["failures_by_message"].items():
-            out.write(f"  {count:>8,}  {message}\n")
+    print_table(data, out)
     return ExitStatus.SUCCESS

@@ -4,48 +4,36 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from .. import bootstrap
 from ..application.selection_stage import NothingSelected, require_vaults
-from ..application.verify import (
-    ItemCheck,
-    VerifyTally,
-    verify_from_journal,
-    verify_without_journal,
-)
+from ..application.verify import NO_JOURNAL, verify_selection
 from ..domain.selection import SelectionTally
-from ..domain.verification import Verdict
 from .accounts import select_for_destination, selection_request
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
-from .output import make_writer, print_document
+from .options import region_request
+from .output import print_document
 from .state_paths import default_state_path
-
-REPORT_COLUMNS = (
-    "verdict",
-    "source_recovery_point_arn",
-    "destination_vault",
-    "destination_recovery_point_arn",
-    "detail",
+from .verify_report import (
+    REPORT_COLUMNS,
+    Findings,
+    emit_rows,
+    print_problems,
+    print_verdicts,
+    verdict_counts,
 )
-
-
-def _row(item: ItemCheck) -> dict[str, Any]:
-    return {
-        "verdict": item.check.verdict.value,
-        "source_recovery_point_arn": item.source_arn,
-        "destination_vault": item.dest_vault,
-        "destination_recovery_point_arn": item.dest_arn or "",
-        "detail": item.check.detail,
-    }
 
 
 def run_verify(args: argparse.Namespace, env: Environment) -> int:
     if args.dest_account is None:
         raise UsageError("verify needs --dest-account")
+    regions = region_request(args)
+    if regions is not None:
+        from .region_verify import run_verify_regions
+
+        return run_verify_regions(args, env, regions)
     request = selection_request(args)
     require_vaults(request)
     names = list(request.vault_names)
@@ -67,49 +55,13 @@ def run_verify(args: argparse.Namespace, env: Environment) -> int:
             f"warning: no migration state at {path}: verifying by copy-job records and matching",
             file=sys.stderr,
         )
-    checks: Iterator[ItemCheck]
-    if store.exists():
-        _, state = store.read()
-        planned = {item.source_arn for item in state.items}
-        listed = {rp.arn: rp for rp in included if rp.arn in planned}
-        if len(listed) < len(planned):  # planned items the selection no longer includes
-            for vault in {item.source_vault for item in state.items} - {v.name for v in vaults}:
-                listed.update({rp.arn: rp for rp in source.iter_recovery_points(vault)})
-        mode = f"journal {path}"
-        checks = verify_from_journal(state, listed, dest)
-    else:
-        dest_of = {vault.name: args.dest_vault or vault.name for vault in vaults}
-        arns = {vault.name: vault.arn for vault in vaults}
-        mode = "copy-job records and matching (no journal)"
-        checks = verify_without_journal(included, dest_of, arns, source, dest)
-    tally = VerifyTally()
-    problems: list[dict[str, Any]] = []
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for item in checks:
-            tally.add(item)
-            row = _row(item)
-            if item.check.verdict is not Verdict.VERIFIED:
-                problems.append(row)
-            yield row
-
-    if args.report_csv:
-        bootstrap.reports().write_csv(Path(args.report_csv), REPORT_COLUMNS, rows())
-    elif args.output in ("csv", "text") and not args.query:
-        # Every item's verdict on stdout, the summary on stderr.
-        writer = make_writer(args.output, sys.stdout, REPORT_COLUMNS)
-        for item_row in rows():
-            writer.write(item_row)
-        writer.close()
-    else:
-        for _ in rows():
-            pass
-    summary = {
-        "mode": mode,
-        "total": sum(tally.verdicts.values()),
-        **{verdict.value: tally.verdicts.get(verdict, 0) for verdict in Verdict},
-        "mismatched_fields": dict(tally.mismatched_fields),
-    }
+    state = store.read()[1] if store.exists() else None
+    mode = f"journal {path}" if state is not None else NO_JOURNAL
+    checks = verify_selection(state, included, vaults, source, dest, args.dest_vault)
+    found = Findings()
+    emit_rows(args, REPORT_COLUMNS, (found.row(item) for item in checks))
+    tally, problems = found.tally, found.problems
+    summary = {"mode": mode, **verdict_counts(tally)}
     if args.output == "json" or args.query:
         document = {"summary": summary, "problems": problems}
         shown = "text" if args.output == "text" else "json"
@@ -117,18 +69,8 @@ def run_verify(args: argparse.Namespace, env: Environment) -> int:
     else:
         out = sys.stderr if args.output in ("csv", "text") else sys.stdout
         out.write(f"Verified against the destination account {dest.account_id} using {mode}:\n")
-        for verdict in Verdict:
-            out.write(f"  {verdict.value:<14} {tally.verdicts.get(verdict, 0):>10,}\n")
-        if tally.mismatched_fields:
-            fields = ", ".join(f"{k} {v}" for k, v in tally.mismatched_fields.items())
-            out.write(f"  mismatched fields: {fields}\n")
+        print_verdicts(tally, out)
         if args.output in ("csv", "text"):
             return ExitStatus.SUCCESS if tally.all_verified else ExitStatus.ERROR
-        for row in problems[:50]:
-            out.write(
-                f"{row['verdict']:<14} {row['source_recovery_point_arn'] or '-'} -> "
-                f"{row['destination_recovery_point_arn'] or '-'}: {row['detail']}\n"
-            )
-        if len(problems) > 50:
-            out.write(f"... and {len(problems) - 50:,} more (see --report-csv or --output json)\n")
+        print_problems(problems, out)
     return ExitStatus.SUCCESS if tally.all_verified else ExitStatus.ERROR

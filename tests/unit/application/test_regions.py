@@ -224,3 +224,34 @@ def test_keep_refused_still_skips_a_region_off_for_the_account_under_all_regions
     assert warnings == [
         "Region ap-east-1 skipped: listing its vaults was refused (UnrecognizedClientException)"
     ]
+
+
+def test_with_failed_a_given_region_whose_listing_fails_stops_only_itself() -> None:
+    denied = AccessDenied("AccessDeniedException", "no", "ListBackupVaults")
+    world = {**WORLD, "eu-west-1": RegionVaults("eu-west-1", ["only-here"], denied)}
+    stopped: list[tuple[str, str, str]] = []
+    found = region_scopes(
+        RegionRequest(("us-east-1", "eu-west-1"), False, "eu-west-1=eu-central-1"),
+        named("prod", "only-here"),  # only-here may be in the Region that failed: not refused
+        account=ACCOUNT,
+        catalog=Catalog(list(WORLD)),
+        gateway_for=world.__getitem__,
+        warn=[].append,
+        failed=lambda region, dest, exc: stopped.append((region, dest, exc.code)),
+    )
+    assert [(s.region, s.request.vault_names) for s in found] == [("us-east-1", ("prod",))]
+    assert stopped == [("eu-west-1", "eu-central-1", "AccessDeniedException")]
+
+
+def test_with_failed_every_region_failing_leaves_no_scope_and_no_refusal() -> None:
+    stopped: list[str] = []
+    found = region_scopes(
+        RegionRequest(("ap-east-1",), False),
+        EVERY,
+        account=ACCOUNT,
+        catalog=Catalog(list(WORLD)),
+        gateway_for=WORLD.__getitem__,
+        warn=[].append,
+        failed=lambda region, dest, exc: stopped.append(region),
+    )
+    assert found == [] and stopped == ["ap-east-1"]

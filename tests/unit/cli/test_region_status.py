@@ -1,0 +1,126 @@
+"""`status` over several Regions: the totals of the Regions' status documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shuffle_aws_vaults.cli.region_status import merge_reports
+
+
+def doc(**given: Any) -> dict[str, Any]:
+    """A one-Region status document (as status_report.report makes it), zeros unless given."""
+    base: dict[str, Any] = {
+        "source_account": "111111111111",
+        "dest_account": "222222222222",
+        "vaults": ["a"],
+        "planned_at": "2024-05-01T00:00:00+00:00",
+        "running": None,
+        "total_items": 0,
+        "completed": 0,
+        "failed": 0,
+        "in_flight": 0,
+        "unconfirmed": 0,
+        "pending": 0,
+        "already_copied": 0,
+        "retried_failed": 0,
+        "added_since_plan": 0,
+        "percent_done": 100.0,
+        "bytes_copied": 0,
+        "bytes_planned": 0,
+        "job_retries": 0,
+        "failures_by_message": {},
+        "failures": [],
+    }
+    return {**base, **given}
+
+
+EAST = doc(
+    vaults=["a", "b"],
+    planned_at="2024-05-02T00:00:00+00:00",
+    total_items=90,
+    completed=60,
+    failed=2,
+    in_flight=10,
+    unconfirmed=1,
+    pending=17,
+    already_copied=5,
+    retried_failed=1,
+    added_since_plan=3,
+    percent_done=68.89,
+    bytes_copied=6000,
+    bytes_planned=9000,
+    job_retries=4,
+    failures_by_message={"AccessDenied: no": 1, "Internal: oops": 1},
+    failures=[
+        {"recovery_point_arn": "e1", "error_code": "AccessDenied", "error_message": "no"},
+        {"recovery_point_arn": "e2", "error_code": "Internal", "error_message": "oops"},
+    ],
+)
+WEST = doc(
+    vaults=["a"],
+    running="pid 7 on host since 2024-05-03",
+    total_items=30,
+    completed=9,
+    failed=3,
+    pending=18,
+    percent_done=40.0,
+    bytes_copied=900,
+    bytes_planned=3000,
+    job_retries=1,
+    failures_by_message={"Internal: oops": 3},
+    failures=[
+        {"recovery_point_arn": f"w{i}", "error_code": "Internal", "error_message": "oops"}
+        for i in range(3)
+    ],
+)
+
+
+def test_counts_are_summed_and_percent_done_is_recomputed_from_the_sums() -> None:
+    totals = merge_reports({"us-east-1": EAST, "eu-west-1": WEST})
+    assert totals["total_items"] == 120
+    assert totals["completed"] == 69
+    assert totals["failed"] == 5
+    assert totals["in_flight"] == 10
+    assert totals["unconfirmed"] == 1
+    assert totals["pending"] == 35
+    assert totals["already_copied"] == 5
+    assert (totals["retried_failed"], totals["added_since_plan"]) == (1, 3)
+    assert (totals["bytes_copied"], totals["bytes_planned"]) == (6900, 12000)
+    assert totals["job_retries"] == 5
+    # (69 completed, already copied among them, + 5 failed) of 120; not the Regions' mean
+    assert totals["percent_done"] == 61.67
+    assert set(totals) == set(EAST)  # the one-Region document's keys, no more
+
+
+def test_failure_causes_merge_most_first_and_examples_say_their_region() -> None:
+    totals = merge_reports({"us-east-1": EAST, "eu-west-1": WEST})
+    assert list(totals["failures_by_message"].items()) == [
+        ("Internal: oops", 4),
+        ("AccessDenied: no", 1),
+    ]
+    assert [(f["region"], f["recovery_point_arn"]) for f in totals["failures"]] == [
+        ("us-east-1", "e1"),
+        ("us-east-1", "e2"),
+        ("eu-west-1", "w0"),
+        ("eu-west-1", "w1"),
+        ("eu-west-1", "w2"),
+    ]
+
+
+def test_what_is_not_counted_is_shared_or_listed() -> None:
+    totals = merge_reports({"us-east-1": EAST, "eu-west-1": WEST})
+    assert totals["source_account"] == "111111111111"
+    assert totals["vaults"] == ["a", "b"]
+    assert totals["planned_at"] == "2024-05-01T00:00:00+00:00"  # the earliest plan
+    assert totals["running"] == "pid 7 on host since 2024-05-03"
+    other = doc(dest_account="333333333333", vaults="*")
+    mixed = merge_reports({"us-east-1": EAST, "eu-west-1": other})
+    assert mixed["dest_account"] == ["222222222222", "333333333333"]
+    assert mixed["vaults"] == "*"
+    assert mixed["running"] is None
+
+
+def test_an_empty_plan_everywhere_is_done() -> None:
+    totals = merge_reports({"us-east-1": doc(), "eu-west-1": doc()})
+    assert totals["total_items"] == 0 and totals["percent_done"] == 100.0
+    assert totals["failures"] == [] and totals["failures_by_message"] == {}
