@@ -47,8 +47,13 @@ def said_for(region: str) -> Callable[[str], None]:
 
 
 def scopes_of(
-    args: argparse.Namespace, regions: RegionRequest, request: CopyRequest, regional: Regional
+    regions: RegionRequest,
+    request: CopyRequest,
+    regional: Regional,
+    unlisted: list[RegionResult],
 ) -> list[RegionScope]:
+    """The Regions to copy; a Region whose vaults cannot be listed (credentials, an SCP) goes
+    to `unlisted` and stops alone."""
     first = regional.wiring(regions.regions[0] if regions.regions else regional.home)
     check_metadata(request.selection.selection, sources(first), warn)
     scopes = region_scopes(
@@ -58,6 +63,7 @@ def scopes_of(
         catalog=regional.catalog,
         gateway_for=regional.gateway,
         warn=warn,
+        failed=lambda region, dest, exc: unlisted.append(RegionResult(region, dest, error=exc)),
     )
     return [scope for scope in scopes if scope.vaults]  # the others were warned about
 
@@ -95,7 +101,13 @@ def run_copy_regions(
 ) -> int:
     bootstrap.configure_logging(args.verbose, args.log_file)
     regional = wire_regional(args, with_dest=True)
-    scopes = scopes_of(args, regions, request, regional)
+    unlisted: list[RegionResult] = []
+    scopes = scopes_of(regions, request, regional, unlisted)
+    if not scopes:
+        _report_open(unlisted)
+        if not unlisted:
+            raise UserError("nothing to copy: none of the Regions holds a vault of the selection")
+        return ExitStatus.ERROR
     names = list(request.selection.vault_names)
     directory = bootstrap.migration_directory(state_dir(args, names, request.selection.selection))
     left = sorted(set(directory.regions()) - {scope.region for scope in scopes})
@@ -116,7 +128,7 @@ def run_copy_regions(
         with copy:
             if not request.dry_run:
                 copy.check_states()
-            return _run(request, env, copy, board, planning, directory)
+            return _run(request, env, copy, board, planning, directory, unlisted)
     except StoppedWhilePlanning as stopped:
         print(
             f"stopped by {stopped.signal} before any copy was started; what was planned is "
@@ -150,8 +162,9 @@ def _run(
     board: ProgressBoard,
     planning: PlanningSignals,
     directory: MigrationDirectory,
+    unlisted: list[RegionResult],
 ) -> int:
-    results = copy.open()
+    results = [*unlisted, *copy.open()]
     _report_open(results)
     opened = [result for result in results if result.opened is not None]
     if not opened and all(result.nothing is not None for result in results):
