@@ -53,8 +53,10 @@ def report(state: MigrationState, identity: dict[str, Any], holder: str | None) 
 
 
 def vault_list(vaults: Any) -> str:
-    if not vaults or vaults == ["*"]:
+    if not vaults or vaults in ("*", ["*"]):  # --all-vaults is recorded as "*"
         return "all"
+    if isinstance(vaults, str):
+        return vaults
     return ", ".join(str(vault) for vault in vaults)
 
 

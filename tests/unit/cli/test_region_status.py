@@ -124,3 +124,10 @@ def test_an_empty_plan_everywhere_is_done() -> None:
     totals = merge_reports({"us-east-1": doc(), "eu-west-1": doc()})
     assert totals["total_items"] == 0 and totals["percent_done"] == 100.0
     assert totals["failures"] == [] and totals["failures_by_message"] == {}
+
+
+def test_the_status_table_says_all_vaults_for_an_all_vaults_migration() -> None:
+    from shuffle_aws_vaults.cli.status_report import vault_list
+
+    assert vault_list("*") == vault_list(["*"]) == vault_list(None) == "all"
+    assert vault_list(["a", "b"]) == "a, b"
