@@ -6,10 +6,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Callable
 from datetime import datetime
 
 from .. import bootstrap
-from ..application.ports import DestinationAccount
+from ..application.copy_request import CopyPorts
+from ..application.ports import DestinationAccount, ProgressSink
 from ..application.selection_stage import (
     SelectionRequest,
     SelectionScan,
@@ -75,6 +77,22 @@ def wire_regional(args: argparse.Namespace, *, with_dest: bool) -> Regional:
         max_attempts=args.max_attempts,
         metadata_csv=args.metadata_csv,
         dest=dataclasses.replace(dest, region=None) if dest is not None else None,
+    )
+
+
+def copy_ports(wiring: Wiring, progress: Callable[[int, int], ProgressSink]) -> CopyPorts:
+    """The copy use case's ports over a wiring (source and destination wired)."""
+    assert wiring.dest is not None
+    return CopyPorts(
+        source=wiring.source,
+        dest=wiring.dest,
+        keys=wiring.keys,
+        metadata=wiring.metadata,
+        source_checks=wiring.source_checks,
+        statistics=wiring.statistics,
+        reports=bootstrap.reports(),
+        executor=bootstrap.executor,
+        progress=progress,
     )
 
 

@@ -11,7 +11,6 @@ from .. import bootstrap
 from ..application.copy_engine import EngineSettings
 from ..application.copy_migration import CopyMigration
 from ..application.copy_request import (
-    CopyPorts,
     CopyRequest,
     PlanPreview,
     PreflightFailed,
@@ -23,7 +22,7 @@ from ..domain.lanes import (
     TypeLimitError,
     parse_type_limits,
 )
-from .accounts import selection_request, wire
+from .accounts import copy_ports, selection_request, wire
 from .checklist import print_checklist
 from .copy_outcome import closing_line, exit_status
 from .copy_regions import run_copy_regions
@@ -181,18 +180,9 @@ def run_copy(args: argparse.Namespace, env: Environment) -> int:
 
 def _run_copy(args: argparse.Namespace, migration: CopyMigration, planning: PlanningSignals) -> int:
     migration.check_state()
-    wiring = wire(args, with_dest=True)
-    assert wiring.dest is not None
-    ports = CopyPorts(
-        source=wiring.source,
-        dest=wiring.dest,
-        keys=wiring.keys,
-        metadata=wiring.metadata,
-        source_checks=wiring.source_checks,
-        statistics=wiring.statistics,
-        reports=bootstrap.reports(),
-        executor=bootstrap.executor,
-        progress=lambda total, done: bootstrap.progress(
+    ports = copy_ports(
+        wire(args, with_dest=True),
+        lambda total, done: bootstrap.progress(
             quiet=args.no_progress, interval=args.progress_interval, total=total, done=done
         ),
     )

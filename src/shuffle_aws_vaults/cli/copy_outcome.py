@@ -22,6 +22,17 @@ def exit_status(outcome: CopyOutcome) -> int:
     return ExitStatus.ERROR if outcome.counts.failed else ExitStatus.SUCCESS
 
 
+def counts_text(report: dict[str, Any], adopted_where: str = "in the destination") -> str:
+    """'N of M copied, A already in the destination, F failed, I in flight, P to go'."""
+    adopted = report["already_copied"]
+    return (
+        f"{report['completed'] - adopted:,} of {report['planned_items']:,} copied, "
+        + (f"{adopted:,} already {adopted_where}, " if adopted else "")
+        + f"{report['failed']:,} failed, "
+        f"{report['in_progress']:,} in flight, {report['pending']:,} to go"
+    )
+
+
 def closing_line(
     report: dict[str, Any],
     outcome: RunOutcome,
@@ -29,13 +40,9 @@ def closing_line(
     report_csv: Path | None = None,
     state_flag: str = "--state-file",
 ) -> str:
-    adopted = report["already_copied"]
     text = (
-        f"{report['completed'] - adopted:,} of {report['planned_items']:,} copied, "
-        + (f"{adopted:,} already in the destination, " if adopted else "")
-        + f"{report['failed']:,} failed, "
-        f"{report['in_progress']:,} in flight, {report['pending']:,} to go "
-        f"({report['duration_formatted']}, {report['throughput_per_hour']:,.0f}/hour)."
+        counts_text(report)
+        + f" ({report['duration_formatted']}, {report['throughput_per_hour']:,.0f}/hour)."
     )
     if report["failed"]:
         text += f" Failures by cause: shuffle-aws-vaults status {state_flag} {path}" + (

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from .. import bootstrap
 from ..application.copy_engine import RunOutcome
 from ..application.copy_migration import CopyMigration
-from ..application.copy_request import CopyPorts, CopyRequest, OpenedMigration, PlanPreview
+from ..application.copy_request import CopyRequest, OpenedMigration, PlanPreview
 from ..application.errors import OperatorError
 from ..application.ports import MigrationDirectory, ProgressBoard
 from ..application.regional_copy import RegionalCopy, RegionPart, RegionResult
@@ -22,9 +22,9 @@ from ..application.run_control import StopSignal
 from ..application.selection_stage import check_metadata
 from ..bootstrap import Regional
 from ..domain.errors import AwsError, CredentialsError
-from .accounts import sources, warn, wire_regional
+from .accounts import copy_ports, sources, warn, wire_regional
 from .checklist import print_checklist
-from .copy_outcome import closing_line
+from .copy_outcome import closing_line, counts_text
 from .environment import Environment
 from .exit_status import ExitStatus, UserError
 from .plan_display import print_plan
@@ -77,21 +77,10 @@ def part_of(
     env: Environment,
 ) -> RegionPart:
     wiring = regional.wiring(scope.region, scope.dest_region)
-    assert wiring.dest is not None
     here = dataclasses.replace(
         request, selection=scope.request, summary_output=None, report_csv=None
     )
-    ports = CopyPorts(
-        source=wiring.source,
-        dest=wiring.dest,
-        keys=wiring.keys,
-        metadata=wiring.metadata,
-        source_checks=wiring.source_checks,
-        statistics=wiring.statistics,
-        reports=bootstrap.reports(),
-        executor=bootstrap.executor,
-        progress=lambda total, done: board.sink(scope.region, total, done),
-    )
+    ports = copy_ports(wiring, lambda total, done: board.sink(scope.region, total, done))
     migration = CopyMigration(here, directory.store(scope.region), said_for(scope.region), env.now)
     return RegionPart(scope.region, scope.dest_region, migration, ports)
 
@@ -214,13 +203,7 @@ def region_line(result: RegionResult) -> str:
             return where + "nothing to copy"
         return where + ("stopped: " + describe(result.error) if result.error else "not run")
     report, run = result.outcome.report, result.outcome.run
-    adopted = report["already_copied"]
-    text = (
-        f"{report['completed'] - adopted:,} of {report['planned_items']:,} copied, "
-        + (f"{adopted:,} already there, " if adopted else "")
-        + f"{report['failed']:,} failed, {report['in_progress']:,} in flight, "
-        f"{report['pending']:,} to go ({run.reason}"
-    )
+    text = f"{counts_text(report, 'there')} ({run.reason}"
     if run.fatal:
         text += f": {run.fatal}"
     elif result.error is not None:

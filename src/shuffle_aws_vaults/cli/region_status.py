@@ -12,9 +12,9 @@ from typing import Any, TextIO
 
 from .. import bootstrap
 from .exit_status import ExitStatus, UsageError, UserError
-from .options import account_id, region_request, selection_from_args, vault_names
+from .options import region_request
 from .output import print_document
-from .state_paths import state_dir
+from .state_paths import from_copy_flags, state_dir
 from .status_report import print_table, report, shown
 
 # The one-Region document's counts: the totals are their sums.
@@ -40,14 +40,7 @@ def migration_path(args: argparse.Namespace) -> Path:
         raise UsageError("give --state-file (one Region) or --state-dir (several), not both")
     if args.state_dir:
         return Path(args.state_dir)
-    if not (args.source_account and args.dest_account and (args.vault or args.all_vaults)):
-        raise UsageError(
-            "give --state-dir, or the copy's --source-account, --dest-account and "
-            "--vault/--all-vaults (with its filters) to find the default migration directory"
-        )
-    account_id("--source-account", args.source_account)
-    account_id("--dest-account", args.dest_account)
-    return state_dir(args, vault_names(args), selection_from_args(args))
+    return state_dir(args, *from_copy_flags(args, "--state-dir", "migration directory"))
 
 
 def _same(values: list[Any]) -> Any:

@@ -46,3 +46,19 @@ def state_dir(args: argparse.Namespace, vaults: list[str], selection: Selection)
     """--state-dir, else the default migration directory."""
     given = getattr(args, "state_dir", None)
     return Path(given) if given else default_state_dir(args, vaults, selection)
+
+
+def from_copy_flags(args: argparse.Namespace, flag: str, what: str) -> tuple[list[str], Selection]:
+    """The copy's vaults and selection, from its own flags (status and verify find the copy's
+    default state with them); `flag` and `what` name the alternative in the error."""
+    from .exit_status import UsageError
+    from .options import account_id, selection_from_args, vault_names
+
+    if not (args.source_account and args.dest_account and (args.vault or args.all_vaults)):
+        raise UsageError(
+            f"give {flag}, or the copy's --source-account, --dest-account and "
+            f"--vault/--all-vaults (with its filters) to find the default {what}"
+        )
+    account_id("--source-account", args.source_account)
+    account_id("--dest-account", args.dest_account)
+    return vault_names(args), selection_from_args(args)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import bootstrap
 from .environment import Environment
-from .exit_status import ExitStatus, UsageError, UserError
+from .exit_status import ExitStatus, UserError
 from .options import region_request
 from .output import print_document
 from .status_report import print_table, report, shown
@@ -17,17 +17,9 @@ from .status_report import print_table, report, shown
 def state_path(args: argparse.Namespace) -> Path:
     if args.state_file:
         return Path(args.state_file)
-    if not (args.source_account and args.dest_account and (args.vault or args.all_vaults)):
-        raise UsageError(
-            "give --state-file, or the copy's --source-account, --dest-account and "
-            "--vault/--all-vaults (with its filters) to find the default state file"
-        )
-    from .options import account_id, selection_from_args, vault_names
-    from .state_paths import default_state_path
+    from .state_paths import default_state_path, from_copy_flags
 
-    account_id("--source-account", args.source_account)
-    account_id("--dest-account", args.dest_account)
-    return default_state_path(args, vault_names(args), selection_from_args(args))
+    return default_state_path(args, *from_copy_flags(args, "--state-file", "state file"))
 
 
 def run_status(args: argparse.Namespace, env: Environment) -> int:
