@@ -34,12 +34,21 @@ resource, bounds each Region. These sizes keep the whole module near 6 minutes o
    `--regions R1`, `--regions R1,R2` and `--regions R1,R2,R3,R4`, no faults: the same load per
    Region at 1, 2 and 4 Regions. The tool process's user+sys CPU seconds and peak RSS (os.wait4
    in sandbox_run's wrapper). Linear growth is a steady cost per added Region on top of a
-   start-up cost the Regions share (interpreter, imports, the first sessions). Goals: CPU(4) /
-   CPU(1) within [3, 5], and the CPU per added Region from 1 to 4 Regions, (CPU(4) - CPU(1)) / 3,
-   within CPU_STEP_TOLERANCE of that from 1 to 2, CPU(2) - CPU(1); the same for peak RSS within
-   RSS_TOLERANCE (or 2 MiB: a Region adds a few MiB, and RSS moves by whole arenas). The 4-Region
-   run is the span part's "4 equal, no faults" run, the 1- and 2-Region runs its own.
+   start-up cost the Regions share (interpreter, imports, the first sessions: about as much as
+   one Region's copy at these sizes, so CPU(4)/CPU(1) comes out near 3, not 4). Goals: the CPU
+   per added Region from 1 to 4 Regions, (CPU(4) - CPU(1)) / 3, within CPU_STEP_TOLERANCE of
+   that from 1 to 2, CPU(2) - CPU(1), and CPU(4)/CPU(1) <= 5 (never more than in proportion);
+   the same steadiness for peak RSS, within RSS_TOLERANCE (or 2 MiB: a Region adds a few MiB,
+   and RSS moves by whole arenas). The 4-Region run is the span part's "4 equal, no faults" run,
+   the 1- and 2-Region runs its own.
 
+Under throttling one run is one sample of a noisy process: the tool's pacer judges windows of
+30 answers, and whether an early burst (the listing, then a slot-full of StartCopyJob against
+a 5-token bucket) cuts its rate deep, and how soon random throttling lets it climb back, varies
+from run to run. The same Region's copy alone, the same sandbox, took from 1.4x to 2.3x its
+bound in repeated runs while writing this benchmark, so a throttled row's ratio moves by tens
+of per cent between runs; the no-fault rows move by a few per cent. Judge the throttled rows
+against each other and against repeated runs, not one by one.
 CPU seconds here are taken while other runs share the cores; CPU time is the process's own, but
 contention costs some (caches, more wake-ups of idle threads per useful one), so compare the
 ratios, not the seconds across runs of the benchmark.
@@ -60,6 +69,7 @@ from .common import Result
 from .sandbox_run import (
     ACCOUNT_FLAGS,
     CLI,
+    RATE_LIMITED,
     STEP_TIMED_OUT,
     SpanBound,
     copy_config,
@@ -83,7 +93,7 @@ BANDWIDTH = float(1024**6)  # size adds microseconds: a copy is 4-12 s
 API_RATE = 5.0  # requests a wall second per account per Region, under throttling
 THROTTLED = {"throttle_rate": 0.20, "api_rate": API_RATE}
 SPAN_GOAL = 1.1
-CPU_RANGE = (3.0, 5.0)
+CPU_MAX_RATIO = 5.0  # CPU(4)/CPU(1): no more than in proportion to the Regions
 CPU_STEP_TOLERANCE = 0.35  # of the CPU per added Region from 1 to 2 Regions
 RSS_TOLERANCE = 0.5  # of the growth per Region from 1 to 2 Regions
 RSS_FLOOR_MIB = 2.0
@@ -147,7 +157,8 @@ class RegionFigures:
     in_flight_mean: float
     calls: int
     call_rate: float  # Backup calls a second over the Region's own span
-    throttled: int
+    throttled: int  # answered ThrottlingException at random (FaultConfig.throttle_rate)
+    rate_limited: int  # ... by the request-rate limit's token bucket
 
 
 @dataclass
@@ -254,6 +265,7 @@ def read(run: Run, answer: dict[str, Any]) -> None:
             calls=calls,
             call_rate=calls / bound.span if bound.span else float("nan"),
             throttled=int(entry["faults"].get("ThrottlingException", 0)),
+            rate_limited=int(entry["faults"].get(RATE_LIMITED, 0)),
         )
     text = answer["files"].get("summary.json")
     run.summary = json.loads(text) if text else {}
@@ -269,7 +281,8 @@ def _region_text(region: str, figures: RegionFigures) -> str:
     return (
         f"{region}: {b.completed_items} copied, span {b.span:.1f} s ({b.ratio:.2f}x its bound "
         f"{b.bound:.1f} s, {b.kind}), in flight {figures.in_flight_mean:.1f} of {WORKERS}, "
-        f"{figures.call_rate:.1f} calls/s ({figures.calls:,}), {figures.throttled} throttled"
+        f"{figures.call_rate:.1f} calls/s ({figures.calls:,}), throttled {figures.throttled} at "
+        f"random + {figures.rate_limited} by the rate limit"
     )
 
 
@@ -337,7 +350,6 @@ def linearity_rows(runs: dict[int, Run]) -> list[Result]:
     rss = {n: runs[n].rss for n in (1, 2, 4)}
     items = {n: _copied(runs[n]) for n in (1, 2, 4)}
     ratio = cpu[4] / cpu[1]
-    low, high = CPU_RANGE
     cpu_step_12 = cpu[2] - cpu[1]
     cpu_step_14 = (cpu[4] - cpu[1]) / 3
     per_item = ", ".join(f"{n}: {cpu[n] / max(1, items[n]) * 1000:.1f} ms" for n in (1, 2, 4))
@@ -347,14 +359,17 @@ def linearity_rows(runs: dict[int, Run]) -> list[Result]:
         f"{items[4]}; no faults; " + " | ".join(_run_text(runs[n]) for n in (1, 2, 4))
     )
     steady = abs(cpu_step_14 - cpu_step_12) <= CPU_STEP_TOLERANCE * abs(cpu_step_12)
+    shared = cpu[1] - cpu_step_12  # the start-up every Region count pays once
     rows = [
         Result(
-            "Several Regions: CPU(4 Regions) / CPU(1), the same load per Region",
-            f"{ratio:.2f}x (CPU {cpu[1]:.1f}, {cpu[2]:.1f}, {cpu[4]:.1f} s at 1, 2, 4 Regions; "
-            f"per added Region {cpu_step_12:.2f} s from 1 to 2, {cpu_step_14:.2f} s from 1 to 4)",
-            f"within [{low:g}, {high:g}], and the CPU per added Region from 1 to 4 within "
-            f"{CPU_STEP_TOLERANCE:.0%} of that from 1 to 2",
-            low <= ratio <= high and steady,
+            "Several Regions: CPU per added Region, 1 to 4 Regions against 1 to 2, the same load "
+            "per Region",
+            f"{cpu_step_14:.2f} s vs {cpu_step_12:.2f} s per added Region (CPU {cpu[1]:.1f}, "
+            f"{cpu[2]:.1f}, {cpu[4]:.1f} s at 1, 2, 4 Regions; CPU(4)/CPU(1) {ratio:.2f}x, a "
+            f"start-up of ~{shared:.1f} s paid once)",
+            f"within {CPU_STEP_TOLERANCE:.0%} of each other, and CPU(4)/CPU(1) <= "
+            f"{CPU_MAX_RATIO:g}",
+            steady and ratio <= CPU_MAX_RATIO,
             f"CPU per copied item {per_item}; {common}",
         )
     ]

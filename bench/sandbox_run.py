@@ -11,8 +11,9 @@ returns what the host printed as JSON on its last stdout line:
   it ran, by operation and by account;
 - every copy job the sandbox recorded (simulated creation, start and completion times, its
   source and destination Region), its stats (`/_sandbox/stats`), the Backup calls of the whole
-  host's life by Region (with the faults injected into them: "calls_by_region"), and the text
-  of the files the request names.
+  host's life by Region (with the faults injected into them: "calls_by_region"; with "trace"
+  in the request, also per wall second: "timeline"), and the text of the files the request
+  names.
 
 A request is {"config": SandboxConfig keywords (its "faults" as FaultConfig keywords), "spec":
 SeedSpec keywords, "steps": [{"name", "argv", "stdout" (a file name in the work directory, or
@@ -528,18 +529,41 @@ def _count_expired_answers(world: Any) -> list[int]:
     return count
 
 
-def _count_region_calls(world: Any) -> Counter[tuple[str, str, str]]:
+RATE_LIMITED = "ThrottlingException (rate limit)"  # the token bucket's, not the random ones
+
+
+def _count_region_calls(
+    world: Any, timeline: Counter[tuple[str, int, str]] | None = None
+) -> Counter[tuple[str, str, str]]:
     """Count the Backup calls the sandbox answers by (Region, operation, fault or ""), kept up
     to date by a wrapper of the fault injector's per-call decision (made once per call, after
-    the credential check: an ExpiredTokenException answer is not counted here)."""
+    the credential check: an ExpiredTokenException answer is not counted here). A throttle of
+    the request-rate limit (FaultConfig.api_rate's token bucket) counts as RATE_LIMITED. With
+    `timeline`, also (Region, wall second since now, "call" or the fault) for every call."""
     counts: Counter[tuple[str, str, str]] = Counter()
     decide = world.faults.request_fault
+    buckets = getattr(world.faults, "_buckets", None)
+    refused = threading.local()
     lock = threading.Lock()
+    began = time.monotonic()
+    if buckets is not None:
+        take = buckets.take
+
+        def counted_take(key: str) -> bool:
+            admitted: bool = take(key)
+            refused.last = not admitted
+            return admitted
+
+        buckets.take = counted_take
 
     def request_fault(operation: str, account: str = "", region: str = "") -> str | None:
+        refused.last = False
         fault: str | None = decide(operation, account, region)
+        kind = RATE_LIMITED if refused.last else fault or ""
         with lock:
-            counts[(region, operation, fault or "")] += 1
+            counts[(region, operation, kind)] += 1
+            if timeline is not None:
+                timeline[(region, int(time.monotonic() - began), kind or "call")] += 1
         return fault
 
     world.faults.request_fault = request_fault
@@ -584,7 +608,10 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
             assert world is not None and seeded is not None
             env = _child_env(sandbox, workdir)
             expired = _count_expired_answers(world)
-            region_calls = _count_region_calls(world)
+            timeline: Counter[tuple[str, int, str]] | None = (
+                Counter() if request.get("trace") else None
+            )
+            region_calls = _count_region_calls(world, timeline)
             steps = [_run_step(step, env, workdir, world) for step in request["steps"]]
             jobs = [
                 {
@@ -623,6 +650,7 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
             "expired_token_answers": expired[0],
         },
         "calls_by_region": _by_region(region_calls),
+        "timeline": [[*key, n] for key, n in sorted((timeline or {}).items())],
         "files": files,
     }
 

@@ -33,7 +33,7 @@ def _run(task: Task, lengths: dict[str, float], cpu: float = 1.0, rss: float = 6
     run.whole = span_bound(jobs, regions.QUOTA)
     for region in lengths:
         bound = span_bound([job for job in jobs if job["region"] == region], regions.QUOTA)
-        run.regions[region] = RegionFigures(bound, 5.0, 10, 1.0, 0)
+        run.regions[region] = RegionFigures(bound, 5.0, 10, 1.0, 0, 0)
     return run
 
 
@@ -72,7 +72,7 @@ def test_linearity_judges_the_ratio_and_the_steady_cost_per_region() -> None:
         4: _run(task, {"us-east-1": 10}, cpu=6.8, rss=69.0),
     }
     cpu_row, rss_row = linearity_rows(linear)
-    assert cpu_row.figure.startswith("3.40x") and cpu_row.met
+    assert cpu_row.figure.startswith("1.60 s vs 1.60 s per added Region") and cpu_row.met
     assert rss_row.met
     worse = {**linear, 4: _run(task, {"us-east-1": 10}, cpu=12.0, rss=90.0)}
     cpu_row, rss_row = linearity_rows(worse)
