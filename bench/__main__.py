@@ -15,6 +15,7 @@ from . import (
     engine_overhead,
     listing,
     quota_efficiency,
+    regions,
     resume,
     throttling,
 )
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "quota": quota_efficiency.run,
     "baseline": baseline.run,
     "throttling": throttling.run,
+    "regions": regions.run,
     "listing": listing.run,
     "adoption": adoption.run,
     "csv": csv_load.run,

@@ -5,12 +5,15 @@ sandbox per process, and a fresh one per contender), hands it the request as JSO
 returns what the host printed as JSON on its last stdout line:
 
 - for every step (a command line run in its own subprocess, its environment pointed at the
-  sandbox over HTTP on 127.0.0.1 and at nothing else): its wall time, exit status, peak RSS of
-  that command alone (`os.wait4` in a small wrapper process, see WRAPPER), the simulated time it
-  spanned, and the AWS Backup calls the sandbox answered while it ran, by operation and by
-  account;
-- every copy job the sandbox recorded (simulated creation, start and completion times), its
-  stats (`/_sandbox/stats`), and the text of the files the request names.
+  sandbox over HTTP on 127.0.0.1 and at nothing else): its wall time, exit status, peak RSS and
+  user+sys CPU seconds of that command alone (`os.wait4` in a small wrapper process, see
+  WRAPPER), the simulated time it spanned, and the AWS Backup calls the sandbox answered while
+  it ran, by operation and by account;
+- every copy job the sandbox recorded (simulated creation, start and completion times, its
+  source and destination Region), its stats (`/_sandbox/stats`), the Backup calls of the whole
+  host's life by Region (with the faults injected into them: "calls_by_region"; with "trace"
+  in the request, also per wall second: "timeline"), and the text of the files the request
+  names.
 
 A request is {"config": SandboxConfig keywords (its "faults" as FaultConfig keywords), "spec":
 SeedSpec keywords, "steps": [{"name", "argv", "stdout" (a file name in the work directory, or
@@ -526,18 +529,76 @@ def _count_expired_answers(world: Any) -> list[int]:
     return count
 
 
+RATE_LIMITED = "ThrottlingException (rate limit)"  # the token bucket's, not the random ones
+
+
+def _count_region_calls(
+    world: Any, timeline: Counter[tuple[str, int, str]] | None = None
+) -> Counter[tuple[str, str, str]]:
+    """Count the Backup calls the sandbox answers by (Region, operation, fault or ""), kept up
+    to date by a wrapper of the fault injector's per-call decision (made once per call, after
+    the credential check: an ExpiredTokenException answer is not counted here). A throttle of
+    the request-rate limit (FaultConfig.api_rate's token bucket) counts as RATE_LIMITED. With
+    `timeline`, also (Region, wall second since now, "call" or the fault) for every call."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    decide = world.faults.request_fault
+    buckets = getattr(world.faults, "_buckets", None)
+    refused = threading.local()
+    lock = threading.Lock()
+    began = time.monotonic()
+    if buckets is not None:
+        take = buckets.take
+
+        def counted_take(key: str) -> bool:
+            admitted: bool = take(key)
+            refused.last = not admitted
+            return admitted
+
+        buckets.take = counted_take
+
+    def request_fault(operation: str, account: str = "", region: str = "") -> str | None:
+        refused.last = False
+        fault: str | None = decide(operation, account, region)
+        kind = RATE_LIMITED if refused.last else fault or ""
+        with lock:
+            counts[(region, operation, kind)] += 1
+            if timeline is not None:
+                timeline[(region, int(time.monotonic() - began), kind or "call")] += 1
+        return fault
+
+    world.faults.request_fault = request_fault
+    return counts
+
+
+def _by_region(counts: Counter[tuple[str, str, str]]) -> dict[str, dict[str, Any]]:
+    """{region: {"calls": {operation: n}, "faults": {fault: n}}} from _count_region_calls."""
+    out: dict[str, dict[str, Any]] = {}
+    for (region, operation, fault), n in sorted(counts.items()):
+        entry = out.setdefault(region, {"calls": {}, "faults": {}})
+        entry["calls"][operation] = entry["calls"].get(operation, 0) + n
+        if fault:
+            entry["faults"][fault] = entry["faults"].get(fault, 0) + n
+    return out
+
+
 def host(request: dict[str, Any]) -> dict[str, Any]:
     from shuffle_aws_vaults.sandbox import FaultConfig, Sandbox, SandboxConfig, SeedSpec, stats
+    from shuffle_aws_vaults.sandbox.regions import region_of_arn
 
     config = dict(request["config"])
     if isinstance(config.get("faults"), dict):  # JSON carries FaultConfig as its keywords
         config["faults"] = FaultConfig(**config["faults"])
+    if isinstance(config.get("regions"), list):  # and a tuple as a list
+        config["regions"] = tuple(config["regions"])
+    spec = dict(request["spec"])
+    if isinstance(spec.get("region_shares"), list):
+        spec["region_shares"] = tuple(spec["region_shares"])
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
         workdir = Path(tmp)
         start = time.perf_counter()
         sandbox = Sandbox(
             SandboxConfig(**config),
-            SeedSpec(**request["spec"]),
+            SeedSpec(**spec),
             workdir=workdir / "sandbox",
         ).start()
         seed_seconds = time.perf_counter() - start
@@ -547,6 +608,10 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
             assert world is not None and seeded is not None
             env = _child_env(sandbox, workdir)
             expired = _count_expired_answers(world)
+            timeline: Counter[tuple[str, int, str]] | None = (
+                Counter() if request.get("trace") else None
+            )
+            region_calls = _count_region_calls(world, timeline)
             steps = [_run_step(step, env, workdir, world) for step in request["steps"]]
             jobs = [
                 {
@@ -554,6 +619,8 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
                     "resource_arn": job.resource_arn,
                     "resource_type": job.resource_type,
                     "source_arn": job.source_recovery_point_arn,
+                    "region": region_of_arn(job.source_vault_arn),
+                    "dest_region": region_of_arn(job.dest_vault_arn),
                     "state": job.state,
                     "creation": job.creation_date,
                     "start": job.start_date,
@@ -582,6 +649,8 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
             **{k: v for k, v in final.items() if k != "recovery_points"},
             "expired_token_answers": expired[0],
         },
+        "calls_by_region": _by_region(region_calls),
+        "timeline": [[*key, n] for key, n in sorted((timeline or {}).items())],
         "files": files,
     }
 
