@@ -253,6 +253,11 @@ def test_one_summary_adds_up_the_regions_and_keeps_a_section_for_each(
         assert summary[key] == sum(section[key] for section in summary["regions"].values())
     assert summary["total_items"] == sum(migration.seeded.values())
     assert summary["regions_failed"] == [] and summary["stop_reason"] == "finished"
+    # A request pacer per Region: each Region's section has its own, the top level all of them.
+    assert set(summary["request_pacing"]) == {EAST, WEST}
+    for region in (EAST, WEST):
+        assert summary["regions"][region]["request_pacing"] == summary["request_pacing"][region]
+        assert summary["regions"][region]["request_pacing"]["answered"] > 0
 
 
 def test_one_report_csv_has_every_regions_items_with_a_region_column(migration: Migration) -> None:

@@ -154,6 +154,10 @@ class ApiStatistics(Protocol):
         """The account's request pacer: how often and how far it slowed the calls."""
         ...
 
+    def pacing_by_region(self) -> dict[str, dict[str, Any]]:
+        """The same, for each Region the account's calls went to (a pacer per Region)."""
+        ...
+
 
 class MetadataIndex(Protocol):
     """Metadata per resource ARN, from the operator's CSV."""

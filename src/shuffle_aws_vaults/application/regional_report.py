@@ -43,14 +43,18 @@ def stop_reason(results: Sequence[RegionResult]) -> str:
     return max(reasons, key=lambda reason: GRAVITY.index(reason) if reason in GRAVITY else 0)
 
 
-def region_section(result: RegionResult, describe: Callable[[Exception], str]) -> dict[str, Any]:
+def region_section(
+    result: RegionResult, describe: Callable[[Exception], str], pacing: dict[str, Any] | None
+) -> dict[str, Any]:
     section: dict[str, Any] = {"dest_region": result.dest_region}
     if result.outcome is not None:
         section.update(result.outcome.report)
         section["stop_reason"] = result.outcome.run.reason
-        # The account's API counters are the whole run's: they are reported once, at the top.
-        for key in ("api_calls", "retries", "request_pacing"):
+        # The account's API counters are the whole run's: they are reported once, at the top;
+        # the request pacer is the Region's own.
+        for key in ("api_calls", "retries"):
             section.pop(key, None)
+        section["request_pacing"] = pacing
     elif result.nothing is not None:
         section["stop_reason"] = "nothing-selected"
         section["note"] = str(result.nothing)
@@ -71,6 +75,7 @@ def regional_summary(
     describe: Callable[[Exception], str],
 ) -> dict[str, Any]:
     reports = [result.outcome.report for result in results if result.outcome is not None]
+    pacing = statistics.pacing_by_region()
     totals = {key: sum(int(report.get(key) or 0) for report in reports) for key in SUMMED}
     duration = (end - start).total_seconds()
     this_run = sum(
@@ -104,5 +109,9 @@ def regional_summary(
         "stop_reason": stop_reason(results),
         "unknown_job_states": dict(unknown),
         "regions_failed": sorted(result.region for result in results if result.fatal),
-        "regions": {result.region: region_section(result, describe) for result in results},
+        "request_pacing": pacing,
+        "regions": {
+            result.region: region_section(result, describe, pacing.get(result.region))
+            for result in results
+        },
     }

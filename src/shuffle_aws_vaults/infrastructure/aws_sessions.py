@@ -292,3 +292,9 @@ class AccessStatistics:
 
     def pacing(self) -> dict[str, Any]:
         return dataclasses.asdict(self._access.pacer.stats())
+
+    def pacing_by_region(self) -> dict[str, dict[str, Any]]:
+        return {
+            region: dataclasses.asdict(pacer.stats())
+            for region, pacer in sorted(self._access.pacers().items())
+        }

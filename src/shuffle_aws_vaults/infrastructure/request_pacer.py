@@ -32,6 +32,7 @@ bounded share of calls (one listing per poll).
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -172,8 +173,14 @@ class RequestPacer:
             if span < WINDOW or self._window_answers < MIN_ANSWERS:
                 return
             self._window_rates.append(self._window_sends / span)
-            share = self._window_throttled / self._window_answers
-            if share > TOLERATED:
+            answers = self._window_answers
+            share = self._window_throttled / answers
+            # Over TOLERATED by more than a window's chance: one standard error of a share
+            # drawn from `answers` answers (0.384 at 30). Without the margin, throttling that
+            # sits near TOLERATED on its own (random throttling plus a tight bucket) tipped
+            # window after window over it, and each cut lowered the rate it recovered towards:
+            # a pacer stuck near 2 calls a second (bench/regions.py).
+            if share > TOLERATED + math.sqrt(TOLERATED * (1.0 - TOLERATED) / answers):
                 # From the rate calls were sent at lately (at their busiest: a window that was
                 # a lull says little about the rate that drew the throttling), or from the
                 # current rate if that is lower.

@@ -207,6 +207,9 @@ class Statistics:
     def pacing(self) -> dict[str, Any]:
         return {}
 
+    def pacing_by_region(self) -> dict[str, dict[str, Any]]:
+        return {"eu-west-1": {"throttled": 7}}
+
 
 def test_the_summary_adds_the_regions_up_and_keeps_a_section_for_each() -> None:
     copy = regional([], **{"us-east-1": {}, "eu-west-1": {}, "ap-south-1": {}})
@@ -241,6 +244,8 @@ def test_the_summary_adds_the_regions_up_and_keeps_a_section_for_each() -> None:
     assert list(sections) == ["us-east-1", "eu-west-1", "ap-south-1"]
     assert sections["eu-west-1"]["stop_reason"] == "runtime-limit"
     assert sections["eu-west-1"]["pending"] == 3 and "api_calls" not in sections["eu-west-1"]
+    assert sections["eu-west-1"]["request_pacing"] == {"throttled": 7}
+    assert summary["request_pacing"] == {"eu-west-1": {"throttled": 7}}
     assert sections["ap-south-1"] == {
         "dest_region": "ap-south-1",
         "stop_reason": "fatal",
