@@ -187,6 +187,13 @@ def regional(
     return Regional(Boto3RegionCatalog(access), build, access.region)
 
 
+def known_regions() -> frozenset[str]:
+    """The Regions the installed botocore knows AWS Backup in (to catch a mistyped name)."""
+    from .infrastructure.region_catalog import known_regions as botocore_regions
+
+    return botocore_regions()
+
+
 def state_store(path: Path) -> StateStore:
     from .infrastructure.journal_store import StateStore as JsonlStateStore
 

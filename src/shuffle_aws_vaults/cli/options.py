@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import re
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ..application.regions import RegionRequest
 from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
-from ..domain.regions import RegionError, check_region, parse_regions
+from ..domain.regions import REGION_NAME, RegionError, check_region, parse_regions
 from ..domain.selection import Selection
 from .exit_status import UsageError
 from .output import compile_query
@@ -112,6 +114,40 @@ def check_region_flags(args: argparse.Namespace) -> None:
             check_region("--dest-region", dest.strip())
     except RegionError as exc:
         raise UsageError(str(exc)) from None
+    check_known(named_regions(args))
+
+
+def named_regions(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(flag, Region) for every Region the Region flags name."""
+    named = [("--region", getattr(args, "region", None))]
+    dest = getattr(args, "dest_region", None) or ""
+    for part in dest.split(","):
+        named += [("--dest-region", side.strip()) for side in part.split("=")]
+    named += [("--regions", name) for name in comma_list(getattr(args, "regions", None))]
+    return [(flag, name) for flag, name in named if name]
+
+
+def check_known(named: list[tuple[str, str]]) -> None:
+    """A Region botocore does not know AWS Backup in: with a known one close to it, most
+    likely a typo (refused, naming it); else perhaps newer than this botocore (a warning)."""
+    if not named:
+        return
+    from .. import bootstrap
+
+    known = bootstrap.known_regions()
+    for flag, name in named:
+        if name in known or not REGION_NAME.fullmatch(name):
+            continue  # a malformed name is refused elsewhere, by its flag
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+        if close:
+            raise UsageError(
+                f"{flag}: {name} is not a Region AWS Backup is in (did you mean {close[0]}?)"
+            )
+        print(
+            f"warning: {flag}: {name} is not a Region this botocore knows AWS Backup in; "
+            "going on (a Region newer than botocore would be)",
+            file=sys.stderr,
+        )
 
 
 def region_request(args: argparse.Namespace) -> RegionRequest | None:

@@ -62,3 +62,16 @@ class Boto3RegionCatalog:
             self._access, "DescribeRegions", lambda: self._access.client("ec2").describe_regions()
         )
         return [str(region["RegionName"]) for region in answer.get("Regions", [])]
+
+
+def known_regions() -> frozenset[str]:
+    """Every Region botocore's endpoint data offers AWS Backup in, in every partition (read
+    from the installed botocore: no call is made)."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("backup", partition_name=partition)
+    )
