@@ -98,26 +98,16 @@ def discovery(
     metadata_csv: str | None,
     dest: AccountSettings | None = None,
 ) -> Wiring:
-    """Source (and destination) gateways, the KMS key inspector and the metadata index."""
-    from .infrastructure.aws_sessions import AccessStatistics, AccountAccess
-    from .infrastructure.kms_keys import KmsKeyInspector
-    from .infrastructure.source_checks import Boto3SourceChecks
-
-    metadata = load_metadata(metadata_csv)  # bad files fail before any AWS call
-    access, gateway = connect(source, retry_mode=retry_mode, max_attempts=max_attempts)
-    assert isinstance(access, AccountAccess)
-    dest_gateway = None
-    if dest is not None:
-        _, dest_gateway = connect(dest, retry_mode=retry_mode, max_attempts=max_attempts)
-    keys = KmsKeyInspector(access)
-    return Wiring(
-        source=gateway,
-        keys=keys,
-        metadata=metadata,
-        source_checks=Boto3SourceChecks(access, gateway.account_id, keys),
-        statistics=AccessStatistics(access),
-        dest=dest_gateway,
+    """Source (and destination) gateways, the KMS key inspector and the metadata index: one
+    Region each, the source's and the destination's own (`dest.region`, else its session's)."""
+    accounts = regional(
+        source,
+        retry_mode=retry_mode,
+        max_attempts=max_attempts,
+        metadata_csv=metadata_csv,
+        dest=dest,
     )
+    return accounts.wiring(accounts.home, accounts.dest_home)
 
 
 class Regional:
@@ -125,10 +115,15 @@ class Regional:
     identity check each), the account's Region catalog, and a Wiring per Region pair."""
 
     def __init__(
-        self, catalog: RegionCatalog, build: Callable[[str, str | None], Wiring], home: str
+        self,
+        catalog: RegionCatalog,
+        build: Callable[[str, str | None], Wiring],
+        home: str,
+        dest_home: str | None = None,
     ) -> None:
         self.catalog = catalog
         self.home = home  # the source session's own Region
+        self.dest_home = dest_home  # the destination session's own Region (None: no destination)
         self._build = build
         self._wirings: dict[tuple[str, str | None], Wiring] = {}
 
@@ -151,7 +146,8 @@ def regional(
     metadata_csv: str | None,
     dest: AccountSettings | None = None,
 ) -> Regional:
-    """As discovery(), for several source Regions; `dest` names the destination account."""
+    """The accounts' sessions (one identity check each) and a Wiring per Region pair on demand;
+    `dest` names the destination account (its `region`, if any, is its session's own)."""
     from .infrastructure.aws_sessions import AccessStatistics, AccountAccess
     from .infrastructure.backup_gateway import Boto3BackupGateway
     from .infrastructure.kms_keys import KmsKeyInspector
@@ -184,7 +180,8 @@ def regional(
             dest=dest_gateway,
         )
 
-    return Regional(Boto3RegionCatalog(access), build, access.region)
+    dest_region = dest_access.region if isinstance(dest_access, AccountAccess) else None
+    return Regional(Boto3RegionCatalog(access), build, access.region, dest_region)
 
 
 def known_regions() -> frozenset[str]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from .. import bootstrap
 from ..application.copy_request import CopyPorts
 from ..application.ports import DestinationAccount, ProgressSink
+from ..application.regions import RegionRequest, RegionScope, region_scopes
 from ..application.selection_stage import (
     SelectionRequest,
     SelectionScan,
@@ -20,6 +21,7 @@ from ..application.selection_stage import (
     select,
 )
 from ..bootstrap import AccountSettings, Regional, Wiring
+from ..domain.errors import AwsError
 from ..domain.selection import SelectionTally
 from .exit_status import UsageError
 from .options import account_id, role_arn, selection_from_args, vault_names
@@ -94,6 +96,34 @@ def copy_ports(wiring: Wiring, progress: Callable[[int, int], ProgressSink]) -> 
         executor=bootstrap.executor,
         progress=progress,
     )
+
+
+def regional_scopes(
+    args: argparse.Namespace,
+    regions: RegionRequest,
+    request: SelectionRequest,
+    *,
+    dest: bool,
+    failed: Callable[[str, str, AwsError], None] | None = None,
+    keep_refused: bool = False,
+) -> tuple[Regional, list[RegionScope], Wiring]:
+    """The accounts wired for several Regions, each source Region's scope, and the first
+    Region's wiring (the metadata checked against it); `failed` and `keep_refused` as in
+    region_scopes (a Region whose vaults cannot be listed stops alone)."""
+    regional = wire_regional(args, with_dest=dest)
+    first = regional.wiring(regions.regions[0] if regions.regions else regional.home)
+    check_metadata(request.selection, sources(first), warn)
+    scopes = region_scopes(
+        regions,
+        request,
+        account=first.source.account_id,
+        catalog=regional.catalog,
+        gateway_for=regional.gateway,
+        warn=warn,
+        failed=failed,
+        keep_refused=keep_refused,
+    )
+    return regional, scopes, first
 
 
 def selection_request(args: argparse.Namespace) -> SelectionRequest:

@@ -17,12 +17,11 @@ from ..application.errors import OperatorError
 from ..application.ports import MigrationDirectory, ProgressBoard
 from ..application.regional_copy import RegionalCopy, RegionPart, RegionResult
 from ..application.regional_report import regional_summary
-from ..application.regions import RegionRequest, RegionScope, region_scopes
+from ..application.regions import RegionRequest, RegionScope
 from ..application.run_control import StopSignal
-from ..application.selection_stage import check_metadata
 from ..bootstrap import Regional
 from ..domain.errors import AwsError, CredentialsError
-from .accounts import copy_ports, sources, warn, wire_regional
+from .accounts import copy_ports, regional_scopes, warn
 from .checklist import print_checklist
 from .copy_outcome import closing_line, counts_text
 from .environment import Environment
@@ -46,28 +45,6 @@ def said_for(region: str) -> Callable[[str], None]:
     return say
 
 
-def scopes_of(
-    regions: RegionRequest,
-    request: CopyRequest,
-    regional: Regional,
-    unlisted: list[RegionResult],
-) -> list[RegionScope]:
-    """The Regions to copy; a Region whose vaults cannot be listed (credentials, an SCP) goes
-    to `unlisted` and stops alone."""
-    first = regional.wiring(regions.regions[0] if regions.regions else regional.home)
-    check_metadata(request.selection.selection, sources(first), warn)
-    scopes = region_scopes(
-        regions,
-        request.selection,
-        account=first.source.account_id,
-        catalog=regional.catalog,
-        gateway_for=regional.gateway,
-        warn=warn,
-        failed=lambda region, dest, exc: unlisted.append(RegionResult(region, dest, error=exc)),
-    )
-    return [scope for scope in scopes if scope.vaults]  # the others were warned about
-
-
 def part_of(
     scope: RegionScope,
     request: CopyRequest,
@@ -89,9 +66,16 @@ def run_copy_regions(
     args: argparse.Namespace, env: Environment, regions: RegionRequest, request: CopyRequest
 ) -> int:
     bootstrap.configure_logging(args.verbose, args.log_file)
-    regional = wire_regional(args, with_dest=True)
     unlisted: list[RegionResult] = []
-    scopes = scopes_of(regions, request, regional, unlisted)
+    regional, listed, _ = regional_scopes(
+        args,
+        regions,
+        request.selection,
+        dest=True,
+        # A Region whose vaults cannot be listed (credentials, an SCP) stops alone.
+        failed=lambda region, dest, exc: unlisted.append(RegionResult(region, dest, error=exc)),
+    )
+    scopes = [scope for scope in listed if scope.vaults]  # the others were warned about
     if not scopes:
         _report_open(unlisted)
         if not unlisted:

@@ -6,23 +6,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ..application.adoption import ExistingCopies
-from ..application.regions import RegionRequest, RegionScope, region_scopes
+from ..application.regions import RegionRequest
 from ..application.selection_stage import (
-    SelectionRequest,
-    SelectionSources,
-    check_metadata,
     require_vaults,
     select,
 )
-from ..bootstrap import Regional
-from ..domain.errors import AwsError
 from ..domain.selection import Selection, SelectionTally
 from ..domain.units import human_size
-from .accounts import selection_request, sources, warn, wire_regional
+from .accounts import regional_scopes, selection_request, sources, warn
 from .discovery_rows import (
     RP_COLUMNS,
     count_included,
@@ -39,37 +34,13 @@ from .exit_status import UsageError
 from .output import CollectingWriter, make_writer
 
 
-def _scopes(
-    args: argparse.Namespace,
-    regions: RegionRequest,
-    request: SelectionRequest,
-    *,
-    dest: bool,
-    failed: Callable[[str, str, AwsError], None] | None = None,
-) -> tuple[Regional, list[RegionScope], SelectionSources]:
-    """The wiring, each source Region's scope and the first Region's sources; with `failed`,
-    a Region whose vaults cannot be listed is handed to it instead of stopping every Region."""
-    regional = wire_regional(args, with_dest=dest)
-    first = regional.wiring(regions.regions[0] if regions.regions else regional.home)
-    check_metadata(request.selection, sources(first), warn)
-    scopes = region_scopes(
-        regions,
-        request,
-        account=first.source.account_id,
-        catalog=regional.catalog,
-        gateway_for=regional.gateway,
-        warn=warn,
-        failed=failed,
-    )
-    return regional, scopes, sources(first)
-
-
 def run_list_regions(args: argparse.Namespace, env: Environment, regions: RegionRequest) -> int:
     request = selection_request(args)
     listing = not request.vault_names and not request.all_vaults
     if listing and request.selection != Selection():
         raise UsageError("selection flags apply to recovery points: add --vault or --all-vaults")
-    regional, scopes, first = _scopes(args, regions, request, dest=False)
+    regional, scopes, wiring = regional_scopes(args, regions, request, dest=False)
+    first = sources(wiring)
     out = sys.stdout
     if listing:
         columns: tuple[str, ...] = ("region", "vault", "recovery_points", "locked", "vault_arn")
@@ -146,7 +117,8 @@ def print_region_lines(per_region: dict[str, dict[str, Any]], stream: Any) -> No
 def run_filter_regions(args: argparse.Namespace, env: Environment, regions: RegionRequest) -> int:
     request = selection_request(args)
     require_vaults(request)
-    regional, scopes, first = _scopes(args, regions, request, dest=True)
+    regional, scopes, wiring = regional_scopes(args, regions, request, dest=True)
+    first = sources(wiring)
     meta_columns = first.metadata_columns
     columns = ("region", *RP_COLUMNS, *meta_columns)
     totals = RegionTotals(first.metadata is not None and "APMID" in meta_columns)

@@ -16,11 +16,10 @@ from ..application.regions import RegionRequest
 from ..application.selection_stage import SelectionSources, require_vaults
 from ..domain.errors import AwsError
 from ..domain.verification import Verdict
-from .accounts import selection_request, sources, warn
+from .accounts import regional_scopes, selection_request, sources, warn
 from .environment import Environment
 from .exit_status import ExitStatus
 from .output import print_document
-from .region_discovery import _scopes
 from .state_paths import state_dir
 from .verify_report import (
     REPORT_COLUMNS,
@@ -36,7 +35,7 @@ def run_verify_regions(args: argparse.Namespace, env: Environment, regions: Regi
     request = selection_request(args)
     require_vaults(request)
     stopped: list[tuple[str, str, AwsError]] = []
-    regional, scopes, _ = _scopes(
+    regional, scopes, _ = regional_scopes(
         args,
         regions,
         request,

@@ -8,14 +8,14 @@ import sys
 
 from ..application.preflight import PlanFacts, account_checks, region_checks
 from ..application.regional_preflight import RegionalChecklist, RegionChecklist, check_region
-from ..application.regions import RegionRequest, RegionScope, region_scopes
-from ..application.selection_stage import check_metadata, require_vaults, select
+from ..application.regions import RegionRequest, RegionScope
+from ..application.selection_stage import require_vaults, select
 from ..bootstrap import Regional
 from ..domain.errors import AwsError
 from ..domain.iam_policies import copy_role_arn
 from ..domain.preflight import CheckResult
 from ..domain.regions import RegionsUnknown
-from .accounts import selection_request, sources, warn, wire_regional
+from .accounts import regional_scopes, selection_request, sources
 from .checklist import print_regional_checklist
 from .environment import Environment
 from .exit_status import ExitStatus
@@ -27,19 +27,8 @@ def run_preflight_regions(
 ) -> int:
     request = selection_request(args)
     require_vaults(request)
-    regional = wire_regional(args, with_dest=True)
-    first = regional.wiring(regions.regions[0] if regions.regions else regional.home)
-    check_metadata(request.selection, sources(first), warn)
+    regional, scopes, first = regional_scopes(args, regions, request, dest=True, keep_refused=True)
     source_account = first.source.account_id
-    scopes = region_scopes(
-        regions,
-        request,
-        account=source_account,
-        catalog=regional.catalog,
-        gateway_for=regional.gateway,
-        warn=warn,
-        keep_refused=True,
-    )
     dest = regional.wiring(scopes[0].region, scopes[0].dest_region).dest
     assert dest is not None
     account = account_checks(
