@@ -9,26 +9,11 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from .. import bootstrap
-from ..application.errors import OperatorError
-from ..domain.errors import AwsError, CredentialsError
-from ..domain.regions import RegionError, RegionsUnknown
 from .environment import Environment
-from .exit_status import ExitStatus, UsageError, UserError
+from .exit_status import USER_ERRORS, ExitStatus, UsageError, describe
 from .options import check_region_flags, normalize_dest_vault, resolve_output
 from .parser import build_parser
 from .stdout_guard import guarded_stdout
-
-# Errors that mean "fix your input or environment": one line, exit 1, never a traceback.
-# Adapters' own such errors (a damaged state, an unreadable CSV) derive from OperatorError.
-USER_ERRORS: tuple[type[BaseException], ...] = (
-    UsageError,
-    UserError,
-    OperatorError,
-    CredentialsError,
-    AwsError,
-    RegionError,
-    RegionsUnknown,
-)
 
 
 def _runner(command: str) -> Callable[..., int]:
@@ -104,13 +89,7 @@ def _main(argv: Sequence[str] | None, env: Environment) -> int:
             os.dup2(devnull, sys.stdout.fileno())
         return ExitStatus.SUCCESS
     except Exception as exc:
-        if isinstance(exc, USER_ERRORS):
-            print(f"error: {exc}", file=sys.stderr)
-            return ExitStatus.ERROR
-        if verbose:
+        if verbose and not isinstance(exc, USER_ERRORS):
             traceback.print_exc()
-        print(
-            f"error: unexpected {type(exc).__name__}: {exc} (run with -v for details)",
-            file=sys.stderr,
-        )
+        print(f"error: {describe(exc)}", file=sys.stderr)
         return ExitStatus.ERROR

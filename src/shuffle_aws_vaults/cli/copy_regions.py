@@ -13,29 +13,20 @@ from .. import bootstrap
 from ..application.copy_engine import RunOutcome
 from ..application.copy_migration import CopyMigration
 from ..application.copy_request import CopyRequest, OpenedMigration, PlanPreview
-from ..application.errors import OperatorError
 from ..application.ports import MigrationDirectory, ProgressBoard
 from ..application.regional_copy import RegionalCopy, RegionPart, RegionResult
 from ..application.regional_report import regional_summary
 from ..application.regions import RegionRequest, RegionScope
 from ..application.run_control import StopSignal
 from ..bootstrap import Regional
-from ..domain.errors import AwsError, CredentialsError
 from .accounts import copy_ports, regional_scopes, warn
 from .checklist import print_checklist
 from .copy_outcome import closing_line, counts_text
 from .environment import Environment
-from .exit_status import ExitStatus, UserError
+from .exit_status import ExitStatus, UserError, describe
 from .plan_display import print_plan
 from .signals import PlanningSignals, StoppedWhilePlanning, install_signal_handlers
 from .state_paths import state_dir
-
-
-def describe(exc: Exception) -> str:
-    """An error as the one-Region copy would print it (after "error: ")."""
-    if isinstance(exc, (OperatorError, AwsError, CredentialsError, UserError)):
-        return str(exc)
-    return f"unexpected {type(exc).__name__}: {exc} (run with -v for details)"
 
 
 def said_for(region: str) -> Callable[[str], None]:
