@@ -144,8 +144,3 @@ def cross_region_refusal(
         source=source_region, dest=dest_region, type=resource_type
     )
     return text, messages.CATEGORY_INVALID
-
-
-def pair_key(source_region: str, dest_region: str) -> str:
-    """How stats name a source Region -> destination Region pair."""
-    return f"{source_region}>{dest_region}"
