@@ -89,8 +89,16 @@ def run_filter(args: argparse.Namespace, env: Environment) -> int:
     included_by: dict[str, Counter[str]] = {"vault": Counter(), "resource_type": Counter()}
     if wiring.metadata is not None and "APMID" in meta_columns:
         included_by["apmid"] = Counter()
+    # As copy plans it: copies to another Region (--dest-region) exclude what AWS cannot copy
+    # across Regions.
+    cross_region = wiring.dest is not None and wiring.dest.region != wiring.source.region
     scanned = select(
-        request, sources(wiring), cross_account=cross_account, now=env.now(), tally=tally
+        request,
+        sources(wiring),
+        cross_account=cross_account,
+        now=env.now(),
+        tally=tally,
+        cross_region=cross_region,
     )
     vaults, candidates = scanned.vaults, scanned.candidates
     if not vaults:
