@@ -1,11 +1,13 @@
 """One Region and several agree: what `filter` counts as excluded is what `copy` excludes,
-whichever way the Regions are named. In-process against a served two-Region sandbox."""
+whichever way the Regions are named, and a run reads the metadata file's warning once however
+many Regions it covers. In-process against a served two-Region sandbox."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from harness import ACCOUNT_FLAGS, SandboxBox, run_cli, started
@@ -68,3 +70,28 @@ def test_filter_to_another_region_excludes_what_copy_excludes_one_region_or_seve
 def test_filter_within_its_own_region_excludes_nothing_as_cross_region(box: SandboxBox) -> None:
     assert CROSS not in filter_excluded(box, "--region", EAST)
     assert CROSS not in filter_excluded(box, "--region", EAST, "--dest-region", EAST)
+
+
+def duplicated_csv(box: SandboxBox, path: Path) -> Path:
+    """The sandbox's metadata CSV with its first data row repeated, one value changed."""
+    lines = box.sandbox.csv_path.read_text(encoding="utf-8").splitlines()
+    header, first = lines[0], lines[1]
+    cells = first.split(",")
+    cells[-1] = cells[-1] + "-other"
+    path.write_text("\n".join([header, first, *lines[2:], ",".join(cells)]) + "\n", "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "regions", [("--region", EAST), ("--regions", f"{EAST},{WEST}")], ids=["one", "several"]
+)
+def test_a_run_passes_on_the_metadata_files_warning_once(
+    box: SandboxBox, regions: tuple[str, ...], tmp_path: Path
+) -> None:
+    csv_path = duplicated_csv(box, tmp_path / "dup.csv")
+    flags = ("--all-vaults", "--metadata-csv", str(csv_path), *regions)
+    for command in (("copy", "--dry-run"), ("filter", "--output", "json")):
+        code, _, err = run(box, command[0], *ACCOUNT_FLAGS, *flags, *command[1:])
+        assert code == 0, err
+        warnings = [line for line in err.splitlines() if "duplicate resourceArn" in line]
+        assert len(warnings) == 1, (command, err)

@@ -43,7 +43,7 @@ from .ports import (
 )
 from .preflight import PlanFacts, failed, run_preflight
 from .run_control import StopSignal
-from .selection_stage import NothingSelected, SelectionSources, check_metadata, select
+from .selection_stage import NothingSelected, SelectionSources, select
 
 
 class CopyMigration:
@@ -92,10 +92,8 @@ class CopyMigration:
                 "source and destination are the same account and region: give a --dest-vault "
                 "other than the source vaults"
             )
+        # The metadata file was checked once for the whole run, before any Region was opened.
         sources = SelectionSources(source, ports.keys, ports.metadata)
-        check_metadata(
-            request.selection.selection, sources, lambda line: self.say(f"warning: {line}")
-        )
         identity = migration_identity(
             source_account=source.account_id,
             dest_account=dest.account_id,

@@ -16,13 +16,13 @@ from ..application.copy_request import (
     PreflightFailed,
 )
 from ..application.run_control import StopSignal
-from ..application.selection_stage import require_vaults
+from ..application.selection_stage import check_metadata, require_vaults
 from ..domain.lanes import (
     TypeLimit,
     TypeLimitError,
     parse_type_limits,
 )
-from .accounts import copy_ports, selection_request, wire
+from .accounts import copy_ports, selection_request, sources, warn, wire
 from .checklist import print_checklist
 from .copy_outcome import closing_line, exit_status
 from .copy_regions import run_copy_regions
@@ -180,8 +180,10 @@ def run_copy(args: argparse.Namespace, env: Environment) -> int:
 
 def _run_copy(args: argparse.Namespace, migration: CopyMigration, planning: PlanningSignals) -> int:
     migration.check_state()
+    wiring = wire(args, with_dest=True)
+    check_metadata(migration.request.selection.selection, sources(wiring), warn)
     ports = copy_ports(
-        wire(args, with_dest=True),
+        wiring,
         lambda total, done: bootstrap.progress(
             quiet=args.no_progress, interval=args.progress_interval, total=total, done=done
         ),
