@@ -249,7 +249,7 @@ def child(count: int, directory: Path, profile: bool) -> dict[str, Any]:
     journal.close()
     summary = run_summary(state, outcome, identity, started, datetime.now(UTC), NoStatistics())
     write_summary(directory / "summary.json", summary)
-    write_report_csv(directory / "report.csv", state, None)
+    write_report_csv(directory / "report.csv", [("us-east-1", state)], None)
     phase("report")
     if profiler is not None:
         profiler.disable()

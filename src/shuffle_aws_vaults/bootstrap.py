@@ -1,32 +1,35 @@
-"""The one wiring point: every adapter the commands use is built here, and only here.
+"""The one wiring point: every adapter the commands use is built here, and only here, in one
+call per command (`build`), each replaceable by keyword (tests hand in fakes that way).
 
-Adapters are imported on first use, so `--help` and `status` never pay for boto3. Tests hand
-the services fakes of the ports instead (application/ports.py).
+Adapters are imported on first use, so `--help` and `status` never pay for boto3, and the AWS
+sessions connect on first use, so a command that makes no AWS call makes none.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .application.errors import OperatorError
 from .application.ports import (
-    ApiStatistics,
-    BackupGateway,
+    Accounts,
     DestinationAccount,
     Executor,
-    KeyInspector,
     MetadataIndex,
-    MigrationDirectory,
-    ProgressBoard,
-    ProgressSink,
+    Notices,
     RegionCatalog,
-    Reports,
-    SourceChecks,
-    StateStore,
+    StateFiles,
+    Wiring,
 )
+
+if TYPE_CHECKING:
+    from .infrastructure.progress_display import ProgressBoard as ProgressBoard
+    from .infrastructure.reports import FileReports as FileReports
 
 
 class AccountMismatch(OperatorError):
@@ -41,18 +44,6 @@ class AccountSettings:
     profile: str | None
     role_arn: str | None
     region: str | None
-
-
-@dataclass
-class Wiring:
-    """The AWS side of a command: the accounts' gateways and what the source tells besides."""
-
-    source: BackupGateway
-    keys: KeyInspector | None
-    metadata: MetadataIndex | None
-    source_checks: SourceChecks
-    statistics: ApiStatistics  # the source account's calls, for the run summary
-    dest: DestinationAccount | None = None
 
 
 def connect(
@@ -90,29 +81,20 @@ def load_metadata(path: str | None) -> MetadataIndex | None:
     return load_metadata_csv(Path(path))
 
 
-def discovery(
-    source: AccountSettings,
-    *,
-    retry_mode: str,
-    max_attempts: int,
-    metadata_csv: str | None,
-    dest: AccountSettings | None = None,
-) -> Wiring:
-    """Source (and destination) gateways, the KMS key inspector and the metadata index: one
-    Region each, the source's and the destination's own (`dest.region`, else its session's)."""
-    accounts = regional(
-        source,
-        retry_mode=retry_mode,
-        max_attempts=max_attempts,
-        metadata_csv=metadata_csv,
-        dest=dest,
-    )
-    return accounts.wiring(accounts.home, accounts.dest_home)
+@dataclass(frozen=True)
+class Connections:
+    """How a command reaches its accounts: their settings, botocore's retries, the metadata."""
+
+    source: AccountSettings
+    dest: AccountSettings | None = None
+    retry_mode: str = "standard"
+    max_attempts: int = 5
+    metadata_csv: str | None = None
 
 
-class Regional:
-    """The AWS side of a command over several source Regions: one session per account (one
-    identity check each), the account's Region catalog, and a Wiring per Region pair."""
+class ConnectedAccounts:
+    """The Accounts port: one session per account (one identity check each), the source
+    account's Region catalog, and a Wiring per route (Region pair)."""
 
     def __init__(
         self,
@@ -120,10 +102,12 @@ class Regional:
         build: Callable[[str, str | None], Wiring],
         home: str,
         dest_home: str | None = None,
+        source_account: str = "",
     ) -> None:
         self.catalog = catalog
         self.home = home  # the source session's own Region
         self.dest_home = dest_home  # the destination session's own Region (None: no destination)
+        self.source_account = source_account
         self._build = build
         self._wirings: dict[tuple[str, str | None], Wiring] = {}
 
@@ -134,27 +118,19 @@ class Regional:
             self._wirings[key] = self._build(region, dest_region)
         return self._wirings[key]
 
-    def gateway(self, region: str) -> BackupGateway:
-        return self.wiring(region).source
 
-
-def regional(
-    source: AccountSettings,
-    *,
-    retry_mode: str,
-    max_attempts: int,
-    metadata_csv: str | None,
-    dest: AccountSettings | None = None,
-) -> Regional:
+def connected(connections: Connections) -> ConnectedAccounts:
     """The accounts' sessions (one identity check each) and a Wiring per Region pair on demand;
-    `dest` names the destination account (its `region`, if any, is its session's own)."""
+    the destination's `region`, if any, is its session's own."""
     from .infrastructure.aws_sessions import AccessStatistics, AccountAccess
     from .infrastructure.backup_gateway import Boto3BackupGateway
     from .infrastructure.kms_keys import KmsKeyInspector
     from .infrastructure.region_catalog import Boto3RegionCatalog
     from .infrastructure.source_checks import Boto3SourceChecks
 
-    metadata = load_metadata(metadata_csv)  # bad files fail before any AWS call
+    source, dest = connections.source, connections.dest
+    retry_mode, max_attempts = connections.retry_mode, connections.max_attempts
+    metadata = load_metadata(connections.metadata_csv)  # bad files fail before any AWS call
     access, home = connect(source, retry_mode=retry_mode, max_attempts=max_attempts)
     assert isinstance(access, AccountAccess)
     dest_access, dest_home = (None, None)
@@ -181,7 +157,111 @@ def regional(
         )
 
     dest_region = dest_access.region if isinstance(dest_access, AccountAccess) else None
-    return Regional(Boto3RegionCatalog(access), build, access.region, dest_region)
+    catalog = Boto3RegionCatalog(access)
+    return ConnectedAccounts(catalog, build, access.region, dest_region, home.account_id)
+
+
+class LazyAccounts:
+    """The Accounts port, connected on first use (a command refused before any AWS call
+    makes none)."""
+
+    def __init__(self, connect: Callable[[], Accounts]) -> None:
+        self._connect = connect
+        self._accounts: Accounts | None = None
+
+    def _get(self) -> Accounts:
+        if self._accounts is None:
+            self._accounts = self._connect()
+        return self._accounts
+
+    @property
+    def source_account(self) -> str:
+        return self._get().source_account
+
+    @property
+    def home(self) -> str:
+        return self._get().home
+
+    @property
+    def dest_home(self) -> str | None:
+        return self._get().dest_home
+
+    @property
+    def catalog(self) -> RegionCatalog:
+        return self._get().catalog
+
+    def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
+        return self._get().wiring(region, dest_region)
+
+
+@dataclass(frozen=True)
+class ProgressSettings:
+    quiet: bool
+    interval: float
+    sectioned: bool  # a line (or bar) per route besides the total
+
+
+@dataclass
+class Adapters:
+    """Everything a command needs from outside: built by `build`, one call per command."""
+
+    accounts: Accounts
+    states: StateFiles
+    reports: FileReports
+    notices: Notices
+    executor: Callable[[int], Executor]
+    now: Callable[[], datetime]
+    board: ProgressBoard | None = None
+    known_regions: Callable[[], frozenset[str]] = field(default=lambda: known_regions())
+
+
+def build(
+    connections: Connections | None = None,
+    *,
+    progress: ProgressSettings | None = None,
+    verbose: bool = False,
+    log_file: str | None = None,
+    logs: bool = False,
+    accounts: Accounts | None = None,
+    states: StateFiles | None = None,
+    reports: FileReports | None = None,
+    notices: Notices | None = None,
+    executor: Callable[[int], Executor] | None = None,
+    now: Callable[[], datetime] | None = None,
+    board: ProgressBoard | None = None,
+) -> Adapters:
+    """A command's adapters: its accounts (connected on first use; none without
+    `connections`), its state files, reports, notices, the copy's threads and progress board;
+    `logs` (or -v, or --log-file) sets up logging. Any adapter given by keyword is taken as it
+    is."""
+    from .infrastructure.notices import StderrNotices
+    from .infrastructure.reports import FileReports
+    from .infrastructure.state_files import StateFiles as JournalFiles
+
+    if logs or verbose or log_file:
+        configure_logging(verbose, log_file)
+    if accounts is None:
+        accounts = LazyAccounts(partial(connected, connections) if connections else _no_accounts)
+    if board is None and progress is not None:
+        from .infrastructure.progress_display import ProgressBoard
+
+        bars = not progress.quiet and sys.stderr.isatty()
+        board = ProgressBoard(
+            [], progress.interval, sectioned=progress.sectioned, quiet=progress.quiet, bars=bars
+        )
+    return Adapters(
+        accounts=accounts,
+        states=states or JournalFiles(),
+        reports=reports or FileReports(),
+        notices=notices or StderrNotices(),
+        executor=executor or copy_executor,
+        now=now or partial(datetime.now, UTC),
+        board=board,
+    )
+
+
+def _no_accounts() -> Accounts:
+    raise OperatorError("this command reaches no AWS account")
 
 
 def known_regions() -> frozenset[str]:
@@ -191,51 +271,12 @@ def known_regions() -> frozenset[str]:
     return botocore_regions()
 
 
-def state_store(path: Path) -> StateStore:
-    from .infrastructure.journal_store import StateStore as JsonlStateStore
-
-    return JsonlStateStore(path)
-
-
-def migration_directory(path: Path) -> MigrationDirectory:
-    from .infrastructure.migration_directory import MigrationDirectory as Directory
-
-    return Directory(path)
-
-
-def reports() -> Reports:
-    from .infrastructure.reports import FileReports
-
-    return FileReports()
-
-
-def executor(workers: int) -> Executor:
+def copy_executor(workers: int) -> Executor:
     """Threads for the blocking AWS calls of a copy run (daemon threads: a forced stop does
     not wait for calls under way)."""
     from .infrastructure.worker_pool import WorkerPool
 
     return WorkerPool(min(32, workers), name="copy")
-
-
-def progress(*, quiet: bool, interval: float, total: int, done: int) -> ProgressSink:
-    """A tqdm bar on a terminal, a line every `interval` seconds elsewhere, or nothing."""
-    from .infrastructure.progress_display import LineProgress, NullProgress, TqdmProgress
-
-    if quiet:
-        return NullProgress()
-    if sys.stderr.isatty():
-        return TqdmProgress(total, done)
-    return LineProgress(interval)
-
-
-def region_progress(*, quiet: bool, interval: float, regions: list[str]) -> ProgressBoard:
-    """A copy over several Regions: a bar per Region and a total on a terminal, their lines
-    every `interval` seconds elsewhere, or nothing."""
-    from .infrastructure.region_progress import RegionBars, RegionBoard
-
-    if not quiet and sys.stderr.isatty():
-        return RegionBars(regions)
-    return RegionBoard(regions, interval, quiet=quiet)
 
 
 def configure_logging(verbose: bool, log_file: str | None) -> None:

@@ -89,15 +89,14 @@ def test_where_nothing_tells_the_error_names_the_sources_and_asks_for_regions(bo
     assert "AWS config file names no Region" in message and "give --regions" in message
 
 
-def test_regional_wiring_reaches_each_regions_vaults_with_one_identity_check(box: Any) -> None:
+def test_the_accounts_reach_each_routes_vaults_with_one_identity_check(box: Any) -> None:
     settings = AccountSettings("source", "--source-account", SOURCE, "sandbox-source", None, None)
-    regional = bootstrap.regional(
-        settings, retry_mode="standard", max_attempts=1, metadata_csv=None
-    )
+    accounts = bootstrap.build(bootstrap.Connections(settings, max_attempts=1)).accounts
     counts = {
-        region: sum(v.recovery_points for v in regional.gateway(region).list_vaults())
+        region: sum(v.recovery_points for v in accounts.wiring(region).source.list_vaults())
         for region in (EAST, OPT_IN)
     }
     assert counts == box.seeded.by_region == {EAST: 30, OPT_IN: 10}
-    assert regional.gateway(OPT_IN) is regional.wiring(OPT_IN).source  # built once
-    assert regional.wiring(EAST).statistics.calls()["GetCallerIdentity"] == 1
+    assert accounts.wiring(OPT_IN) is accounts.wiring(OPT_IN)  # built once
+    assert accounts.wiring(EAST).statistics.calls()["GetCallerIdentity"] == 1
+    assert accounts.source_account == SOURCE and accounts.home == EAST

@@ -58,7 +58,7 @@ def test_several_regions_report_is_one_csv_with_a_region_column_first(tmp_path: 
 
     from shuffle_aws_vaults.domain.migration import MigrationState
     from shuffle_aws_vaults.domain.plan import PlanItem
-    from shuffle_aws_vaults.infrastructure.reports import REPORT_COLUMNS, write_region_report_csv
+    from shuffle_aws_vaults.infrastructure.reports import REPORT_COLUMNS, write_report_csv
 
     def state(region: str, count: int) -> MigrationState:
         return MigrationState(
@@ -77,9 +77,8 @@ def test_several_regions_report_is_one_csv_with_a_region_column_first(tmp_path: 
         )
 
     target = tmp_path / "report.csv"
-    write_region_report_csv(
-        target, [("us-east-1", state("us-east-1", 3)), ("eu-west-1", state("eu-west-1", 2))], None
-    )
+    parts = [("us-east-1", state("us-east-1", 3)), ("eu-west-1", state("eu-west-1", 2))]
+    write_report_csv(target, parts, None, region_column=True)
     rows = list(csv.reader(target.open()))
     assert rows[0] == ["region", *REPORT_COLUMNS]
     assert [row[0] for row in rows[1:]] == ["us-east-1"] * 3 + ["eu-west-1"] * 2

@@ -124,3 +124,62 @@ def test_few_type_ignores_and_no_module_needs_a_table_of_contents() -> None:
         if "sandbox" not in path.parts:
             assert text.count("\n") <= 400, f"{path.relative_to(PACKAGE)} is over 400 lines"
     assert len(ignores) <= 3, ignores
+
+
+# Modules that make the argparse Namespace (the parser) and the one that reads it.
+NAMESPACE_MODULES = {"parser.py", "parser_types.py", "requests.py"}
+
+
+def test_only_the_request_module_reads_the_argparse_namespace() -> None:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.parent.name == "cli" and path.name in NAMESPACE_MODULES:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            named = isinstance(node, ast.Name) and node.id == "Namespace"
+            attribute = isinstance(node, ast.Attribute) and node.attr == "Namespace"
+            where = f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', '?')}"
+            assert not (named or attribute), f"{where} takes an argparse Namespace"
+
+
+def test_the_use_cases_never_import_the_command_line() -> None:
+    for path in [*modules_under("application"), *modules_under("domain")]:
+        for line, module in imported_modules(path):
+            assert not module.startswith("shuffle_aws_vaults.cli"), f"{path.name}:{line}"
+
+
+ONE_OR_SEVERAL = ("regional_", "region_", "regions_", "several_", "multi_")
+
+
+def test_no_module_pair_differs_only_by_a_one_or_several_region_prefix() -> None:
+    """One function serves one Region and many: a `regional_x` beside an `x` is the sign that
+    a list of routes is missing (the sandbox, which serves Regions, is not the tool)."""
+    modules = [path for path in PACKAGE.rglob("*.py") if "sandbox" not in path.parts]
+    stems = {path.stem for path in modules}
+    for path in modules:
+        for prefix in ONE_OR_SEVERAL:
+            stripped = path.stem.removeprefix(prefix)
+            if stripped != path.stem:
+                assert stripped not in stems, f"{path.relative_to(PACKAGE)} twins {stripped}.py"
+        assert "regional" not in path.stem, f"{path.relative_to(PACKAGE)}"
+
+
+def test_each_command_calls_bootstrap_once_and_views_never() -> None:
+    """bootstrap is the one wiring point: a command asks it once for all its adapters."""
+    for path in modules_under("cli"):
+        if path.name == "__init__.py":
+            continue  # the dispatcher: the Region names botocore knows, and logging's close
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+            calls = [
+                node
+                for node in ast.walk(function)
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "bootstrap"
+            ]
+            command = function.name.startswith("run_") and path.stem.endswith(
+                ("_command", "_commands")
+            )
+            assert len(calls) <= (1 if command else 0), f"{path.name}:{function.name}"

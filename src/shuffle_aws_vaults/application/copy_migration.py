@@ -37,10 +37,7 @@ from .destination import prepare_destination
 from .errors import RequestRefused
 from .plan_growth import include_new, retry_failed
 from .planning import build_plan
-from .ports import (
-    DestinationAccount,
-    StateStore,
-)
+from .ports import DestinationAccount, Notices, ProgressSink, StateStore
 from .preflight import PlanFacts, failed, run_preflight
 from .run_control import StopSignal
 from .selection_stage import NothingSelected, SelectionSources, select
@@ -53,12 +50,12 @@ class CopyMigration:
         self,
         request: CopyRequest,
         store: StateStore,
-        say: Callable[[str], None],
+        notices: Notices,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.request = request
         self.store = store
-        self.say = say  # a line for the operator (standard error)
+        self.say = notices.say  # a line for the operator (standard error)
         self.now = now
 
     def __enter__(self) -> CopyMigration:
@@ -257,16 +254,17 @@ class CopyMigration:
         )
         return OpenedMigration(identity, state, journal)
 
-    def engine(self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal) -> CopyEngine:
+    def engine(
+        self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal, progress: ProgressSink
+    ) -> CopyEngine:
         """The engine for this run, with its executor and progress display."""
-        counts = MigrationCounts.of(opened.state)
         return CopyEngine(
             state=opened.state,
             gateway=ports.source,
             journal=opened.journal,
             settings=self.settings(ports.source.account_id),
             executor=ports.executor(self.request.workers),
-            progress=ports.progress(counts.total, counts.done),
+            progress=progress,
             stop=stop,
         )
 
@@ -316,17 +314,27 @@ class CopyMigration:
         if self.request.summary_output:
             ports.reports.write_summary(self.request.summary_output, report)
         if self.request.report_csv:
-            ports.reports.write_report_csv(self.request.report_csv, state, ports.metadata)
+            parts = [(ports.source.region, state)]
+            ports.reports.write_report_csv(
+                self.request.report_csv, parts, ports.metadata, region_column=False
+            )
         return CopyOutcome(outcome, report, MigrationCounts.of(state), state.done)
 
     def run(
-        self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal, *, freeze: bool = True
+        self,
+        opened: OpenedMigration,
+        ports: CopyPorts,
+        stop: StopSignal,
+        progress: ProgressSink,
+        *,
+        freeze: bool = True,
     ) -> CopyOutcome:
-        """Run the engine to its end; `freeze`: the plan and its state live until the run ends,
-        so the collector need not walk them again (at a million items its full passes cost
-        seconds; bench/engine_overhead.py). Several Regions' runs freeze once, for all."""
+        """Run the engine to its end, its figures to `progress`; `freeze`: the plan and its
+        state live until the run ends, so the collector need not walk them again (at a million
+        items its full passes cost seconds; bench/engine_overhead.py). A run over several
+        routes freezes once, for all."""
         started = self.now()
-        engine = self.engine(opened, ports, stop)
+        engine = self.engine(opened, ports, stop, progress)
         if freeze:
             gc.freeze()
         try:

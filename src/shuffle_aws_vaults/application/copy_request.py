@@ -21,7 +21,6 @@ from .ports import (
     Executor,
     KeyInspector,
     MetadataIndex,
-    ProgressSink,
     Reports,
     SourceChecks,
     StateJournal,
@@ -70,7 +69,6 @@ class CopyPorts:
     statistics: ApiStatistics
     reports: Reports
     executor: Callable[[int], Executor]
-    progress: Callable[[int, int], ProgressSink]  # (items, of them done) -> a display
 
 
 class PreflightFailed(RequestRefused):

@@ -13,3 +13,18 @@ class OperatorError(Exception):
 
 class RequestRefused(OperatorError):
     """A use case refuses the request as given (nothing was recorded or changed)."""
+
+
+def operator_errors() -> tuple[type[BaseException], ...]:
+    """Errors that mean "fix your input or environment": one line, never a traceback."""
+    from ..domain.errors import AwsError, CredentialsError
+    from ..domain.regions import RegionError, RegionsUnknown
+
+    return (OperatorError, CredentialsError, AwsError, RegionError, RegionsUnknown)
+
+
+def describe(exc: BaseException) -> str:
+    """An error as its one line says it (after "error: ")."""
+    if isinstance(exc, operator_errors()):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}: {exc} (run with -v for details)"

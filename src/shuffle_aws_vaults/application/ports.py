@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -238,17 +239,15 @@ class StateStore(Protocol):
         ...
 
 
-class MigrationDirectory(Protocol):
-    """A migration over several source Regions: a StateStore per source Region, in one
-    directory."""
+class StateFiles(Protocol):
+    """Where migrations keep their state: a journal's StateStore by its path, and the source
+    Regions whose journals a migration directory holds (`DIR/<region>.jsonl` each)."""
 
-    @property
-    def path(self) -> Path: ...
+    def store(self, path: Path) -> StateStore: ...
 
-    def store(self, region: str) -> StateStore: ...
-
-    def regions(self) -> list[str]:
-        """The source Regions that have a state in the directory, in name order."""
+    def regions_in(self, directory: Path) -> list[str]:
+        """The source Regions with a state in `directory`, in name order; none when it is
+        not there."""
         ...
 
 
@@ -258,22 +257,15 @@ class Reports(Protocol):
     def write_summary(self, path: Path, summary: Mapping[str, Any]) -> None: ...
 
     def write_report_csv(
-        self, path: Path, state: MigrationState, metadata: MetadataIndex | None
-    ) -> None: ...
-
-    def write_region_report_csv(
         self,
         path: Path,
         parts: Sequence[tuple[str, MigrationState]],
         metadata: MetadataIndex | None,
+        *,
+        region_column: bool,
     ) -> None:
-        """Several Regions' items in one report, with a `region` column first."""
-        ...
-
-    def write_csv(
-        self, path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]
-    ) -> None:
-        """A CSV of `rows` (streamed: written as they come) under a header of `columns`."""
+        """Every route's items (Region, state), each in plan order; `region_column`: the
+        Region in a first column (the several-Region form)."""
         ...
 
 
@@ -283,13 +275,17 @@ class ProgressSink(Protocol):
     def close(self, progress: Progress) -> None: ...
 
 
-class ProgressBoard(Protocol):
-    """Progress of a copy over several Regions: a sink per Region, drawn with a total."""
+class Notices(Protocol):
+    """Lines for the operator (standard error) from a use case, as it goes."""
 
-    def sink(self, region: str, total: int, done: int) -> ProgressSink: ...
+    def say(self, line: str) -> None: ...
 
-    def close(self) -> None:
-        """Draw the last figures and let go of the display."""
+    def warn(self, line: str) -> None:
+        """A line that starts "warning: "."""
+        ...
+
+    def prefixed(self, prefix: str) -> Notices:
+        """The same notices, each line after `prefix` (a route's "[us-east-1] ")."""
         ...
 
 
@@ -299,3 +295,41 @@ class Executor(Protocol):
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any: ...
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None: ...
+
+
+@dataclass
+class Wiring:
+    """The AWS side of one route: the source account's gateways in its Region (and the
+    destination's in its destination Region), and what the source tells besides."""
+
+    source: BackupGateway
+    keys: KeyInspector | None
+    metadata: MetadataIndex | None
+    source_checks: SourceChecks
+    statistics: ApiStatistics  # the source account's calls, for the run summary
+    dest: DestinationAccount | None = None
+
+
+class Accounts(Protocol):
+    """The AWS side of a command: one session per account (its identity checked once, on
+    first use), the source account's Region catalog, and a Wiring per route."""
+
+    @property
+    def source_account(self) -> str: ...
+
+    @property
+    def home(self) -> str:
+        """The source session's own Region."""
+        ...
+
+    @property
+    def dest_home(self) -> str | None:
+        """The destination session's own Region; None without a destination."""
+        ...
+
+    @property
+    def catalog(self) -> RegionCatalog: ...
+
+    def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
+        """The gateways of the route from `region` (to `dest_region`, if a destination)."""
+        ...

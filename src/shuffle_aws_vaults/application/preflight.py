@@ -90,42 +90,6 @@ def run_preflight(
     ]
 
 
-def account_checks(
-    source_account: str, dest_account: str, source: SourceChecks, role_arn: str
-) -> list[CheckResult]:
-    """The checks a run makes once, whatever its Regions: identities, the cross-account backup
-    setting, the copy role (IAM is global)."""
-    return [*identity_checks(source_account, dest_account, source), role_check(source, role_arn)]
-
-
-def region_checks(
-    *,
-    source_account: str,
-    source: SourceChecks,
-    dest: DestinationGateway,
-    facts: PlanFacts,
-    create: bool,
-    delete_after_days: int | None,
-    opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
-) -> list[CheckResult]:
-    """The checks of one source Region against its destination Region: the destination's
-    vaults and their policies, the source keys (KMS keys are Regional), what AWS cannot copy,
-    capacity, vault locks and the service opt-ins."""
-    existing = {vault.name: vault for vault in dest.list_vaults()}
-    return [
-        *destination_checks(source_account, dest, facts, existing, create=create),
-        *plan_checks(
-            source_account,
-            source,
-            dest.account_id,
-            facts,
-            existing,
-            delete_after_days=delete_after_days,
-            opt_ins=opt_ins,
-        ),
-    ]
-
-
 def identity_checks(
     source_account: str, dest_account: str, source: SourceChecks
 ) -> list[CheckResult]:

@@ -10,7 +10,7 @@ from ..domain.recovery_point import Vault
 from ..domain.selection import Selection, SelectionTally
 from .discovery import Candidate, resolve_vaults, scan
 from .errors import RequestRefused
-from .ports import BackupGateway, KeyInspector, MetadataIndex
+from .ports import BackupGateway, KeyInspector, MetadataIndex, Wiring
 
 
 @dataclass(frozen=True)
@@ -110,3 +110,8 @@ def select(
         cross_region=cross_region,
     )
     return SelectionScan(vaults, candidates)
+
+
+def sources_of(wiring: Wiring) -> SelectionSources:
+    """Where a route's selection is read from."""
+    return SelectionSources(wiring.source, wiring.keys, wiring.metadata)

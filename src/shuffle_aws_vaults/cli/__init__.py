@@ -3,58 +3,42 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .. import bootstrap
 from .environment import Environment
 from .exit_status import USER_ERRORS, ExitStatus, UsageError, describe
-from .options import check_region_flags, normalize_dest_vault, resolve_output
-from .parser import build_parser
+from .requests import parse
 from .stdout_guard import guarded_stdout
 
+# Each command's module and function, imported on demand: `--help` must not pay for boto3 or
+# moto.
+COMMANDS = {
+    "list": ("discovery_commands", "run_list"),
+    "filter": ("discovery_commands", "run_filter"),
+    "copy": ("copy_command", "run_copy"),
+    "verify": ("verify_command", "run_verify"),
+    "preflight": ("preflight_command", "run_preflight_command"),
+    "status": ("status_command", "run_status"),
+    "iam-policy": ("iam_policy_command", "run_iam_policy"),
+    "sandbox": ("sandbox_command", "run_sandbox"),
+    "demo": ("demo_command", "run_demo"),
+}
 
-def _runner(command: str) -> Callable[..., int]:
-    # Commands are imported on demand: `--help` must not pay for boto3 or moto.
-    if command == "sandbox":
-        from .sandbox_command import run_sandbox
 
-        return run_sandbox
-    if command == "demo":
-        from .demo_command import run_demo
-
-        return run_demo
-    if command == "list":
-        from .discovery_commands import run_list
-
-        return run_list
-    if command == "copy":
-        from .copy_command import run_copy
-
-        return run_copy
-    if command == "preflight":
-        from .preflight_command import run_preflight_command
-
-        return run_preflight_command
-    if command == "verify":
-        from .verify_command import run_verify
-
-        return run_verify
-    if command == "iam-policy":
-        from .iam_policy_command import run_iam_policy
-
-        return run_iam_policy
-    if command == "status":
-        from .status_command import run_status
-
-        return run_status
-    if command == "filter":
-        from .discovery_commands import run_filter
-
-        return run_filter
-    raise UsageError(f"unknown command {command}")
+def _runner(command: str) -> Callable[[Any, Environment], int]:
+    if command not in COMMANDS:
+        raise UsageError(f"unknown command {command}")
+    module, function = COMMANDS[command]
+    runner: Callable[[Any, Environment], int] = getattr(
+        importlib.import_module(f"{__name__}.{module}"), function
+    )
+    return runner
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
@@ -71,14 +55,9 @@ def _main(argv: Sequence[str] | None, env: Environment) -> int:
     """Every outcome and exception of a command, mapped to its exit status."""
     verbose = False
     try:
-        args = build_parser().parse_args(argv)
-        verbose = bool(getattr(args, "verbose", False))
-        resolve_output(args, os.environ)
-        if verbose and args.command not in ("copy", "sandbox", "demo"):
-            bootstrap.configure_logging(True, None)  # copy sets up its own (--log-file too)
-        check_region_flags(args)
-        normalize_dest_vault(args)
-        return int(_runner(args.command)(args, env))
+        command, request = parse(argv, os.environ, bootstrap.known_regions)
+        verbose = request.verbose
+        return int(_runner(command)(request, env))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return ExitStatus.INTERRUPTED

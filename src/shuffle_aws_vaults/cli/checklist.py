@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..application.regional_preflight import RegionalChecklist, verdict
+from ..application.checklist import Checklist, verdict
 from ..domain.preflight import CheckResult, Outcome
 
 
@@ -20,16 +20,16 @@ def _print_results(results: list[CheckResult] | tuple[CheckResult, ...], out: Te
             out.write(f"        fix: {result.fix}\n")
 
 
-def print_regional_checklist(checked: RegionalChecklist, out: TextIO) -> None:
-    """The account-wide section once, a section per source Region, then the verdict."""
+def print_sections(checked: Checklist, out: TextIO) -> None:
+    """The account-wide section once, a section per route, then the verdict."""
     out.write("Preflight, account-wide:\n")
     _print_results(checked.account, out)
-    for region in checked.regions:
+    for region in checked.routes:
         out.write(f"{region.heading}:\n")
         _print_results(region.results, out)
     if checked.failed:
         account = ["account-wide"] if verdict(checked.account) is Outcome.FAIL else []
         where = "failed in " + ", ".join([*account, *checked.failed_regions])
     else:
-        where = f"{len(checked.regions)} Regions checked"
+        where = f"{len(checked.routes)} Regions checked"
     out.write(f"Preflight: {checked.verdict.value} ({where})\n")

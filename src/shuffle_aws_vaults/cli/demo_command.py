@@ -8,7 +8,6 @@ a minute.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 from . import signals
 from .environment import Environment
 from .exit_status import ExitStatus
+from .request_types import Demo
 from .sandbox_loader import load_sandbox
 
 OUTPUT = Path("demo-output")
@@ -44,23 +44,23 @@ def _run(argv: list[str]) -> int:
     return code
 
 
-def run_demo(args: argparse.Namespace, env: Environment) -> int:
+def run_demo(request: Demo, env: Environment) -> int:
     try:
-        return _demo(args)
+        return _demo(request)
     except DemoStopped:
         print("stopped by a signal: the demo ends here", file=sys.stderr)
         return ExitStatus.INTERRUPTED
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _demo(request: Demo) -> int:
 
     sandbox = load_sandbox()
     config = sandbox.SandboxConfig(
-        seed=args.seed,
+        seed=request.seed,
         time_scale=3000.0,
         faults=sandbox.FaultConfig(throttle_rate=0.02, job_failure_rate=0.02),
     )
-    spec = sandbox.SeedSpec(recovery_points=args.recovery_points, vaults=2)
+    spec = sandbox.SeedSpec(recovery_points=request.recovery_points, vaults=2)
     OUTPUT.mkdir(exist_ok=True)
     state = OUTPUT / "state.jsonl"
     for stale in OUTPUT.glob("state.jsonl*"):

@@ -1,24 +1,23 @@
-"""What `list` and `filter` print, shared by their one-Region and several-Region forms: the
-recovery point rows, the end of a row listing, and filter's summary."""
+"""What `list` and `filter` print: the vault and recovery point rows (a `region` column first
+when the run has a section per route), the end of a row listing, and filter's summary (with a
+line per route first)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
-from ..application.adoption import ExistingCopies
 from ..application.discovery import Candidate
+from ..application.routes import Route
 from ..domain.reasons import Reason
 from ..domain.recovery_point import Vault
-from ..domain.selection import SelectionTally
 from ..domain.units import human_size
 from .exit_status import ExitStatus
 from .output import CollectingWriter, RowWriter, iso, make_writer, print_document
+from .request_types import Output
 
 RP_COLUMNS = (
     "recovery_point_arn",
@@ -48,35 +47,33 @@ def row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[str, An
     return out
 
 
-def no_vaults(account: str, region: str) -> str:
-    return f"no vaults in account {account}, Region {region}"
+def writer_for(output: Output, out: TextIO, columns: tuple[str, ...]) -> RowWriter:
+    """Rows as --output says, or kept for --query (which needs them all)."""
+    return CollectingWriter() if output.query else make_writer(output.format, out, columns)
 
 
-def finish_rows(args: argparse.Namespace, writer: RowWriter, out: TextIO) -> int:
+def finish_rows(output: Output, writer: RowWriter, out: TextIO) -> int:
     """After the rows: --query's answer, or the line that ends a JSON array or a table."""
     if isinstance(writer, CollectingWriter):
-        print_document(writer.rows, args.output, args.query, out)
-    elif args.output in ("json", "table"):
+        print_document(writer.rows, output.format, output.query, out)
+    elif output.format in ("json", "table"):
         out.write("\n")
     return ExitStatus.SUCCESS
 
 
-def summary(
-    tally: SelectionTally, included_by: Mapping[str, Counter[str]], already_copied: int | None
-) -> dict[str, Any]:
-    return {
-        "total": tally.total,
-        "included": tally.included,
-        "included_bytes": tally.included_bytes,
-        "already_copied": already_copied,
-        "excluded": tally.excluded_total,
-        "not_selected": tally.not_selected,
-        "ineligible": tally.ineligible,
-        "excluded_by_reason": {
-            reason.value: count for reason, count in sorted(tally.excluded.items())
-        },
-        **{f"included_by_{key}": dict(sorted(c.items())) for key, c in included_by.items()},
-    }
+def region_of(route: Route, sectioned: bool) -> dict[str, str]:
+    """A row's first column with a section per route: its Region."""
+    return {"region": route.region} if sectioned else {}
+
+
+def print_region_lines(per_route: dict[str, dict[str, Any]], stream: TextIO) -> None:
+    for region, data in per_route.items():
+        vaults = len(data.get("included_by_vault") or {})
+        already = f", {data['already_copied']:,} already copied" if data["already_copied"] else ""
+        stream.write(
+            f"{region}: selected {data['included']:,} of {data['total']:,} recovery points "
+            f"({human_size(data['included_bytes'])}) in {vaults} vault(s){already}\n"
+        )
 
 
 def print_summary(data: dict[str, Any], stream: TextIO) -> None:
@@ -130,20 +127,8 @@ def listed_row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[
     return item
 
 
-def count_included(
-    candidate: Candidate, included_by: dict[str, Counter[str]], copies: ExistingCopies | None
-) -> bool:
-    """Count an included item in `included_by`; whether the destination already holds it."""
-    rp = candidate.rp
-    included_by["vault"][rp.vault_name] += 1
-    included_by["resource_type"][rp.resource_type] += 1
-    if "apmid" in included_by:
-        included_by["apmid"][(candidate.metadata or {}).get("APMID", "")] += 1
-    return copies is not None and bool(copies.take_point(rp, rp.vault_name))
-
-
 def print_filter(
-    args: argparse.Namespace,
+    output: Output,
     items: Iterable[dict[str, Any]],
     columns: tuple[str, ...],
     document: Callable[[], dict[str, Any]],
@@ -158,12 +143,13 @@ def print_filter(
             before_summary(stream)
         print_summary(data, stream)
 
-    if args.query:  # the whole document, then the expression
+    if output.query:  # the whole document, then the expression
         listed = list(items)
-        print_document({"summary": document(), "items": listed}, args.output, args.query, out)
+        document_ = {"summary": document(), "items": listed}
+        print_document(document_, output.format, output.query, out)
         return ExitStatus.SUCCESS
-    if args.output in ("csv", "text"):  # data on stdout, the summary on stderr
-        writer = make_writer(args.output, out, columns)
+    if output.format in ("csv", "text"):  # data on stdout, the summary on stderr
+        writer = make_writer(output.format, out, columns)
         for item in items:
             writer.write(item)
         writer.close()
@@ -175,7 +161,7 @@ def print_filter(
             spool.write(json.dumps(item, default=str) + "\n")
         spool.seek(0)
         data = document()
-        if args.output == "json":
+        if output.format == "json":
             out.write('{"summary": ' + json.dumps(data) + ',\n"items": ')
             writer = make_writer("json", out, columns)
         else:
@@ -184,5 +170,5 @@ def print_filter(
         for line in spool:
             writer.write(json.loads(line))
         writer.close()
-        out.write("}\n" if args.output == "json" else "")
+        out.write("}\n" if output.format == "json" else "")
     return ExitStatus.SUCCESS

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from ..application.errors import OperatorError
-from ..domain.errors import AwsError, CredentialsError
-from ..domain.regions import RegionError, RegionsUnknown
+from ..application.copy_run import Completion
+from ..application.errors import OperatorError, operator_errors
+from ..application.errors import describe as describe_error
 
 
 class ExitStatus(IntEnum):
@@ -20,25 +20,22 @@ class UsageError(Exception):
     """The command line is wrong; the message names the flag."""
 
 
-class UserError(Exception):
+class UserError(OperatorError):
     """Input or environment the user must fix; the message says what and where."""
 
 
 # Errors that mean "fix your input or environment": one line, exit 1, never a traceback.
 # Adapters' own such errors (a damaged state, an unreadable CSV) derive from OperatorError.
-USER_ERRORS: tuple[type[BaseException], ...] = (
-    UsageError,
-    UserError,
-    OperatorError,
-    CredentialsError,
-    AwsError,
-    RegionError,
-    RegionsUnknown,
-)
+USER_ERRORS: tuple[type[BaseException], ...] = (UsageError, *operator_errors())
+
+# How a copy ended, as its exit status.
+COMPLETION = {
+    Completion.DONE: ExitStatus.SUCCESS,
+    Completion.FAILED: ExitStatus.ERROR,
+    Completion.INCOMPLETE: ExitStatus.INCOMPLETE,
+}
 
 
 def describe(exc: BaseException) -> str:
     """An error as its one line says it (after "error: ")."""
-    if isinstance(exc, USER_ERRORS):
-        return str(exc)
-    return f"unexpected {type(exc).__name__}: {exc} (run with -v for details)"
+    return str(exc) if isinstance(exc, UsageError) else describe_error(exc)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 
 from ..domain.iam_policies import (
@@ -16,35 +14,30 @@ from ..domain.iam_policies import (
 from ..domain.regions import RegionError, plan_regions
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError
-from .options import account_id, comma_list, region_request, role_arn
 from .output import print_document
+from .request_types import IamPolicy
 
 
-def run_iam_policy(args: argparse.Namespace, env: Environment) -> int:
-    source = account_id("--source-account", args.source_account)
-    dest = account_id("--dest-account", args.dest_account)
-    assert source is not None and dest is not None
-    regions = region_request(args)
+def run_iam_policy(request: IamPolicy, env: Environment) -> int:
+    """No AWS calls, and nothing to wire: the documents come from the flags alone."""
+    source, dest, routes = request.source_account, request.dest_account, request.routes
     source_regions: str | list[str]
     dest_regions: str | list[str]
-    if regions is None:
-        region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if not region:
-            raise UsageError("--region is needed (or AWS_REGION in the environment)")
-        source_regions, dest_regions = region, args.dest_region or region
-    elif regions.all_regions:
+    if request.region is not None:
+        source_regions, dest_regions = request.region, routes.dest_region or request.region
+    elif routes.all_regions:
         # No AWS calls here: every Region is "*" in the ARNs, as the copy may go anywhere.
         source_regions, dest_regions = ["*"], ["*"]
     else:
         try:
-            plan = plan_regions(regions.regions, args.dest_region)
+            plan = plan_regions(routes.regions, routes.dest_region)
         except RegionError as exc:
             raise UsageError(str(exc)) from None
         source_regions = list(plan.sources)
         dest_regions = list(dict.fromkeys(plan.dest_of(name) for name in plan.sources))
-    vaults = comma_list(args.vault)
-    dest_vaults = [args.dest_vault] if args.dest_vault else vaults
-    role = copy_role_arn(source, role_arn("--copy-role-arn", args.copy_role_arn))
+    vaults = list(request.vaults)
+    dest_vaults = [request.dest_vault] if request.dest_vault else vaults
+    role = copy_role_arn(source, request.copy_role_arn)
     documents = {
         "source_identity_policy": source_identity_policy(source_regions, source, vaults, role),
         "dest_identity_policy": dest_identity_policy(dest_regions, dest, dest_vaults),
@@ -52,8 +45,8 @@ def run_iam_policy(args: argparse.Namespace, env: Environment) -> int:
             dest_regions, dest, source, dest_vaults
         ),
     }
-    if args.output != "table" or args.query:
-        print_document(documents, args.output, args.query, sys.stdout)
+    if request.output.document:
+        print_document(documents, request.output.format, request.output.query, sys.stdout)
         return ExitStatus.SUCCESS
     titles = {
         "source_identity_policy": f"Operator identity policy in the source account {source}",

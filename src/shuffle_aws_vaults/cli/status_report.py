@@ -1,55 +1,12 @@
-"""What `status` shows of one journal, for one Region or each of several: the status document
-and its table."""
+"""What `status` prints: the status document as --output says, or its table (a line per
+Region first, with a section per route)."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Mapping
 from typing import Any, TextIO
 
-from ..domain.failures import failure_signature
-from ..domain.migration import MigrationState
-from ..domain.summary import MigrationCounts, bytes_copied, failed_items
 from ..domain.units import human_size
-
-FAILURE_EXAMPLES = 10
-
-
-def report(state: MigrationState, identity: dict[str, Any], holder: str | None) -> dict[str, Any]:
-    counts = MigrationCounts.of(state)
-    failures = failed_items(state)
-    # One cause, whichever item it hit: code and message with ARNs and IDs left out.
-    by_message = Counter(failure_signature(f.code, f.message) for _, f in failures)
-    return {
-        "source_account": identity.get("source_account"),
-        "dest_account": identity.get("dest_account"),
-        "vaults": identity.get("vaults"),
-        "planned_at": identity.get("created"),
-        "running": holder,
-        "total_items": counts.total,
-        # As in the copy's summary and progress: a copy found in the destination is completed
-        # (already_copied says how many of them).
-        "completed": counts.completed + counts.already_copied,
-        "failed": counts.failed,
-        "in_flight": counts.in_flight,
-        "unconfirmed": counts.unconfirmed,
-        "pending": counts.pending,
-        "already_copied": counts.already_copied,
-        "retried_failed": counts.retried_failed,
-        "added_since_plan": sum(e.get("added", 0) for e in identity.get("extensions", [])),
-        "percent_done": counts.percent_done,
-        "bytes_copied": bytes_copied(state),
-        "bytes_planned": sum(item.size_bytes for item in state.items),
-        "job_retries": counts.job_retries,
-        "failures_by_message": dict(by_message.most_common()),
-        "failures": [
-            {
-                "recovery_point_arn": state.items[i].source_arn,
-                "error_code": f.code,
-                "error_message": f.message,
-            }
-            for i, f in failures[:FAILURE_EXAMPLES]
-        ],
-    }
 
 
 def vault_list(vaults: Any) -> str:
@@ -101,3 +58,13 @@ def print_table(data: dict[str, Any], out: TextIO) -> None:
         out.write("Failures by cause (ARNs and IDs left out):\n")
         for message, count in data["failures_by_message"].items():
             out.write(f"  {count:>8,}  {message}\n")
+
+
+def print_region_lines(per_region: Mapping[str, Mapping[str, Any]], out: TextIO) -> None:
+    for region, doc in per_region.items():
+        out.write(
+            f"{region} -> {doc['dest_region'] or '?'}: {doc['percent_done']:.1f}% of "
+            f"{doc['total_items']:,} | Completed: {doc['completed']:,} | "
+            f"Failed: {doc['failed']:,} | In Progress: {doc['in_flight']:,} | "
+            f"Queued: {doc['pending']:,} | Running: {doc['running'] or 'no'}\n"
+        )

@@ -1,18 +1,20 @@
-"""What `verify` shows, for one Region or each of several: the item rows, the verdict counts
-and the problem lines."""
+"""What `verify` shows: the item rows, the verdict counts and the problem lines; with a section
+per route, a line per route and a `region` column first."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .. import bootstrap
 from ..application.verify import ItemCheck, VerifyTally
+from ..application.verify_run import NOTHING_SELECTED, RouteVerdicts
 from ..domain.verification import Verdict
 from .output import make_writer
+from .request_types import Verify
+
+if TYPE_CHECKING:
+    from ..bootstrap import FileReports
 
 REPORT_COLUMNS = (
     "verdict",
@@ -51,29 +53,24 @@ class Findings:
 
 
 def emit_rows(
-    args: argparse.Namespace, columns: Sequence[str], rows: Iterable[dict[str, Any]]
+    request: Verify,
+    reports: FileReports,
+    columns: Sequence[str],
+    rows: Iterable[dict[str, Any]],
 ) -> None:
     """Every row into --report-csv, or on stdout for --output csv/text (the summary then goes
     to stderr), or nowhere (the summary and the problems say it all)."""
-    if args.report_csv:
-        bootstrap.reports().write_csv(Path(args.report_csv), columns, rows)
-    elif args.output in ("csv", "text") and not args.query:
-        writer = make_writer(args.output, sys.stdout, columns)
+    output = request.output
+    if request.report_csv:
+        reports.write_csv(request.report_csv, columns, rows)
+    elif output.format in ("csv", "text") and not output.query:
+        writer = make_writer(output.format, sys.stdout, columns)
         for row in rows:
             writer.write(row)
         writer.close()
     else:
         for _ in rows:
             pass
-
-
-def verdict_counts(tally: VerifyTally) -> dict[str, Any]:
-    """The summary's counts: the total, each verdict's, and the fields that differed."""
-    return {
-        "total": sum(tally.verdicts.values()),
-        **{verdict.value: tally.verdicts.get(verdict, 0) for verdict in Verdict},
-        "mismatched_fields": dict(tally.mismatched_fields),
-    }
 
 
 def print_verdicts(tally: VerifyTally, out: TextIO) -> None:
@@ -96,3 +93,26 @@ def print_problems(problems: list[dict[str, Any]], out: TextIO) -> None:
         out.write(
             f"... and {len(problems) - PROBLEMS_SHOWN:,} more (see --report-csv or --output json)\n"
         )
+
+
+def print_route_lines(per_route: Iterable[RouteVerdicts], out: TextIO) -> None:
+    """A line per route: its destination, how many verified using what, the other verdicts,
+    and why it stopped if it did."""
+    for verdicts in per_route:
+        counts = verdicts.tally.verdicts
+        parts = []
+        if verdicts.mode and verdicts.mode != NOTHING_SELECTED:
+            others = ", ".join(
+                f"{counts[verdict]:,} {verdict.value}"
+                for verdict in Verdict
+                if verdict is not Verdict.VERIFIED and counts.get(verdict)
+            )
+            parts.append(
+                f"{counts.get(Verdict.VERIFIED, 0):,} of {sum(counts.values()):,} verified "
+                f"using {verdicts.mode}" + (f" ({others})" if others else "")
+            )
+        elif verdicts.mode:
+            parts.append(verdicts.mode)
+        if verdicts.error:
+            parts.append(f"{'stopped' if verdicts.mode else 'not verified'}: {verdicts.error}")
+        out.write(f"  {verdicts.region} -> {verdicts.dest_region}: {'; '.join(parts)}\n")

@@ -3,6 +3,7 @@ and the plan they make (each source Region and the destination Region its copies
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -103,3 +104,23 @@ def plan_regions(
                 raise RegionError(f"{flag}: {source} is mapped twice")
             mapping[source] = dest
     return RegionPlan(tuple((source, mapping.get(source, source)) for source in sources))
+
+
+def unknown_regions(named: Sequence[tuple[str, str]], known: frozenset[str]) -> list[str]:
+    """Regions (with the flag that named them) that botocore does not know AWS Backup in:
+    refused when a known one is close (most likely a typo); else a warning each (perhaps a
+    Region newer than this botocore). A malformed name is refused elsewhere, by its flag."""
+    warnings = []
+    for flag, name in named:
+        if name in known or not REGION_NAME.fullmatch(name):
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+        if close:
+            raise RegionError(
+                f"{flag}: {name} is not a Region AWS Backup is in (did you mean {close[0]}?)"
+            )
+        warnings.append(
+            f"{flag}: {name} is not a Region this botocore knows AWS Backup in; going on (a "
+            "Region newer than botocore would be)"
+        )
+    return warnings

@@ -1,12 +1,19 @@
-"""Progress for people: a tqdm bar on a terminal, a summary line every N seconds elsewhere."""
+"""A copy's progress for people: a sink per route, drawn as one board. Off a terminal, a line
+every `interval` seconds (a line per route when the run has a section per route, then the
+total, in the same words); on a terminal, a tqdm bar (per route, and the total); or nothing.
+
+Each route's engine reports from its own thread through its own sink; the board draws them
+all under one lock.
+"""
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
-from ..domain.progress import Progress, format_duration
+from ..domain.progress import Progress, combined, format_duration
 
 
 def describe(progress: Progress) -> str:
@@ -18,66 +25,134 @@ def describe(progress: Progress) -> str:
     )
 
 
-class LineProgress:
-    """One line on stderr every `interval` seconds, and a last one at the end."""
+def route_line(route: str, progress: Progress) -> str:
+    return f"  {route}: " + describe(progress).removeprefix("Progress: ")
 
-    def __init__(self, interval: float, stream: TextIO = sys.stderr) -> None:
-        self._interval = interval
-        self._stream = stream
-        self._next = time.monotonic() + interval
+
+def figures(progress: Progress) -> str:
+    """A bar's postfix: tqdm puts ", " before it ("| 10/952, ok 10 failed 0 ...")."""
+    return (
+        f"ok {progress.completed:,} failed {progress.failed:,} "
+        f"in flight {progress.in_flight:,} queued {progress.queued:,} "
+        f"{progress.per_hour:,.0f}/h ETA {format_duration(progress.eta_seconds)}"
+    )
+
+
+class _Sink:
+    """One route's ProgressSink: hands its figures to the board."""
+
+    def __init__(self, board: ProgressBoard, route: str) -> None:
+        self._board, self._route = board, route
 
     def update(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if now >= self._next:
-            self._next = now + self._interval
-            self._stream.write(describe(progress) + "\n")
-            self._stream.flush()
+        self._board.update(self._route, progress)
 
     def close(self, progress: Progress) -> None:
-        self._stream.write(describe(progress) + "\n")
+        self._board.update(self._route, progress, final=True)
+
+
+class ProgressBoard:
+    """The board of one copy command. `sectioned`: a line (or bar) per route besides the
+    total; else the total alone, drawn for the last time as soon as its route ends. The
+    first line waits `interval` from the first sink (the engine's start, not planning's)."""
+
+    def __init__(
+        self,
+        routes: list[str],
+        interval: float,
+        *,
+        sectioned: bool,
+        quiet: bool = False,
+        bars: bool = False,
+        stream: TextIO = sys.stderr,
+    ) -> None:
+        self._order = list(routes)
+        self._latest: dict[str, Progress] = {}
+        self._interval = 0.0 if bars else interval
+        self._sectioned = sectioned
+        self._quiet = quiet
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._next: float | None = None
+        self._closed = False
+        self._bars: dict[str, Any] = {}
+        self._tqdm: Any = None
+        if bars and not quiet:
+            from tqdm import tqdm
+
+            self._tqdm = tqdm
+
+    def sink(self, route: str, total: int, done: int) -> _Sink:
+        with self._lock:
+            self._latest[route] = Progress(total, done, 0, 0, total - done, 0.0, 0)
+            if self._next is None:
+                self._next = time.monotonic() + self._interval
+        return _Sink(self, route)
+
+    def total(self) -> Progress:
+        with self._lock:
+            return combined(list(self._latest.values()))
+
+    def update(self, route: str, progress: Progress, final: bool = False) -> None:
+        with self._lock:
+            self._latest[route] = progress
+            if self._quiet or self._closed:
+                return
+            if final and not self._sectioned:
+                self._finish()
+                return
+            now = time.monotonic()
+            if self._next is None or now >= self._next:
+                self._next = now + self._interval
+                self._draw()
+
+    def close(self) -> None:
+        """Draw the last figures and let go of the display (once)."""
+        with self._lock:
+            if not self._closed:
+                self._finish()
+
+    def _finish(self) -> None:
+        self._closed = True
+        if not self._quiet and self._latest:
+            self._draw()
+        for bar in self._bars.values():
+            bar.close()
+
+    def _shown(self) -> list[tuple[str, Progress]]:
+        routes = [route for route in self._order if route in self._latest]
+        parts = [(route, self._latest[route]) for route in routes]
+        total = ("total", combined([progress for _, progress in parts]))
+        return [*parts, total] if self._sectioned else [total]
+
+    def _draw(self) -> None:
+        shown = self._shown()
+        if self._tqdm is not None:
+            self._draw_bars(shown)
+            return
+        lines = [route_line(route, progress) for route, progress in shown[:-1]]
+        lines.append(describe(shown[-1][1]))
+        self._stream.write("".join(line + "\n" for line in lines))
         self._stream.flush()
 
-
-class TqdmProgress:
-    """A live bar: done of total, with completed / failed / in flight / queued, rate and ETA."""
-
-    def __init__(self, total: int, done: int, stream: TextIO = sys.stderr) -> None:
-        from tqdm import tqdm
-
-        self._bar: Any = tqdm(
-            total=total,
-            initial=done,
-            unit="rp",
-            file=stream,
-            dynamic_ncols=True,
-            smoothing=0.05,
-            # The percentage is ours (rounded down: 100% only when done); tqdm puts ", "
-            # before the postfix itself: "| 10/952, ok 10 failed 0 ...".
-            bar_format="{desc}|{bar}| {n_fmt}/{total_fmt}{postfix}",
-        )
-        self._done = done
-
-    def update(self, progress: Progress) -> None:
-        self._bar.set_description_str(f"{progress.percent:3d}%", refresh=False)
-        if progress.done != self._done:
-            self._bar.update(progress.done - self._done)
-            self._done = progress.done
-        self._bar.set_postfix_str(
-            f"ok {progress.completed:,} failed {progress.failed:,} "
-            f"in flight {progress.in_flight:,} queued {progress.queued:,} "
-            f"{progress.per_hour:,.0f}/h ETA {format_duration(progress.eta_seconds)}",
-            refresh=False,
-        )
-        self._bar.refresh()
-
-    def close(self, progress: Progress) -> None:
-        self.update(progress)
-        self._bar.close()
-
-
-class NullProgress:
-    def update(self, progress: Progress) -> None:
-        return
-
-    def close(self, progress: Progress) -> None:
-        return
+    def _draw_bars(self, shown: list[tuple[str, Progress]]) -> None:
+        width = max(len(key) for key, _ in shown)
+        for position, (key, progress) in enumerate(shown):
+            bar = self._bars.get(key)
+            if bar is None:
+                bar = self._bars[key] = self._tqdm(
+                    total=progress.total,
+                    initial=progress.done,
+                    unit="rp",
+                    file=self._stream,
+                    position=position,
+                    dynamic_ncols=True,
+                    # The percentage is ours (rounded down: 100% only when done).
+                    bar_format="{desc}|{bar}| {n_fmt}/{total_fmt}{postfix}",
+                )
+            bar.total = progress.total
+            bar.n = progress.done
+            label = f"{key:<{width}} " if self._sectioned else ""
+            bar.set_description_str(f"{label}{progress.percent:3d}%", refresh=False)
+            bar.set_postfix_str(figures(progress), refresh=False)
+            bar.refresh()

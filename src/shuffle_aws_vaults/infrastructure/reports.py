@@ -71,44 +71,40 @@ def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
 
 def write_report_csv(
     path: Path,
-    state: MigrationState,
-    metadata: Any | None,
-    metadata_columns: Sequence[str] = (),
-) -> None:
-    """One row per planned item, in plan order."""
-    with private_file(path) as handle:
-        _write_rows(csv.writer(handle), state, metadata, metadata_columns)
-
-
-def write_region_report_csv(
-    path: Path,
     parts: Sequence[tuple[str, MigrationState]],
     metadata: Any | None,
     metadata_columns: Sequence[str] = (),
+    *,
+    region_column: bool = False,
 ) -> None:
-    """A copy over several Regions: one row per planned item of every Region, each Region's
-    in plan order, under the one-Region report's columns with `region` first."""
+    """One row per planned item of every route (Region, state), each route's in plan order;
+    `region_column`: the Region first (a copy over several Regions)."""
     with private_file(path) as handle:
         writer = csv.writer(handle)
         for index, (region, state) in enumerate(parts):
-            _write_rows(writer, state, metadata, metadata_columns, region, header=index == 0)
+            shown = region if region_column else None
+            _write_rows(writer, state, metadata, metadata_columns, shown, header=index == 0)
         if not parts:
-            writer.writerow(["region", *header_of(metadata_columns)])
+            writer.writerow([*(["region"] if region_column else []), *header_of(metadata_columns)])
 
 
 class FileReports:
-    """The Reports port: the summary JSON and the per-item report CSV, each 0600."""
+    """The Reports port: the summary JSON and the per-item report CSV, each 0600; and any
+    CSV a command writes (verify's --report-csv)."""
 
     def write_summary(self, path: Path, summary: Mapping[str, Any]) -> None:
         write_summary(path, summary)
 
-    def write_report_csv(self, path: Path, state: MigrationState, metadata: Any | None) -> None:
-        write_report_csv(path, state, metadata, metadata.columns if metadata else ())
-
-    def write_region_report_csv(
-        self, path: Path, parts: Sequence[tuple[str, MigrationState]], metadata: Any | None
+    def write_report_csv(
+        self,
+        path: Path,
+        parts: Sequence[tuple[str, MigrationState]],
+        metadata: Any | None,
+        *,
+        region_column: bool,
     ) -> None:
-        write_region_report_csv(path, parts, metadata, metadata.columns if metadata else ())
+        columns = metadata.columns if metadata else ()
+        write_report_csv(path, parts, metadata, columns, region_column=region_column)
 
     def write_csv(
         self, path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]

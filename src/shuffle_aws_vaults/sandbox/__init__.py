@@ -3,7 +3,7 @@
 Needs the `sandbox` extra (moto). The tool imports this package only for `sandbox` and `demo`.
 """
 
-from . import regions
+from . import launch, regions
 from .config import FaultConfig, SandboxConfig
 from .seed import SeedSpec, add_new_backups
 from .server import Sandbox, stats
@@ -16,6 +16,7 @@ __all__ = [
     "SandboxWorld",
     "SeedSpec",
     "add_new_backups",
+    "launch",
     "regions",
     "stats",
 ]

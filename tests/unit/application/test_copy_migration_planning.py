@@ -25,6 +25,7 @@ from shuffle_aws_vaults.domain.selection import Selection
 
 from ..domain.factories import rp
 from .migration_fakes import DEST, SOURCE, FakeAccount, MemoryStateStore, vault_arn
+from .route_fakes import RecordingNotices
 
 VAULT = "production-backups"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -60,7 +61,8 @@ class Rig:
         self.dest = FakeAccount(DEST, [VAULT])
         self.source.points[VAULT] = [source_point(n) for n in range(points)]
         self.store = MemoryStateStore()
-        self.said: list[str] = []
+        self.notices = RecordingNotices()
+        self.said = self.notices.said
 
     def ports(self) -> CopyPorts:
         return CopyPorts(
@@ -72,7 +74,6 @@ class Rig:
             statistics=None,  # type: ignore[arg-type]  # no run here
             reports=None,  # type: ignore[arg-type]
             executor=None,  # type: ignore[arg-type]
-            progress=None,  # type: ignore[arg-type]
         )
 
     def open(self, **flags: Any) -> OpenedMigration | PlanPreview:
@@ -81,7 +82,7 @@ class Rig:
             skip_preflight=True,
             **flags,
         )
-        with CopyMigration(request, self.store, self.said.append, lambda: NOW) as migration:
+        with CopyMigration(request, self.store, self.notices, lambda: NOW) as migration:
             migration.check_state()
             return migration.open(self.ports())
 

@@ -1,40 +1,55 @@
-"""The progress bar and line as people see them."""
+"""The progress board as people see it: bars on a terminal, lines elsewhere, one route or a
+section per route."""
 
 from __future__ import annotations
 
 import io
 
 from shuffle_aws_vaults.domain.progress import Progress
-from shuffle_aws_vaults.infrastructure.progress_display import TqdmProgress, describe
+from shuffle_aws_vaults.infrastructure.progress_display import ProgressBoard, describe
 
 
 def progress(done: int, total: int) -> Progress:
     return Progress(total, done, 0, 2, total - done - 2, 60.0, done)
 
 
+def bar(out: io.StringIO) -> ProgressBoard:
+    return ProgressBoard(["us-east-1"], 0.0, sectioned=False, bars=True, stream=out)
+
+
 def test_the_bar_reads_done_of_total_then_its_figures_without_a_stray_comma() -> None:
     out = io.StringIO()
-    bar = TqdmProgress(952, 0, stream=out)
-    bar.update(progress(10, 952))
-    bar.close(progress(10, 952))
+    sink = bar(out).sink("us-east-1", 952, 0)
+    sink.update(progress(10, 952))
+    sink.close(progress(10, 952))
     text = out.getvalue()
     assert "10/952, ok 10 failed 0" in text and " , " not in text
 
 
 def test_the_bar_and_the_line_never_say_100_before_the_end() -> None:
     out = io.StringIO()
-    bar = TqdmProgress(678, 0, stream=out)
-    bar.update(progress(675, 678))
-    bar.close(progress(675, 678))
+    sink = bar(out).sink("us-east-1", 678, 0)
+    sink.update(progress(675, 678))
+    sink.close(progress(675, 678))
     assert " 99%|" in out.getvalue() and "100%" not in out.getvalue()
     assert describe(progress(675, 678)).startswith("Progress: 99% (675/678)")
 
 
-def test_several_regions_show_a_line_each_then_the_total_in_the_one_region_words() -> None:
-    from shuffle_aws_vaults.infrastructure.region_progress import RegionBoard
-
+def test_one_route_draws_the_total_line_alone_and_its_last_line_when_it_ends() -> None:
     out = io.StringIO()
-    board = RegionBoard(["us-east-1", "eu-west-1"], interval=3600.0, stream=out)
+    board = ProgressBoard(["us-east-1"], 3600.0, sectioned=False, stream=out)
+    sink = board.sink("us-east-1", 300, 0)
+    sink.update(progress(150, 300))
+    assert out.getvalue() == ""  # not before the interval
+    sink.close(progress(300, 300))
+    assert out.getvalue() == describe(progress(300, 300)) + "\n"
+    board.close()  # drawn already: not again
+    assert out.getvalue().count("\n") == 1
+
+
+def test_several_regions_show_a_line_each_then_the_total_in_the_one_region_words() -> None:
+    out = io.StringIO()
+    board = ProgressBoard(["us-east-1", "eu-west-1"], 3600.0, sectioned=True, stream=out)
     east, west = board.sink("us-east-1", 300, 0), board.sink("eu-west-1", 100, 0)
     east.update(progress(150, 300))
     west.update(progress(25, 100))
@@ -51,21 +66,17 @@ def test_several_regions_show_a_line_each_then_the_total_in_the_one_region_words
     assert board.total().done == 400 and board.total().total == 400
 
 
-def test_several_regions_quiet_board_draws_nothing() -> None:
-    from shuffle_aws_vaults.infrastructure.region_progress import RegionBoard
-
+def test_a_quiet_board_draws_nothing() -> None:
     out = io.StringIO()
-    board = RegionBoard(["us-east-1"], interval=0.0, stream=out, quiet=True)
+    board = ProgressBoard(["us-east-1"], 0.0, sectioned=True, quiet=True, stream=out)
     board.sink("us-east-1", 10, 0).update(progress(5, 10))
     board.close()
     assert out.getvalue() == "" and board.total().done == 5
 
 
 def test_several_regions_on_a_terminal_have_a_bar_each_and_a_total_bar() -> None:
-    from shuffle_aws_vaults.infrastructure.region_progress import RegionBars
-
     out = io.StringIO()
-    bars = RegionBars(["us-east-1", "eu-west-1"], stream=out)
+    bars = ProgressBoard(["us-east-1", "eu-west-1"], 0.0, sectioned=True, bars=True, stream=out)
     bars.sink("us-east-1", 300, 0).update(progress(150, 300))
     bars.sink("eu-west-1", 100, 0).update(progress(25, 100))
     bars.close()

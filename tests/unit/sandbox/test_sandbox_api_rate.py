@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from shuffle_aws_vaults.cli.parser import build_parser
-from shuffle_aws_vaults.cli.sandbox_command import config_from_args
+from shuffle_aws_vaults.cli.requests import sandbox as sandbox_request
+from shuffle_aws_vaults.cli.sandbox_command import config_of
 from shuffle_aws_vaults.sandbox.config import FaultConfig
 from shuffle_aws_vaults.sandbox.faults import THROTTLING, UNAVAILABLE, FaultInjector
 from shuffle_aws_vaults.sandbox.rate_limit import AccountBuckets, RateBucket
@@ -148,7 +149,7 @@ def test_bad_rate_limit_settings_are_refused(kwargs: dict[str, Any], message: st
 
 def test_api_rate_and_api_burst_reach_the_fault_settings() -> None:
     args = build_parser().parse_args(["sandbox", "--api-rate", "12.5", "--api-burst", "40"])
-    config, _ = config_from_args(args)
+    config, _ = config_of(sandbox_request(args))
     assert (config.faults.api_rate, config.faults.api_burst) == (12.5, 40)
-    default, _ = config_from_args(build_parser().parse_args(["sandbox"]))
+    default, _ = config_of(sandbox_request(build_parser().parse_args(["sandbox"])))
     assert (default.faults.api_rate, default.faults.api_burst) == (None, None)

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from shuffle_aws_vaults.cli.parser import build_parser
-from shuffle_aws_vaults.cli.sandbox_command import config_from_args
+from shuffle_aws_vaults.cli.requests import sandbox as sandbox_request
+from shuffle_aws_vaults.cli.sandbox_command import config_of
 from shuffle_aws_vaults.sandbox.clock import ManualClock
 from shuffle_aws_vaults.sandbox.config import SandboxConfig
 from shuffle_aws_vaults.sandbox.copy_permissions import (
@@ -43,9 +44,9 @@ def test_the_flags_reach_the_settings_and_the_seed() -> None:
             "--no-copy-role",
         ]
     )
-    config, spec = config_from_args(args)
+    config, spec = config_of(sandbox_request(args))
     assert (config.role_refusal, spec.unshared_key_share, spec.copy_role) == ("call", 0.25, False)
-    config, spec = config_from_args(build_parser().parse_args(["sandbox"]))
+    config, spec = config_of(sandbox_request(build_parser().parse_args(["sandbox"])))
     assert (config.role_refusal, spec.unshared_key_share, spec.copy_role) == ("job", 0.0, True)
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from shuffle_aws_vaults.cli.parser import build_parser
-from shuffle_aws_vaults.cli.sandbox_command import config_from_args
+from shuffle_aws_vaults.cli.requests import sandbox as sandbox_request
+from shuffle_aws_vaults.cli.sandbox_command import config_of
 from shuffle_aws_vaults.sandbox import messages
 from shuffle_aws_vaults.sandbox.access_policy import copy_into_vault_policy
 from shuffle_aws_vaults.sandbox.arns import vault_arn
@@ -223,8 +224,8 @@ def test_shares_outside_zero_to_one_are_refused(build: Callable[[], object]) -> 
 def test_the_sandbox_flags_reach_the_settings() -> None:
     argv = ["sandbox", "--changed-share", "0.1", "--system-error-rate", "0.05"]
     argv += ["--system-error-fail-share", "0.5"]
-    config, _ = config_from_args(build_parser().parse_args(argv))
+    config, _ = config_of(sandbox_request(build_parser().parse_args(argv)))
     assert config.changed_share == 0.1
     assert (config.faults.system_error_rate, config.faults.system_error_fail_share) == (0.05, 0.5)
-    default, _ = config_from_args(build_parser().parse_args(["sandbox"]))
+    default, _ = config_of(sandbox_request(build_parser().parse_args(["sandbox"])))
     assert (default.changed_share, default.faults.system_error_rate) == (1.0, 0.0)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pytest
 
 from shuffle_aws_vaults.cli.parser import build_parser
-from shuffle_aws_vaults.cli.sandbox_command import config_from_args
+from shuffle_aws_vaults.cli.requests import sandbox as sandbox_request
+from shuffle_aws_vaults.cli.sandbox_command import config_of
 from shuffle_aws_vaults.sandbox.config import SandboxConfig
 from shuffle_aws_vaults.sandbox.errors import SandboxError
 from shuffle_aws_vaults.sandbox.listing import PageRules
@@ -116,7 +117,7 @@ def test_the_sandbox_flags_reach_the_config() -> None:
             "--short-pages",
         ]
     )
-    config, _ = config_from_args(args)
+    config, _ = config_of(sandbox_request(args))
     assert config.management_account == "444444444444"
     assert config.source_opted_out == ("RDS", "Storage Gateway")
     assert config.dest_opted_out == ("EFS",)
@@ -125,7 +126,7 @@ def test_the_sandbox_flags_reach_the_config() -> None:
         90.0,
         True,
     )
-    default, _ = config_from_args(build_parser().parse_args(["sandbox"]))
+    default, _ = config_of(sandbox_request(build_parser().parse_args(["sandbox"])))
     assert default.management_account not in (default.source_account, default.dest_account)
     assert (default.copy_job_order, default.page_token_ttl_seconds) == ("oldest", None)
     assert (default.short_pages, default.source_opted_out) == (False, ())

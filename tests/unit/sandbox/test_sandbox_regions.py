@@ -276,9 +276,10 @@ def test_a_cross_region_copy_lands_in_the_destination_regions_vault(
 
 def sandbox_config(*flags: str) -> tuple[Any, Any]:
     from shuffle_aws_vaults.cli.parser import build_parser
-    from shuffle_aws_vaults.cli.sandbox_command import config_from_args
+    from shuffle_aws_vaults.cli.requests import sandbox as sandbox_request
+    from shuffle_aws_vaults.cli.sandbox_command import config_of
 
-    return config_from_args(build_parser().parse_args(["sandbox", *flags]))
+    return config_of(sandbox_request(build_parser().parse_args(["sandbox", *flags])))
 
 
 def test_the_regions_flags_reach_the_config_and_the_seed() -> None:

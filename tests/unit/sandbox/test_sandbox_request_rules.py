@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from shuffle_aws_vaults.cli.parser import build_parser
-from shuffle_aws_vaults.cli.sandbox_command import config_from_args
+from shuffle_aws_vaults.cli.requests import sandbox as sandbox_request
+from shuffle_aws_vaults.cli.sandbox_command import config_of
 from shuffle_aws_vaults.sandbox.config import SandboxConfig
 from shuffle_aws_vaults.sandbox.errors import SandboxError
 from shuffle_aws_vaults.sandbox.request_rules import (
@@ -116,8 +117,8 @@ def test_impossible_switch_values_are_refused(kwargs: dict[str, Any]) -> None:
 
 
 def test_the_switches_reach_the_sandbox_settings_from_its_flags() -> None:
-    default, _ = config_from_args(build_parser().parse_args(["sandbox"]))
+    default, _ = config_of(sandbox_request(build_parser().parse_args(["sandbox"])))
     assert (default.malformed_arn, default.other_account_vault) == ("not-found", "access-denied")
     args = ["sandbox", "--malformed-arn", "invalid", "--other-account-vault", "not-found"]
-    config, _ = config_from_args(build_parser().parse_args(args))
+    config, _ = config_of(sandbox_request(build_parser().parse_args(args)))
     assert (config.malformed_arn, config.other_account_vault) == ("invalid", "not-found")

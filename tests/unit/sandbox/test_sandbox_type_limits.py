@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from shuffle_aws_vaults.cli.exit_status import UsageError
 from shuffle_aws_vaults.cli.parser import build_parser
-from shuffle_aws_vaults.cli.sandbox_command import config_from_args
+from shuffle_aws_vaults.cli.requests import sandbox as sandbox_request
+from shuffle_aws_vaults.cli.sandbox_command import config_of
 from shuffle_aws_vaults.sandbox import messages
 from shuffle_aws_vaults.sandbox.access_policy import copy_into_vault_policy
 from shuffle_aws_vaults.sandbox.arns import vault_arn
@@ -329,12 +330,12 @@ def sandbox_args(*flags: str) -> Any:
 
 def test_type_limit_takes_comma_lists_and_repeats_in_any_case_and_joins_groups() -> None:
     args = sandbox_args("--type-limit", "ebs=20,rds+AURORA=20", "--type-limit", "EFS=3")
-    config, _ = config_from_args(args)
+    config, _ = config_of(sandbox_request(args))
     assert config.type_limits == {"EBS": 20, "RDS+Aurora": 20, "EFS": 3}
 
 
 def test_no_type_limit_flag_means_no_type_limits() -> None:
-    config, _ = config_from_args(sandbox_args())
+    config, _ = config_of(sandbox_request(sandbox_args()))
     assert config.type_limits == {}
 
 
@@ -364,4 +365,4 @@ def test_a_bad_type_limit_is_a_one_line_usage_error_naming_the_flag_and_the_bad_
 def test_a_type_limited_in_two_flags_is_a_usage_error() -> None:
     args = sandbox_args("--type-limit", "EBS=20", "--type-limit", "ebs=5")
     with pytest.raises(UsageError, match="--type-limit: EBS is limited twice"):
-        config_from_args(args)
+        config_of(sandbox_request(args))

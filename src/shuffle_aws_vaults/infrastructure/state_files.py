@@ -1,5 +1,6 @@
-"""A migration over several source Regions: one directory, a journal per source Region in it
-(`DIR/<region>.jsonl`, with that journal's snapshot, plan and lock files beside it)."""
+"""The StateFiles port: a journal's StateStore by path, and the source Regions whose journals a
+migration directory holds (`DIR/<region>.jsonl`, with that journal's snapshot, plan and lock
+files beside it)."""
 
 from __future__ import annotations
 
@@ -12,20 +13,15 @@ from .journal_store import StateStore
 SUFFIX = ".jsonl"
 
 
-class MigrationDirectory:
-    """The MigrationDirectory port: each Region's StateStore, and the Regions with a state."""
+class StateFiles:
+    def store(self, path: Path) -> StateStore:
+        return StateStore(path)
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def store(self, region: str) -> StateStore:
-        return StateStore(self.path / f"{region}{SUFFIX}")
-
-    def regions(self) -> list[str]:
-        """The source Regions whose state is in the directory (a journal or a snapshot), in
+    def regions_in(self, directory: Path) -> list[str]:
+        """The source Regions whose state is in `directory` (a journal or a snapshot), in
         name order; nothing when the directory is not there."""
         try:
-            names = os.listdir(self.path)
+            names = os.listdir(directory)
         except (FileNotFoundError, NotADirectoryError):
             return []
         found = set()

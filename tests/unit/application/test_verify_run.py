@@ -1,5 +1,6 @@
-"""`verify` over several Regions: each Region against its own destination Region, with its
-journal when the migration directory has one; a Region that fails stops only itself."""
+"""`verify` over a run's routes: with a section per route, each Region against its own
+destination Region, with its journal when the migration directory has one, a Region that fails
+stopping only itself; in the one-Region form, the one route's refusals are the command's."""
 
 from __future__ import annotations
 
@@ -11,13 +12,11 @@ from typing import Any
 import pytest
 
 from shuffle_aws_vaults.application.errors import RequestRefused
-from shuffle_aws_vaults.application.regional_verify import (
-    NOTHING_SELECTED,
-    RegionalVerify,
-)
-from shuffle_aws_vaults.application.regions import RegionScope
-from shuffle_aws_vaults.application.selection_stage import SelectionRequest, SelectionSources
+from shuffle_aws_vaults.application.routes import RouteRequest
+from shuffle_aws_vaults.application.selection_stage import NothingSelected, SelectionRequest
+from shuffle_aws_vaults.application.state_location import MigrationName, StateLocation
 from shuffle_aws_vaults.application.verify import NO_JOURNAL
+from shuffle_aws_vaults.application.verify_run import NOTHING_SELECTED, VerifyRun
 from shuffle_aws_vaults.domain.copy_job import CopyJobInfo
 from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError
 from shuffle_aws_vaults.domain.migration import MigrationState
@@ -25,6 +24,7 @@ from shuffle_aws_vaults.domain.plan import PlanItem
 from shuffle_aws_vaults.domain.recovery_point import RecoveryPoint, Vault
 from shuffle_aws_vaults.domain.selection import Selection
 from shuffle_aws_vaults.domain.verification import Verdict
+from tests.unit.application.route_fakes import FakeAccounts, FakeStates, RecordingNotices
 from tests.unit.domain.factories import NOW, rp
 
 SOURCE, DEST = "111111111111", "222222222222"
@@ -92,31 +92,6 @@ class Gateway:
         return []
 
 
-class Store:
-    def __init__(self, path: Path, journal: tuple[dict[str, Any], MigrationState] | None) -> None:
-        self.journal_path = path
-        self.journal = journal
-
-    def exists(self) -> bool:
-        return self.journal is not None
-
-    def read(self) -> tuple[dict[str, Any], MigrationState]:
-        assert self.journal is not None
-        return self.journal
-
-
-class Directory:
-    def __init__(self, journals: dict[str, tuple[dict[str, Any], MigrationState]]) -> None:
-        self.path = Path("/migration")
-        self.journals = journals
-
-    def store(self, region: str) -> Store:
-        return Store(self.path / f"{region}.jsonl", self.journals.get(region))
-
-    def regions(self) -> list[str]:
-        return sorted(self.journals)
-
-
 class World:
     """Source and destination gateways per Region, and the Region pairs asked for."""
 
@@ -124,30 +99,46 @@ class World:
         self.sources = {EAST: Gateway(SOURCE, EAST, points(EAST, 3))}
         self.sources[WEST] = Gateway(SOURCE, WEST, points(WEST, 2))
         self.dests = {r: Gateway(DEST, r, copies(r, g.items)) for r, g in self.sources.items()}
-        self.asked: list[tuple[str, str]] = []
-        self.warnings: list[str] = []
+        self.accounts = FakeAccounts(self.sources, self.dests)
+        self.notices = RecordingNotices()
 
-    def side(self, region: str, dest_region: str) -> tuple[SelectionSources, Gateway]:
-        self.asked.append((region, dest_region))
-        return SelectionSources(self.sources[region], None, None), self.dests[dest_region]
+    @property
+    def asked(self) -> list[tuple[str, str | None]]:
+        return self.accounts.asked
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.notices.warnings
 
     def verify(
         self,
         journals: dict[str, tuple[dict[str, Any], MigrationState]] | None = None,
         selection: Selection | None = None,
-    ) -> RegionalVerify:
+        *,
+        sectioned: bool = True,
+        state_file: Path | None = None,
+    ) -> VerifyRun:
         request = SelectionRequest((VAULT,), False, selection or Selection())
-        scopes = [
-            RegionScope(r, r, request, tuple(self.sources[r].list_vaults())) for r in (EAST, WEST)
-        ]
-        return RegionalVerify(
-            scopes,
-            directory=Directory(journals or {}),
-            side=self.side,  # type: ignore[arg-type]  # part of a BackupGateway
+        routes = RouteRequest((EAST, WEST)) if sectioned else RouteRequest()
+        name = MigrationName(SOURCE, DEST, EAST, (VAULT,), False, None, Selection())
+        directory = Path("/migration") if journals else None  # --state-dir, with journals in it
+        location = StateLocation(state_file, directory, Path("/state"), name)
+        found = {
+            (location.route_journal(region, sectioned)): journal
+            for region, journal in (journals or {}).items()
+        }
+        run = VerifyRun(
+            request,
+            routes,
+            location,
+            states=FakeStates(found),
+            accounts=self.accounts,
+            notices=self.notices,
             dest_vault=None,
             now=NOW,
-            warn=self.warnings.append,
         )
+        run.plan()
+        return run
 
 
 def test_every_region_is_verified_against_its_own_destination_region() -> None:
@@ -157,7 +148,7 @@ def test_every_region_is_verified_against_its_own_destination_region() -> None:
     assert found == [(EAST, Verdict.VERIFIED)] * 3 + [(WEST, Verdict.VERIFIED)] * 2
     assert world.asked == [(EAST, EAST), (WEST, WEST)]
     assert verify.all_verified
-    assert {r: v.mode for r, v in verify.regions.items()} == {EAST: NO_JOURNAL, WEST: NO_JOURNAL}
+    assert {r: v.mode for r, v in verify.routes.items()} == {EAST: NO_JOURNAL, WEST: NO_JOURNAL}
 
 
 def test_a_region_denied_midway_stops_alone_and_the_run_is_not_verified() -> None:
@@ -166,9 +157,9 @@ def test_a_region_denied_midway_stops_alone_and_the_run_is_not_verified() -> Non
     verify = world.verify()
     found = [(verdicts.region, item.check.verdict) for verdicts, item in verify.checks()]
     assert found == [(WEST, Verdict.VERIFIED)] * 2  # West is still verified
-    east = verify.regions[EAST]
+    east = verify.routes[EAST]
     assert east.error == "ListRecoveryPoints: AccessDeniedException: no"
-    assert not east.verified and verify.regions[WEST].verified
+    assert not east.verified and verify.routes[WEST].verified
     assert not verify.all_verified
     assert world.warnings == [f"Region {EAST} not verified: {east.error}"]
 
@@ -178,7 +169,7 @@ def test_a_region_stopped_before_its_checks_counts_against_the_run() -> None:
     verify = world.verify()
     verify.failed("ap-south-1", "ap-south-1", AccessDenied("AccessDeniedException", "no"))
     assert len(list(verify.checks())) == 5
-    assert verify.regions["ap-south-1"].error == "AccessDeniedException: no"
+    assert verify.routes["ap-south-1"].error == "AccessDeniedException: no"
     assert not verify.all_verified
 
 
@@ -214,7 +205,7 @@ def test_a_journal_names_the_destination_region_it_copied_to() -> None:
     found = [(v.region, v.dest_region, item.check.verdict) for v, item in verify.checks()]
     assert found == [(EAST, EAST, Verdict.VERIFIED)] * 3 + [(WEST, EAST, Verdict.VERIFIED)] * 2
     assert world.asked == [(EAST, EAST), (WEST, EAST)]
-    assert verify.regions[WEST].mode == "journal /migration/eu-west-1.jsonl"
+    assert verify.routes[WEST].mode == "journal /migration/eu-west-1.jsonl"
     assert world.warnings == [
         f"Region {WEST}: its journal copies to {EAST}, not {WEST}; verifying against {EAST}"
     ]
@@ -225,5 +216,29 @@ def test_nothing_to_verify_in_any_region_is_refused_after_a_warning_each() -> No
     verify = world.verify(selection=Selection(resource_types=frozenset({"RDS"})))
     with pytest.raises(RequestRefused, match=r"nothing to verify: .* in Regions us-east-1, eu-"):
         list(verify.checks())
-    assert {v.mode for v in verify.regions.values()} == {NOTHING_SELECTED}
+    assert {v.mode for v in verify.routes.values()} == {NOTHING_SELECTED}
     assert len(world.warnings) == 2 and all("nothing to verify" in w for w in world.warnings)
+
+
+def test_one_region_form_refuses_nothing_to_verify_before_any_row() -> None:
+    world = World()
+    verify = world.verify(selection=Selection(resource_types=frozenset({"RDS"})), sectioned=False)
+    with pytest.raises(NothingSelected, match=r"nothing to verify: no recovery point in account"):
+        verify.checks()  # refused when asked, not when the first row is read
+    assert world.warnings == []
+
+
+def test_one_region_form_passes_an_aws_error_on_as_the_commands() -> None:
+    world = World()
+    world.dests[EAST].error = AccessDenied("AccessDeniedException", "no", "ListRecoveryPoints")
+    with pytest.raises(AccessDenied):
+        list(world.verify(sectioned=False).checks())
+
+
+def test_one_region_form_warns_of_a_missing_state_file_it_was_given() -> None:
+    world = World()
+    verify = world.verify(sectioned=False, state_file=Path("/given/state.jsonl"))
+    assert len(list(verify.checks())) == 3 and verify.all_verified
+    assert world.warnings == [
+        "no migration state at /given/state.jsonl: verifying by copy-job records and matching"
+    ]

@@ -1,36 +1,38 @@
-"""A copy over several Regions on fakes: every Region's state locked and checked before any is
-planned, a Region that fails (planning, preflight, its run) stops only itself, one stop signal
-reaches every engine, and the one summary adds the Regions up and keeps a section for each."""
+"""A copy over its routes on fakes: every route's state locked and checked before any is
+planned, a route that fails (planning, preflight, its run) stops only itself with a section per
+route and is the command's error in the one-Region form, one stop signal reaches every engine,
+and the one summary adds the routes up and keeps a section for each."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 from shuffle_aws_vaults.application.copy_engine import RunOutcome
 from shuffle_aws_vaults.application.copy_migration import CopyMigration
+from shuffle_aws_vaults.application.copy_report import routes_summary, stop_reason
 from shuffle_aws_vaults.application.copy_request import (
     CopyOutcome,
-    CopyPorts,
+    CopyRequest,
     OpenedMigration,
     PreflightFailed,
 )
+from shuffle_aws_vaults.application.copy_run import CopyRun, one_after_another
 from shuffle_aws_vaults.application.errors import RequestRefused
-from shuffle_aws_vaults.application.regional_copy import (
-    RegionalCopy,
-    RegionPart,
-    one_after_another,
-)
-from shuffle_aws_vaults.application.regional_report import regional_summary, stop_reason
+from shuffle_aws_vaults.application.routes import RouteRequest
 from shuffle_aws_vaults.application.run_control import StopSignal
-from shuffle_aws_vaults.application.selection_stage import NothingSelected
+from shuffle_aws_vaults.application.selection_stage import NothingSelected, SelectionRequest
+from shuffle_aws_vaults.application.state_location import MigrationName, StateLocation
 from shuffle_aws_vaults.domain.errors import AwsError, ErrorCategory
 from shuffle_aws_vaults.domain.migration import MigrationState
-from shuffle_aws_vaults.domain.selection import SelectionTally
+from shuffle_aws_vaults.domain.recovery_point import Vault
+from shuffle_aws_vaults.domain.selection import Selection, SelectionTally
 from shuffle_aws_vaults.domain.summary import MigrationCounts
+from tests.unit.application.route_fakes import FakeAccounts, FakeStates, RecordingNotices
 
 START = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
@@ -66,6 +68,7 @@ class FakeMigration:
         self.region, self.log = region, log
         self.behaviour = behaviour
         self.stops: list[StopSignal] = []
+        self.store = cast(Any, FakeStates({})).store(Path(f"/migration/{region}.jsonl"))
 
     def now(self) -> datetime:
         return START
@@ -90,8 +93,10 @@ class FakeMigration:
             raise refusal
         return OpenedMigration({}, MigrationState([]), cast(Any, None))
 
-    def run(self, opened: Any, ports: Any, stop: StopSignal, *, freeze: bool) -> CopyOutcome:
-        assert freeze is False  # the regional run freezes once for all Regions
+    def run(
+        self, opened: Any, ports: Any, stop: StopSignal, progress: Any, *, freeze: bool
+    ) -> CopyOutcome:
+        assert freeze is False  # the run freezes once for all routes
         self.log.append(f"run {self.region}")
         self.stops.append(stop)
         if "run_raises" in self.behaviour:
@@ -101,17 +106,54 @@ class FakeMigration:
         return CopyOutcome(outcome, report(3), counts, True)
 
 
-def regional(log: list[str], **behaviours: dict[str, Any]) -> RegionalCopy:
-    parts = [
-        RegionPart(
-            region,
-            region,
-            cast(CopyMigration, FakeMigration(region, log, **behaviour)),
-            cast(CopyPorts, None),
-        )
-        for region, behaviour in behaviours.items()
-    ]
-    return RegionalCopy(parts, side_by_side=one_after_another)
+class OneVault:
+    """A BackupGateway fake of one account in one Region, holding the vault `v`."""
+
+    def __init__(self, region: str, account: str = "111111111111") -> None:
+        self.region, self.account_id = region, account
+
+    def list_vaults(self) -> list[Vault]:
+        return [Vault("v", f"arn:aws:backup:{self.region}:{self.account_id}:backup-vault:v", 1)]
+
+
+class NoProgress:
+    def update(self, progress: Any) -> None:
+        return
+
+    def close(self, progress: Any) -> None:
+        return
+
+
+def regional(log: list[str], sectioned: bool = True, **behaviours: dict[str, Any]) -> CopyRun:
+    regions = list(behaviours)
+    accounts = FakeAccounts(
+        {r: OneVault(r) for r in regions},
+        {r: OneVault(r, "222222222222") for r in regions},
+        wiring={"statistics": Statistics()},
+    )
+
+    def migration(request: CopyRequest, store: Any, notices: Any, now: Any) -> CopyMigration:
+        region = store.journal_path.stem if sectioned else regions[0]
+        return cast(CopyMigration, FakeMigration(region, log, **behaviours[region]))
+
+    selection = SelectionRequest(("v",), False, Selection())
+    name = MigrationName("111111111111", "222222222222", None, ("v",), False, None, Selection())
+    run = CopyRun(
+        CopyRequest(selection),
+        RouteRequest(tuple(regions)) if sectioned else RouteRequest(),
+        StateLocation(None, Path("/migration"), Path("/state"), name),
+        accounts=accounts,
+        states=FakeStates({}),
+        reports=cast(Any, None),
+        executor=cast(Any, None),
+        notices=RecordingNotices(),
+        now=lambda: START,
+        progress=lambda region, total, done: NoProgress(),
+        side_by_side=one_after_another,
+        migration=migration,
+    )
+    run.plan()
+    return run
 
 
 def denied() -> AwsError:
@@ -227,9 +269,7 @@ def test_the_summary_adds_the_regions_up_and_keeps_a_section_for_each() -> None:
         this_run=3,
     )
     south.error = denied()
-    summary = regional_summary(
-        copy.results, START, START + timedelta(hours=1), Statistics(), describe=str
-    )
+    summary = routes_summary(copy.results, START, START + timedelta(hours=1), Statistics())
     assert (summary["completed"], summary["failed"], summary["pending"]) == (8, 1, 3)
     assert summary["planned_items"] == 12 and summary["bytes_copied"] == 80
     assert summary["throttles"] == 2
@@ -249,7 +289,7 @@ def test_the_summary_adds_the_regions_up_and_keeps_a_section_for_each() -> None:
     assert sections["ap-south-1"] == {
         "dest_region": "ap-south-1",
         "stop_reason": "fatal",
-        "error": str(denied()),
+        "error": str(denied()),  # an AWS error's own one line
     }
 
 
@@ -267,3 +307,20 @@ def test_the_runs_stop_reason_is_its_gravest_regions() -> None:
         reasons[stop_reason(copy.results)] += 1
         assert stop_reason(copy.results) == expected
     assert sum(reasons.values()) == 4
+
+
+def test_one_route_is_a_list_of_one_whose_refusal_is_the_commands() -> None:
+    log: list[str] = []
+    with regional(log, sectioned=False, **{"us-east-1": {"open_raises": denied()}}) as copy:
+        copy.check_states()
+        with pytest.raises(AwsError, match="not authorized"):
+            copy.open()
+    assert log == ["lock us-east-1", "open us-east-1", "unlock us-east-1"]
+
+
+def test_one_route_runs_and_writes_no_summary_of_its_own_making() -> None:
+    with regional([], sectioned=False, **{"us-east-1": {}}) as copy:
+        copy.open()
+        (result,) = copy.run(StopSignal())
+    assert result.outcome is not None and result.outcome.done
+    assert copy.summary is None  # the route's own migration writes the one-Region summary

@@ -1,27 +1,35 @@
-"""The pre-flight over several Regions: account-wide checks once, each Region's checks on its
-own, and a Region whose checks cannot be made failing alone."""
+"""The pre-flight over a run's routes: account-wide checks once, each route's checks on its own
+(the one-Region checklist in its order), and a route whose checks cannot be made failing
+alone."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
+from shuffle_aws_vaults.application.checklist import (
+    UNCHECKED,
+    Checklist,
+    RouteChecklist,
+    contained,
+    verdict,
+)
 from shuffle_aws_vaults.application.discovery import Candidate
 from shuffle_aws_vaults.application.preflight import (
     PlanFacts,
-    account_checks,
-    region_checks,
+    destination_checks,
+    identity_checks,
+    plan_checks,
+    role_check,
     run_preflight,
 )
-from shuffle_aws_vaults.application.regional_preflight import (
-    UNCHECKED,
-    RegionalChecklist,
-    check_region,
-    verdict,
-)
-from shuffle_aws_vaults.cli.checklist import print_regional_checklist
+from shuffle_aws_vaults.application.routes import Route
+from shuffle_aws_vaults.application.selection_stage import SelectionRequest
+from shuffle_aws_vaults.cli.checklist import print_sections
 from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError
 from shuffle_aws_vaults.domain.preflight import CheckResult, Outcome
 from shuffle_aws_vaults.domain.reasons import Reason
+from shuffle_aws_vaults.domain.selection import Selection
 
 from ..domain.factories import rp
 from .test_preflight_key_facts import DEST, ROLE, SOURCE, FakeDestination, FakeSourceChecks
@@ -48,15 +56,29 @@ def facts(*candidates: Candidate, dest_vault: str = "prod") -> PlanFacts:
     return found
 
 
-def regional(plan: PlanFacts) -> list[CheckResult]:
-    return region_checks(
-        source_account=SOURCE,
-        source=FakeSourceChecks({}),
-        dest=FakeDestination(DEST),  # type: ignore[arg-type]
-        facts=plan,
-        create=False,
-        delete_after_days=None,
+def regional(plan: PlanFacts, region: str = "us-east-1", dest: str = "us-east-1") -> RouteChecklist:
+    gateway = FakeDestination(DEST)
+    existing = {vault.name: vault for vault in gateway.list_vaults()}
+    vaults = destination_checks(SOURCE, gateway, plan, existing, create=False)  # type: ignore[arg-type]
+    checks = plan_checks(
+        SOURCE, FakeSourceChecks({}), DEST, plan, existing, delete_after_days=None, opt_ins=None
     )
+    return RouteChecklist(region, dest, tuple(vaults), tuple(checks))
+
+
+def account() -> tuple[tuple[CheckResult, ...], CheckResult]:
+    identity = tuple(identity_checks(SOURCE, DEST, FakeSourceChecks({})))
+    return identity, role_check(FakeSourceChecks({}), ROLE)
+
+
+def route(region: str, dest: str, refused: AwsError | None = None) -> Route:
+    return Route(region, dest, SelectionRequest((), True, Selection()), None, refused)
+
+
+def checked_route(
+    region: str, dest: str, check: Callable[[], RouteChecklist], refused: AwsError | None = None
+) -> RouteChecklist:
+    return contained(route(region, dest, refused), check, disabled_for=None)
 
 
 def test_one_region_keeps_its_checklist_and_order() -> None:
@@ -73,22 +95,27 @@ def test_one_region_keeps_its_checklist_and_order() -> None:
     assert [r.name for r in results] == ONE_REGION_ORDER
 
 
-def test_account_and_region_checks_split_the_one_region_checklist() -> None:
-    account = account_checks(SOURCE, DEST, FakeSourceChecks({}), ROLE)
+def test_account_and_route_checks_make_the_one_region_checklist_in_its_order() -> None:
+    identity, role = account()
     region = regional(facts(Candidate(rp(encryption_key_arn=None), None, None)))
-    assert [r.name for r in account] == ["identities", "cross-account backup", "copy role"]
-    assert sorted(r.name for r in [*account, *region]) == sorted(ONE_REGION_ORDER)
+    checklist = Checklist(identity, role, (region,))
+    assert [r.name for r in checklist.account] == [
+        "identities",
+        "cross-account backup",
+        "copy role",
+    ]
+    assert [r.name for r in checklist.one_route()] == ONE_REGION_ORDER
 
 
 def test_a_region_whose_listing_was_refused_fails_alone_naming_it() -> None:
     refused = AwsError("UnrecognizedClientException", "invalid token", "ListBackupVaults")
     calls: list[str] = []
 
-    def gather() -> list[CheckResult]:
+    def gather() -> RouteChecklist:
         calls.append("gathered")
-        return []
+        return RouteChecklist("ap-east-1", "ap-east-1", (), ())
 
-    checked = check_region("ap-east-1", "ap-east-1", gather, refused)
+    checked = checked_route("ap-east-1", "ap-east-1", gather, refused)
     assert calls == []
     (only,) = checked.results
     assert (only.name, only.outcome) == (UNCHECKED, Outcome.FAIL)
@@ -97,26 +124,22 @@ def test_a_region_whose_listing_was_refused_fails_alone_naming_it() -> None:
 
 
 def test_an_aws_error_while_checking_a_region_fails_that_region_only() -> None:
-    def denied() -> list[CheckResult]:
+    def denied() -> RouteChecklist:
         raise AccessDenied("AccessDeniedException", "explicit deny", "ListRecoveryPoints")
 
-    bad = check_region("eu-west-1", "eu-west-2", denied)
-    good = check_region("us-east-1", "us-east-1", lambda: regional(facts()))
-    checked = RegionalChecklist(
-        tuple(account_checks(SOURCE, DEST, FakeSourceChecks({}), ROLE)), (good, bad)
-    )
+    bad = checked_route("eu-west-1", "eu-west-2", denied)
+    good = checked_route("us-east-1", "us-east-1", lambda: regional(facts()))
+    checked = Checklist(*account(), (good, bad))
     assert bad.verdict is Outcome.FAIL and "iam-policy" in bad.results[0].fix
     assert good.verdict is Outcome.PASS
     assert checked.failed and checked.failed_regions == ["eu-west-1"]
 
 
 def test_the_document_keeps_each_regions_checks_in_the_one_region_shape() -> None:
-    west = check_region(
-        "eu-west-1",
-        "eu-west-2",
-        lambda: regional(facts(Candidate(rp(), None, Reason.CROSS_REGION_UNSUPPORTED))),
+    west = regional(
+        facts(Candidate(rp(), None, Reason.CROSS_REGION_UNSUPPORTED)), "eu-west-1", "eu-west-2"
     )
-    checked = RegionalChecklist((), (west,))
+    checked = Checklist((), CheckResult("copy role", Outcome.PASS, ""), (west,))
     document = checked.document()
     assert document["verdict"] == "WARN" and document["failed_regions"] == []
     region = document["regions"]["eu-west-1"]
@@ -138,18 +161,18 @@ def test_the_verdict_is_the_worst_outcome() -> None:
 
 
 def test_the_table_has_the_account_section_once_a_heading_per_region_and_the_verdict() -> None:
-    def failing() -> list[CheckResult]:
+    def failing() -> RouteChecklist:
         raise AwsError("ThrottlingException", "slow down", "ListBackupVaults")
 
-    checked = RegionalChecklist(
-        tuple(account_checks(SOURCE, DEST, FakeSourceChecks({}), ROLE)),
+    checked = Checklist(
+        *account(),
         (
-            check_region("us-east-1", "us-east-1", lambda: regional(facts())),
-            check_region("eu-west-1", "eu-west-1", failing),
+            checked_route("us-east-1", "us-east-1", lambda: regional(facts())),
+            checked_route("eu-west-1", "eu-west-1", failing),
         ),
     )
     out = io.StringIO()
-    print_regional_checklist(checked, out)
+    print_sections(checked, out)
     lines = out.getvalue().splitlines()
     headings = [line for line in lines if not line.startswith(" ")]
     assert headings == [
@@ -163,10 +186,10 @@ def test_the_table_has_the_account_section_once_a_heading_per_region_and_the_ver
 
 
 def test_a_region_not_enabled_for_the_account_fails_without_being_checked() -> None:
-    def gather() -> list[CheckResult]:
+    def gather() -> RouteChecklist:
         raise AssertionError("a disabled Region is not checked")
 
-    checked = check_region("af-south-1", "af-south-1", gather, disabled_for=SOURCE)
+    checked = contained(route("af-south-1", "af-south-1"), gather, disabled_for=SOURCE)
     (only,) = checked.results
     assert (only.name, only.outcome) == (UNCHECKED, Outcome.FAIL)
     assert only.detail.endswith(f"af-south-1 is not enabled for account {SOURCE}")

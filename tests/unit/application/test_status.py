@@ -1,10 +1,10 @@
-"""`status` over several Regions: the totals of the Regions' status documents."""
+"""`status` over several routes: the totals of the routes' status documents."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from shuffle_aws_vaults.cli.region_status import merge_reports
+from shuffle_aws_vaults.application.status import merge_reports
 
 
 def doc(**given: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 
 from shuffle_aws_vaults.application.discovery import UnknownVault
 from shuffle_aws_vaults.application.errors import RequestRefused
-from shuffle_aws_vaults.application.regions import RegionRequest, region_scopes
+from shuffle_aws_vaults.application.routes import RouteRequest, region_routes
 from shuffle_aws_vaults.application.selection_stage import SelectionRequest
 from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError
 from shuffle_aws_vaults.domain.recovery_point import RecoveryPoint, Vault
@@ -70,13 +70,13 @@ WORLD = {
 
 
 def scopes(
-    regions: RegionRequest,
+    regions: RouteRequest,
     request: SelectionRequest,
     catalog: Catalog | None = None,
     warnings: list[str] | None = None,
     world: dict[str, RegionVaults] | None = None,
 ) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
-    found = region_scopes(
+    found = region_routes(
         regions,
         request,
         account=ACCOUNT,
@@ -99,7 +99,7 @@ LISTING = SelectionRequest((), False, Selection())
 
 
 def test_given_regions_are_kept_in_order_each_to_itself() -> None:
-    got = scopes(RegionRequest(("eu-west-1", "us-east-1"), False), EVERY)
+    got = scopes(RouteRequest(("eu-west-1", "us-east-1"), False), EVERY)
     assert got == [
         ("eu-west-1", "eu-west-1", (), ("prod",)),
         ("us-east-1", "us-east-1", (), ("prod", "dev")),
@@ -108,7 +108,7 @@ def test_given_regions_are_kept_in_order_each_to_itself() -> None:
 
 def test_a_given_region_without_the_named_vaults_selects_nothing_there_with_a_warning() -> None:
     warnings: list[str] = []
-    got = scopes(RegionRequest(("us-east-1", "eu-west-1"), False), named("dev"), None, warnings)
+    got = scopes(RouteRequest(("us-east-1", "eu-west-1"), False), named("dev"), None, warnings)
     assert got == [
         ("us-east-1", "us-east-1", ("dev",), ("dev",)),
         ("eu-west-1", "eu-west-1", (), ()),
@@ -118,12 +118,12 @@ def test_a_given_region_without_the_named_vaults_selects_nothing_there_with_a_wa
 
 def test_a_vault_no_region_holds_is_refused_naming_the_regions() -> None:
     with pytest.raises(UnknownVault, match=r"no vault named nope .* Region us-east-1, eu-west-1"):
-        scopes(RegionRequest(("us-east-1", "eu-west-1"), False), named("prod", "nope"))
+        scopes(RouteRequest(("us-east-1", "eu-west-1"), False), named("prod", "nope"))
 
 
 def test_all_regions_keeps_the_enabled_regions_holding_matching_vaults() -> None:
     warnings: list[str] = []
-    got = scopes(RegionRequest((), True), named("prod"), None, warnings)
+    got = scopes(RouteRequest((), True), named("prod"), None, warnings)
     assert [(region, vaults) for region, _, _, vaults in got] == [
         ("us-east-1", ("prod",)),
         ("eu-west-1", ("prod",)),
@@ -134,17 +134,17 @@ def test_all_regions_keeps_the_enabled_regions_holding_matching_vaults() -> None
 
 
 def test_all_regions_with_every_vault_skips_regions_without_vaults() -> None:
-    got = scopes(RegionRequest((), True), EVERY)
+    got = scopes(RouteRequest((), True), EVERY)
     assert [region for region, *_ in got] == ["us-east-1", "eu-west-1"]
 
 
 def test_all_regions_listing_vaults_keeps_every_vault_of_each_region() -> None:
-    got = scopes(RegionRequest((), True), LISTING)
+    got = scopes(RouteRequest((), True), LISTING)
     assert [vaults for *_, vaults in got] == [("prod", "dev"), ("prod",)]
 
 
 def test_all_regions_maps_destination_regions_given_by_a_mapping() -> None:
-    got = scopes(RegionRequest((), True, "eu-west-1=eu-central-1"), EVERY)
+    got = scopes(RouteRequest((), True, "eu-west-1=eu-central-1"), EVERY)
     assert [(region, dest) for region, dest, *_ in got] == [
         ("us-east-1", "us-east-1"),
         ("eu-west-1", "eu-central-1"),
@@ -153,14 +153,14 @@ def test_all_regions_maps_destination_regions_given_by_a_mapping() -> None:
 
 def test_an_explicit_region_whose_listing_is_refused_is_an_error_not_a_skip() -> None:
     with pytest.raises(AwsError, match="UnrecognizedClientException"):
-        scopes(RegionRequest(("ap-east-1",), False), EVERY)
+        scopes(RouteRequest(("ap-east-1",), False), EVERY)
 
 
 def test_a_region_denied_by_policy_is_skipped_under_all_regions() -> None:
     denied = AccessDenied("AccessDeniedException", "explicit deny in an SCP", "ListVaults")
     world = {**WORLD, "us-east-1": RegionVaults("us-east-1", ["prod"], denied)}
     warnings: list[str] = []
-    got = scopes(RegionRequest((), True), EVERY, None, warnings, world)
+    got = scopes(RouteRequest((), True), EVERY, None, warnings, world)
     assert [region for region, *_ in got] == ["eu-west-1"]
     assert warnings[0] == (
         "Region us-east-1 skipped: listing its vaults was refused (AccessDeniedException)"
@@ -169,21 +169,21 @@ def test_a_region_denied_by_policy_is_skipped_under_all_regions() -> None:
 
 def test_no_region_holding_matching_vaults_is_refused() -> None:
     with pytest.raises(RequestRefused, match="no Region enabled for account 111111111111"):
-        scopes(RegionRequest((), True), EVERY, Catalog(["ap-south-1"]))
+        scopes(RouteRequest((), True), EVERY, Catalog(["ap-south-1"]))
 
 
 def test_a_catalog_that_cannot_tell_passes_its_error_on() -> None:
     with pytest.raises(RegionsUnknown, match="give --regions"):
-        scopes(RegionRequest((), True), EVERY, Catalog(None))
+        scopes(RouteRequest((), True), EVERY, Catalog(None))
 
 
 def test_a_mapping_naming_a_region_not_among_the_sources_is_refused() -> None:
     with pytest.raises(RegionError, match="ap-south-1 is not a source Region"):
-        scopes(RegionRequest(("us-east-1",), False, "ap-south-1=eu-west-1"), EVERY)
+        scopes(RouteRequest(("us-east-1",), False, "ap-south-1=eu-west-1"), EVERY)
 
 
-def kept(regions: RegionRequest, request: SelectionRequest, warnings: list[str]) -> list:
-    return region_scopes(
+def kept(regions: RouteRequest, request: SelectionRequest, warnings: list[str]) -> list:
+    return region_routes(
         regions,
         request,
         account=ACCOUNT,
@@ -196,7 +196,7 @@ def kept(regions: RegionRequest, request: SelectionRequest, warnings: list[str])
 
 def test_keep_refused_keeps_a_region_whose_listing_fails_with_its_error_and_nothing_selected():
     warnings: list[str] = []
-    found = kept(RegionRequest(("ap-east-1", "eu-west-1"), False), named("prod"), warnings)
+    found = kept(RouteRequest(("ap-east-1", "eu-west-1"), False), named("prod"), warnings)
     refused, west = found
     assert (refused.region, refused.vaults, refused.request.vault_names) == ("ap-east-1", (), ())
     assert not refused.request.all_vaults
@@ -210,7 +210,7 @@ def test_keep_refused_keeps_a_region_whose_listing_fails_with_its_error_and_noth
 
 
 def test_keep_refused_does_not_refuse_a_vault_the_refused_region_may_hold() -> None:
-    found = kept(RegionRequest(("ap-east-1", "ap-south-1"), False), named("only-there"), [])
+    found = kept(RouteRequest(("ap-east-1", "ap-south-1"), False), named("only-there"), [])
     assert [(s.region, s.refused is not None) for s in found] == [
         ("ap-east-1", True),
         ("ap-south-1", False),
@@ -219,7 +219,7 @@ def test_keep_refused_does_not_refuse_a_vault_the_refused_region_may_hold() -> N
 
 def test_keep_refused_still_skips_a_region_off_for_the_account_under_all_regions() -> None:
     warnings: list[str] = []
-    found = kept(RegionRequest((), True), EVERY, warnings)
+    found = kept(RouteRequest((), True), EVERY, warnings)
     assert "ap-east-1" not in [s.region for s in found]
     assert warnings == [
         "Region ap-east-1 skipped: listing its vaults was refused (UnrecognizedClientException)"
@@ -230,8 +230,8 @@ def test_with_failed_a_given_region_whose_listing_fails_stops_only_itself() -> N
     denied = AccessDenied("AccessDeniedException", "no", "ListBackupVaults")
     world = {**WORLD, "eu-west-1": RegionVaults("eu-west-1", ["only-here"], denied)}
     stopped: list[tuple[str, str, str]] = []
-    found = region_scopes(
-        RegionRequest(("us-east-1", "eu-west-1"), False, "eu-west-1=eu-central-1"),
+    found = region_routes(
+        RouteRequest(("us-east-1", "eu-west-1"), False, "eu-west-1=eu-central-1"),
         named("prod", "only-here"),  # only-here may be in the Region that failed: not refused
         account=ACCOUNT,
         catalog=Catalog(list(WORLD)),
@@ -245,8 +245,8 @@ def test_with_failed_a_given_region_whose_listing_fails_stops_only_itself() -> N
 
 def test_with_failed_every_region_failing_leaves_no_scope_and_no_refusal() -> None:
     stopped: list[str] = []
-    found = region_scopes(
-        RegionRequest(("ap-east-1",), False),
+    found = region_routes(
+        RouteRequest(("ap-east-1",), False),
         EVERY,
         account=ACCOUNT,
         catalog=Catalog(list(WORLD)),

@@ -1,0 +1,250 @@
+"""The preflight over a run's routes: the account-wide checks once (identities, cross-account
+backup, the copy role), then each route's own against its destination Region. In the output
+form with a section per route, a route whose checks cannot be made fails alone and the others
+are still checked; in the one-Region form, its AWS error is the command's."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..domain.errors import AwsError, ErrorCategory
+from ..domain.iam_policies import copy_role_arn
+from ..domain.preflight import CheckResult, Outcome
+from ..domain.regions import REGION_NOT_ENABLED_CODES, RegionsUnknown
+from .ports import Accounts, Notices, RegionCatalog, Wiring
+from .preflight import PlanFacts, destination_checks, identity_checks, plan_checks, role_check
+from .routes import Route, RouteRequest, open_routes
+from .selection_stage import SelectionRequest, select, sources_of
+
+UNCHECKED = "Region checks"
+
+
+@dataclass(frozen=True)
+class PreflightRequest:
+    selection: SelectionRequest
+    dest_vault: str | None = None
+    copy_role_arn: str | None = None
+    create_dest_vault: bool = False
+    delete_after_days: int | None = None
+
+
+def verdict(results: Sequence[CheckResult]) -> Outcome:
+    """FAIL if anything fails, else WARN if anything warns, else PASS."""
+    outcomes = {result.outcome for result in results}
+    for outcome in (Outcome.FAIL, Outcome.WARN):
+        if outcome in outcomes:
+            return outcome
+    return Outcome.PASS
+
+
+def check_row(result: CheckResult) -> dict[str, str]:
+    """A check as the JSON document has it."""
+    return {
+        "check": result.name,
+        "outcome": result.outcome.value,
+        "detail": result.detail,
+        "fix": result.fix,
+    }
+
+
+@dataclass(frozen=True)
+class RouteChecklist:
+    """One route's checks, against the destination Region its copies go to: the destination
+    vaults' (`vaults`), then what the planned copies need (`plan`)."""
+
+    region: str
+    dest_region: str
+    vaults: tuple[CheckResult, ...]
+    plan: tuple[CheckResult, ...]
+
+    @property
+    def results(self) -> tuple[CheckResult, ...]:
+        return (*self.vaults, *self.plan)
+
+    @property
+    def verdict(self) -> Outcome:
+        return verdict(self.results)
+
+    @property
+    def heading(self) -> str:
+        return f"Region {self.region} -> {self.dest_region}"
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The account-wide checks and each route's, in the routes' order."""
+
+    identity: tuple[CheckResult, ...]
+    role: CheckResult
+    routes: tuple[RouteChecklist, ...]
+
+    @property
+    def account(self) -> tuple[CheckResult, ...]:
+        return (*self.identity, self.role)
+
+    def one_route(self) -> list[CheckResult]:
+        """The one-Region checklist, in its order: identities, the destination vaults, the
+        copy role, then what the planned copies need."""
+        route = self.routes[0]
+        return [*self.identity, *route.vaults, self.role, *route.plan]
+
+    @property
+    def verdict(self) -> Outcome:
+        return verdict([*self.account, *(r for route in self.routes for r in route.results)])
+
+    @property
+    def failed_regions(self) -> list[str]:
+        return [route.region for route in self.routes if route.verdict is Outcome.FAIL]
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict is Outcome.FAIL
+
+    def document(self) -> dict[str, Any]:
+        """--output json with a section per route: each route's checks as the one-Region
+        document lists them, under `regions`, with its destination and verdict."""
+        return {
+            "verdict": self.verdict.value,
+            "failed_regions": self.failed_regions,
+            "account": [check_row(result) for result in self.account],
+            "regions": {
+                route.region: {
+                    "region": route.region,
+                    "dest_region": route.dest_region,
+                    "verdict": route.verdict.value,
+                    "checks": [check_row(result) for result in route.results],
+                }
+                for route in self.routes
+            },
+        }
+
+
+def unchecked(region: str, dest_region: str, exc: AwsError) -> CheckResult:
+    """A route whose checks could not be made: a FAIL naming it and what refused."""
+    if exc.code in REGION_NOT_ENABLED_CODES:
+        fix = (
+            f"enable {region} (and {dest_region}) for the accounts (AWS Account Management), "
+            "or leave the Region out of --regions"
+        )
+    elif exc.category is ErrorCategory.ACCESS_DENIED:
+        fix = (
+            "allow the calls `shuffle-aws-vaults iam-policy --regions ...` lists in this Region "
+            "(an organization policy may deny it), or leave the Region out of --regions"
+        )
+    else:
+        fix = "run preflight again; if it persists, leave the Region out of --regions"
+    detail = f"{region} -> {dest_region} could not be checked: {exc}"
+    return CheckResult(UNCHECKED, Outcome.FAIL, detail, fix)
+
+
+def not_enabled(region: str, dest_region: str, account: str) -> CheckResult:
+    return CheckResult(
+        UNCHECKED,
+        Outcome.FAIL,
+        f"{region} -> {dest_region} could not be checked: {region} is not enabled for "
+        f"account {account}",
+        f"enable {region} for the account (AWS Account Management: an opt-in Region), or leave "
+        "it out of --regions",
+    )
+
+
+def enabled_regions(catalog: RegionCatalog) -> set[str] | None:
+    """The Regions enabled for the source account; None when no source tells (then a disabled
+    Region shows itself by refusing the calls)."""
+    try:
+        return set(catalog.enabled_regions())
+    except (RegionsUnknown, AwsError):
+        return None
+
+
+def route_checks(
+    route: Route, wiring: Wiring, request: PreflightRequest, now: datetime
+) -> RouteChecklist:
+    """The route's selection scanned into the facts its checks need, then the checks."""
+    dest = wiring.dest
+    assert dest is not None
+    source = wiring.source
+    scanned = select(
+        route.request,
+        sources_of(wiring),
+        cross_account=source.account_id != dest.account_id,
+        now=now,
+        cross_region=route.dest_region != route.region,
+    )
+    facts = PlanFacts({vault.name: request.dest_vault or vault.name for vault in scanned.vaults})
+    for _ in facts.watch(scanned.candidates):
+        pass
+    existing = {vault.name: vault for vault in dest.list_vaults()}
+    source_account = source.account_id
+    vaults = destination_checks(
+        source_account, dest, facts, existing, create=request.create_dest_vault
+    )
+    plan = plan_checks(
+        source_account,
+        wiring.source_checks,
+        dest.account_id,
+        facts,
+        existing,
+        delete_after_days=request.delete_after_days,
+        opt_ins=(source, dest),
+    )
+    return RouteChecklist(route.region, route.dest_region, tuple(vaults), tuple(plan))
+
+
+def contained(
+    route: Route, check: Callable[[], RouteChecklist], *, disabled_for: str | None
+) -> RouteChecklist:
+    """`check`'s checklist for the route; one FAIL instead when the Region is not enabled for
+    the source account `disabled_for`, its vault listing was refused, or an AWS call fails."""
+    region, dest_region = route.region, route.dest_region
+    if disabled_for is not None:
+        refusal = not_enabled(region, dest_region, disabled_for)
+        return RouteChecklist(region, dest_region, (), (refusal,))
+    try:
+        if route.refused is not None:
+            raise route.refused
+        return check()
+    except AwsError as exc:
+        return RouteChecklist(region, dest_region, (), (unchecked(region, dest_region, exc),))
+
+
+def preflight(
+    request: PreflightRequest,
+    routes: RouteRequest,
+    accounts: Accounts,
+    notices: Notices,
+    now: datetime,
+) -> Checklist:
+    """Every route's checklist, with the account-wide checks once."""
+    planned = open_routes(routes, request.selection, accounts, notices, keep_refused=True)
+    first = accounts.wiring(planned[0].region, planned[0].dest_region)
+    assert first.dest is not None
+    source_account = first.source.account_id
+    identity = identity_checks(source_account, first.dest.account_id, first.source_checks)
+    role = role_check(first.source_checks, copy_role_arn(source_account, request.copy_role_arn))
+    enabled = enabled_regions(accounts.catalog) if routes.regions else None
+    checked = []
+    for route in planned:
+        wiring = accounts.wiring(route.region, route.dest_region)
+        if not routes.sectioned:
+            checked.append(route_checks(route, wiring, request, now))
+            continue
+        # Where AWS answers a disabled Region at all, it holds nothing.
+        disabled = (
+            enabled is not None
+            and route.region not in enabled
+            and route.refused is None
+            and not route.vaults
+        )
+        checked.append(
+            contained(
+                route,
+                functools.partial(route_checks, route, wiring, request, now),
+                disabled_for=source_account if disabled else None,
+            )
+        )
+    return Checklist(tuple(identity), role, tuple(checked))

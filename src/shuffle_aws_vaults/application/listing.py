@@ -1,0 +1,154 @@
+"""`list` and `filter` over a run's routes: what each route's source holds, and what a migration
+would take (its counts per route and over them all)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from ..domain.recovery_point import Vault
+from ..domain.selection import SelectionTally
+from .adoption import ExistingCopies
+from .discovery import Candidate
+from .ports import Accounts, Notices
+from .routes import Route
+from .selection_stage import SelectionRequest, select, sources_of
+
+
+def no_vaults(account: str, region: str) -> str:
+    return f"no vaults in account {account}, Region {region}"
+
+
+def listed_vaults(
+    routes: list[Route], accounts: Accounts, notices: Notices
+) -> Iterator[tuple[Route, Vault]]:
+    """Each route's vaults (listed when the routes were planned, or now)."""
+    for route in routes:
+        source = accounts.wiring(route.region).source
+        vaults = route.vaults if route.vaults is not None else tuple(source.list_vaults())
+        if not vaults:
+            notices.warn(no_vaults(source.account_id, route.region))
+        for vault in vaults:
+            yield route, vault
+
+
+def listed_points(
+    routes: list[Route],
+    request: SelectionRequest,
+    accounts: Accounts,
+    notices: Notices,
+    now: datetime,
+) -> Iterator[tuple[Route, Candidate]]:
+    """Each route's recovery points with their verdicts (as copied to another account)."""
+    for route in routes:
+        sources = sources_of(accounts.wiring(route.region))
+        scanned = select(route.request, sources, cross_account=True, now=now)
+        if not scanned.vaults and not request.vault_names:  # else planning the routes said so
+            notices.warn(no_vaults(sources.source.account_id, route.region))
+        yield from ((route, candidate) for candidate in scanned.candidates)
+
+
+def filter_summary(
+    tally: SelectionTally, included_by: Mapping[str, Counter[str]], already_copied: int | None
+) -> dict[str, Any]:
+    return {
+        "total": tally.total,
+        "included": tally.included,
+        "included_bytes": tally.included_bytes,
+        "already_copied": already_copied,
+        "excluded": tally.excluded_total,
+        "not_selected": tally.not_selected,
+        "ineligible": tally.ineligible,
+        "excluded_by_reason": {
+            reason.value: count for reason, count in sorted(tally.excluded.items())
+        },
+        **{f"included_by_{key}": dict(sorted(c.items())) for key, c in included_by.items()},
+    }
+
+
+class FilterTotals:
+    """filter's counts, per route and over all of them; `sectioned`: the document keeps a
+    summary per route, and vaults are counted by Region (one name may be in several)."""
+
+    def __init__(self, apmid: bool, sectioned: bool) -> None:
+        self.apmid = apmid
+        self.sectioned = sectioned
+        self.per_route: dict[str, dict[str, Any]] = {}
+        self.tally = SelectionTally()
+        self.included_by = self.counters()
+        self.already: int | None = None
+
+    def counters(self) -> dict[str, Counter[str]]:
+        keys = ("vault", "resource_type", "apmid") if self.apmid else ("vault", "resource_type")
+        return {key: Counter() for key in keys}
+
+    def add(
+        self,
+        route: Route,
+        tally: SelectionTally,
+        included_by: dict[str, Counter[str]],
+        already: int | None,
+    ) -> None:
+        self.per_route[route.region] = filter_summary(tally, included_by, already)
+        self.tally.included += tally.included
+        self.tally.included_bytes += tally.included_bytes
+        self.tally.excluded.update(tally.excluded)
+        for key, counts in included_by.items():
+            if key == "vault" and self.sectioned:
+                counts = Counter({f"{route.region}/{name}": n for name, n in counts.items()})
+            self.included_by[key].update(counts)
+        if already is not None:
+            self.already = (self.already or 0) + already
+
+    def document(self) -> dict[str, Any]:
+        total = filter_summary(self.tally, self.included_by, self.already)
+        return {**total, "regions": self.per_route} if self.sectioned else total
+
+
+def count_included(
+    candidate: Candidate, included_by: dict[str, Counter[str]], copies: ExistingCopies | None
+) -> bool:
+    """Count an included item in `included_by`; whether the destination already holds it."""
+    rp = candidate.rp
+    included_by["vault"][rp.vault_name] += 1
+    included_by["resource_type"][rp.resource_type] += 1
+    if "apmid" in included_by:
+        included_by["apmid"][(candidate.metadata or {}).get("APMID", "")] += 1
+    return copies is not None and bool(copies.take_point(rp, rp.vault_name))
+
+
+def included_points(
+    routes: list[Route],
+    request: SelectionRequest,
+    accounts: Accounts,
+    notices: Notices,
+    now: datetime,
+    totals: FilterTotals,
+) -> Iterator[tuple[Route, Candidate]]:
+    """Each route's included recovery points, as copy would plan them (what AWS cannot copy
+    to another account or Region excluded), counted in `totals` as they go by."""
+    for route in routes:
+        wiring = accounts.wiring(route.region, route.dest_region)
+        source, dest = wiring.source, wiring.dest
+        tally, by = SelectionTally(), totals.counters()
+        scanned = select(
+            route.request,
+            sources_of(wiring),
+            cross_account=dest is None or dest.account_id != source.account_id,
+            now=now,
+            tally=tally,
+            cross_region=route.dest_region != route.region,
+        )
+        if not scanned.vaults and not request.vault_names:  # else planning the routes said so
+            notices.warn(no_vaults(source.account_id, route.region))
+        copies = None
+        if dest is not None:
+            copies = ExistingCopies(source, dest, [vault.name for vault in scanned.vaults])
+        already = 0
+        for candidate in scanned.candidates:
+            if candidate.included:
+                already += count_included(candidate, by, copies)
+                yield route, candidate
+        totals.add(route, tally, by, already if copies is not None else None)

@@ -1,0 +1,240 @@
+"""Flag values checked and turned into domain values: account IDs, role ARNs, dates, resource
+types, vault names, Region names. Each refusal names its flag (a UsageError, exit status 1)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..application.copy_engine import EngineSettings
+from ..application.routes import RouteRequest, routes_of
+from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
+from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
+from ..domain.regions import RegionError
+from ..domain.selection import Selection
+from .exit_status import UsageError
+
+ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: \d would take any script's
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
+MAX_WORKERS = 500
+COMPACT_EVERY_VARIABLE = "SHUFFLE_AWS_VAULTS_COMPACT_EVERY"
+# CreateBackupVault's pattern for BackupVaultName.
+VAULT_NAME = re.compile(r"[A-Za-z0-9_-]{2,50}")
+VAULT_ARN = re.compile(r"arn:(aws[a-z-]*):backup:([a-z0-9-]+):(\d{12}):backup-vault:(.+)")
+
+
+def comma_list(values: list[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else values
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def account_id(flag: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not ACCOUNT_ID.fullmatch(value):
+        raise UsageError(f"{flag} must be a 12-digit account ID, got {value!r}")
+    return value
+
+
+def role_arn(flag: str, value: str | None) -> str | None:
+    if value is not None and not ROLE_ARN.match(value):
+        raise UsageError(f"{flag} must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    return value
+
+
+def parse_when(flag: str, text: str | None) -> datetime | None:
+    """ISO 8601: a date (midnight UTC) or a date and time (UTC unless it says otherwise)."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{flag}: {text!r} is not an ISO 8601 date or time (e.g. 2024-01-31 or "
+            "2024-01-31T12:00:00Z)"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def resource_types(text: str | None) -> frozenset[str] | None:
+    names = comma_list(text)
+    if not names:
+        return None
+    canonical = {name.lower(): name for name in KNOWN_RESOURCE_TYPES}
+    chosen = set()
+    for name in names:
+        found = canonical.get(name.lower())
+        if found is None:
+            known = ", ".join(sorted(KNOWN_RESOURCE_TYPES))
+            raise UsageError(f"--resource-type: unknown type {name!r} (known: {known})")
+        chosen.add(found)
+    return frozenset(chosen)
+
+
+def dest_vault_name(value: str, dest_account: str | None, dest_region: str | None) -> str:
+    """--dest-vault is a vault name; an ARN is taken only when it is in the destination account
+    (and Region), so a copy can never be pointed at a third account's vault."""
+    if value.startswith("arn:"):
+        match = VAULT_ARN.fullmatch(value)
+        if match is None:
+            raise UsageError(f"--dest-vault {value}: not a backup vault ARN; give the vault's name")
+        _, region, account, name = match.groups()
+        if dest_account and account != dest_account:
+            raise UsageError(
+                f"--dest-vault {value} is in account {account}, not --dest-account {dest_account}"
+            )
+        if dest_region and region != dest_region:
+            raise UsageError(
+                f"--dest-vault {value} is in Region {region}, not the destination's {dest_region}"
+            )
+        value = name
+    if not VAULT_NAME.fullmatch(value):
+        raise UsageError(
+            f"--dest-vault {value!r}: a vault name is 2 to 50 letters, digits, hyphens and "
+            "underscores"
+        )
+    return value
+
+
+def check_copy(
+    run: Mapping[str, Any], progress_interval: float, outputs: Mapping[str, Any]
+) -> None:
+    """The copy's run flags (by CopyRequest's field names) within their ranges, and the
+    directories its output files go to there."""
+    if run["dest_kms_key_arn"] and not run["create_dest_vault"]:
+        raise UsageError("--dest-kms-key-arn applies to vaults that --create-dest-vault creates")
+    if not 1 <= run["workers"] <= MAX_WORKERS:
+        raise UsageError(f"--workers must be from 1 to {MAX_WORKERS}, got {run['workers']}")
+    if run["resume"] and run["reset"]:
+        raise UsageError("give --resume or --reset, not both")
+    for flag in ("include_new", "retry_failed"):
+        if run[flag] and not run["resume"]:
+            name = "--" + flag.replace("_", "-")
+            raise UsageError(f"{name} applies to a migration being resumed: add --resume")
+    if run["failure_threshold"] < 0:
+        raise UsageError(f"--failure-threshold must be 0 or more, got {run['failure_threshold']}")
+    for flag, value in (
+        ("--poll-interval", run["poll_interval"]),
+        ("--progress-interval", progress_interval),
+    ):
+        if value <= 0:
+            raise UsageError(f"{flag} must be greater than 0, got {value}")
+    if not 1 <= run["max_job_attempts"] <= 20:
+        raise UsageError(f"--max-job-attempts must be from 1 to 20, got {run['max_job_attempts']}")
+    if run["max_runtime_minutes"] is not None and run["max_runtime_minutes"] <= 0:
+        raise UsageError("--max-runtime-minutes must be greater than 0")
+    if run["drain_minutes"] < 0:
+        raise UsageError("--drain-minutes must be 0 or more")
+    check_lifecycle(run["delete_after_days"], run["cold_after_days"])
+    for flag, value in outputs.items():
+        if value is not None and not Path(value).parent.resolve().is_dir():
+            raise UsageError(f"{flag}: directory {Path(value).parent} does not exist")
+
+
+def type_limits(given: list[str]) -> tuple[TypeLimit, ...]:
+    """--type-limit, as given (each repeat adds to the others)."""
+    try:
+        return parse_type_limits(given)
+    except TypeLimitError as exc:
+        raise UsageError(f"--type-limit: {exc}") from None
+
+
+def check_lifecycle(delete_after: int | None, cold_after: int | None) -> None:
+    for flag, days in (("--delete-after-days", delete_after), ("--cold-after-days", cold_after)):
+        if days is not None and days < 1:
+            raise UsageError(f"{flag} must be at least 1, got {days}")
+    if delete_after is not None and cold_after is not None and delete_after < cold_after + 90:
+        raise UsageError(
+            "--delete-after-days must be at least 90 days after --cold-after-days (AWS's rule)"
+        )
+
+
+def route_request(
+    *,
+    region: str | None,
+    dest: str | None,
+    given: list[str],
+    every: bool,
+    state_dir: str | None,
+    state_file: str | None,
+    dir_alone: bool,
+    known: Callable[[], frozenset[str]],
+) -> RouteRequest:
+    """The Region flags checked together: --state-dir for several Regions and --state-file for
+    one, then the Regions themselves (application/routes.py)."""
+    several = bool(given) or every
+    if state_dir is not None and not several and not dir_alone:
+        raise UsageError(
+            "--state-dir is for several Regions (--regions or --all-regions); with one Region "
+            "give --state-file"
+        )
+    if several and state_file:
+        raise UsageError(
+            "--state-file names one Region's journal: with --regions or --all-regions give "
+            "--state-dir (the migration directory)"
+        )
+    if state_dir is not None and os.path.exists(state_dir) and not os.path.isdir(state_dir):
+        raise UsageError(f"--state-dir {state_dir}: not a directory")
+    try:
+        return routes_of(region=region, dest=dest, given=given, every=every, known=known, warn=warn)
+    except RegionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def compact_every(environ: Mapping[str, str]) -> int:
+    """Journal events between compactions (tests and torture runs set it low to crash in one)."""
+    raw = environ.get(COMPACT_EVERY_VARIABLE, "")
+    if not raw:
+        return EngineSettings.compact_every
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise UsageError(f"{COMPACT_EVERY_VARIABLE}={raw!r}: expected a positive whole number")
+    return int(raw)
+
+
+def selection_filters(
+    *,
+    allowed: list[str],
+    excluded: list[str],
+    where: list[str],
+    metadata: bool,
+    created_after: str | None,
+    created_before: str | None,
+    types: str | None,
+) -> Selection:
+    """The selection's filters; those on metadata need the metadata CSV (`metadata`)."""
+    columns: dict[str, set[str]] = {}
+    for item in where:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            raise UsageError(f"--where expects COLUMN=VALUE, got {item!r}")
+        columns.setdefault(column.strip(), set()).add(value.strip())
+    for flag, used in (
+        ("--allowed-apmids", bool(allowed)),
+        ("--excluded-apmids", bool(excluded)),
+        ("--where", bool(columns)),
+    ):
+        if used and not metadata:
+            raise UsageError(f"{flag} needs --metadata-csv")
+    after = parse_when("--created-after", created_after)
+    before = parse_when("--created-before", created_before)
+    if after is not None and before is not None and after >= before:
+        raise UsageError("--created-after must be earlier than --created-before")
+    return Selection(
+        allowed_apmids=frozenset(allowed) if allowed else None,
+        excluded_apmids=frozenset(excluded),
+        resource_types=resource_types(types),
+        created_after=after,
+        created_before=before,
+        where=tuple(sorted((column, frozenset(values)) for column, values in columns.items())),
+    )
+
+
+def warn(line: str) -> None:
+    print(f"warning: {line}", file=sys.stderr)
