@@ -7,6 +7,7 @@ sessions connect on first use, so a command that makes no AWS call makes none.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -277,6 +278,14 @@ def copy_executor(workers: int) -> Executor:
     from .infrastructure.worker_pool import WorkerPool
 
     return WorkerPool(min(32, workers), name="copy")
+
+
+def guarded_stdout() -> contextlib.AbstractContextManager[object]:
+    """Standard output whose reader may leave (`verify ... | head`) without taking the exit
+    status with it."""
+    from .infrastructure.stdout_guard import guarded_stdout as guarded
+
+    return guarded()
 
 
 def configure_logging(verbose: bool, log_file: str | None) -> None:

@@ -14,7 +14,6 @@ from .. import bootstrap
 from .environment import Environment
 from .exit_status import USER_ERRORS, ExitStatus, UsageError, describe
 from .requests import parse
-from .stdout_guard import guarded_stdout
 
 # Each command's module and function, imported on demand: `--help` must not pay for boto3 or
 # moto.
@@ -44,7 +43,7 @@ def _runner(command: str) -> Callable[[Any, Environment], int]:
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI in `env` (the process's own by default); returns the exit status."""
     env = env or Environment()
-    with env.applied(), guarded_stdout():
+    with env.applied(), bootstrap.guarded_stdout():
         try:
             return _main(argv, env)
         finally:

@@ -154,16 +154,9 @@ def _demo(request: Demo) -> int:
         _step(8, "Verify: every planned copy in the destination, complete and matching", argv)
         code = _run(argv)
         print(f"exit status {code} (0: every planned item verified)")
-        jobs = server.world.copy_jobs()
-        completed: dict[str, int] = {}
-        for job in jobs:
-            if job.state == "COMPLETED":
-                completed[job.source_recovery_point_arn] = (
-                    completed.get(job.source_recovery_point_arn, 0) + 1
-                )
-        twice = sum(1 for n in completed.values() if n > 1)
+        jobs, copied, twice = sandbox.launch.copies_made(server.world)
         print(
-            f"\nThe sandbox's own records: {len(jobs):,} copy jobs, {len(completed):,} recovery "
+            f"\nThe sandbox's own records: {jobs:,} copy jobs, {copied:,} recovery "
             f"points copied, {twice} copied twice."
         )
         print(f"Summary: {OUTPUT}/summary.json; per-item report: {OUTPUT}/report.csv")

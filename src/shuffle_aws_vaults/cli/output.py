@@ -12,7 +12,6 @@ from typing import Any, Protocol, TextIO
 
 from ..domain.units import human_size
 
-FORMATS = ("table", "json", "csv", "text")
 TABLE_IN_MEMORY = 8 * 1024**2  # bytes of rows a table holds before it spools them to a file
 
 

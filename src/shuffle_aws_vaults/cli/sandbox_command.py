@@ -5,14 +5,23 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-import time
 from types import FrameType
 from typing import Any
 
+from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
 from .environment import Environment
 from .exit_status import ExitStatus, UsageError, UserError
 from .request_types import Sandbox
 from .sandbox_loader import load_sandbox
+
+
+def type_limits_of(values: list[tuple[TypeLimit, ...]] | None) -> dict[str, int]:
+    """Every --type-limit given, as one SandboxConfig.type_limits."""
+    given = [f"{limit.name}={limit.limit}" for chunk in values or [] for limit in chunk]
+    try:
+        return {limit.name: limit.limit for limit in parse_type_limits(given)}
+    except TypeLimitError as exc:
+        raise UsageError(f"--type-limit: {exc}") from None
 
 
 def config_of(request: Sandbox) -> tuple[Any, Any]:
@@ -27,7 +36,7 @@ def config_of(request: Sandbox) -> tuple[Any, Any]:
             request.spec,
             regions=request.regions,
             shares=request.region_shares,
-            type_limits=request.type_limits,
+            type_limits=type_limits_of(request.type_limits),
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -42,7 +51,6 @@ def run_sandbox(request: Sandbox, env: Environment) -> int:
     if env_file is not None and not env_file.parent.is_dir():
         raise UserError(f"--env-file: directory {env_file.parent} does not exist")
     config, spec = config_of(request)
-    workdir = request.workdir
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -50,37 +58,11 @@ def run_sandbox(request: Sandbox, env: Environment) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    print(f"seeding {spec.recovery_points:,} recovery points ...", file=sys.stderr, flush=True)
-    started = time.monotonic()
-    server = sandbox.Sandbox(config, spec, workdir=workdir, port=request.port, serve=True)
     try:
-        server.start()
-    except OSError as exc:
-        raise UserError(f"cannot serve on 127.0.0.1:{request.port}: {exc.strerror}") from None
-    try:
-        exports = server.export_lines()
-        if env_file is not None:
-            sandbox.launch.write_env_file(env_file, exports)
-        sys.stdout.write(exports)
-        sys.stdout.flush()
-        seeded = server.seeded
-        print(
-            f"sandbox ready at {server.endpoint_url} in {time.monotonic() - started:.1f}s: "
-            f"{seeded.recovery_points:,} recovery points in {len(seeded.vaults)} vaults "
-            f"({', '.join(seeded.vaults)}){sandbox.launch.regions_note(seeded.by_region)}; "
-            f"source account {config.source_account}, "
-            f"destination {config.dest_account}; profiles sandbox-source and sandbox-dest "
-            f"(sandbox-management: the organization's management account "
-            f"{config.management_account}). "
-            "Ctrl-C stops it.",
-            file=sys.stderr,
-            flush=True,
+        sandbox.launch.serve(
+            config, spec, stop, workdir=request.workdir, port=request.port, env_file=env_file
         )
-        while not stop.wait(0.5):
-            pass
-    finally:
-        server.stop()
-        if env_file is not None:
-            env_file.unlink(missing_ok=True)
+    except ValueError as exc:  # the port cannot be had
+        raise UserError(str(exc)) from None
     print("sandbox stopped", file=sys.stderr)
     return ExitStatus.SUCCESS

@@ -1,28 +1,22 @@
 """What the `sandbox` command starts: its config from the flags' values (each error a
-ValueError naming the flag), and the environment file a script waits for."""
+ValueError naming the flag), the environment file a script waits for, and the serving itself.
+Like the rest of the sandbox, it imports nothing of the tool's."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import sys
+import threading
+import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
 from . import regions as served_regions
 from .config import FaultConfig, SandboxConfig
 from .seed import SeedSpec
-
-
-def type_limits_of(values: Sequence[tuple[TypeLimit, ...]] | None) -> dict[str, int]:
-    """Every --type-limit given, as one SandboxConfig.type_limits."""
-    try:
-        limits = parse_type_limits(
-            [f"{limit.name}={limit.limit}" for chunk in values or [] for limit in chunk]
-        )
-    except TypeLimitError as exc:
-        raise ValueError(f"--type-limit: {exc}") from None
-    return {limit.name: limit.limit for limit in limits}
+from .server import Sandbox
+from .world import SandboxWorld
 
 
 def regions_of(
@@ -49,11 +43,11 @@ def configured(
     *,
     regions: tuple[str, ...] | None,
     shares: tuple[float, ...] | None,
-    type_limits: Sequence[tuple[TypeLimit, ...]] | None,
+    type_limits: Mapping[str, int],
 ) -> tuple[SandboxConfig, SeedSpec]:
     sandbox_config = SandboxConfig(
         regions=regions_of(regions, shares),
-        type_limits=type_limits_of(type_limits),
+        type_limits=dict(type_limits),
         faults=FaultConfig(**faults),
         **config,
     )
@@ -76,3 +70,61 @@ def write_env_file(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, path)
+
+
+def serve(
+    config: SandboxConfig,
+    spec: SeedSpec,
+    stop: threading.Event,
+    *,
+    workdir: Path | None,
+    port: int,
+    env_file: Path | None,
+) -> None:
+    """Seed and serve until `stop` is set: the exports on standard output (and in `env_file`,
+    removed at the end), what is served on standard error. ValueError: the port cannot be
+    had."""
+    print(f"seeding {spec.recovery_points:,} recovery points ...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    server = Sandbox(config, spec, workdir=workdir, port=port, serve=True)
+    try:
+        server.start()
+    except OSError as exc:
+        raise ValueError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
+    try:
+        exports = server.export_lines()
+        if env_file is not None:
+            write_env_file(env_file, exports)
+        sys.stdout.write(exports)
+        sys.stdout.flush()
+        seeded = server.seeded
+        assert seeded is not None
+        print(
+            f"sandbox ready at {server.endpoint_url} in {time.monotonic() - started:.1f}s: "
+            f"{seeded.recovery_points:,} recovery points in {len(seeded.vaults)} vaults "
+            f"({', '.join(seeded.vaults)}){regions_note(seeded.by_region)}; "
+            f"source account {config.source_account}, "
+            f"destination {config.dest_account}; profiles sandbox-source and sandbox-dest "
+            f"(sandbox-management: the organization's management account "
+            f"{config.management_account}). "
+            "Ctrl-C stops it.",
+            file=sys.stderr,
+            flush=True,
+        )
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+        if env_file is not None:
+            env_file.unlink(missing_ok=True)
+
+
+def copies_made(world: SandboxWorld) -> tuple[int, int, int]:
+    """The sandbox's own record: copy jobs, recovery points copied, and those copied twice."""
+    jobs = world.copy_jobs()
+    completed: dict[str, int] = {}
+    for job in jobs:
+        if job.state == "COMPLETED":
+            arn = job.source_recovery_point_arn
+            completed[arn] = completed.get(arn, 0) + 1
+    return len(jobs), len(completed), sum(1 for n in completed.values() if n > 1)
