@@ -64,14 +64,16 @@ class ProgressBoard:
         sectioned: bool,
         quiet: bool = False,
         bars: bool = False,
-        stream: TextIO = sys.stderr,
+        stream: TextIO | None = None,
     ) -> None:
         self._order = list(routes)
         self._latest: dict[str, Progress] = {}
         self._interval = 0.0 if bars else interval
         self._sectioned = sectioned
         self._quiet = quiet
-        self._stream = stream
+        # Standard error as it is now (not when this module was imported: in-process runs
+        # swap it per command).
+        self._stream = stream or sys.stderr
         self._lock = threading.Lock()
         self._next: float | None = None
         self._closed = False
@@ -83,7 +85,11 @@ class ProgressBoard:
             self._tqdm = tqdm
 
     def sink(self, route: str, total: int, done: int) -> _Sink:
+        """A route's sink; routes not named when the board was made are drawn in the order
+        their sinks were made."""
         with self._lock:
+            if route not in self._order:
+                self._order.append(route)
             self._latest[route] = Progress(total, done, 0, 0, total - done, 0.0, 0)
             if self._next is None:
                 self._next = time.monotonic() + self._interval

@@ -47,6 +47,25 @@ def test_one_route_draws_the_total_line_alone_and_its_last_line_when_it_ends() -
     assert out.getvalue().count("\n") == 1
 
 
+def test_routes_not_named_up_front_are_drawn_in_the_order_their_sinks_were_made() -> None:
+    out = io.StringIO()
+    board = ProgressBoard([], 3600.0, sectioned=True, stream=out)
+    board.sink("eu-west-1", 100, 0).close(progress(100, 100))
+    board.sink("us-east-1", 300, 0).close(progress(300, 300))
+    board.close()
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0].strip() for line in lines[:2]] == ["eu-west-1", "us-east-1"]
+    assert lines[2] == describe(board.total()) and board.total().total == 400
+
+
+def test_one_route_not_named_up_front_draws_its_own_figures() -> None:
+    out = io.StringIO()
+    sink = ProgressBoard([], 0.0, sectioned=False, stream=out).sink("us-east-1", 35, 0)
+    sink.update(progress(10, 35))
+    sink.close(progress(35, 35))
+    assert out.getvalue().splitlines() == [describe(progress(10, 35)), describe(progress(35, 35))]
+
+
 def test_several_regions_show_a_line_each_then_the_total_in_the_one_region_words() -> None:
     out = io.StringIO()
     board = ProgressBoard(["us-east-1", "eu-west-1"], 3600.0, sectioned=True, stream=out)
