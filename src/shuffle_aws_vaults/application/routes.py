@@ -123,23 +123,11 @@ def open_routes(
     keep_refused: bool = False,
     failed: Callable[[str, str, AwsError], None] | None = None,
 ) -> list[Route]:
-    """The metadata file checked (once for the whole run), then the run's routes."""
+    """The metadata file checked (once for the whole run), then the run's routes: the one
+    route of the sessions' own Regions (no AWS call beyond connecting), or a route per source
+    Region (region_routes)."""
     first = routes.regions[0] if routes.regions else accounts.home
     check_metadata(request.selection, sources_of(accounts.wiring(first)), notices.warn)
-    return plan_routes(routes, request, accounts, notices, keep_refused=keep_refused, failed=failed)
-
-
-def plan_routes(
-    routes: RouteRequest,
-    request: SelectionRequest,
-    accounts: Accounts,
-    notices: Notices,
-    *,
-    keep_refused: bool = False,
-    failed: Callable[[str, str, AwsError], None] | None = None,
-) -> list[Route]:
-    """The run's routes: the one route of the sessions' own Regions (no AWS call beyond
-    connecting), or a route per source Region (region_routes)."""
     if not routes.sectioned:
         return [Route(accounts.home, accounts.dest_home or accounts.home, request, None)]
     return region_routes(

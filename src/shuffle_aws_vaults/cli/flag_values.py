@@ -13,6 +13,7 @@ from typing import Any
 
 from ..application.copy_engine import EngineSettings
 from ..application.routes import RouteRequest, routes_of
+from ..domain.iam_policies import role_in
 from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
 from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
 from ..domain.regions import RegionError
@@ -47,6 +48,18 @@ def role_arn(flag: str, value: str | None) -> str | None:
     if value is not None and not ROLE_ARN.match(value):
         raise UsageError(f"{flag} must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
     return value
+
+
+def assumed_role(
+    account: str | None, flag: str, given: str | None, role_name: str | None
+) -> str | None:
+    """The role to assume in an account: its own flag's ARN, or --role-name's role there."""
+    role = role_arn(flag, given)
+    if role_name:
+        if role:
+            raise UsageError(f"give --role-name or {flag}, not both")
+        role = role_in(account, role_name)
+    return role
 
 
 def parse_when(flag: str, text: str | None) -> datetime | None:

@@ -112,11 +112,7 @@ def connections(args: argparse.Namespace, routes: RouteRequest, *, dest: bool) -
     each route's destination Region comes from its plan, so the destination's session keeps
     its profile's own Region."""
     source = values.account_id("--source-account", args.source_account)
-    role = values.role_arn("--source-role-arn", args.source_role_arn)
-    if args.role_name:
-        if role:
-            raise UsageError("give --role-name or --source-role-arn, not both")
-        role = f"arn:aws:iam::{source}:role/{args.role_name}"
+    role = values.assumed_role(source, "--source-role-arn", args.source_role_arn, args.role_name)
     settings = AccountSettings(
         "source", "--source-account", source, args.source_profile, role, args.region
     )
@@ -132,11 +128,7 @@ def _dest_settings(args: argparse.Namespace, routes: RouteRequest) -> AccountSet
     dest = values.account_id("--dest-account", getattr(args, "dest_account", None))
     if dest is None:
         return None
-    role = values.role_arn("--dest-role-arn", args.dest_role_arn)
-    if args.role_name:
-        if role:
-            raise UsageError("give --role-name or --dest-role-arn, not both")
-        role = f"arn:aws:iam::{dest}:role/{args.role_name}"
+    role = values.assumed_role(dest, "--dest-role-arn", args.dest_role_arn, args.role_name)
     region = None if routes.sectioned else (args.dest_region or args.region)
     return AccountSettings("destination", "--dest-account", dest, args.dest_profile, role, region)
 

@@ -16,9 +16,14 @@ VERSION = "2012-10-17"
 DEFAULT_COPY_ROLE = "service-role/AWSBackupDefaultServiceRole"
 
 
+def role_in(account: str | None, name: str) -> str:
+    """The role of that name in the account (--role-name: assumed in each account)."""
+    return f"arn:aws:iam::{account}:role/{name}"
+
+
 def copy_role_arn(account: str, given: str | None = None) -> str:
     """The copy role: the one given, else the account's AWS Backup default service role."""
-    return given or f"arn:aws:iam::{account}:role/{DEFAULT_COPY_ROLE}"
+    return given or role_in(account, DEFAULT_COPY_ROLE)
 
 
 Regions = str | Sequence[str]  # one Region, or several ("*" in an ARN: every Region)

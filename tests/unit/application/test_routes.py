@@ -9,12 +9,13 @@ import pytest
 
 from shuffle_aws_vaults.application.discovery import UnknownVault
 from shuffle_aws_vaults.application.errors import RequestRefused
-from shuffle_aws_vaults.application.routes import RouteRequest, region_routes
+from shuffle_aws_vaults.application.routes import RouteRequest, open_routes, region_routes
 from shuffle_aws_vaults.application.selection_stage import SelectionRequest
 from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError
 from shuffle_aws_vaults.domain.recovery_point import RecoveryPoint, Vault
 from shuffle_aws_vaults.domain.regions import RegionError, RegionsUnknown
 from shuffle_aws_vaults.domain.selection import Selection
+from tests.unit.application.route_fakes import Catalog, FakeAccounts, RecordingNotices
 
 ACCOUNT = "111111111111"
 
@@ -47,16 +48,6 @@ class RegionVaults:
         self, vault_name: str, *, resource_arn: str | None = None
     ) -> Iterator[RecoveryPoint]:
         return iter(())
-
-
-class Catalog:
-    def __init__(self, regions: list[str] | None) -> None:
-        self.regions = regions
-
-    def enabled_regions(self) -> list[str]:
-        if self.regions is None:
-            raise RegionsUnknown("cannot tell; give --regions")
-        return list(self.regions)
 
 
 WORLD = {
@@ -255,3 +246,44 @@ def test_with_failed_every_region_failing_leaves_no_scope_and_no_refusal() -> No
         failed=lambda region, dest, exc: stopped.append(region),
     )
     assert found == [] and stopped == ["ap-east-1"]
+
+
+class Listed(RegionVaults):
+    """A Region's gateway that counts its vault listings."""
+
+    def __init__(self, region: str, names: list[str]) -> None:
+        super().__init__(region, names)
+        self.listings = 0
+
+    def list_vaults(self) -> list[Vault]:
+        self.listings += 1
+        return super().list_vaults()
+
+
+class WarningMetadata:
+    columns = ("APMID",)
+
+    def get(self, resource_arn: str) -> None:
+        return None
+
+    def warning(self) -> str:
+        return "meta.csv: 1 duplicate resourceArn rows"
+
+
+def test_one_region_is_one_route_of_the_sessions_regions_without_a_listing() -> None:
+    east = Listed("us-east-1", ["a"])
+    accounts = FakeAccounts({"us-east-1": east}, {"eu-west-1": object()}, home="us-east-1")
+    accounts.dest_home = "eu-west-1"
+    (route,) = open_routes(RouteRequest(), named("a"), accounts, RecordingNotices())
+    assert (route.region, route.dest_region, route.vaults) == ("us-east-1", "eu-west-1", None)
+    assert route.holds_vaults and east.listings == 0
+
+
+def test_the_metadata_warning_is_passed_on_once_however_many_routes() -> None:
+    regions = {name: Listed(name, ["a"]) for name in ("us-east-1", "eu-west-1", "ap-south-1")}
+    accounts = FakeAccounts(regions, wiring={"metadata": WarningMetadata()})
+    notices = RecordingNotices()
+    routes = open_routes(RouteRequest(tuple(regions)), named("a"), accounts, notices)
+    assert [route.region for route in routes] == list(regions)
+    assert notices.warnings == ["meta.csv: 1 duplicate resourceArn rows"]
+    assert all(gateway.listings == 1 for gateway in regions.values())
