@@ -336,11 +336,12 @@ class Box:
     the CLI run against it: in-process (`run`), in a subprocess waited for (`process`) or left
     running (`start`). Every run, by `run` or `process`, is kept in `runs`.
 
-    What the modules vary: `timeout`, for runs in a subprocess; `accounts`, the two sandbox
-    accounts' flags (ACCOUNT_FLAGS) after the command of every run; `traceback_free`, every
-    `run` and `process` checked for a traceback on stderr; `home`, a HOME and a working
-    directory of the CLI's own under `workdir` in place of XDG_STATE_HOME (whatever it writes by
-    default lands there); `launcher`, the command line that becomes the CLI in `process`.
+    What the modules vary: `timeout`, for runs in a subprocess; `command`, the words every run
+    starts with; `accounts`, the two sandbox accounts' flags (ACCOUNT_FLAGS) after the command
+    of every run; `traceback_free`, every `run` and `process` checked for a traceback on stderr;
+    `home`, a HOME and a working directory of the CLI's own under `workdir` in place of
+    XDG_STATE_HOME (whatever it writes by default lands there); `launcher`, the command line that
+    becomes the CLI in `process`.
     """
 
     def __init__(
@@ -349,6 +350,7 @@ class Box:
         workdir: Path,
         *,
         timeout: float = CLI_TIMEOUT,
+        command: Sequence[str] = (),
         accounts: bool = False,
         traceback_free: bool = False,
         home: bool = False,
@@ -357,6 +359,7 @@ class Box:
         self.sandbox = sandbox
         self.workdir = workdir
         self.timeout = timeout
+        self.command = tuple(command)
         self.accounts = accounts
         self.traceback_free = traceback_free
         self.launcher = tuple(launcher)
@@ -408,7 +411,9 @@ class Box:
     # -- the CLI
 
     def argv(self, *args: str) -> list[str]:
-        """`args` as this box gives them to the CLI (with the accounts' flags, if it adds them)."""
+        """`args` as this box gives them to the CLI: after its command, if it has one, and with
+        the accounts' flags after the command, if it adds them."""
+        args = (*self.command, *args)
         if self.accounts and args:
             return [args[0], *ACCOUNT_FLAGS, *args[1:]]
         return list(args)
