@@ -682,6 +682,3 @@ class Box:
             for backend in backends.values():
                 found |= {role.access_key_id for role in backend.assumed_roles}
         return found
-
-
-SandboxBox = Box  # until every module has moved to Box
