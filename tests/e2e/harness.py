@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -156,7 +156,9 @@ class Run:
     stdout: str
     stderr: str
     seconds: float = 0.0  # from launch to exit, by the monotonic clock
-    launched: datetime = NEVER  # by the wall clock, where the run was timed so
+    # Launch and exit by the wall clock (UTC), as a Box times its runs; NEVER for a run timed
+    # by `seconds` alone (a subprocess started, then waited for).
+    launched: datetime = NEVER
     exited: datetime = NEVER
 
     def __iter__(self) -> Iterator[Any]:
@@ -210,7 +212,12 @@ def served(workdir: Path, config: SandboxConfig, spec: SeedSpec, **options: Any)
 
 
 def box_fixture(
-    name: str, config: SandboxConfig, spec: SeedSpec, *, scope: str = "module", **options: Any
+    name: str,
+    config: SandboxConfig,
+    spec: SeedSpec,
+    *,
+    scope: Literal["module", "class"] = "module",
+    **options: Any,
 ) -> Any:
     """A fixture (named as the module names it): a Box on a sandbox served for the module's
     tests (or a class's: `scope`) in a temporary directory called `name`."""
@@ -370,10 +377,10 @@ class Box:
             "AWS_EC2_METADATA_DISABLED": "true",
             "XDG_STATE_HOME": str(workdir / "xdg-state"),
         }
-        self.home: Path | None = None
-        self.cwd: Path | None = None
+        # The CLI's own HOME and working directory: made, and used, only with `home`.
+        self.private = home
+        self.home, self.cwd = workdir / "home", workdir / "cwd"
         if home:
-            self.home, self.cwd = workdir / "home", workdir / "cwd"
             self.home.mkdir()
             self.cwd.mkdir()
             del self.env["XDG_STATE_HOME"]
@@ -424,7 +431,7 @@ class Box:
         proc = run_cli(
             *self.argv(*args), timeout=self.timeout if timeout is None else timeout, env=self.env
         )
-        return self.ran(proc, began, launched)
+        return self._ran(proc, began, launched)
 
     def process(
         self, *args: str, launcher: Sequence[str] | None = None, timeout: float | None = None
@@ -436,11 +443,11 @@ class Box:
             timeout=self.timeout if timeout is None else timeout,
             env=self.env,
             launcher=launcher or self.launcher,
-            cwd=self.cwd,
+            cwd=self.cwd if self.private else None,
         )
-        return self.ran(proc, began, launched)
+        return self._ran(proc, began, launched)
 
-    def ran(self, proc: subprocess.CompletedProcess[str], began: float, launched: datetime) -> Run:
+    def _ran(self, proc: subprocess.CompletedProcess[str], began: float, launched: datetime) -> Run:
         seconds = time.monotonic() - began
         run = Run(proc.returncode, proc.stdout, proc.stderr, seconds, launched, datetime.now(UTC))
         if self.traceback_free:
@@ -453,7 +460,7 @@ class Box:
         return subprocess.Popen(
             [*CLI, *self.argv(*args)],
             env=self.env,
-            cwd=cwd or self.cwd,
+            cwd=cwd or (self.cwd if self.private else None),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
