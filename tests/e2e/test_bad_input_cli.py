@@ -9,15 +9,13 @@ import csv
 import io
 import json
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from harness import DEST, SOURCE, point_at, started
+from harness import DEST, SOURCE, Box, box_fixture, point_at
 from harness import run_cli as harness_run_cli
 
-from shuffle_aws_vaults.sandbox import Sandbox, SandboxConfig, SeedSpec
+from shuffle_aws_vaults.sandbox import SandboxConfig, SeedSpec
 
 pytestmark = pytest.mark.e2e
 
@@ -25,30 +23,11 @@ CLI_TIMEOUT = 60.0
 MAX_FIELD = 128 * 1024
 
 
-@dataclass(frozen=True)
-class Box:
-    sandbox: Sandbox
-    workdir: Path
-
-    @property
-    def csv_path(self) -> Path:
-        return self.sandbox.csv_path
-
-    @property
-    def vaults(self) -> list[str]:
-        assert self.sandbox.seeded is not None
-        return list(self.sandbox.seeded.vaults)
-
-
-@pytest.fixture(scope="module")
-def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    config = SandboxConfig(time_scale=3600, source_account=SOURCE, dest_account=DEST)
-    with started(
-        config,
-        SeedSpec(recovery_points=300, vaults=3),
-        tmp_path_factory.mktemp("bad-input-sandbox"),
-    ) as sandbox:
-        yield Box(sandbox, tmp_path_factory.mktemp("bad-input-files"))
+box = box_fixture(
+    "bad-input",
+    SandboxConfig(time_scale=3600, source_account=SOURCE, dest_account=DEST),
+    SeedSpec(recovery_points=300, vaults=3),
+)
 
 
 @pytest.fixture(autouse=True)

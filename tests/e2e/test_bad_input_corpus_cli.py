@@ -29,10 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +40,13 @@ from harness import (
     DEST,
     REGION,
     SOURCE,
-    SandboxBox,
+    Box,
+    Run,
+    box_fixture,
     copy_args,
     copy_config,
     environment_of,
-    run_cli,
-    started,
+    recent,
 )
 
 from shuffle_aws_vaults.domain.migration import Status
@@ -75,54 +73,19 @@ LIMITED = (
 # -- the sandbox, the CLI, and the state a run leaves ----------------------------------------------
 
 
-class Box(SandboxBox):
-    @property
-    def world(self) -> Any:
-        world = self.sandbox.world
-        assert world is not None
-        return world
-
-    def calls(self, operation: str) -> int:
-        return int(self.control("stats")["calls"].get(operation, 0))
-
-    def cli(self, *args: str, timeout: float = CLI_TIMEOUT) -> subprocess.CompletedProcess[str]:
-        return run_cli(*args, timeout=timeout, env=self.env)
-
-    def cli_limited(self, file_size: int, *args: str) -> subprocess.CompletedProcess[str]:
-        """The CLI under RLIMIT_FSIZE: no file it writes may grow past `file_size` bytes."""
-        return subprocess.run(
-            [sys.executable, "-c", LIMITED, str(file_size), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=CLI_TIMEOUT,
-            check=False,
-        )
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [*CLI, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-
-    @contextmanager
-    def wrapped(self, method: str, wrap: Callable[[Any], Any]) -> Iterator[None]:
-        """The served world's `method` replaced by `wrap(method)` while the block runs."""
-        world = self.world
-        setattr(world, method, wrap(getattr(world, method)))
-        try:
-            yield
-        finally:
-            delattr(world, method)  # the class's own method again
+def limited(file_size: int) -> tuple[str, ...]:
+    """The CLI under RLIMIT_FSIZE: no file it writes may grow past `file_size` bytes."""
+    return (sys.executable, "-c", LIMITED, str(file_size))
 
 
-@pytest.fixture(scope="module")
-def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    workdir = tmp_path_factory.mktemp("corpus")
-    # dest_refusal="call": a destination vault whose policy refuses the source account makes
-    # StartCopyJob itself answer AccessDeniedException.
-    config = copy_config(TIME_SCALE, 21, bandwidth_bytes_per_second=1024.0**4, dest_refusal="call")
-    with started(config, SeedSpec(recovery_points=300, vaults=3), workdir / "sandbox") as sandbox:
-        yield Box(sandbox, workdir)
+# dest_refusal="call": a destination vault whose policy refuses the source account makes
+# StartCopyJob itself answer AccessDeniedException.
+box = box_fixture(
+    "corpus",
+    copy_config(TIME_SCALE, 21, bandwidth_bytes_per_second=1024.0**4, dest_refusal="call"),
+    SeedSpec(recovery_points=300, vaults=3),
+    timeout=CLI_TIMEOUT,
+)
 
 
 def state_files(state: Path) -> list[Path]:
@@ -160,7 +123,9 @@ def tally(state: Path) -> tuple[int, int, int, int]:
     )
 
 
-def error_line(proc: subprocess.CompletedProcess[str], *fragments: str, alone: bool = True) -> str:
+def error_line(
+    proc: Run | subprocess.CompletedProcess[str], *fragments: str, alone: bool = True
+) -> str:
     """The one `error:` line of a failed run; it must contain every fragment.
 
     `alone`: nothing else on stderr (refused before anything ran); otherwise the run's own
@@ -175,10 +140,6 @@ def error_line(proc: subprocess.CompletedProcess[str], *fragments: str, alone: b
     for fragment in fragments:
         assert fragment in found[0], (fragment, found[0])
     return found[0]
-
-
-def recent() -> str:
-    return (datetime.now(UTC) - timedelta(days=3)).isoformat()
 
 
 # -- recorded migrations: one copied to the end, one stopped with items still to go ----------------
@@ -203,7 +164,7 @@ def done(box: Box) -> Recorded:
     state, summary, report = where / "state.jsonl", where / "summary.json", where / "report.csv"
     where.mkdir()
     selection = ("--vault", box.vaults[0], "--created-after", recent())
-    proc = box.cli(
+    proc = box.run(
         *copy_args(state, *selection, "--summary-output", str(summary), "--report-csv", str(report))
     )
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
@@ -218,7 +179,7 @@ def unfinished(box: Box) -> Recorded:
     where = box.workdir / "unfinished"
     selection = ("--vault", box.vaults[1], "--created-after", recent())
     state = where / "state.jsonl"
-    proc = box.cli(
+    proc = box.run(
         *copy_args(state, *selection, "--workers", "5", "--max-runtime-minutes", "0.001"),
         "--drain-minutes",
         "0",
@@ -250,7 +211,7 @@ def test_a_bad_metadata_csv_given_to_resume_is_refused_and_the_state_is_untouche
     if content is not None:
         path.write_bytes(content)
     before = fingerprint(done.state)
-    proc = box.cli(*done.copy(done.state, "--resume", "--metadata-csv", str(path)))
+    proc = box.run(*done.copy(done.state, "--resume", "--metadata-csv", str(path)))
     error_line(proc, str(path), *fragments)
     assert fingerprint(done.state) == before
 
@@ -260,7 +221,7 @@ def test_resume_into_another_destination_vault_is_refused_and_the_state_is_untou
 ) -> None:
     before = fingerprint(done.state)
     submitted = box.calls("StartCopyJob")
-    proc = box.cli(*done.copy(done.state, "--resume", "--dest-vault", "elsewhere"))
+    proc = box.run(*done.copy(done.state, "--resume", "--dest-vault", "elsewhere"))
     error_line(proc, f"state file {done.state} belongs to another migration", "--dest-vault")
     assert fingerprint(done.state) == before
     assert box.calls("StartCopyJob") == submitted
@@ -370,7 +331,7 @@ def test_access_denied_listing_recovery_points_is_one_error_line_naming_the_call
     else:
         args = copy_args(state, "--vault", vault)
     with box.wrapped("list_recovery_points", deny):
-        proc = box.cli(*args)
+        proc = box.run(*args)
     error_line(proc, "ListRecoveryPointsByBackupVault", "AccessDenied", DENIED_LISTING)
     assert state_files(state) == []
 
@@ -402,7 +363,7 @@ def test_copy_into_a_vault_whose_policy_refuses_the_source_stops_at_preflight(
 ) -> None:
     state = tmp_path / "state.jsonl"
     submitted = box.calls("StartCopyJob")
-    proc = box.cli(*copy_args(state, "--vault", box.vaults[2], "--dest-vault", refusing_vault))
+    proc = box.run(*copy_args(state, "--vault", box.vaults[2], "--dest-vault", refusing_vault))
     error_line(proc, "preflight failed; nothing was copied", alone=False)
     assert (
         f"FAIL  destination access policies: {refusing_vault} do not allow "
@@ -422,7 +383,7 @@ def test_access_denied_on_start_copy_job_fails_each_item_with_aws_message_unretr
     state, summary_path = tmp_path / "state.jsonl", tmp_path / "summary.json"
     submitted = box.calls("StartCopyJob")
     jobs = len(box.world.copy_jobs())
-    proc = box.cli(
+    proc = box.run(
         *copy_args(
             state,
             "--vault",
@@ -487,7 +448,7 @@ TYPOS: dict[str, tuple[list[str], str, str | None]] = {
 @pytest.mark.parametrize("command", list(TYPOS))
 def test_a_mistyped_flag_is_named_with_the_flag_meant(box: Box, command: str) -> None:
     argv, typo, meant = TYPOS[command]
-    proc = box.cli(*argv, timeout=30)  # sandbox and demo would run on: the timeout fails them
+    proc = box.run(*argv, timeout=30)  # sandbox and demo would run on: the timeout fails them
     line = error_line(proc, f"unknown flag {typo}")
     if meant is not None:
         assert line.endswith(f"(did you mean {meant}?)"), line
@@ -496,7 +457,7 @@ def test_a_mistyped_flag_is_named_with_the_flag_meant(box: Box, command: str) ->
 
 def test_a_flag_of_another_command_is_not_suggested_as_the_fix(box: Box, tmp_path: Path) -> None:
     # (status takes the copy's whole command line, so the example is the sandbox's flag.)
-    proc = box.cli("status", "--state-file", str(tmp_path / "s.jsonl"), "--env-file", "x")
+    proc = box.run("status", "--state-file", str(tmp_path / "s.jsonl"), "--env-file", "x")
     line = error_line(proc, "--env-file")
     assert "did you mean --env-file" not in line, line
 
@@ -509,14 +470,14 @@ def test_a_flag_of_another_command_is_not_suggested_as_the_fix(box: Box, tmp_pat
 def test_an_unknown_or_missing_command_is_one_error_line(
     box: Box, argv: list[str], named: str
 ) -> None:
-    error_line(box.cli(*argv, timeout=30), named)
+    error_line(box.run(*argv, timeout=30), named)
 
 
 def test_status_of_a_state_file_in_a_missing_directory_names_it_and_creates_nothing(
     box: Box, tmp_path: Path
 ) -> None:
     state = tmp_path / "no" / "such" / "directory" / "state.jsonl"
-    error_line(box.cli("status", "--state-file", str(state)), f"no migration state at {state}")
+    error_line(box.run("status", "--state-file", str(state)), f"no migration state at {state}")
     assert not (tmp_path / "no").exists()
 
 
@@ -525,7 +486,7 @@ def test_a_missing_metadata_csv_is_named_by_verify_and_preflight(
     box: Box, tmp_path: Path, command: str
 ) -> None:
     path = tmp_path / "absent.csv"
-    proc = box.cli(command, *ACCOUNT_FLAGS, "--vault", box.vaults[0], "--metadata-csv", str(path))
+    proc = box.run(command, *ACCOUNT_FLAGS, "--vault", box.vaults[0], "--metadata-csv", str(path))
     error_line(proc, f"{path}: no such file")
 
 
@@ -535,10 +496,10 @@ def test_a_missing_metadata_csv_is_named_by_verify_and_preflight(
 @dataclass(frozen=True)
 class FullJournal:
     state: Path
-    run: subprocess.CompletedProcess[str]
+    run: Run
     left: Path  # a copy of the state as the run left it
     torn: bytes  # what the journal held after its last newline
-    resumed: subprocess.CompletedProcess[str]
+    resumed: Run
 
 
 @pytest.fixture(scope="module")
@@ -546,11 +507,11 @@ def full_journal(box: Box, unfinished: Recorded) -> FullJournal:
     """`--resume` of the unfinished migration where the journal may not pass 2 KiB: its plan
     and snapshot exist already, so the first files to outgrow the limit are the journal's."""
     state = copy_state(unfinished.state, box.workdir / "full-journal" / "state")
-    run = box.cli_limited(2048, *unfinished.copy(state, "--resume"))
+    run = box.process(*unfinished.copy(state, "--resume"), launcher=limited(2048))
     left = copy_state(state, box.workdir / "full-journal" / "as-left")
     journal = state.read_bytes()
     torn = journal[journal.rfind(b"\n") + 1 :]
-    resumed = box.cli(*unfinished.copy(state, "--resume"))
+    resumed = box.run(*unfinished.copy(state, "--resume"))
     return FullJournal(state, run, left, torn, resumed)
 
 
@@ -593,7 +554,7 @@ def test_garbage_in_the_middle_of_the_journal_names_the_file_and_line_and_change
     state.write_bytes(b"\n".join(lines))
     before = fingerprint(state)
     submitted = box.calls("StartCopyJob")
-    proc = box.cli(*unfinished.copy(state, "--resume"))
+    proc = box.run(*unfinished.copy(state, "--resume"))
     error_line(proc, f"{state}:4: corrupt journal line")
     assert fingerprint(state) == before
     assert box.calls("StartCopyJob") == submitted
@@ -606,7 +567,7 @@ def test_a_full_disk_under_a_new_state_is_one_error_line_naming_it_and_leaves_no
     box: Box, tmp_path: Path
 ) -> None:
     state = tmp_path / "state.jsonl"
-    proc = box.cli_limited(1024, *copy_args(state, "--vault", box.vaults[0]))
+    proc = box.process(*copy_args(state, "--vault", box.vaults[0]), launcher=limited(1024))
     error_line(proc, str(state), "File too large", alone=False)
     assert [p.name for p in state_files(state)] in ([], [f"{state.name}.plan"])
     assert not StateStore(state).exists()
@@ -617,7 +578,7 @@ class FullOutput:
     state: Path
     output: Path
     before: dict[str, str]
-    run: subprocess.CompletedProcess[str]
+    run: Run
 
 
 def full_output(
@@ -626,7 +587,7 @@ def full_output(
     state = copy_state(done.state, where / "state")
     output = where / name
     before = fingerprint(state)
-    run = box.cli_limited(limit, *done.copy(state, "--resume", flag, str(output)))
+    run = box.process(*done.copy(state, "--resume", flag, str(output)), launcher=limited(limit))
     return FullOutput(state, output, before, run)
 
 
@@ -682,7 +643,7 @@ def test_a_read_only_state_directory_is_one_error_line_naming_it(box: Box, tmp_p
     directory.mkdir(mode=0o500)
     state = directory / "state.jsonl"
     try:
-        proc = box.cli(*copy_args(state, "--vault", box.vaults[0]))
+        proc = box.run(*copy_args(state, "--vault", box.vaults[0]))
     finally:
         directory.chmod(0o700)
     error_line(proc, str(directory))

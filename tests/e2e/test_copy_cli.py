@@ -17,37 +17,32 @@ from __future__ import annotations
 import csv
 import json
 import re
-import stat
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.exceptions import BotoCoreError, ClientError
 from harness import (
     COPYABLE_STATUSES,
-    DAY,
     DEST,
     FULLY_MANAGED_TYPES,
     REGION,
     SOURCE,
     TERMINAL,
     Job,
-    JobRecords,
-    SandboxBox,
+    Point,
+    Run,
+    Truth,
     clean_environ,
     copy_args,
     copy_config,
-    environment_of,
-    recorded_jobs,
+    mode,
+    recent,
     run_cli,
-    started,
-    stored_recovery_points,
+    served,
 )
 
 from shuffle_aws_vaults.domain.migration import Status
@@ -57,7 +52,6 @@ from shuffle_aws_vaults.sandbox.config import FaultConfig
 
 pytestmark = pytest.mark.e2e
 
-CLI_TIMEOUT = 180.0
 MAIN_RECOVERY_POINTS = 2000
 MAIN_TIME_SCALE = 10_000.0
 REPORT_COLUMNS = [
@@ -98,150 +92,6 @@ SUMMARY_FIELDS = frozenset(
 # The dry run's estimate assumes AWS's figures: 100 MiB/s and 2 minutes per job.
 ASSUMED_BANDWIDTH = 100 * 1024**2
 ASSUMED_OVERHEAD = 120.0
-
-
-# -- what the sandbox recorded ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Point:
-    """A source recovery point as the sandbox stores it."""
-
-    arn: str
-    vault: str
-    resource_arn: str
-    resource_type: str
-    status: str
-    size: int
-    key: str | None
-    created: float
-    cold_at: float | None  # MoveToColdStorageAt as AWS answers it (ms precision)
-    cold_now: bool  # the sandbox's storage class at capture time
-
-
-@dataclass(frozen=True)
-class Truth(JobRecords):
-    """The sandbox's records after a run."""
-
-    jobs: tuple[Job, ...]
-    points: tuple[Point, ...]
-    dest_points: dict[str, list[str]]  # destination vault name -> recovery point ARNs
-    stats: dict[str, Any]
-    temporary_keys: frozenset[str]  # assumed-role access keys the sandbox saw used
-    source_calls: dict[str, int]
-    aws_managed_keys: frozenset[str]  # the keys the sandbox treats as AWS-managed
-    by_arn: dict[str, Point]
-
-    def point(self, arn: str) -> Point:
-        return self.by_arn[arn]
-
-
-class Box(SandboxBox):
-    """A running sandbox, its environment, and the CLI pointed at it."""
-
-    def stats(self) -> dict[str, Any]:
-        found: dict[str, Any] = self.control("stats")
-        return found
-
-    def source_calls(self) -> dict[str, int]:
-        """Backup calls the sandbox answered for the source account, by operation."""
-        world = self.sandbox.world
-        assert world is not None
-        with world.lock:
-            return {
-                op: n for (account, op), n in world.calls_by_account.items() if account == SOURCE
-            }
-
-    def copy(self, *args: str, timeout: float = CLI_TIMEOUT) -> Run:
-        launched = datetime.now(UTC)
-        proc = run_cli(*args, timeout=timeout, env=self.env)
-        return Run(proc.returncode, proc.stdout, proc.stderr, launched, datetime.now(UTC))
-
-    def key_verdicts(self, keys: set[str]) -> dict[str, bool | None]:
-        """What KMS DescribeKey says of each key, asked as the source account."""
-        with environment_of(self.sandbox):
-            kms = boto3.Session(profile_name="sandbox-source").client("kms")
-            verdicts: dict[str, bool | None] = {}
-            for key in sorted(keys):
-                try:
-                    metadata = kms.describe_key(KeyId=key)["KeyMetadata"]
-                except (ClientError, BotoCoreError):
-                    verdicts[key] = None
-                else:
-                    verdicts[key] = metadata.get("KeyManager") == "AWS"
-            return verdicts
-
-    def truth(self) -> Truth:
-        world = self.sandbox.world
-        assert world is not None
-        jobs = recorded_jobs(world)
-        now, vaults = stored_recovery_points(world)
-        points: list[Point] = []
-        dest_points: dict[str, list[str]] = {}
-        for account, name, stored in vaults:
-            if account == DEST:
-                dest_points[name] = [rp.arn for rp in stored]
-                continue
-            for rp in stored:
-                cold_at = (
-                    None
-                    if rp.cold_after_days is None
-                    else round(rp.creation_date + rp.cold_after_days * DAY, 3)
-                )
-                points.append(
-                    Point(
-                        arn=rp.arn,
-                        vault=rp.vault_name,
-                        resource_arn=rp.resource_arn,
-                        resource_type=rp.resource_type,
-                        status=rp.status,
-                        size=rp.size,
-                        key=rp.encryption_key_arn,
-                        created=rp.creation_date,
-                        cold_at=cold_at,
-                        cold_now=rp.storage_class(now) == "COLD",
-                    )
-                )
-        used_keys = frozenset(getattr(world.faults, "_first_use", {}))
-        return Truth(
-            jobs=jobs,
-            points=tuple(points),
-            dest_points=dest_points,
-            stats=self.stats(),
-            temporary_keys=used_keys,
-            source_calls=self.source_calls(),
-            aws_managed_keys=frozenset(world.aws_managed_keys),
-            by_arn={p.arn: p for p in points},
-        )
-
-
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-    launched: datetime
-    exited: datetime
-
-
-@contextmanager
-def served(
-    workdir: Path,
-    *,
-    recovery_points: int,
-    time_scale: float,
-    seed: int = 1,
-    vaults: int = 3,
-    edge_case_share: float = 0.05,
-    **config: Any,
-) -> Iterator[Box]:
-    """One sandbox (the only one in this process while it runs), stopped on the way out."""
-    with started(
-        copy_config(time_scale, seed, **config),
-        SeedSpec(recovery_points=recovery_points, vaults=vaults, edge_case_share=edge_case_share),
-        workdir / "sandbox",
-    ) as sandbox:
-        yield Box(sandbox, workdir)
 
 
 # -- the tool's journal -----------------------------------------------------------------------
@@ -452,10 +302,6 @@ def exactly_once_violations(journal: Journal, truth: Truth) -> list[str]:
     return problems
 
 
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
 def state_files(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + ".snapshot"), path.with_name(path.name + ".lock")]
 
@@ -497,10 +343,11 @@ def main_run(tmp_path_factory: pytest.TempPathFactory) -> MainRun:
     state = workdir / "state" / "migration.jsonl"
     state.parent.mkdir()
     summary_path, report_path = workdir / "summary.json", workdir / "report.csv"
-    with served(workdir, recovery_points=MAIN_RECOVERY_POINTS, time_scale=MAIN_TIME_SCALE) as box:
+    config = copy_config(MAIN_TIME_SCALE, 1)
+    with served(workdir, config, SeedSpec(recovery_points=MAIN_RECOVERY_POINTS)) as box:
         before = box.truth()
         verdicts = box.key_verdicts({p.key for p in before.points if p.key})
-        dry = box.copy(*copy_args(state, "--dry-run"))
+        dry = box.run(*copy_args(state, "--dry-run"))
         dry_stats = box.stats()
         dry_source_calls = box.source_calls()
         dry_expected = (
@@ -508,7 +355,7 @@ def main_run(tmp_path_factory: pytest.TempPathFactory) -> MainRun:
             expected_plan(before.points, dry.exited, verdicts),
         )
         dry_state_written = any(path.exists() for path in state_files(state))
-        run = box.copy(
+        run = box.run(
             *copy_args(
                 state,
                 "--summary-output",
@@ -823,18 +670,12 @@ def run_at_quota(workdir: Path, at_quota: str) -> QuotaRun:
     state, summary_path = workdir / "state.jsonl", workdir / "summary.json"
     # Copies of about two simulated minutes, each near a second of wall time: the quota fills
     # up. Only recent recovery points: short chains per resource keep the run short.
-    recent = (datetime.now(UTC) - timedelta(days=3)).isoformat()
-    with served(
-        workdir,
-        recovery_points=600,
-        time_scale=150.0,
-        seed=3,
-        copy_quota=QUOTA,
-        at_quota=at_quota,
-        bandwidth_bytes_per_second=1024.0**4,
-    ) as box:
-        run = box.copy(
-            *copy_args(state, "--created-after", recent, "--summary-output", str(summary_path))
+    config = copy_config(
+        150.0, 3, copy_quota=QUOTA, at_quota=at_quota, bandwidth_bytes_per_second=1024.0**4
+    )
+    with served(workdir, config, SeedSpec(recovery_points=600)) as box:
+        run = box.run(
+            *copy_args(state, "--created-after", recent(), "--summary-output", str(summary_path))
         )
         truth = box.truth()
     assert "Traceback" not in run.stderr, run.stderr
@@ -926,17 +767,10 @@ def faulty_run(tmp_path_factory: pytest.TempPathFactory) -> FaultyRun:
         # Simulated seconds: the role's credentials expire every couple of wall seconds.
         credential_ttl_seconds=CREDENTIAL_TTL_WALL_SECONDS * FAULT_TIME_SCALE,
     )
-    recent = (datetime.now(UTC) - timedelta(days=3)).isoformat()
-    with served(
-        workdir,
-        recovery_points=1000,
-        time_scale=FAULT_TIME_SCALE,
-        seed=5,
-        faults=faults,
-        bandwidth_bytes_per_second=1024.0**4,
-    ) as box:
-        run = box.copy(
-            *copy_args(state, "--created-after", recent, "--summary-output", str(summary_path))
+    config = copy_config(FAULT_TIME_SCALE, 5, faults=faults, bandwidth_bytes_per_second=1024.0**4)
+    with served(workdir, config, SeedSpec(recovery_points=1000)) as box:
+        run = box.run(
+            *copy_args(state, "--created-after", recent(), "--summary-output", str(summary_path))
         )
         truth = box.truth()
     assert "Traceback" not in run.stderr, run.stderr
@@ -1013,20 +847,14 @@ def key_failure_run(tmp_path_factory: pytest.TempPathFactory) -> KeyFailureRun:
 
     workdir = tmp_path_factory.mktemp("copy-aws-managed-keys")
     state, summary_path = workdir / "state.jsonl", workdir / "summary.json"
-    with served(
-        workdir,
-        recovery_points=400,
-        time_scale=3000.0,
-        seed=2,
-        edge_case_share=0.4,
-        bandwidth_bytes_per_second=1024.0**4,
-    ) as box:
+    config = copy_config(3000.0, 2, bandwidth_bytes_per_second=1024.0**4)
+    with served(workdir, config, SeedSpec(recovery_points=400, edge_case_share=0.4)) as box:
         world = box.sandbox.world
         assert world is not None
         for key_arn in world.aws_managed_keys:
             kms_backends[SOURCE][REGION].delete_key(key_arn.rsplit("/", 1)[1])
         verdicts = box.key_verdicts(set(world.aws_managed_keys))
-        run = box.copy(*copy_args(state, "--summary-output", str(summary_path)))
+        run = box.run(*copy_args(state, "--summary-output", str(summary_path)))
         truth = box.truth()
     assert "Traceback" not in run.stderr, run.stderr
     assert summary_path.exists(), run.stderr

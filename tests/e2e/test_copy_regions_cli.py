@@ -15,25 +15,12 @@ import random
 import signal
 import subprocess
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import (
-    ACCOUNT_FLAGS,
-    CLI,
-    DEST,
-    TERMINAL,
-    Job,
-    SandboxBox,
-    copy_config,
-    recorded_jobs,
-    run_cli,
-    started,
-)
+from harness import ACCOUNT_FLAGS, TERMINAL, Job, Run, copy_config, served
 
 from shuffle_aws_vaults.domain.migration import Status
 from shuffle_aws_vaults.infrastructure.journal_store import StateStore
@@ -61,13 +48,6 @@ def copy_regions(state_dir: Path, *extra: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@dataclass(frozen=True)
 class Journal:
     identity: dict[str, Any]
     items: list[tuple[str, str]]  # (source ARN, destination vault ARN)
@@ -88,43 +68,6 @@ def read_journal(path: Path) -> Journal:
         list(state.job_ids),
         dict(state.dest_arns),
     )
-
-
-class Box(SandboxBox):
-    def copy(self, *args: str) -> Run:
-        proc = run_cli(*args, timeout=TIMEOUT, env=self.env)
-        return Run(proc.returncode, proc.stdout, proc.stderr)
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [*CLI, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-
-    def jobs(self) -> tuple[Job, ...]:
-        assert self.sandbox.world is not None
-        return recorded_jobs(self.sandbox.world)
-
-    def dest_points(self) -> dict[tuple[str, str], list[str]]:
-        """(Region, destination vault) -> the recovery points it holds."""
-        world = self.sandbox.world
-        assert world is not None
-        with world.lock:
-            keys = sorted(world.vaults)
-        return {
-            (region, name): [
-                rp.arn for rp in world.recovery_points(DEST, region, name) if not rp.deleted
-            ]
-            for account, region, name in keys
-            if account == DEST
-        }
-
-
-@contextmanager
-def served(workdir: Path, points: int, seed: int) -> Iterator[Box]:
-    config = copy_config(10_000.0, seed, regions=(EAST, WEST))
-    spec = SeedSpec(recovery_points=points, vaults=3, region_shares=(3, 1))
-    with started(config, spec, workdir / "sandbox") as sandbox:
-        yield Box(sandbox, workdir)
 
 
 def region_of(arn: str) -> str:
@@ -156,7 +99,9 @@ def migration(tmp_path_factory: pytest.TempPathFactory) -> Migration:
     state, summary, report = workdir / "migration", workdir / "summary.json", workdir / "report.csv"
     rng = random.Random(KILL_SEED)
     kills: list[float] = []
-    with served(workdir, points=1200, seed=16) as box:
+    config = copy_config(10_000.0, 16, regions=(EAST, WEST))
+    spec = SeedSpec(recovery_points=1200, region_shares=(3, 1))
+    with served(workdir, config, spec, timeout=TIMEOUT) as box:
         assert box.sandbox.seeded is not None
         seeded = dict(box.sandbox.seeded.by_region)
         while len(kills) < KILLS:
@@ -168,14 +113,14 @@ def migration(tmp_path_factory: pytest.TempPathFactory) -> Migration:
                 proc.send_signal(signal.SIGKILL)
                 kills.append(delay)
             proc.communicate(timeout=TIMEOUT)
-        limited = box.copy(*copy_regions(state, "--resume", "--max-runtime-minutes", "0.01"))
-        final = box.copy(
+        limited = box.run(*copy_regions(state, "--resume", "--max-runtime-minutes", "0.01"))
+        final = box.run(
             *copy_regions(
                 state, "--resume", "--summary-output", str(summary), "--report-csv", str(report)
             )
         )
         journals = {region: read_journal(state / f"{region}.jsonl") for region in (EAST, WEST)}
-        jobs, dest_points = box.jobs(), box.dest_points()
+        jobs, dest_points = box.jobs(), box.dest_points_by_region()
     with report.open() as handle:
         rows = list(csv.DictReader(handle))
     return Migration(
@@ -295,23 +240,25 @@ class Refusals:
 def refusals(tmp_path_factory: pytest.TempPathFactory) -> Refusals:
     workdir = tmp_path_factory.mktemp("copy-regions-refusals")
     state, summary = workdir / "migration", workdir / "summary.json"
-    with served(workdir, points=160, seed=3) as box:
-        dry_run = box.copy(*copy_regions(state, "--dry-run"))
-        state_file = box.copy(
+    config = copy_config(10_000.0, 3, regions=(EAST, WEST))
+    spec = SeedSpec(recovery_points=160, region_shares=(3, 1))
+    with served(workdir, config, spec, timeout=TIMEOUT) as box:
+        dry_run = box.run(*copy_regions(state, "--dry-run"))
+        state_file = box.run(
             "copy", *ACCOUNT_FLAGS, "--regions", EAST, "--all-vaults", "--state-file", "x.jsonl"
         )
         # eu-west-1's copies go to a Region where the destination has no vaults: its preflight
         # fails, and only eu-west-1 stops.
-        one_region_fails = box.copy(
+        one_region_fails = box.run(
             *copy_regions(
                 state, "--dest-region", f"{WEST}={ELSEWHERE}", "--summary-output", str(summary)
             )
         )
         failed_summary = json.loads(summary.read_text())
         before = (state / f"{EAST}.jsonl").read_bytes()
-        without_resume = box.copy(*copy_regions(state))
+        without_resume = box.run(*copy_regions(state))
         after = (state / f"{EAST}.jsonl").read_bytes()
-        fixed = box.copy(*copy_regions(state, "--resume"))
+        fixed = box.run(*copy_regions(state, "--resume"))
         jobs = box.jobs()
     return Refusals(
         dry_run,

@@ -19,26 +19,21 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from harness import (
-    CLI,
-    DEST,
     TERMINAL,
+    Box,
     Job,
-    JobRecords,
-    SandboxBox,
+    Run,
+    Truth,
     copy_args,
     copy_config,
-    recorded_jobs,
-    run_cli,
-    started,
-    stored_recovery_points,
+    recent,
+    served,
 )
 
 from shuffle_aws_vaults.domain.migration import Status
@@ -53,89 +48,6 @@ RESUME_HINT = "run again with --resume"
 # seconds of wall time, and only recent recovery points are selected: short chains per resource.
 SLOW = {"time_scale": 60.0, "bandwidth_bytes_per_second": 1024.0**4}
 QUICK = {"time_scale": 3000.0, "bandwidth_bytes_per_second": 1024.0**4}
-
-
-# -- the sandbox and its records --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Truth(JobRecords):
-    """The sandbox's records after a run."""
-
-    jobs: tuple[Job, ...]
-    dest_points: dict[str, list[str]]  # destination vault name -> recovery point ARNs
-    cold_now: frozenset[str]  # source recovery points in cold storage at capture time
-
-
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float
-
-
-class Box(SandboxBox):
-    """A running sandbox, its environment, and the CLI pointed at it."""
-
-    def stats(self) -> dict[str, Any]:
-        """GET {endpoint}/_sandbox/stats: the sandbox's read-only control path."""
-        found: dict[str, Any] = self.control("stats")
-        return found
-
-    def started_copies(self) -> int:
-        return int(self.stats()["calls"].get("StartCopyJob", 0))
-
-    def copy(self, *args: str, timeout: float = CLI_TIMEOUT) -> Run:
-        began = time.monotonic()
-        proc = run_cli(*args, timeout=timeout, env=self.env)
-        return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - began)
-
-    def start_copy(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [*CLI, *args],
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    def truth(self) -> Truth:
-        world = self.sandbox.world
-        assert world is not None
-        jobs = recorded_jobs(world)
-        now, vaults = stored_recovery_points(world)
-        dest_points: dict[str, list[str]] = {}
-        cold: set[str] = set()
-        for account, name, stored in vaults:
-            if account == DEST:
-                dest_points[name] = [rp.arn for rp in stored]
-            else:
-                cold |= {rp.arn for rp in stored if rp.storage_class(now) == "COLD"}
-        return Truth(jobs, dest_points, frozenset(cold))
-
-
-@contextmanager
-def served(
-    workdir: Path,
-    *,
-    recovery_points: int,
-    time_scale: float,
-    seed: int = 1,
-    **config: Any,
-) -> Iterator[Box]:
-    """One sandbox (the only one in this process while it runs), stopped on the way out."""
-    with started(
-        copy_config(time_scale, seed, **config),
-        SeedSpec(recovery_points=recovery_points, vaults=3),
-        workdir / "sandbox",
-    ) as sandbox:
-        yield Box(sandbox, workdir)
-
-
-def recent() -> str:
-    """--created-after for the last three days: a few recovery points per resource."""
-    return (datetime.now(UTC) - timedelta(days=3)).isoformat()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -283,9 +195,9 @@ def killed_run(tmp_path_factory: pytest.TempPathFactory) -> KilledRun:
     kills: list[float] = []
     in_flight: list[int] = []
     early: list[Run] = []
-    with served(workdir, recovery_points=2000, time_scale=10_000.0, seed=11) as box:
+    with served(workdir, copy_config(10_000.0, 11), SeedSpec(recovery_points=2000)) as box:
         while len(kills) < KILLS:
-            proc = box.start_copy(*copy_args(state, "--resume"))
+            proc = box.start(*copy_args(state, "--resume"))
             delay = rng.uniform(0.6, 2.6)
             try:
                 proc.wait(timeout=delay)
@@ -299,7 +211,7 @@ def killed_run(tmp_path_factory: pytest.TempPathFactory) -> KilledRun:
             else:
                 early.append(finish(proc))
                 break
-        final = box.copy(*copy_args(state, "--resume", "--summary-output", str(summary)))
+        final = box.run(*copy_args(state, "--resume", "--summary-output", str(summary)))
         truth = box.truth()
     assert state.exists(), final.stderr
     return KilledRun(
@@ -357,9 +269,9 @@ class WindowedRun:
 def windowed_run(tmp_path_factory: pytest.TempPathFactory) -> WindowedRun:
     workdir = tmp_path_factory.mktemp("copy-max-runtime")
     state, summary = workdir / "state.jsonl", workdir / "summary.json"
-    with served(workdir, recovery_points=600, seed=7, **SLOW) as box:
+    with served(workdir, copy_config(seed=7, **SLOW), SeedSpec(recovery_points=600)) as box:
         since = recent()
-        stopped = box.copy(
+        stopped = box.run(
             *copy_args(
                 state,
                 "--created-after",
@@ -373,7 +285,7 @@ def windowed_run(tmp_path_factory: pytest.TempPathFactory) -> WindowedRun:
             )
         )
         stopped_summary = json.loads(summary.read_text())
-        resumed = box.copy(*copy_args(state, "--created-after", since, "--resume"))
+        resumed = box.run(*copy_args(state, "--created-after", since, "--resume"))
         truth = box.truth()
     return WindowedRun(stopped, stopped_summary, resumed, truth, read_journal(state))
 
@@ -412,10 +324,10 @@ class InterruptedRun:
 
 def interrupt(tmp: Path, *, signals: int, seed: int) -> InterruptedRun:
     state, summary = tmp / "state.jsonl", tmp / "summary.json"
-    with served(tmp, recovery_points=600, seed=seed, **SLOW) as box:
+    with served(tmp, copy_config(seed=seed, **SLOW), SeedSpec(recovery_points=600)) as box:
         since = recent()
         args = copy_args(state, "--created-after", since, "--summary-output", str(summary))
-        proc = box.start_copy(*args)
+        proc = box.start(*args)
         try:
             wait_until(lambda: box.started_copies() >= 40, 60, "copies to start")
             for n in range(signals):
@@ -430,7 +342,7 @@ def interrupt(tmp: Path, *, signals: int, seed: int) -> InterruptedRun:
                 proc.kill()
                 proc.communicate()
         journal_after_stop = read_journal(state)
-        resumed = box.copy(*copy_args(state, "--created-after", since, "--resume"))
+        resumed = box.run(*copy_args(state, "--created-after", since, "--resume"))
         truth = box.truth()
     return InterruptedRun(
         interrupted,
@@ -502,7 +414,7 @@ def test_resume_after_two_sigints_completes_exactly_once(interrupted_twice: Inte
 
 @pytest.fixture
 def quick_box(tmp_path: Path) -> Iterator[Box]:
-    with served(tmp_path, recovery_points=300, seed=4, **QUICK) as box:
+    with served(tmp_path, copy_config(seed=4, **QUICK), SeedSpec(recovery_points=300)) as box:
         yield box
 
 
@@ -515,10 +427,10 @@ def test_existing_state_without_resume_or_reset_is_refused_naming_both_options(
 ) -> None:
     since = recent()
     state = tmp_path / "state.jsonl"
-    first = quick_box.copy(*copy_args(state, *one_vault(quick_box, since=since)))
+    first = quick_box.run(*copy_args(state, *one_vault(quick_box, since=since)))
     assert first.returncode in (0, 1), first.stderr
     started = quick_box.started_copies()
-    again = quick_box.copy(*copy_args(state, *one_vault(quick_box, since=since)))
+    again = quick_box.run(*copy_args(state, *one_vault(quick_box, since=since)))
     assert again.returncode == 1
     lines = again.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), again.stderr
@@ -531,7 +443,7 @@ def test_resume_without_a_state_file_plans_afresh_and_copies_exactly_once(
 ) -> None:
     since = recent()
     state = tmp_path / "fresh" / "state.jsonl"
-    run = quick_box.copy(*copy_args(state, *one_vault(quick_box, "--resume", since=since)))
+    run = quick_box.run(*copy_args(state, *one_vault(quick_box, "--resume", since=since)))
     journal = read_journal(state)
     assert_finished(run, journal)
     assert "Resuming" not in run.stderr
@@ -555,9 +467,9 @@ class ResetRun:
 def reset_run(tmp_path_factory: pytest.TempPathFactory) -> ResetRun:
     workdir = tmp_path_factory.mktemp("copy-reset")
     state = workdir / "state.jsonl"
-    with served(workdir, recovery_points=300, seed=4, **QUICK) as box:
+    with served(workdir, copy_config(seed=4, **QUICK), SeedSpec(recovery_points=300)) as box:
         selection = ("--vault", box.vaults[0], "--created-after", recent())
-        first = box.copy(*copy_args(state, *selection))
+        first = box.run(*copy_args(state, *selection))
         old = read_journal(state)
         assert_finished(first, old)
         old_files = (state.read_bytes(), Path(f"{state}.snapshot").read_bytes())
@@ -565,7 +477,7 @@ def reset_run(tmp_path_factory: pytest.TempPathFactory) -> ResetRun:
         # Bounded: a run that cannot finish stops submitting after 3 s and drains for 3 s.
         window = ("--max-runtime-minutes", "0.05", "--drain-minutes", "0.05")
         # --no-adopt: the earlier copies are found by their jobs' tokens, not the listing.
-        reset = box.copy(*copy_args(state, *selection, "--reset", "--no-adopt", *window))
+        reset = box.run(*copy_args(state, *selection, "--reset", "--no-adopt", *window))
         truth = box.truth()
     return ResetRun(state, old, old_files, old_truth, reset, read_journal(state), truth)
 
@@ -612,7 +524,7 @@ def test_resume_with_another_migrations_state_is_refused(
 ) -> None:
     state = tmp_path / "state.jsonl"
     since = recent()
-    first = quick_box.copy(
+    first = quick_box.run(
         *copy_args(state, "--vault", quick_box.vaults[0], "--created-after", since)
     )
     assert first.returncode in (0, 1), first.stderr
@@ -622,7 +534,7 @@ def test_resume_with_another_migrations_state_is_refused(
         other = ("--vault", quick_box.vaults[0], *change)
     started = quick_box.started_copies()
     before = state.read_bytes()
-    refused = quick_box.copy(*copy_args(state, *other, "--created-after", since, "--resume"))
+    refused = quick_box.run(*copy_args(state, *other, "--created-after", since, "--resume"))
     assert refused.returncode == 1
     lines = refused.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), refused.stderr
@@ -635,12 +547,12 @@ def test_resume_with_another_migrations_state_is_refused(
 def test_a_second_copy_on_the_same_state_is_refused_naming_the_holder_pid(tmp_path: Path) -> None:
     state = tmp_path / "state.jsonl"
     lock = Path(f"{state}.lock")
-    with served(tmp_path, recovery_points=300, seed=6, **SLOW) as box:
+    with served(tmp_path, copy_config(seed=6, **SLOW), SeedSpec(recovery_points=300)) as box:
         args = copy_args(state, "--created-after", recent())
-        holder = box.start_copy(*args)
+        holder = box.start(*args)
         try:
             wait_until(lambda: lock.exists() and lock.stat().st_size > 0, 60, "the lock")
-            second = box.copy(*args)
+            second = box.run(*args)
             assert holder.poll() is None, "the first copy ended before the second one tried"
         finally:
             holder.send_signal(signal.SIGKILL)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -20,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import SandboxBox, copy_args, copy_config, run_cli, started
+from harness import copy_args, copy_config, run_cli, served
 
 from shuffle_aws_vaults.sandbox import FaultConfig, SeedSpec
 
@@ -39,17 +37,11 @@ class Finished:
     stats: dict[str, Any]
 
 
-@contextmanager
-def served(workdir: Path, **config: Any) -> Iterator[SandboxBox]:
-    spec = SeedSpec(recovery_points=200, vaults=2)
-    with started(copy_config(seed=31, **{**QUICK, **config}), spec, workdir / "sandbox") as box:
-        yield SandboxBox(box, workdir)
-
-
 def copy_run(workdir: Path, **config: Any) -> Finished:
     summary = workdir / "summary.json"
     recent = (datetime.now(UTC) - timedelta(days=5)).isoformat()
-    with served(workdir, **config) as box:
+    sandbox = copy_config(seed=31, **{**QUICK, **config})
+    with served(workdir, sandbox, SeedSpec(recovery_points=200, vaults=2)) as box:
         argv = copy_args(workdir / "state.jsonl", "--created-after", recent)
         proc = run_cli(*argv, "--summary-output", str(summary), timeout=180.0, env=box.env)
         jobs = box.sandbox.world.copy_jobs()

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import pytest
-from harness import ACCOUNT_FLAGS, COPY_FLAGS, SandboxBox, copy_config, run_cli, started
+from harness import ACCOUNT_FLAGS, COPY_FLAGS, Box, box_fixture, copy_config, run_cli
 
 from shuffle_aws_vaults.sandbox import SeedSpec
 
@@ -68,16 +67,14 @@ class Walk:
                 self.upward.append(f"{above}.{caller.f_code.co_name} -> {module}.{name}")
 
 
-@pytest.fixture(scope="module")
-def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxBox]:
-    workdir = tmp_path_factory.mktemp("walk")
-    config = copy_config(600.0, seed=5, regions=(EAST, WEST))
-    spec = SeedSpec(recovery_points=60, vaults=2, region_shares=(1, 1))
-    with started(config, spec, workdir / "sandbox") as sandbox:
-        yield SandboxBox(sandbox, workdir)
+box = box_fixture(
+    "walk",
+    copy_config(600.0, seed=5, regions=(EAST, WEST)),
+    SeedSpec(recovery_points=60, vaults=2, region_shares=(1, 1)),
+)
 
 
-def walked(box: SandboxBox, argv: list[str]) -> Walk:
+def walked(box: Box, argv: list[str]) -> Walk:
     walk = Walk()
     threading.setprofile(walk)
     sys.setprofile(walk)
@@ -92,7 +89,7 @@ def walked(box: SandboxBox, argv: list[str]) -> Walk:
 
 @pytest.mark.parametrize("several", [False, True], ids=["one-region", "several-regions"])
 def test_the_copy_walks_down_to_the_engine_calling_up_into_cli_at_most_three_times(
-    box: SandboxBox, tmp_path: Path, several: bool
+    box: Box, tmp_path: Path, several: bool
 ) -> None:
     where = (
         ["--regions", f"{EAST},{WEST}", "--state-dir", str(tmp_path / "migration")]

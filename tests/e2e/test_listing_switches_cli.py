@@ -17,15 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import (
-    ACCOUNT_FLAGS,
-    SandboxBox,
-    copy_args,
-    copy_config,
-    recorded_jobs,
-    run_cli,
-    started,
-)
+from harness import ACCOUNT_FLAGS, copy_args, copy_config, recorded_jobs, run_cli, served
 
 from shuffle_aws_vaults.domain.migration import Status
 from shuffle_aws_vaults.infrastructure.journal_store import StateStore
@@ -100,8 +92,8 @@ def test_copy_completes_every_planned_item_exactly_once_under_the_switch(
     )
     spec = SeedSpec(recovery_points=150, vaults=2, edge_case_share=0.0)
     state = tmp_path / "state.jsonl"
-    with started(config, spec, tmp_path / "sandbox") as sandbox:
-        box = SandboxBox(sandbox, tmp_path)
+    with served(tmp_path, config, spec) as box:
+        sandbox = box.sandbox
         assert sandbox.world is not None
         if config.page_token_ttl_seconds is not None:
             play_slow_reader(sandbox.world.pages)
@@ -137,8 +129,8 @@ def test_a_source_type_not_opted_in_fails_preflight_with_the_command_and_copies_
     config = copy_config(600.0, 5, source_opted_out=("EBS",), dest_opted_out=("S3",))
     spec = SeedSpec(recovery_points=60, vaults=1, edge_case_share=0.0)
     state = tmp_path / "state.jsonl"
-    with started(config, spec, tmp_path / "sandbox") as sandbox:
-        box = SandboxBox(sandbox, tmp_path)
+    with served(tmp_path, config, spec) as box:
+        sandbox = box.sandbox
         checks = run_cli(
             "preflight", *ACCOUNT_FLAGS, "--all-vaults", "--output", "json", timeout=60, env=box.env
         )

@@ -12,32 +12,14 @@ import csv
 import json
 import random
 import signal
-import subprocess
 import time
-import urllib.request
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from harness import (
-    ACCOUNT_FLAGS,
-    CLI,
-    DEST,
-    REGION,
-    SandboxBox,
-    copy_args,
-    copy_config,
-    environment_of,
-    recorded_jobs,
-    run_cli,
-    started,
-)
+from harness import ACCOUNT_FLAGS, Box, Run, copy_args, copy_config, recent, served
 
 from shuffle_aws_vaults.domain.migration import Status
 from shuffle_aws_vaults.infrastructure.journal_store import StateStore
@@ -45,80 +27,7 @@ from shuffle_aws_vaults.sandbox import SeedSpec
 
 pytestmark = pytest.mark.e2e
 
-CLI_TIMEOUT = 180.0
 QUICK = {"time_scale": 3000.0, "bandwidth_bytes_per_second": 1024.0**4}
-SOURCE = "111111111111"
-
-
-@dataclass(frozen=True)
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-class Box(SandboxBox):
-    def stats(self) -> dict[str, Any]:
-        found: dict[str, Any] = self.control("stats")
-        return found
-
-    def started_copies(self) -> int:
-        return int(self.stats()["calls"].get("StartCopyJob", 0))
-
-    def run(self, *args: str) -> Run:
-        proc = run_cli(*args, timeout=CLI_TIMEOUT, env=self.env)
-        return Run(proc.returncode, proc.stdout, proc.stderr)
-
-    def add_recovery_points(self, count: int) -> list[str]:
-        """A backup plan's nightly run: POST /_sandbox/add-recovery-points?count=N."""
-        url = f"{self.endpoint}/_sandbox/add-recovery-points?count={count}"
-        request = urllib.request.Request(url, method="POST")  # noqa: S310 (localhost)
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (localhost)
-            added: list[str] = json.load(answer)["added"]
-        return added
-
-    def completed_copies(self) -> Counter[str]:
-        world = self.sandbox.world
-        assert world is not None
-        return Counter(job.source_arn for job in recorded_jobs(world) if job.state == "COMPLETED")
-
-    def grant_copies(self) -> None:
-        """The operator's fix: each destination vault's access policy admits the source."""
-        with environment_of(self.sandbox):
-            backup = boto3.Session(profile_name="sandbox-dest").client("backup")
-            for vault in self.vaults:
-                arn = f"arn:aws:backup:{REGION}:{DEST}:backup-vault:{vault}"
-                policy = {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"AWS": f"arn:aws:iam::{SOURCE}:root"},
-                            "Action": "backup:CopyIntoBackupVault",
-                            "Resource": arn,
-                        }
-                    ],
-                }
-                backup.put_backup_vault_access_policy(
-                    BackupVaultName=vault, Policy=json.dumps(policy)
-                )
-
-    def completed_jobs_listed(self) -> int:
-        """COMPLETED copy jobs the source account's ListCopyJobs still shows."""
-        with environment_of(self.sandbox):
-            backup = boto3.Session(profile_name="sandbox-source").client("backup")
-            pages = backup.get_paginator("list_copy_jobs").paginate(ByState="COMPLETED")
-            return sum(len(page["CopyJobs"]) for page in pages)
-
-
-@contextmanager
-def served(workdir: Path, *, seed: int, spec: SeedSpec, **config: Any) -> Iterator[Box]:
-    with started(copy_config(seed=seed, **{**QUICK, **config}), spec, workdir / "sandbox") as box:
-        yield Box(box, workdir)
-
-
-def recent() -> str:
-    return (datetime.now(UTC) - timedelta(days=3)).isoformat()
 
 
 def status_of(box: Box, state: Path) -> dict[str, Any]:
@@ -157,7 +66,7 @@ def lost_state(tmp_path_factory: pytest.TempPathFactory) -> LostState:
     state, typo = workdir / "migration.jsonl", workdir / "migraton.jsonl"
     summaries = workdir / "first.json", workdir / "again.json"
     report = workdir / "report.csv"
-    with served(workdir, seed=21, spec=SeedSpec(recovery_points=300, vaults=3)) as box:
+    with served(workdir, copy_config(seed=21, **QUICK), SeedSpec(recovery_points=300)) as box:
         selection = ("--vault", box.vaults[0], "--created-after", recent())
         first = box.run(*copy_args(state, *selection, "--summary-output", str(summaries[0])))
         starts_before = box.started_copies()
@@ -250,9 +159,8 @@ def test_copies_are_adopted_from_the_destination_listing_alone_when_job_history_
     # Job history kept 30 simulated minutes: 0.6 s of wall time at this sandbox's speed.
     with served(
         tmp_path,
-        seed=23,
-        spec=SeedSpec(recovery_points=300, vaults=3),
-        copy_job_retention_seconds=1800.0,
+        copy_config(seed=23, copy_job_retention_seconds=1800.0, **QUICK),
+        SeedSpec(recovery_points=300),
     ) as box:
         selection = ("--vault", box.vaults[1], "--created-after", recent())
         first = box.run(*copy_args(tmp_path / "a.jsonl", *selection))
@@ -291,7 +199,7 @@ class Nightly:
 def nightly(tmp_path_factory: pytest.TempPathFactory) -> Nightly:
     workdir = tmp_path_factory.mktemp("nightly")
     state = workdir / "migration.jsonl"
-    with served(workdir, seed=22, spec=SeedSpec(recovery_points=300, vaults=3)) as box:
+    with served(workdir, copy_config(seed=22, **QUICK), SeedSpec(recovery_points=300)) as box:
         selection = ("--created-after", recent())
         first = box.run(*copy_args(state, *selection))
         assert first.returncode == 0, first.stderr
@@ -303,7 +211,7 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> Nightly:
         extended = box.run(*copy_args(state, *selection, "--resume", "--include-new"))
         extended_starts = box.started_copies() - starts - plain_starts
         status = status_of(box, state)
-        copies = box.completed_copies()
+        copies = box.copies_by_source()
     return Nightly(
         planned, added, plain, plain_starts, extended, extended_starts, status, copies, state
     )
@@ -353,7 +261,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> Refused:
     state = workdir / "migration.jsonl"
     summaries = workdir / "stopped.json", workdir / "retried.json"
     spec = SeedSpec(recovery_points=300, vaults=3, dest_policy=False)
-    with served(workdir, seed=24, spec=spec) as box:
+    with served(workdir, copy_config(seed=24, **QUICK), spec) as box:
         selection = ("--created-after", recent(), "--skip-preflight")
         stopped = box.run(
             *copy_args(state, *selection, "--summary-output", str(summaries[0])),
@@ -377,7 +285,7 @@ def refused(tmp_path_factory: pytest.TempPathFactory) -> Refused:
                 str(summaries[1]),
             )
         )
-        copies = box.completed_copies()
+        copies = box.copies_by_source()
     return Refused(
         stopped,
         json.loads(summaries[0].read_text()),
@@ -438,7 +346,7 @@ def test_kill_9_during_include_new_then_resume_copies_everything_exactly_once(
 ) -> None:
     state = tmp_path / "migration.jsonl"
     rng = random.Random(20261126)
-    with served(tmp_path, seed=25, spec=SeedSpec(recovery_points=600, vaults=3)) as box:
+    with served(tmp_path, copy_config(seed=25, **QUICK), SeedSpec(recovery_points=600)) as box:
         selection = ("--vault", box.vaults[0], "--created-after", recent())
         first = box.run(*copy_args(state, *selection))
         assert first.returncode == 0, first.stderr
@@ -446,13 +354,7 @@ def test_kill_9_during_include_new_then_resume_copies_everything_exactly_once(
         args = copy_args(state, *selection, "--resume")
         sizes = {len(StateStore(state).read()[1])}
         for _ in range(4):
-            proc = subprocess.Popen(
-                [*CLI, *args, "--include-new"],
-                env=box.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            proc = box.start(*args, "--include-new")
             time.sleep(rng.uniform(0.4, 2.0))
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=30)
@@ -460,7 +362,7 @@ def test_kill_9_during_include_new_then_resume_copies_everything_exactly_once(
         final = box.run(*args, "--include-new")
         assert final.returncode == 0, final.stderr
         _, recorded = StateStore(state).read()
-        copies = box.completed_copies()
+        copies = box.copies_by_source()
     assert len(sizes) <= 2  # the plan before the extension, or after it
     arns = [item.source_arn for item in recorded.items]
     assert len(arns) == len(set(arns))

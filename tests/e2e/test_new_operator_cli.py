@@ -9,8 +9,6 @@ import json
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,12 +16,14 @@ from harness import (
     ACCOUNT_FLAGS,
     CLI,
     COPY_FLAGS,
-    SandboxBox,
+    Box,
+    box_fixture,
     clean_environ,
     copy_args,
     copy_config,
+    one_error_line,
+    recent,
     run_cli,
-    started,
 )
 
 from shuffle_aws_vaults.sandbox import SeedSpec
@@ -33,25 +33,11 @@ pytestmark = pytest.mark.e2e
 SOURCE_ONLY = ("--source-account", "111111111111", "--source-profile", "sandbox-source")
 
 
-class Box(SandboxBox):
-    def run(self, *args: str) -> tuple[int, str, str]:
-        proc = run_cli(*args, timeout=120.0, env=self.env)
-        return proc.returncode, proc.stdout, proc.stderr
-
-
-@pytest.fixture(scope="module")
-def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    workdir = tmp_path_factory.mktemp("new-operator")
-    config = copy_config(3000.0, 31, bandwidth_bytes_per_second=1024.0**4)
-    with started(config, SeedSpec(recovery_points=200, vaults=2), workdir / "sandbox") as sandbox:
-        yield Box(sandbox, workdir)
-
-
-def one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
-    assert "Traceback" not in stderr
-    return lines[0]
+box = box_fixture(
+    "new-operator",
+    copy_config(3000.0, 31, bandwidth_bytes_per_second=1024.0**4),
+    SeedSpec(recovery_points=200, vaults=2),
+)
 
 
 def test_a_copy_of_a_selection_that_matches_nothing_exits_1_and_writes_no_state(
@@ -126,7 +112,7 @@ def test_resume_only_flags_without_resume_are_refused_naming_them(
 
 
 def test_status_takes_the_copys_own_command_line_and_finds_its_default_state(box: Box) -> None:
-    since = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    since = recent()
     selection = ("--vault", box.vaults[0], "--created-after", since)
     code, _, stderr = box.run("copy", *ACCOUNT_FLAGS, *selection, *COPY_FLAGS)
     assert code == 0, stderr
@@ -248,14 +234,8 @@ def test_ctrl_c_in_a_demo_step_ends_the_demo_there(tmp_path: Path) -> None:
 def test_verify_keeps_its_exit_status_and_summary_when_its_reader_leaves(box: Box) -> None:
     """`verify ... | head -1` under `set -o pipefail`: nothing is copied yet, so verify fails,
     and says so, although the reader took one line and went away."""
-    proc = subprocess.Popen(
-        [*CLI, "verify", *ACCOUNT_FLAGS, "--all-vaults", "--state-file", "none", "--output", "csv"],
-        cwd=box.workdir,
-        env=box.env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    args = ("verify", *ACCOUNT_FLAGS, "--all-vaults", "--state-file", "none", "--output", "csv")
+    proc = box.start(*args, cwd=box.workdir)
     assert proc.stdout is not None and proc.stderr is not None
     assert "," in proc.stdout.readline()  # the CSV header; then the reader is gone
     proc.stdout.close()

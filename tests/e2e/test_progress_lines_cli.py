@@ -5,11 +5,10 @@ total), ending at 100% of what was planned. In-process against a served two-Regi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ACCOUNT_FLAGS, SandboxBox, copy_config, run_cli, started
+from harness import ACCOUNT_FLAGS, Box, box_fixture, copy_config, run_cli
 
 from shuffle_aws_vaults.sandbox import SeedSpec
 
@@ -23,13 +22,11 @@ LINE = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxBox]:
-    workdir = tmp_path_factory.mktemp("progress")
-    config = copy_config(3000.0, seed=11, regions=(EAST, WEST))
-    spec = SeedSpec(recovery_points=40, vaults=2, region_shares=(1, 1))
-    with started(config, spec, workdir / "sandbox") as sandbox:
-        yield SandboxBox(sandbox, workdir)
+box = box_fixture(
+    "progress",
+    copy_config(3000.0, seed=11, regions=(EAST, WEST)),
+    SeedSpec(recovery_points=40, vaults=2, region_shares=(1, 1)),
+)
 
 
 def lines_of(stderr: str) -> list[re.Match[str]]:
@@ -41,7 +38,7 @@ def planned(stderr: str) -> int:
 
 
 def test_one_region_prints_the_total_line_alone_with_the_plans_figures(
-    box: SandboxBox, tmp_path: Path
+    box: Box, tmp_path: Path
 ) -> None:
     where = ("--region", EAST, "--state-file", str(tmp_path / "state.jsonl"))
     proc = run_cli("copy", *ACCOUNT_FLAGS, "--all-vaults", *RUN, *where, timeout=300, env=box.env)
@@ -53,7 +50,7 @@ def test_one_region_prints_the_total_line_alone_with_the_plans_figures(
     assert (found[-1]["percent"], int(found[-1]["done"])) == ("100", total)
 
 
-def test_several_regions_print_a_line_each_then_the_total(box: SandboxBox, tmp_path: Path) -> None:
+def test_several_regions_print_a_line_each_then_the_total(box: Box, tmp_path: Path) -> None:
     where = ("--regions", f"{EAST},{WEST}", "--state-dir", str(tmp_path / "migration"))
     proc = run_cli("copy", *ACCOUNT_FLAGS, "--all-vaults", *RUN, *where, timeout=300, env=box.env)
     assert proc.returncode == 0, proc.stderr

@@ -7,10 +7,9 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
-from harness import ACCOUNT_FLAGS, SandboxBox, run_cli, started
+from harness import ACCOUNT_FLAGS, Box, box_fixture, one_error_line
 
 from shuffle_aws_vaults.sandbox import SandboxConfig, SeedSpec
 
@@ -20,30 +19,11 @@ EAST, WEST = "us-east-1", "eu-west-1"
 SOURCE_ONLY = ("--source-account", "111111111111", "--source-profile", "sandbox-source")
 
 
-class Box(SandboxBox):
-    def run(self, *args: str) -> tuple[int, str, str]:
-        proc = run_cli(*args, timeout=120.0, env=self.env)
-        return proc.returncode, proc.stdout, proc.stderr
-
-    @property
-    def by_region(self) -> dict[str, int]:
-        assert self.sandbox.seeded is not None
-        return dict(self.sandbox.seeded.by_region)
-
-
-@pytest.fixture(scope="module")
-def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    workdir = tmp_path_factory.mktemp("regions")
-    config = SandboxConfig(regions=(EAST, WEST), seed=16, jitter=0.0)
-    spec = SeedSpec(recovery_points=120, vaults=2, region_shares=(3, 1))
-    with started(config, spec, workdir / "sandbox") as sandbox:
-        yield Box(sandbox, workdir)
-
-
-def one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
-    return lines[0]
+box = box_fixture(
+    "regions",
+    SandboxConfig(regions=(EAST, WEST), seed=16, jitter=0.0),
+    SeedSpec(recovery_points=120, vaults=2, region_shares=(3, 1)),
+)
 
 
 def test_list_with_regions_shows_every_regions_vaults_with_a_region_column(box: Box) -> None:

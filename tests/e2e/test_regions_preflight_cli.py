@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 import boto3
 import pytest
-from harness import ACCOUNT_FLAGS, DEST, SOURCE, SandboxBox, environment_of, run_cli, started
+from harness import ACCOUNT_FLAGS, DEST, SOURCE, Box, environment_of, run_cli, served
 
 from shuffle_aws_vaults.sandbox import SandboxConfig, SeedSpec
 
@@ -21,24 +20,6 @@ EAST, WEST = "us-east-1", "eu-west-1"
 NATIVE_DYNAMODB = 3  # DynamoDB backups without advanced features, planted in WEST
 ONLY_EAST = "migrated-east"  # a destination vault that exists in EAST only
 ACCOUNT_WIDE = ["identities", "cross-account backup", "copy role"]
-
-
-class Box(SandboxBox):
-    def run(self, *args: str) -> tuple[int, str, str]:
-        proc = run_cli("preflight", *ACCOUNT_FLAGS, *args, timeout=120.0, env=self.env)
-        assert "Traceback" not in proc.stderr, proc.stderr
-        return proc.returncode, proc.stdout, proc.stderr
-
-    def document(self, *args: str, status: int) -> dict[str, Any]:
-        code, out, err = self.run(*args, "--output", "json")
-        assert code == status, out + err
-        found: dict[str, Any] = json.loads(out)
-        return found
-
-    @property
-    def world(self) -> Any:
-        assert self.sandbox.world is not None
-        return self.sandbox.world
 
 
 def plant_native_dynamodb(box: Box, vault: str) -> None:
@@ -91,8 +72,10 @@ def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
     workdir = tmp_path_factory.mktemp("regions-preflight")
     config = SandboxConfig(regions=(EAST, WEST), seed=16, jitter=0.0, time_scale=1.0)
     spec = SeedSpec(recovery_points=120, vaults=2, region_shares=(3, 1), edge_case_share=0.0)
-    with started(config, spec, workdir / "sandbox") as sandbox:
-        found = Box(sandbox, workdir)
+    # Every run of the box is a `preflight` between the two accounts.
+    with served(
+        workdir, config, spec, command=("preflight",), accounts=True, traceback_free=True
+    ) as found:
         plant_native_dynamodb(found, found.vaults[0])
         create_dest_vault(found, EAST, ONLY_EAST)
         yield found

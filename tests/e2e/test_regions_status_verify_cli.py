@@ -24,11 +24,11 @@ from harness import (
     ACCOUNT_FLAGS,
     COPY_FLAGS,
     DEST,
-    SandboxBox,
+    Box,
     copy_config,
     environment_of,
-    run_cli,
-    started,
+    one_error_line,
+    served,
 )
 
 from shuffle_aws_vaults.sandbox import SeedSpec
@@ -37,28 +37,6 @@ pytestmark = pytest.mark.e2e
 
 EAST, WEST = "us-east-1", "eu-west-1"
 TIMEOUT = 180.0
-
-
-class Box(SandboxBox):
-    def run(self, *args: str) -> tuple[int, str, str]:
-        proc = run_cli(*args, timeout=TIMEOUT, env=self.env)
-        assert "Traceback" not in proc.stderr, proc.stderr
-        return proc.returncode, proc.stdout, proc.stderr
-
-    @property
-    def by_region(self) -> dict[str, int]:
-        assert self.sandbox.seeded is not None
-        return dict(self.sandbox.seeded.by_region)
-
-    def completed_copies(self, region: str) -> dict[str, str]:
-        """Source ARN -> destination ARN of the sandbox's COMPLETED jobs out of `region`."""
-        world = self.sandbox.world
-        assert world is not None
-        return {
-            job.source_recovery_point_arn: job.dest_recovery_point_arn
-            for job in world.copy_jobs()
-            if job.state == "COMPLETED" and job.source_recovery_point_arn.split(":")[3] == region
-        }
 
 
 @dataclass(frozen=True)
@@ -72,8 +50,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
     workdir = tmp_path_factory.mktemp("regions-status")
     config = copy_config(10_000.0, 16, regions=(EAST, WEST), jitter=0.0)
     spec = SeedSpec(recovery_points=80, vaults=2, region_shares=(3, 1), edge_case_share=0.0)
-    with started(config, spec, workdir / "sandbox") as sandbox:
-        box = Box(sandbox, workdir)
+    with served(workdir, config, spec, timeout=TIMEOUT, traceback_free=True) as box:
         directory = workdir / "migration"
         for region in (EAST, WEST):
             code, _, err = box.run(
@@ -92,12 +69,6 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
         for region, seeded in box.by_region.items():
             assert len(box.completed_copies(region)) == seeded, region
         yield Migrated(box, directory)
-
-
-def one_error_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
-    return lines[0]
 
 
 # -- status -------------------------------------------------------------------------------------
@@ -126,9 +97,9 @@ def test_status_of_a_directory_totals_the_regions_and_keeps_each_regions_own(
     assert data["bytes_planned"] == sum(r["bytes_planned"] for r in data["regions"].values())
     assert data["source_account"] == "111111111111" and data["dest_account"] == DEST
     # the one-Region document's keys as the totals, and the Regions besides
-    _, one = migrated.box.run(
+    one = migrated.box.run(
         "status", "--state-file", str(migrated.directory / f"{EAST}.jsonl"), "--output", "json"
-    )[:2]
+    ).stdout
     assert set(data) == set(json.loads(one)) | {"regions"}
     assert data["regions"][EAST] == {**json.loads(one), "dest_region": EAST}
 

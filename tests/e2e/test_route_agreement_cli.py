@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ACCOUNT_FLAGS, SandboxBox, run_cli, started
+from harness import ACCOUNT_FLAGS, Box, box_fixture
 
 from shuffle_aws_vaults.sandbox import SandboxConfig, SeedSpec
 
@@ -20,30 +19,21 @@ EAST, WEST = "us-east-1", "eu-west-1"
 CROSS = "cross-region-unsupported"
 
 
-@pytest.fixture(scope="module")
-def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxBox]:
-    workdir = tmp_path_factory.mktemp("agreement")
-    config = SandboxConfig(regions=(EAST, WEST), seed=23, jitter=0.0)
-    spec = SeedSpec(recovery_points=400, vaults=2, region_shares=(1, 1))
-    with started(config, spec, workdir / "sandbox") as sandbox:
-        yield SandboxBox(sandbox, workdir)
+box = box_fixture(
+    "agreement",
+    SandboxConfig(regions=(EAST, WEST), seed=23, jitter=0.0),
+    SeedSpec(recovery_points=400, vaults=2, region_shares=(1, 1)),
+)
 
 
-def run(box: SandboxBox, *args: str) -> tuple[int, str, str]:
-    proc = run_cli(*args, timeout=120.0, env=box.env)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-def filter_excluded(box: SandboxBox, *regions: str) -> dict[str, int]:
-    code, out, err = run(
-        box, "filter", *ACCOUNT_FLAGS, "--all-vaults", *regions, "--output", "json"
-    )
+def filter_excluded(box: Box, *regions: str) -> dict[str, int]:
+    code, out, err = box.run("filter", *ACCOUNT_FLAGS, "--all-vaults", *regions, "--output", "json")
     assert code == 0, err
     return dict(json.loads(out)["summary"]["excluded_by_reason"])
 
 
-def dry_run_excluded(box: SandboxBox, *regions: str) -> dict[str, int]:
-    code, out, err = run(box, "copy", *ACCOUNT_FLAGS, "--all-vaults", *regions, "--dry-run")
+def dry_run_excluded(box: Box, *regions: str) -> dict[str, int]:
+    code, out, err = box.run("copy", *ACCOUNT_FLAGS, "--all-vaults", *regions, "--dry-run")
     assert code == 0, err
     section = out.split("Excluded by reason:\n", 1)[1] if "Excluded by reason:" in out else ""
     found = {}
@@ -56,7 +46,7 @@ def dry_run_excluded(box: SandboxBox, *regions: str) -> dict[str, int]:
 
 
 def test_filter_to_another_region_excludes_what_copy_excludes_one_region_or_several(
-    box: SandboxBox,
+    box: Box,
 ) -> None:
     one = ("--region", EAST, "--dest-region", WEST)
     several = ("--regions", EAST, "--dest-region", f"{EAST}={WEST}")
@@ -67,12 +57,12 @@ def test_filter_to_another_region_excludes_what_copy_excludes_one_region_or_seve
     assert filtered == dry_run_excluded(box, *several)
 
 
-def test_filter_within_its_own_region_excludes_nothing_as_cross_region(box: SandboxBox) -> None:
+def test_filter_within_its_own_region_excludes_nothing_as_cross_region(box: Box) -> None:
     assert CROSS not in filter_excluded(box, "--region", EAST)
     assert CROSS not in filter_excluded(box, "--region", EAST, "--dest-region", EAST)
 
 
-def duplicated_csv(box: SandboxBox, path: Path) -> Path:
+def duplicated_csv(box: Box, path: Path) -> Path:
     """The sandbox's metadata CSV with its first data row repeated, one value changed."""
     lines = box.sandbox.csv_path.read_text(encoding="utf-8").splitlines()
     header, first = lines[0], lines[1]
@@ -86,12 +76,12 @@ def duplicated_csv(box: SandboxBox, path: Path) -> Path:
     "regions", [("--region", EAST), ("--regions", f"{EAST},{WEST}")], ids=["one", "several"]
 )
 def test_a_run_passes_on_the_metadata_files_warning_once(
-    box: SandboxBox, regions: tuple[str, ...], tmp_path: Path
+    box: Box, regions: tuple[str, ...], tmp_path: Path
 ) -> None:
     csv_path = duplicated_csv(box, tmp_path / "dup.csv")
     flags = ("--all-vaults", "--metadata-csv", str(csv_path), *regions)
     for command in (("copy", "--dry-run"), ("filter", "--output", "json")):
-        code, _, err = run(box, command[0], *ACCOUNT_FLAGS, *flags, *command[1:])
+        code, _, err = box.run(command[0], *ACCOUNT_FLAGS, *flags, *command[1:])
         assert code == 0, err
         warnings = [line for line in err.splitlines() if "duplicate resourceArn" in line]
         assert len(warnings) == 1, (command, err)

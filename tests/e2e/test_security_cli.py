@@ -11,16 +11,11 @@ records in this process, where the sandbox is served).
 from __future__ import annotations
 
 import json
-import stat
-import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from harness import (
     ACCOUNT_FLAGS,
@@ -28,11 +23,13 @@ from harness import (
     DEST,
     REGION,
     SOURCE,
-    SandboxBox,
+    Box,
+    Run,
+    box_fixture,
     copy_config,
-    environment_of,
+    mode,
+    recent,
     run_cli,
-    started,
 )
 
 from shuffle_aws_vaults.sandbox import SeedSpec
@@ -63,76 +60,12 @@ def vault_arn(name: str) -> str:
     return f"arn:aws:backup:{REGION}:{DEST}:backup-vault:{name}"
 
 
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-class Box(SandboxBox):
-    def __init__(self, sandbox: Any, workdir: Path) -> None:
-        super().__init__(sandbox, workdir)
-        self.home = workdir / "home"
-        self.cwd = workdir / "cwd"
-        self.home.mkdir()
-        self.cwd.mkdir()
-        self.env = {k: v for k, v in self.env.items() if k != "XDG_STATE_HOME"}
-        self.env["HOME"] = str(self.home)
-        self.runs: list[subprocess.CompletedProcess[str]] = []
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [sys.executable, "-c", UMASK_022, *args],
-            env=self.env,
-            cwd=self.cwd,
-            capture_output=True,
-            text=True,
-            timeout=CLI_TIMEOUT,
-            check=False,
-        )
-        self.runs.append(proc)
-        return proc
-
-    def calls(self, operation: str) -> int:
-        return int(self.control("stats")["calls"].get(operation, 0))
-
-    def as_dest(self, operation: str, **kwargs: Any) -> Any:
-        """One Backup call as the destination account (the client lives and dies in the
-        sandbox's environment: its role is assumed lazily, at the first call)."""
-        with environment_of(self.sandbox):
-            backup = boto3.Session(profile_name="sandbox-dest").client("backup")
-            return getattr(backup, operation)(**kwargs)
-
-    def policy(self, vault: str) -> dict[str, Any]:
-        answer = self.as_dest("get_backup_vault_access_policy", BackupVaultName=vault)
-        document: dict[str, Any] = json.loads(answer["Policy"])
-        return document
-
-    def secrets(self) -> set[str]:
-        """The sandbox's base secret and every secret and session token STS issued."""
-        from moto.sts.models import sts_backends
-
-        found = {self.sandbox.secret_key}
-        for backends in sts_backends.values():
-            for backend in backends.values():
-                for role in backend.assumed_roles:
-                    found |= {role.secret_access_key, role.session_token}
-        return found
-
-    def key_ids(self) -> set[str]:
-        from moto.sts.models import sts_backends
-
-        found = {self.sandbox.access_key}
-        for backends in sts_backends.values():
-            for backend in backends.values():
-                found |= {role.access_key_id for role in backend.assumed_roles}
-        return found
-
-
 @dataclass(frozen=True)
 class Runs:
     box: Box
-    copy: subprocess.CompletedProcess[str]
-    verify: subprocess.CompletedProcess[str]
-    merge: subprocess.CompletedProcess[str]
+    copy: Run
+    verify: Run
+    merge: Run
     merged_vault: str
     secrets: set[str]
     key_ids: set[str]
@@ -142,22 +75,26 @@ class Runs:
         return sorted([*self.box.home.rglob("*"), *self.box.cwd.rglob("*")])
 
 
-@pytest.fixture(scope="module")
-def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    workdir = tmp_path_factory.mktemp("security")
-    config = copy_config(3000.0, 31, bandwidth_bytes_per_second=1024.0**4)
-    with started(config, SeedSpec(recovery_points=200, vaults=2), workdir / "sandbox") as sandbox:
-        yield Box(sandbox, workdir)
+# A HOME and working directory of its own; the CLI in a subprocess under the umask most users
+# have.
+box = box_fixture(
+    "security",
+    copy_config(3000.0, 31, bandwidth_bytes_per_second=1024.0**4),
+    SeedSpec(recovery_points=200, vaults=2),
+    timeout=CLI_TIMEOUT,
+    home=True,
+    launcher=(sys.executable, "-c", UMASK_022),
+)
 
 
 @pytest.fixture(scope="module")
 def runs(box: Box) -> Runs:
-    since = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    since = recent()
     first, second = box.vaults
     cwd = box.cwd
     # The state goes to its default place, under the temporary HOME.
     selection = ("--vault", first, "--created-after", since, "--dest-vault", NEW_VAULT)
-    copy = box.cli(
+    copy = box.process(
         "copy",
         *ACCOUNT_FLAGS,
         *selection,
@@ -172,7 +109,7 @@ def runs(box: Box) -> Runs:
         "-v",
     )
     assert copy.returncode in (0, 1) and "Traceback" not in copy.stderr, copy.stderr
-    verify = box.cli(
+    verify = box.process(
         "verify", *ACCOUNT_FLAGS, *selection, "--report-csv", str(cwd / "verify.csv"), "-v"
     )
     assert verify.returncode in (0, 1) and "Traceback" not in verify.stderr, verify.stderr
@@ -181,7 +118,7 @@ def runs(box: Box) -> Runs:
     box.as_dest(
         "put_backup_vault_access_policy", BackupVaultName=second, Policy=json.dumps(foreign)
     )
-    merge = box.cli(
+    merge = box.process(
         "copy",
         *ACCOUNT_FLAGS,
         "--vault",
@@ -280,7 +217,7 @@ def test_no_access_key_id_is_in_any_file_output_or_log(runs: Runs) -> None:
 
 @dataclass(frozen=True)
 class ArnRun:
-    proc: subprocess.CompletedProcess[str]
+    proc: Run
     state: Path
     created: int  # CreateBackupVault calls the run made
     policies: int  # PutBackupVaultAccessPolicy calls
@@ -291,7 +228,7 @@ def run_with_vault_arn(box: Box, *extra: str) -> ArnRun:
     state = box.workdir / f"arn{len(box.runs)}" / "state.jsonl"
     before = [box.calls(op) for op in ("CreateBackupVault", "PutBackupVaultAccessPolicy")]
     started_before = box.calls("StartCopyJob")
-    proc = box.cli(
+    proc = box.process(
         "copy",
         *ACCOUNT_FLAGS,
         "--vault",

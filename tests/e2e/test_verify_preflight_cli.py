@@ -17,21 +17,17 @@ import json
 import re
 import subprocess
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from harness import (
     ACCOUNT_FLAGS,
     CLEARED_AWS_VARIABLES,
-    CLI,
     COPY_FLAGS,
     COPYABLE_STATUSES,
     DAY,
@@ -39,12 +35,12 @@ from harness import (
     FULLY_MANAGED_TYPES,
     REGION,
     SOURCE,
-    SandboxBox,
+    Box,
+    box_fixture,
     clean_environ,
-    environment_of,
     point_at,
     run_cli,
-    started,
+    served,
 )
 
 from shuffle_aws_vaults.sandbox import SandboxConfig, SeedSpec
@@ -87,68 +83,8 @@ INTERNAL_ERROR = "An internal error occurred."
 COLD_STABLE_FOR = timedelta(minutes=15)
 
 
-# -- a running sandbox and the CLI pointed at it ----------------------------------------------
-
-
-class Box(SandboxBox):
-    """A served sandbox, the environment that reaches it, and the CLI run against it."""
-
-    @property
-    def world(self) -> Any:
-        world = self.sandbox.world
-        assert world is not None
-        return world
-
-    def argv(self, command: str, *args: str) -> list[str]:
-        return [*CLI, command, *ACCOUNT_FLAGS, *args]
-
-    def cli(self, command: str, *args: str) -> subprocess.CompletedProcess[str]:
-        """`command` with the two sandbox accounts' flags, then `args`."""
-        proc = run_cli(command, *ACCOUNT_FLAGS, *args, timeout=CLI_TIMEOUT, env=self.env)
-        assert "Traceback" not in proc.stderr, proc.stderr
-        return proc
-
-    def environment(self) -> AbstractContextManager[None]:
-        return environment_of(self.sandbox)
-
-    def client(self, service: str, profile: str) -> Any:
-        """A boto3 client as one sandbox account (credentials assumed while the env points here)."""
-        with self.environment():
-            session = boto3.Session(profile_name=profile)
-            credentials = session.get_credentials()
-            assert credentials is not None
-            credentials.get_frozen_credentials()
-            return session.client(service)
-
-    def stats(self) -> dict[str, Any]:
-        """The sandbox's read-only control path: calls by operation, jobs by state."""
-        url = f"{self.sandbox.endpoint_url}/_sandbox/stats"
-        with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 (http, localhost)
-            found: dict[str, Any] = json.load(answer)
-        return found
-
-    def start_copy_calls(self) -> int:
-        return int(self.stats()["calls"].get("StartCopyJob", 0))
-
-    def points(self, account: str, vault: str) -> list[StoredRecoveryPoint]:
-        found: list[StoredRecoveryPoint] = self.world.recovery_points(account, REGION, vault)
-        return found
-
-    def completed_copies(self, vault: str) -> dict[str, str]:
-        """Source recovery point ARN -> destination ARN, from the sandbox's COMPLETED jobs."""
-        dest_vault_arn = f"arn:aws:backup:{REGION}:{DEST}:backup-vault:{vault}"
-        return {
-            job.source_recovery_point_arn: job.dest_recovery_point_arn
-            for job in self.world.copy_jobs()
-            if job.state == "COMPLETED" and job.dest_vault_arn == dest_vault_arn
-        }
-
-
-@contextmanager
-def served(workdir: Path, config: SandboxConfig, spec: SeedSpec) -> Iterator[Box]:
-    """One sandbox (the only one in this process while it runs), stopped on the way out."""
-    with started(config, spec, workdir / "sandbox") as sandbox:
-        yield Box(sandbox, workdir)
+# Every run of a box is between the two sandbox accounts, and prints no traceback.
+BOX = {"accounts": True, "traceback_free": True, "timeout": CLI_TIMEOUT}
 
 
 # -- reading the checklist --------------------------------------------------------------------
@@ -188,7 +124,7 @@ def outcomes(found: Mapping[str, Check]) -> dict[str, str]:
 
 
 def preflight(box: Box, *args: str, status: int) -> dict[str, Check]:
-    proc = box.cli("preflight", *args)
+    proc = box.run("preflight", *args)
     assert proc.returncode == status, proc.stdout + proc.stderr
     return checklist(proc.stdout)
 
@@ -244,15 +180,14 @@ def keys_needing_sharing(box: Box, vaults: Sequence[str]) -> Counter[str]:
 # == preflight on a well-set-up sandbox, one problem planted at a time =========================
 
 
-@pytest.fixture(scope="class")
-def ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    """Every prerequisite in place; no edge cases, so no check has anything to warn about."""
-    with served(
-        tmp_path_factory.mktemp("preflight-ready"),
-        SandboxConfig(time_scale=1.0),
-        SeedSpec(recovery_points=300, vaults=3, edge_case_share=0.0),
-    ) as box:
-        yield box
+# Every prerequisite in place; no edge cases, so no check has anything to warn about.
+ready = box_fixture(
+    "preflight-ready",
+    SandboxConfig(time_scale=1.0),
+    SeedSpec(recovery_points=300, vaults=3, edge_case_share=0.0),
+    scope="class",
+    **BOX,
+)
 
 
 class TestPreflightOnAWellSetUpSandbox:
@@ -272,7 +207,7 @@ class TestPreflightOnAWellSetUpSandbox:
     def test_json_output_lists_every_check_with_its_outcome_detail_and_fix(
         self, ready: Box
     ) -> None:
-        proc = ready.cli("preflight", "--all-vaults", "--output", "json")
+        proc = ready.run("preflight", "--all-vaults", "--output", "json")
         assert proc.returncode == 0, proc.stderr
         document = json.loads(proc.stdout)
         assert [entry["check"] for entry in document] == list(CHECKS)
@@ -457,14 +392,13 @@ class TestPreflightOnAWellSetUpSandbox:
 # == the copy role is missing: preflight, and `copy` refusing to start =========================
 
 
-@pytest.fixture(scope="class")
-def roleless(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    with served(
-        tmp_path_factory.mktemp("preflight-roleless"),
-        SandboxConfig(time_scale=COPY_TIME_SCALE),
-        SeedSpec(recovery_points=200, vaults=2, edge_case_share=0.0, copy_role=False),
-    ) as box:
-        yield box
+roleless = box_fixture(
+    "preflight-roleless",
+    SandboxConfig(time_scale=COPY_TIME_SCALE),
+    SeedSpec(recovery_points=200, vaults=2, edge_case_share=0.0, copy_role=False),
+    scope="class",
+    **BOX,
+)
 
 
 class TestWithoutTheDefaultCopyRole:
@@ -481,7 +415,7 @@ class TestWithoutTheDefaultCopyRole:
     def test_copy_refuses_to_start_and_submits_nothing(self, roleless: Box) -> None:
         state = roleless.workdir / "refused.jsonl"
         before = roleless.start_copy_calls()
-        proc = roleless.cli(
+        proc = roleless.run(
             "copy", "--vault", roleless.vaults[0], *COPY_FLAGS, "--state-file", str(state)
         )
         assert proc.returncode == 1, proc.stderr
@@ -503,7 +437,7 @@ class TestWithoutTheDefaultCopyRole:
         planned = {rp.arn for rp in roleless.points(SOURCE, vault)}
         state = roleless.workdir / "skipped.jsonl"
         before = roleless.start_copy_calls()
-        proc = roleless.cli(
+        proc = roleless.run(
             "copy",
             "--vault",
             vault,
@@ -530,14 +464,13 @@ class TestWithoutTheDefaultCopyRole:
 # == destination vaults or their policies missing ==============================================
 
 
-@pytest.fixture(scope="class")
-def vaultless(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    with served(
-        tmp_path_factory.mktemp("preflight-vaultless"),
-        SandboxConfig(time_scale=1.0),
-        SeedSpec(recovery_points=200, vaults=2, edge_case_share=0.0, dest_vaults=False),
-    ) as box:
-        yield box
+vaultless = box_fixture(
+    "preflight-vaultless",
+    SandboxConfig(time_scale=1.0),
+    SeedSpec(recovery_points=200, vaults=2, edge_case_share=0.0, dest_vaults=False),
+    scope="class",
+    **BOX,
+)
 
 
 class TestWithoutDestinationVaults:
@@ -570,14 +503,13 @@ class TestWithoutDestinationVaults:
         assert all(vault in check.detail for vault in vaultless.vaults)
 
 
-@pytest.fixture(scope="class")
-def policyless(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    with served(
-        tmp_path_factory.mktemp("preflight-policyless"),
-        SandboxConfig(time_scale=1.0),
-        SeedSpec(recovery_points=200, vaults=3, edge_case_share=0.0, dest_policy=False),
-    ) as box:
-        yield box
+policyless = box_fixture(
+    "preflight-policyless",
+    SandboxConfig(time_scale=1.0),
+    SeedSpec(recovery_points=200, vaults=3, edge_case_share=0.0, dest_policy=False),
+    scope="class",
+    **BOX,
+)
 
 
 def iam_policy(*args: str) -> subprocess.CompletedProcess[str]:
@@ -668,15 +600,14 @@ class TestWithoutDestinationAccessPolicies:
 # == recovery points AWS cannot copy ===========================================================
 
 
-@pytest.fixture(scope="class")
-def edgy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
-    """A seed with many edge cases, on a clock that runs as the wall clock does."""
-    with served(
-        tmp_path_factory.mktemp("preflight-edge-cases"),
-        SandboxConfig(time_scale=1.0),
-        SeedSpec(recovery_points=400, vaults=2, edge_case_share=0.5),
-    ) as box:
-        yield box
+# A seed with many edge cases, on a clock that runs as the wall clock does.
+edgy = box_fixture(
+    "preflight-edge-cases",
+    SandboxConfig(time_scale=1.0),
+    SeedSpec(recovery_points=400, vaults=2, edge_case_share=0.5),
+    scope="class",
+    **BOX,
+)
 
 
 class TestRecoveryPointsAwsCannotCopy:
@@ -741,7 +672,7 @@ class Copied:
         """`verify --output json` of a scenario's vault, with its journal or with none."""
         state = self.journal[scenario] if journal else self.box.workdir / "no-such-state.jsonl"
         assert state.exists() is journal
-        proc = self.box.cli(
+        proc = self.box.run(
             "verify",
             "--vault",
             self.vault[scenario],
@@ -785,23 +716,18 @@ def copied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copied]:
         workdir,
         SandboxConfig(time_scale=COPY_TIME_SCALE),
         SeedSpec(recovery_points=500, vaults=len(SCENARIOS), edge_case_share=0.0),
+        **BOX,
     ) as box:
         vault = dict(zip(SCENARIOS, box.vaults, strict=True))
         journal = {scenario: workdir / f"{scenario}.jsonl" for scenario in SCENARIOS}
         runs = {
-            scenario: subprocess.Popen(
-                box.argv(
-                    "copy",
-                    "--vault",
-                    vault[scenario],
-                    *COPY_FLAGS,
-                    "--state-file",
-                    str(journal[scenario]),
-                ),
-                env=box.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
+            scenario: box.start(
+                "copy",
+                "--vault",
+                vault[scenario],
+                *COPY_FLAGS,
+                "--state-file",
+                str(journal[scenario]),
             )
             for scenario in SCENARIOS
         }
@@ -833,7 +759,7 @@ class TestVerifyAfterACopy:
         self, copied: Copied
     ) -> None:
         report = copied.box.workdir / "clean-verify.csv"
-        proc = copied.box.cli(
+        proc = copied.box.run(
             "verify",
             "--vault",
             copied.vault["clean"],
@@ -1000,10 +926,11 @@ def failing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copied]:
         workdir,
         SandboxConfig(time_scale=COPY_TIME_SCALE, faults=FaultConfig(job_failure_rate=0.2)),
         SeedSpec(recovery_points=200, vaults=1, edge_case_share=0.0),
+        **BOX,
     ) as box:
         [vault] = box.vaults
         journal = workdir / "failed.jsonl"
-        proc = box.cli(
+        proc = box.run(
             "copy",
             "--vault",
             vault,

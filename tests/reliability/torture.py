@@ -69,27 +69,28 @@ from harness import (  # noqa: E402
     COPYABLE_STATUSES,
     DEST,
     SOURCE,
+    Box,
+    Run,
+    Truth,
+    copy_config,
     run_cli,
     run_process,
+    served,
 )
 from test_copy_resume_cli import (  # noqa: E402
     RESUME_HINT,
-    Box,
     Journal,
-    Run,
-    Truth,
     aws_failure_message,
     copy_args,
     exactly_once_violations,
     finish,
     read_journal,
     sandbox_view,
-    served,
 )
 
 from shuffle_aws_vaults.domain.migration import Status  # noqa: E402
 from shuffle_aws_vaults.infrastructure.journal_store import StateError, StateStore  # noqa: E402
-from shuffle_aws_vaults.sandbox import messages  # noqa: E402
+from shuffle_aws_vaults.sandbox import SeedSpec, messages  # noqa: E402
 from shuffle_aws_vaults.sandbox.config import FaultConfig  # noqa: E402
 from shuffle_aws_vaults.sandbox.faults import THROTTLING  # noqa: E402
 from shuffle_aws_vaults.sandbox.job_stats import InFlightProfile, in_flight_profile  # noqa: E402
@@ -814,13 +815,8 @@ def crash_torture(
     attacks = plan_attacks(signal_name, kills, rng)
     stops: list[Stop] = []
     checks = Checks()
-    with served(
-        workdir,
-        recovery_points=items,
-        time_scale=time_scale,
-        seed=seed % 1000 + 1,
-        bandwidth_bytes_per_second=HUGE_BANDWIDTH,
-    ) as box:
+    config = copy_config(time_scale, seed % 1000 + 1, bandwidth_bytes_per_second=HUGE_BANDWIDTH)
+    with served(workdir, config, SeedSpec(recovery_points=items)) as box:
         workers = KILL_WORKERS if signal_name == "KILL" else TERM_WORKERS
         torturer = Torturer(box, state, rng, workers, spread)
         added = 0
@@ -924,13 +920,8 @@ def status_while_compacting(
     in another thread. The copy is killed afterwards: only the reads are checked here."""
     state = workdir / "state.jsonl"
     watch = StatusWatch(compact_every)
-    with served(
-        workdir,
-        recovery_points=items,
-        time_scale=time_scale,
-        seed=seed % 1000 + 3,
-        bandwidth_bytes_per_second=HUGE_BANDWIDTH,
-    ) as box:
+    config = copy_config(time_scale, seed % 1000 + 3, bandwidth_bytes_per_second=HUGE_BANDWIDTH)
+    with served(workdir, config, SeedSpec(recovery_points=items)) as box:
         torturer = Torturer(box, state, random.Random(seed))
         proc = torturer.launch(compact_every)
         stop = threading.Event()
@@ -1100,15 +1091,11 @@ def fault_run(
     totals: Counter[str] = Counter()  # the runs' summaries' retries and throttles
     since = (datetime.now(UTC) - timedelta(days=RECENT_DAYS)).isoformat()
     selection = ("--created-after", since)
+    config = copy_config(
+        time_scale, seed % 1000 + 7, faults=FAULTS, bandwidth_bytes_per_second=HUGE_BANDWIDTH
+    )
     with (
-        served(
-            workdir,
-            recovery_points=round(items * RECENT_SHARE),
-            time_scale=time_scale,
-            seed=seed % 1000 + 7,
-            faults=FAULTS,
-            bandwidth_bytes_per_second=HUGE_BANDWIDTH,
-        ) as box,
+        served(workdir, config, SeedSpec(recovery_points=round(items * RECENT_SHARE))) as box,
         counting_expired_answers(box) as expired,
     ):
         world = box.sandbox.world
@@ -1129,7 +1116,7 @@ def fault_run(
             summary.unlink(missing_ok=True)
             clock_before = world.now()
             try:
-                run = box.copy(*args, timeout=FAULT_RUN_TIMEOUT)
+                run = box.run(*args, timeout=FAULT_RUN_TIMEOUT)
             except subprocess.TimeoutExpired as stopped:
                 # subprocess.run has killed it (SIGKILL); the journal holds what it did.
                 timed_out += 1
@@ -1173,7 +1160,7 @@ def fault_run(
         if reason != "finished":
             # The end checks below need an ended migration: one more --resume, without faults.
             world.faults.config = FaultConfig()
-            run = box.copy(*args, timeout=CLI_TIMEOUT)
+            run = box.run(*args, timeout=CLI_TIMEOUT)
             runs.append(run)
             finished_without_faults = True
             log(f"  faults off, one more run: exit status {run.returncode} in {run.seconds:.1f} s")
@@ -1289,16 +1276,11 @@ def expired_token_probe(
     state, summary = workdir / "state.jsonl", workdir / "summary.json"
     checks = Checks()
     window = ("--max-runtime-minutes", f"{seconds / 60:.4f}", "--drain-minutes", "0.05")
-    with served(
-        workdir,
-        recovery_points=items,
-        time_scale=time_scale,
-        seed=seed % 1000 + 11,
-        bandwidth_bytes_per_second=HUGE_BANDWIDTH,
-    ) as box:
+    config = copy_config(time_scale, seed % 1000 + 11, bandwidth_bytes_per_second=HUGE_BANDWIDTH)
+    with served(workdir, config, SeedSpec(recovery_points=items)) as box:
         world = box.sandbox.world
         assert world is not None
-        proc = box.start_copy(*copy_args(state, *window, "--summary-output", str(summary)))
+        proc = box.start(*copy_args(state, *window, "--summary-output", str(summary)))
         try:
             wait_under_way(box, proc, 0)
             with (
