@@ -8,13 +8,14 @@ sessions connect on first use, so a command that makes no AWS call makes none.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .application.errors import OperatorError
 from .application.ports import (
@@ -23,18 +24,13 @@ from .application.ports import (
     Executor,
     MetadataIndex,
     Notices,
-    RegionCatalog,
     StateFiles,
-    Wiring,
 )
+from .domain.iam_policies import role_in
 
 if TYPE_CHECKING:
     from .infrastructure.progress_display import ProgressBoard as ProgressBoard
     from .infrastructure.reports import FileReports as FileReports
-
-
-class AccountMismatch(OperatorError):
-    """Credentials reach another account than the one the operator named."""
 
 
 @dataclass(frozen=True)
@@ -47,31 +43,45 @@ class AccountSettings:
     region: str | None
 
 
+@dataclass(frozen=True)
+class Connections:
+    """How a command reaches its accounts: their settings, botocore's retries, the metadata.
+    `source` is the one source account, or with several the base of each (its profile the
+    operator's credentials, `role_name` assumed in each account, `profiles` by account)."""
+
+    source: AccountSettings
+    dest: AccountSettings | None = None
+    retry_mode: str = "standard"
+    max_attempts: int = 5
+    metadata_csv: str | None = None
+    profiles: Mapping[str, str] = field(default_factory=dict)  # --source-profile ID=PROFILE
+    role_name: str | None = None
+
+    def source_of(self, account: str | None) -> AccountSettings:
+        """How to reach a source account (None: the one the flags name)."""
+        if account is None:
+            return self.source
+        profile = self.profiles.get(account, self.source.profile)
+        role = (
+            None
+            if account in self.profiles or not self.role_name
+            else (role_in(account, self.role_name))
+        )
+        return AccountSettings(
+            f"source {account}", "--source-accounts", account, profile, role, self.source.region
+        )
+
+
 def connect(
     settings: AccountSettings, *, retry_mode: str, max_attempts: int, pool: int = 20
 ) -> tuple[object, DestinationAccount]:
     """An AccountAccess and its Backup gateway, after checking whose credentials these are."""
-    from .infrastructure.aws_sessions import AccountAccess, AccountSpec, RetrySettings
-    from .infrastructure.backup_gateway import Boto3BackupGateway
+    from .infrastructure.accounts import Reach
+    from .infrastructure.accounts import connect as connected
+    from .infrastructure.aws_sessions import RetrySettings
 
-    access = AccountAccess(
-        AccountSpec(
-            label=settings.label,
-            expected_account=settings.account_id,
-            profile=settings.profile,
-            role_arn=settings.role_arn,
-            region=settings.region,
-        ),
-        RetrySettings(mode=retry_mode, max_attempts=max_attempts),
-        max_pool_connections=pool,
-    )
-    actual = access.account_id()
-    if settings.account_id is not None and actual != settings.account_id:
-        raise AccountMismatch(
-            f"{settings.label} credentials belong to account {actual}, not "
-            f"{settings.flag} {settings.account_id}"
-        )
-    return access, Boto3BackupGateway(access, actual)
+    retry = RetrySettings(mode=retry_mode, max_attempts=max_attempts)
+    return connected(Reach(**dataclasses.asdict(settings)), retry, pool=pool)
 
 
 def load_metadata(path: str | None) -> MetadataIndex | None:
@@ -82,117 +92,29 @@ def load_metadata(path: str | None) -> MetadataIndex | None:
     return load_metadata_csv(Path(path))
 
 
-@dataclass(frozen=True)
-class Connections:
-    """How a command reaches its accounts: their settings, botocore's retries, the metadata."""
+def accounts_of(connections: Connections) -> Accounts:
+    """The Accounts port over boto3: every session made on first use."""
+    from .infrastructure.accounts import Reach, Sessions
+    from .infrastructure.aws_sessions import RetrySettings
 
-    source: AccountSettings
-    dest: AccountSettings | None = None
-    retry_mode: str = "standard"
-    max_attempts: int = 5
-    metadata_csv: str | None = None
+    def reach(settings: AccountSettings) -> Reach:
+        return Reach(**dataclasses.asdict(settings))
 
-
-class ConnectedAccounts:
-    """The Accounts port: one session per account (one identity check each), the source
-    account's Region catalog, and a Wiring per route (Region pair)."""
-
-    def __init__(
-        self,
-        catalog: RegionCatalog,
-        build: Callable[[str, str | None], Wiring],
-        home: str,
-        dest_home: str | None = None,
-        source_account: str = "",
-    ) -> None:
-        self.catalog = catalog
-        self.home = home  # the source session's own Region
-        self.dest_home = dest_home  # the destination session's own Region (None: no destination)
-        self.source_account = source_account
-        self._build = build
-        self._wirings: dict[tuple[str, str | None], Wiring] = {}
-
-    def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
-        """Source gateways in `region` (and the destination's in `dest_region`, if any)."""
-        key = (region, dest_region)
-        if key not in self._wirings:
-            self._wirings[key] = self._build(region, dest_region)
-        return self._wirings[key]
+    sessions = Sessions(
+        lambda account: reach(connections.source_of(account)),
+        reach(connections.dest) if connections.dest is not None else None,
+        RetrySettings(mode=connections.retry_mode, max_attempts=connections.max_attempts),
+        partial(load_metadata, connections.metadata_csv),
+        reach(connections.source),
+    )
+    return sessions.accounts(None)
 
 
-def connected(connections: Connections) -> ConnectedAccounts:
-    """The accounts' sessions (one identity check each) and a Wiring per Region pair on demand;
-    the destination's `region`, if any, is its session's own."""
-    from .infrastructure.aws_sessions import AccessStatistics, AccountAccess
-    from .infrastructure.backup_gateway import Boto3BackupGateway
-    from .infrastructure.kms_keys import KmsKeyInspector
-    from .infrastructure.region_catalog import Boto3RegionCatalog
-    from .infrastructure.source_checks import Boto3SourceChecks
+class NoAccounts:
+    """The Accounts port of a command that reaches no AWS account (status)."""
 
-    source, dest = connections.source, connections.dest
-    retry_mode, max_attempts = connections.retry_mode, connections.max_attempts
-    metadata = load_metadata(connections.metadata_csv)  # bad files fail before any AWS call
-    access, home = connect(source, retry_mode=retry_mode, max_attempts=max_attempts)
-    assert isinstance(access, AccountAccess)
-    dest_access, dest_home = (None, None)
-    if dest is not None:
-        dest_access, dest_home = connect(dest, retry_mode=retry_mode, max_attempts=max_attempts)
-    keys = KmsKeyInspector(access)
-    checks = Boto3SourceChecks(access, home.account_id, keys)
-    statistics = AccessStatistics(access)
-
-    def build(region: str, dest_region: str | None) -> Wiring:
-        dest_gateway = None
-        if dest_access is not None and dest_home is not None:
-            assert isinstance(dest_access, AccountAccess)
-            dest_gateway = Boto3BackupGateway(
-                dest_access, dest_home.account_id, dest_region or region
-            )
-        return Wiring(
-            source=Boto3BackupGateway(access, home.account_id, region),
-            keys=keys,
-            metadata=metadata,
-            source_checks=checks,
-            statistics=statistics,
-            dest=dest_gateway,
-        )
-
-    dest_region = dest_access.region if isinstance(dest_access, AccountAccess) else None
-    catalog = Boto3RegionCatalog(access)
-    return ConnectedAccounts(catalog, build, access.region, dest_region, home.account_id)
-
-
-class LazyAccounts:
-    """The Accounts port, connected on first use (a command refused before any AWS call
-    makes none)."""
-
-    def __init__(self, connect: Callable[[], Accounts]) -> None:
-        self._connect = connect
-        self._accounts: Accounts | None = None
-
-    def _get(self) -> Accounts:
-        if self._accounts is None:
-            self._accounts = self._connect()
-        return self._accounts
-
-    @property
-    def source_account(self) -> str:
-        return self._get().source_account
-
-    @property
-    def home(self) -> str:
-        return self._get().home
-
-    @property
-    def dest_home(self) -> str | None:
-        return self._get().dest_home
-
-    @property
-    def catalog(self) -> RegionCatalog:
-        return self._get().catalog
-
-    def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
-        return self._get().wiring(region, dest_region)
+    def __getattr__(self, name: str) -> object:
+        raise OperatorError("this command reaches no AWS account")
 
 
 @dataclass(frozen=True)
@@ -242,7 +164,7 @@ def build(
     if logs or verbose or log_file:
         configure_logging(verbose, log_file)
     if accounts is None:
-        accounts = LazyAccounts(partial(connected, connections) if connections else _no_accounts)
+        accounts = accounts_of(connections) if connections else cast(Accounts, NoAccounts())
     if board is None and progress is not None:
         from .infrastructure.progress_display import ProgressBoard
 
@@ -259,10 +181,6 @@ def build(
         now=now or partial(datetime.now, UTC),
         board=board,
     )
-
-
-def _no_accounts() -> Accounts:
-    raise OperatorError("this command reaches no AWS account")
 
 
 def known_regions() -> frozenset[str]:

@@ -84,3 +84,41 @@ def test_several_regions_report_is_one_csv_with_a_region_column_first(tmp_path: 
     assert [row[0] for row in rows[1:]] == ["us-east-1"] * 3 + ["eu-west-1"] * 2
     assert all(f":{row[0]}::" in row[1] and row[5] == "PENDING" for row in rows[1:])
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_several_accounts_report_has_account_and_region_first_and_the_destination_last(
+    tmp_path: Path,
+) -> None:
+    import csv
+
+    from shuffle_aws_vaults.domain.migration import MigrationState
+    from shuffle_aws_vaults.domain.plan import PlanItem
+    from shuffle_aws_vaults.infrastructure.reports import REPORT_COLUMNS, write_report_csv
+
+    def state(dest: str) -> MigrationState:
+        return MigrationState(
+            [
+                PlanItem(
+                    source_arn="arn:aws:ec2:us-east-1::snapshot/snap-1",
+                    source_vault="v",
+                    dest_vault_arn=f"arn:aws:backup:us-east-1:{dest}:backup-vault:v",
+                    resource_arn="arn:aws:ec2:us-east-1:111111111112:volume/vol-1",
+                    resource_type="EBS",
+                    size_bytes=1,
+                    created=0.0,
+                )
+            ]
+        )
+
+    target = tmp_path / "report.csv"
+    parts = [
+        ("111111111112/us-east-1", state("222222222222")),
+        ("111111111113/eu-west-1", state("222222222223")),
+    ]
+    write_report_csv(target, parts, None, region_column=True, account_columns=True)
+    rows = list(csv.reader(target.open()))
+    assert rows[0] == ["account", "region", *REPORT_COLUMNS, "dest_account"]
+    assert [(row[0], row[1], row[-1]) for row in rows[1:]] == [
+        ("111111111112", "us-east-1", "222222222222"),
+        ("111111111113", "eu-west-1", "222222222223"),
+    ]

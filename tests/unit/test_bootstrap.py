@@ -10,6 +10,7 @@ import pytest
 
 from shuffle_aws_vaults import bootstrap
 from shuffle_aws_vaults.application.errors import OperatorError
+from shuffle_aws_vaults.domain.errors import CredentialsError
 
 
 def test_every_adapter_given_by_keyword_is_taken_as_it_is() -> None:
@@ -33,17 +34,25 @@ def test_without_connections_no_account_is_reached_and_saying_so_is_one_line() -
         _ = adapters.accounts.home
 
 
-def test_accounts_connect_on_first_use_only() -> None:
-    connected: list[str] = []
+def test_accounts_connect_on_first_use_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    source = bootstrap.AccountSettings(
+        "source", "--source-account", "111111111111", "no-such-profile", None, "us-east-1"
+    )
+    accounts = bootstrap.build(bootstrap.Connections(source)).accounts  # nothing reached yet
+    with pytest.raises(CredentialsError, match="no-such-profile"):
+        _ = accounts.home
 
-    class Accounts:
-        home = "us-east-1"
 
-    def connect() -> Any:
-        connected.append("now")
-        return Accounts()
-
-    lazy = bootstrap.LazyAccounts(connect)
-    assert connected == []
-    assert lazy.home == "us-east-1" and lazy.home == "us-east-1"
-    assert connected == ["now"]
+def test_each_source_account_is_reached_with_its_own_profile_or_the_named_role() -> None:
+    base = bootstrap.AccountSettings("source", "--source-account", None, "ops", None, "eu-west-1")
+    connections = bootstrap.Connections(
+        base, profiles={"111111111112": "second"}, role_name="Migrator"
+    )
+    first = connections.source_of("111111111111")
+    assert (first.profile, first.role_arn) == ("ops", "arn:aws:iam::111111111111:role/Migrator")
+    second = connections.source_of("111111111112")
+    assert (second.profile, second.role_arn) == ("second", None)
+    assert first.region == second.region == "eu-west-1"
+    assert connections.source_of(None) is base

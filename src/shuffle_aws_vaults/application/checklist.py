@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from ..domain.preflight import CheckResult, Outcome
 from ..domain.regions import REGION_NOT_ENABLED_CODES, RegionsUnknown
 from .ports import Accounts, Notices, RegionCatalog, Wiring
 from .preflight import PlanFacts, destination_checks, identity_checks, plan_checks, role_check
-from .routes import Route, RouteRequest, open_routes
+from .routes import ACCOUNT_FAILURES, Route, RouteRequest, account_of, open_routes, wiring_of
 from .selection_stage import SelectionRequest, select, sources_of
 
 UNCHECKED = "Region checks"
@@ -60,6 +60,11 @@ class RouteChecklist:
     dest_region: str
     vaults: tuple[CheckResult, ...]
     plan: tuple[CheckResult, ...]
+    account: str | None = None  # the source account, when the run has several
+
+    @property
+    def key(self) -> str:
+        return f"{self.account}/{self.region}" if self.account else self.region
 
     @property
     def results(self) -> tuple[CheckResult, ...]:
@@ -71,34 +76,55 @@ class RouteChecklist:
 
     @property
     def heading(self) -> str:
-        return f"Region {self.region} -> {self.dest_region}"
+        where = f"Account {self.account}, Region" if self.account else "Region"
+        return f"{where} {self.region} -> {self.dest_region}"
+
+
+@dataclass(frozen=True)
+class AccountChecks:
+    """A source account's checks, made once whatever its Regions: the identities and the
+    cross-account setting (`identity`), and the copy role (IAM is global)."""
+
+    account: str | None  # None: the one account the flags name
+    identity: tuple[CheckResult, ...]
+    role: CheckResult
+
+    @property
+    def results(self) -> tuple[CheckResult, ...]:
+        return (*self.identity, self.role)
 
 
 @dataclass(frozen=True)
 class Checklist:
-    """The account-wide checks and each route's, in the routes' order."""
+    """Each source account's checks and each route's, in the routes' order."""
 
-    identity: tuple[CheckResult, ...]
-    role: CheckResult
+    accounts: tuple[AccountChecks, ...]
     routes: tuple[RouteChecklist, ...]
 
     @property
     def account(self) -> tuple[CheckResult, ...]:
-        return (*self.identity, self.role)
+        """The (first) source account's checks."""
+        return self.accounts[0].results if self.accounts else ()
 
     def one_route(self) -> list[CheckResult]:
         """The one-Region checklist, in its order: identities, the destination vaults, the
         copy role, then what the planned copies need."""
-        route = self.routes[0]
-        return [*self.identity, *route.vaults, self.role, *route.plan]
+        account, route = self.accounts[0], self.routes[0]
+        return [*account.identity, *route.vaults, account.role, *route.plan]
 
     @property
     def verdict(self) -> Outcome:
-        return verdict([*self.account, *(r for route in self.routes for r in route.results)])
+        account = [result for checks in self.accounts for result in checks.results]
+        routes = [result for route in self.routes for result in route.results]
+        return verdict([*account, *routes])
 
     @property
     def failed_regions(self) -> list[str]:
-        return [route.region for route in self.routes if route.verdict is Outcome.FAIL]
+        return [route.key for route in self.routes if route.verdict is Outcome.FAIL]
+
+    @property
+    def failed_accounts(self) -> list[str]:
+        return [a.account or "" for a in self.accounts if verdict(a.results) is Outcome.FAIL]
 
     @property
     def failed(self) -> bool:
@@ -106,13 +132,25 @@ class Checklist:
 
     def document(self) -> dict[str, Any]:
         """--output json with a section per route: each route's checks as the one-Region
-        document lists them, under `regions`, with its destination and verdict."""
+        document lists them, under `regions`, with its destination and verdict; with several
+        source accounts, each account's own under `accounts`."""
+        several = any(account.account for account in self.accounts)
         return {
             "verdict": self.verdict.value,
             "failed_regions": self.failed_regions,
             "account": [check_row(result) for result in self.account],
+            **(
+                {
+                    "accounts": {
+                        checks.account: [check_row(result) for result in checks.results]
+                        for checks in self.accounts
+                    }
+                }
+                if several
+                else {}
+            ),
             "regions": {
-                route.region: {
+                route.key: {
                     "region": route.region,
                     "dest_region": route.dest_region,
                     "verdict": route.verdict.value,
@@ -123,14 +161,15 @@ class Checklist:
         }
 
 
-def unchecked(region: str, dest_region: str, exc: AwsError) -> CheckResult:
+def unchecked(region: str, dest_region: str, exc: Exception) -> CheckResult:
     """A route whose checks could not be made: a FAIL naming it and what refused."""
-    if exc.code in REGION_NOT_ENABLED_CODES:
+    aws = exc if isinstance(exc, AwsError) else None
+    if aws is not None and aws.code in REGION_NOT_ENABLED_CODES:
         fix = (
             f"enable {region} (and {dest_region}) for the accounts (AWS Account Management), "
             "or leave the Region out of --regions"
         )
-    elif exc.category is ErrorCategory.ACCESS_DENIED:
+    elif aws is not None and aws.category is ErrorCategory.ACCESS_DENIED:
         fix = (
             "allow the calls `shuffle-aws-vaults iam-policy --regions ...` lists in this Region "
             "(an organization policy may deny it), or leave the Region out of --regions"
@@ -192,7 +231,9 @@ def route_checks(
         delete_after_days=request.delete_after_days,
         opt_ins=(source, dest),
     )
-    return RouteChecklist(route.region, route.dest_region, tuple(vaults), tuple(plan))
+    return RouteChecklist(
+        route.region, route.dest_region, tuple(vaults), tuple(plan), route.account
+    )
 
 
 def contained(
@@ -200,16 +241,37 @@ def contained(
 ) -> RouteChecklist:
     """`check`'s checklist for the route; one FAIL instead when the Region is not enabled for
     the source account `disabled_for`, its vault listing was refused, or an AWS call fails."""
-    region, dest_region = route.region, route.dest_region
+    region, dest_region, account = route.region, route.dest_region, route.account
     if disabled_for is not None:
         refusal = not_enabled(region, dest_region, disabled_for)
-        return RouteChecklist(region, dest_region, (), (refusal,))
+        return RouteChecklist(region, dest_region, (), (refusal,), account)
     try:
         if route.refused is not None:
             raise route.refused
         return check()
-    except AwsError as exc:
-        return RouteChecklist(region, dest_region, (), (unchecked(region, dest_region, exc),))
+    except ACCOUNT_FAILURES as exc:
+        failure = unchecked(route.key if account else region, dest_region, exc)
+        return RouteChecklist(region, dest_region, (), (failure,), account)
+
+
+def account_checks(
+    accounts: Accounts, route: Route, request: PreflightRequest
+) -> tuple[AccountChecks, str]:
+    """The route's source account's checks, and the account's ID."""
+    wiring = wiring_of(accounts, route)
+    assert wiring.dest is not None
+    source_account = wiring.source.account_id
+    identity = identity_checks(source_account, wiring.dest.account_id, wiring.source_checks)
+    role = copy_role_arn(source_account, request.copy_role_arn)
+    return AccountChecks(route.account, tuple(identity), role_check(wiring.source_checks, role)), (
+        source_account
+    )
+
+
+def checks_of(
+    accounts: Accounts, route: Route, request: PreflightRequest, now: datetime
+) -> RouteChecklist:
+    return route_checks(route, wiring_of(accounts, route), request, now)
 
 
 def preflight(
@@ -219,32 +281,36 @@ def preflight(
     notices: Notices,
     now: datetime,
 ) -> Checklist:
-    """Every route's checklist, with the account-wide checks once."""
+    """Every route's checklist, with each source account's checks once."""
     planned = open_routes(routes, request.selection, accounts, notices, keep_refused=True)
-    first = accounts.wiring(planned[0].region, planned[0].dest_region)
-    assert first.dest is not None
-    source_account = first.source.account_id
-    identity = identity_checks(source_account, first.dest.account_id, first.source_checks)
-    role = role_check(first.source_checks, copy_role_arn(source_account, request.copy_role_arn))
-    enabled = enabled_regions(accounts.catalog) if routes.regions else None
+    checked_accounts: dict[str | None, tuple[AccountChecks, str]] = {}
+    enabled: dict[str | None, set[str] | None] = {}
     checked = []
     for route in planned:
-        wiring = accounts.wiring(route.region, route.dest_region)
         if not routes.sectioned:
-            checked.append(route_checks(route, wiring, request, now))
+            checked_accounts[None] = account_checks(accounts, route, request)
+            checked.append(route_checks(route, wiring_of(accounts, route), request, now))
             continue
+        # The one account's checks whatever its Regions; each of several once it is reached.
+        first = route.account is None and not checked_accounts
+        if route.account not in checked_accounts and (first or route.refused is None):
+            try:
+                checked_accounts[route.account] = account_checks(accounts, route, request)
+            except ACCOUNT_FAILURES as exc:
+                if route.account is None:
+                    raise
+                route = replace(route, refused=exc)
+        if route.account not in enabled and routes.regions and route.refused is None:
+            enabled[route.account] = enabled_regions(account_of(accounts, route).catalog)
+        known = enabled.get(route.account)
         # Where AWS answers a disabled Region at all, it holds nothing.
         disabled = (
-            enabled is not None
-            and route.region not in enabled
+            known is not None
+            and route.region not in known
             and route.refused is None
             and not route.vaults
         )
-        checked.append(
-            contained(
-                route,
-                functools.partial(route_checks, route, wiring, request, now),
-                disabled_for=source_account if disabled else None,
-            )
-        )
-    return Checklist(tuple(identity), role, tuple(checked))
+        source_account = checked_accounts[route.account][1] if disabled else None
+        check = functools.partial(checks_of, accounts, route, request, now)
+        checked.append(contained(route, check, disabled_for=source_account))
+    return Checklist(tuple(a for a, _ in checked_accounts.values()), tuple(checked))

@@ -141,14 +141,65 @@ def region_section(result: RouteResult, pacing: dict[str, Any] | None) -> dict[s
     return section
 
 
+class AccountsStatistics:
+    """Several source accounts' API statistics as one: calls and retries added up, each
+    Region's pacer named ACCOUNT/REGION."""
+
+    def __init__(self, accounts: Sequence[tuple[str, ApiStatistics]]) -> None:
+        self._accounts = list(accounts)
+
+    def calls(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for _, statistics in self._accounts:
+            total.update(statistics.calls())
+        return dict(total)
+
+    def retries(self) -> int:
+        return sum(statistics.retries() for _, statistics in self._accounts)
+
+    def pacing(self) -> dict[str, Any]:
+        return {account: statistics.pacing() for account, statistics in self._accounts}
+
+    def pacing_by_region(self) -> dict[str, dict[str, Any]]:
+        return {
+            f"{account}/{region}": pacing
+            for account, statistics in self._accounts
+            for region, pacing in statistics.pacing_by_region().items()
+        }
+
+
+def account_sections(
+    results: Sequence[RouteResult], destinations: dict[str, dict[str, int]]
+) -> dict[str, Any]:
+    """With several source accounts: each account's totals and routes, each destination's."""
+    accounts: dict[str, dict[str, Any]] = {}
+    for result in results:
+        account = result.route.account if result.route is not None else None
+        if account is None:
+            continue
+        section = accounts.setdefault(
+            account, {**dict.fromkeys(SUMMED[:9], 0), "routes": [], "failed_routes": []}
+        )
+        section["routes"].append(result.region)
+        if result.fatal:
+            section["failed_routes"].append(result.region)
+        report = result.outcome.report if result.outcome is not None else {}
+        for key in SUMMED[:9]:
+            section[key] += int(report.get(key) or 0)
+    return {"accounts": accounts, "destinations": destinations}
+
+
 def routes_summary(
     results: Sequence[RouteResult],
     start: datetime,
     end: datetime,
     statistics: ApiStatistics,
+    destinations: dict[str, dict[str, int]] | None = None,
 ) -> dict[str, Any]:
     """One summary for a copy with a section per route: the one-Region summary's keys as
-    totals over every route (so scripts that read them keep working), and a section each."""
+    totals over every route (so scripts that read them keep working), and a section each;
+    with several source accounts (`destinations` given) a section per account and per
+    destination account too."""
     reports = [result.outcome.report for result in results if result.outcome is not None]
     pacing = statistics.pacing_by_region()
     totals = {key: sum(int(report.get(key) or 0) for report in reports) for key in SUMMED}
@@ -188,4 +239,5 @@ def routes_summary(
         "regions": {
             result.region: region_section(result, pacing.get(result.region)) for result in results
         },
+        **(account_sections(results, destinations) if destinations is not None else {}),
     }

@@ -22,10 +22,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..domain.errors import AwsError
-from ..domain.summary import MigrationCounts
+from ..domain.summary import MigrationCounts, by_destination
 from .copy_migration import CopyMigration
-from .copy_report import routes_summary
+from .copy_report import AccountsStatistics, routes_summary
 from .copy_request import (
     CopyOutcome,
     CopyPorts,
@@ -35,8 +34,16 @@ from .copy_request import (
     PreflightFailed,
 )
 from .errors import RequestRefused
-from .ports import Accounts, Executor, Notices, ProgressSink, Reports, StateFiles
-from .routes import Route, RouteRequest, open_routes
+from .ports import (
+    Accounts,
+    ApiStatistics,
+    Executor,
+    Notices,
+    ProgressSink,
+    Reports,
+    StateFiles,
+)
+from .routes import Route, RouteRequest, open_routes, wiring_of
 from .run_control import StopSignal
 from .selection_stage import NothingSelected
 from .state_location import StateLocation
@@ -83,8 +90,8 @@ class RoutePart:
     ports: CopyPorts
 
     @property
-    def region(self) -> str:
-        return self.route.region
+    def key(self) -> str:
+        return self.route.key
 
 
 @dataclass
@@ -92,13 +99,23 @@ class RouteResult:
     """What became of one route: its plan (or preview), its run's outcome, or what stopped it
     (`error`, with preflight's checklist when that was the refusal)."""
 
-    region: str
+    region: str  # the route's key: its Region, or ACCOUNT/REGION with several accounts
     dest_region: str
     opened: OpenedMigration | PlanPreview | None = None
     outcome: CopyOutcome | None = None
     error: Exception | None = None
     checklist: list[Any] | None = None
     nothing: NothingSelected | None = None  # the selection matched nothing in this route
+    route: Route | None = None
+
+    @classmethod
+    def of(cls, route: Route) -> RouteResult:
+        return cls(route.key, route.dest_region, error=route.refused, route=route)
+
+    @property
+    def label(self) -> str:
+        """The route in a sentence ("Region R", "account A, Region R")."""
+        return self.route.label if self.route is not None else f"Region {self.region}"
 
     @property
     def fatal(self) -> bool:
@@ -184,8 +201,8 @@ class CopyRun:
         section per route) stops alone."""
         unlisted: list[RouteResult] = []
 
-        def failed(region: str, dest: str, exc: AwsError) -> None:
-            unlisted.append(RouteResult(region, dest, error=exc))
+        def failed(route: Route) -> None:
+            unlisted.append(RouteResult.of(route))
 
         planned = open_routes(
             self._routes,
@@ -197,15 +214,15 @@ class CopyRun:
         self.parts = [self._part(route) for route in planned if route.holds_vaults]
         self.results = [
             *unlisted,
-            *(RouteResult(part.region, part.route.dest_region) for part in self.parts),
+            *(RouteResult.of(part.route) for part in self.parts),
         ]
         if not self.parts and not unlisted:
             raise RequestRefused(
                 "nothing to copy: none of the Regions holds a vault of the selection"
             )
         if self.sectioned and not self.request.dry_run:
-            here = {part.region for part in self.parts}
-            left = sorted(set(self._states.regions_in(self.state_path)) - here)
+            here = {part.key for part in self.parts}
+            left = sorted(set(self._states.routes_in(self.state_path)) - here)
             if left:
                 self._notices.warn(
                     f"{self.state_path} also holds the state of Region(s) {', '.join(left)}, "
@@ -213,15 +230,15 @@ class CopyRun:
                 )
 
     def _part(self, route: Route) -> RoutePart:
-        wiring = self._accounts.wiring(route.region, route.dest_region)
+        wiring = wiring_of(self._accounts, route)
         assert wiring.dest is not None
         request = self.request
         if self.sectioned:  # the run writes one summary and one report for every route
             request = dataclasses.replace(
                 request, selection=route.request, summary_output=None, report_csv=None
             )
-        notices = self._notices.prefixed(f"[{route.region}] ") if self.sectioned else self._notices
-        store = self._states.store(self._location.route_journal(route.region, self.sectioned))
+        notices = self._notices.prefixed(f"[{route.key}] ") if self.sectioned else self._notices
+        store = self._states.store(self._location.route_journal(route.key, self.sectioned))
         ports = CopyPorts(
             source=wiring.source,
             dest=wiring.dest,
@@ -313,7 +330,7 @@ class CopyRun:
         for part, result in zip(self.parts, results, strict=True):
             if isinstance(result.opened, OpenedMigration) and result.error is None:
                 counts = MigrationCounts.of(result.opened.state)
-                sink = self._progress(part.region, counts.total, counts.done)
+                sink = self._progress(part.key, counts.total, counts.done)
                 runs.append(functools.partial(self._run_one, part, result, stop, sink))
         # Every route's plan lives until the run ends: the collector need not walk them again
         # (once for all routes: one route's end must not thaw the others').
@@ -341,16 +358,29 @@ class CopyRun:
     def _report(self) -> None:
         """With a section per route: one summary and one report for every route."""
         assert self.started is not None
-        statistics = self.parts[0].ports.statistics
-        self.summary = routes_summary(self.results, self.started, self._now(), statistics)
+        states = [
+            (result.region, result.opened.state)
+            for result in self.results
+            if isinstance(result.opened, OpenedMigration)
+        ]
+        statistics: ApiStatistics = self.parts[0].ports.statistics
+        destinations = None
+        if self._routes.by_account:  # a section per account and per destination account too
+            by_account = {part.route.account or "": part.ports.statistics for part in self.parts}
+            statistics = AccountsStatistics(list(by_account.items()))
+            destinations = by_destination([state for _, state in states])
+        self.summary = routes_summary(
+            self.results, self.started, self._now(), statistics, destinations
+        )
         request = self.request
         if request.summary_output:
             self._reports.write_summary(request.summary_output, self.summary)
         if request.report_csv:
-            states = [
-                (result.region, result.opened.state)
-                for result in self.results
-                if isinstance(result.opened, OpenedMigration)
-            ]
             metadata = self.parts[0].ports.metadata
-            self._reports.write_report_csv(request.report_csv, states, metadata, region_column=True)
+            self._reports.write_report_csv(
+                request.report_csv,
+                states,
+                metadata,
+                region_column=True,
+                account_columns=self._routes.by_account,
+            )

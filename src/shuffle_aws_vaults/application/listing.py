@@ -13,7 +13,7 @@ from ..domain.selection import SelectionTally
 from .adoption import ExistingCopies
 from .discovery import Candidate
 from .ports import Accounts, Notices
-from .routes import Route
+from .routes import Route, RouteRequest, account_of, open_routes, wiring_of
 from .selection_stage import SelectionRequest, select, sources_of
 
 
@@ -21,12 +21,25 @@ def no_vaults(account: str, region: str) -> str:
     return f"no vaults in account {account}, Region {region}"
 
 
+def listing_routes(
+    routes: RouteRequest, request: SelectionRequest, accounts: Accounts, notices: Notices
+) -> list[Route]:
+    """The routes to list: with several source accounts, one that cannot be reached (or a
+    Region of it that cannot be listed) is named in a warning and left out."""
+
+    def skipped(route: Route) -> None:
+        notices.warn(f"{route.label} skipped: {route.refused}")
+
+    failed = skipped if routes.by_account else None
+    return open_routes(routes, request, accounts, notices, failed=failed)
+
+
 def listed_vaults(
     routes: list[Route], accounts: Accounts, notices: Notices
 ) -> Iterator[tuple[Route, Vault]]:
     """Each route's vaults (listed when the routes were planned, or now)."""
     for route in routes:
-        source = accounts.wiring(route.region).source
+        source = account_of(accounts, route).wiring(route.region).source
         vaults = route.vaults if route.vaults is not None else tuple(source.list_vaults())
         if not vaults:
             notices.warn(no_vaults(source.account_id, route.region))
@@ -43,7 +56,7 @@ def listed_points(
 ) -> Iterator[tuple[Route, Candidate]]:
     """Each route's recovery points with their verdicts (as copied to another account)."""
     for route in routes:
-        sources = sources_of(accounts.wiring(route.region))
+        sources = sources_of(account_of(accounts, route).wiring(route.region))
         scanned = select(route.request, sources, cross_account=True, now=now)
         if not scanned.vaults and not request.vault_names:  # else planning the routes said so
             notices.warn(no_vaults(sources.source.account_id, route.region))
@@ -91,13 +104,13 @@ class FilterTotals:
         included_by: dict[str, Counter[str]],
         already: int | None,
     ) -> None:
-        self.per_route[route.region] = filter_summary(tally, included_by, already)
+        self.per_route[route.key] = filter_summary(tally, included_by, already)
         self.tally.included += tally.included
         self.tally.included_bytes += tally.included_bytes
         self.tally.excluded.update(tally.excluded)
         for key, counts in included_by.items():
             if key == "vault" and self.sectioned:
-                counts = Counter({f"{route.region}/{name}": n for name, n in counts.items()})
+                counts = Counter({f"{route.key}/{name}": n for name, n in counts.items()})
             self.included_by[key].update(counts)
         if already is not None:
             self.already = (self.already or 0) + already
@@ -130,7 +143,7 @@ def included_points(
     """Each route's included recovery points, as copy would plan them (what AWS cannot copy
     to another account or Region excluded), counted in `totals` as they go by."""
     for route in routes:
-        wiring = accounts.wiring(route.region, route.dest_region)
+        wiring = wiring_of(accounts, route)
         source, dest = wiring.source, wiring.dest
         tally, by = SelectionTally(), totals.counters()
         scanned = select(

@@ -240,14 +240,14 @@ class StateStore(Protocol):
 
 
 class StateFiles(Protocol):
-    """Where migrations keep their state: a journal's StateStore by its path, and the source
-    Regions whose journals a migration directory holds (`DIR/<region>.jsonl` each)."""
+    """Where migrations keep their state: a journal's StateStore by its path, and the routes
+    whose journals a migration directory holds (`DIR/<route key>.jsonl` each)."""
 
     def store(self, path: Path) -> StateStore: ...
 
-    def regions_in(self, directory: Path) -> list[str]:
-        """The source Regions with a state in `directory`, in name order; none when it is
-        not there."""
+    def routes_in(self, directory: Path) -> list[str]:
+        """The routes with a state in `directory` (REGION, or ACCOUNT/REGION with several
+        source accounts), in name order; none when it is not there."""
         ...
 
 
@@ -263,9 +263,11 @@ class Reports(Protocol):
         metadata: MetadataIndex | None,
         *,
         region_column: bool,
+        account_columns: bool = False,
     ) -> None:
-        """Every route's items (Region, state), each in plan order; `region_column`: the
-        Region in a first column (the several-Region form)."""
+        """Every route's items (its key, state), each in plan order; `region_column`: the
+        Region in a first column (the several-Region form); `account_columns`: the source
+        account and Region first and the destination account last (several accounts)."""
         ...
 
 
@@ -312,7 +314,13 @@ class Wiring:
 
 class Accounts(Protocol):
     """The AWS side of a command: one session per account (its identity checked once, on
-    first use), the source account's Region catalog, and a Wiring per route."""
+    first use), a source account's Region catalog, and a Wiring per route. Its members are
+    those of the first (or only) source account; `of(account)` is the same for another."""
+
+    @property
+    def metadata(self) -> MetadataIndex | None:
+        """The metadata CSV's index (read before any AWS call), shared by every route."""
+        ...
 
     @property
     def source_account(self) -> str: ...
@@ -332,4 +340,14 @@ class Accounts(Protocol):
 
     def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
         """The gateways of the route from `region` (to `dest_region`, if a destination)."""
+        ...
+
+    def of(self, account: str) -> Accounts:
+        """The same for the source account `account` (its own session, connected on first
+        use: an account that cannot be reached fails when first used)."""
+        ...
+
+    def members(self) -> list[str]:
+        """The organization's ACTIVE member accounts (organizations:ListAccounts with the
+        operator's own credentials: the management or a delegated-administrator account)."""
         ...

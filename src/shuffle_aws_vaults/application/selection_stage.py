@@ -66,10 +66,9 @@ def require_vaults(request: SelectionRequest) -> None:
 
 
 def check_metadata(
-    selection: Selection, sources: SelectionSources, warn: Callable[[str], None]
+    selection: Selection, metadata: MetadataIndex | None, warn: Callable[[str], None]
 ) -> None:
     """Pass on the metadata file's warning; refuse filters on columns the file lacks."""
-    metadata = sources.metadata
     if metadata is None:
         return
     warning = metadata.warning()

@@ -140,10 +140,15 @@ class StatusReading:
 
 
 def read_status(
-    location: StateLocation, states: StateFiles, *, sectioned: bool, regions: tuple[str, ...] = ()
+    location: StateLocation,
+    states: StateFiles,
+    *,
+    sectioned: bool,
+    regions: tuple[str, ...] = (),
+    accounts: tuple[str, ...] = (),
 ) -> StatusReading:
-    """One Region's journal, or every Region's in the migration directory (those `regions`
-    names, if any)."""
+    """One Region's journal, or every route's in the migration directory (those whose Region
+    `regions` names and whose account `accounts` names, if any)."""
     if not sectioned:
         if location.state_file is None:
             location.require_name("--state-file", "state file")
@@ -159,21 +164,32 @@ def read_status(
     if location.state_dir is None:
         location.require_name("--state-dir", "migration directory")
     path = location.directory()
-    present = states.regions_in(path)
+    present = states.routes_in(path)
     if not present:
         raise RequestRefused(f"no migration state in {path}")
-    chosen = list(regions) or present
-    missing = [region for region in chosen if region not in present]
-    if missing:
+    chosen = [
+        key
+        for key in present
+        if (not regions or key.rsplit("/", 1)[-1] in regions)
+        and (not accounts or key.partition("/")[0] in accounts)
+    ]
+    named = [
+        *(r for r in regions if all(key.rsplit("/", 1)[-1] != r for key in present)),
+        *(a for a in accounts if all(key.partition("/")[0] != a for key in present)),
+    ]
+    if named or not chosen:
+        what = ", ".join(named or [*accounts, *regions])
         raise RequestRefused(
-            f"no migration state for Region {', '.join(missing)} in {path} "
+            f"no migration state for {what} in {path} (there: {', '.join(present)})"
+            if accounts
+            else f"no migration state for Region {what} in {path} "
             f"(Regions there: {', '.join(present)})"
         )
     found: dict[str, dict[str, Any]] = {}
-    for region in chosen:
-        store = states.store(location.route_journal(region, sectioned=True))
+    for key in chosen:
+        store = states.store(location.route_journal(key, sectioned=True))
         identity, state = store.read()
-        found[region] = {
+        found[key] = {
             **status_document(state, identity, store.holder()),
             "dest_region": identity.get("dest_region"),
         }

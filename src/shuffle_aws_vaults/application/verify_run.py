@@ -15,7 +15,7 @@ from ..domain.selection import SelectionTally
 from ..domain.verification import Verdict
 from .errors import OperatorError, RequestRefused
 from .ports import Accounts, Notices, StateFiles
-from .routes import Route, RouteRequest, open_routes
+from .routes import Route, RouteRequest, open_routes, wiring_of
 from .selection_stage import NothingSelected, SelectionRequest, select, sources_of
 from .state_location import StateLocation
 from .verify import NO_JOURNAL, ItemCheck, VerifyTally, verify_selection
@@ -108,31 +108,32 @@ class VerifyRun:
     def plan(self) -> None:
         """The routes; with a section per route, a Region whose vaults cannot be listed stops
         alone, and the migration directory's journals are matched against the Regions."""
-        stopped: list[tuple[str, str, AwsError]] = []
+        stopped: list[Route] = []
         self._routes = open_routes(
             self._request,
             self._selection,
             self._accounts,
             self._notices,
-            failed=(lambda *failed: stopped.append(failed)) if self._sectioned else None,
+            failed=stopped.append if self._sectioned else None,
         )
         if not self._sectioned:
             return
-        journals = self._states.regions_in(self.path)
+        journals = self._states.routes_in(self.path)
         if self._location.state_dir and not journals:
             self._notices.warn(
                 f"no migration state in {self.path}: verifying by copy-job records and matching"
             )
-        covered = {route.region for route in self._routes} | {region for region, _, _ in stopped}
-        left = [region for region in journals if region not in covered]
+        covered = {route.key for route in [*self._routes, *stopped]}
+        left = [key for key in journals if key not in covered]
         if left and self._request.all_regions:
             self._notices.warn(
                 f"not verified: {', '.join(left)} (a journal in {self.path}, but no vault "
                 "matching the selection there now); name it in --regions to verify it"
             )
-        for region, dest_region, exc in stopped:
-            self._notices.warn(f"Region {region} not verified: {exc}")
-            self.failed(region, dest_region, exc)
+        for route in stopped:
+            assert route.refused is not None
+            self._notices.warn(f"{route.label} not verified: {route.refused}")
+            self.failed(route.key, route.dest_region, route.refused)
 
     def in_order(self) -> list[RouteVerdicts]:
         """Each route's verdicts, as --regions gave them, else in name order."""
@@ -154,7 +155,7 @@ class VerifyRun:
         }
 
     def journal_of(self, route: Route) -> Path:
-        return self._location.route_journal(route.region, self._sectioned)
+        return self._location.route_journal(route.key, self._sectioned)
 
     def failed(self, region: str, dest_region: str, error: Exception) -> None:
         """A route that stopped before its checks (its vaults could not be listed)."""
@@ -177,9 +178,7 @@ class VerifyRun:
             if ready is not None:
                 verdicts = ready[index].verdicts
             else:
-                verdicts = self.routes[route.region] = RouteVerdicts(
-                    route.region, route.dest_region
-                )
+                verdicts = self.routes[route.key] = RouteVerdicts(route.key, route.dest_region)
             try:
                 prepared = ready[index] if ready is not None else self._prepare(route, verdicts)
                 for item in prepared.checks or ():
@@ -189,7 +188,7 @@ class VerifyRun:
                 if not self._sectioned:
                     raise
                 verdicts.error = str(exc)
-                self._notices.warn(f"Region {route.region} not verified: {exc}")
+                self._notices.warn(f"{route.label} not verified: {exc}")
         checked = [v for v in self.routes.values() if v.error or v.region not in self._nothing]
         if not checked:
             raise RequestRefused(
@@ -199,7 +198,7 @@ class VerifyRun:
 
     def _prepare(self, route: Route, verdicts: RouteVerdicts | None = None) -> _Prepared:
         if verdicts is None:
-            verdicts = self.routes[route.region] = RouteVerdicts(route.region, route.dest_region)
+            verdicts = self.routes[route.key] = RouteVerdicts(route.key, route.dest_region)
         store = self._states.store(self.journal_of(route))
         state = None
         verdicts.mode = NO_JOURNAL
@@ -209,11 +208,11 @@ class VerifyRun:
             recorded = identity.get("dest_region")
             if recorded and recorded != route.dest_region:
                 self._notices.warn(
-                    f"Region {route.region}: its journal copies to {recorded}, not "
+                    f"{route.label}: its journal copies to {recorded}, not "
                     f"{route.dest_region}; verifying against {recorded}"
                 )
                 verdicts.dest_region = str(recorded)
-        wiring = self._accounts.wiring(route.region, verdicts.dest_region)
+        wiring = wiring_of(self._accounts, route, verdicts.dest_region)
         dest = wiring.dest
         assert dest is not None
         source = wiring.source
@@ -232,7 +231,7 @@ class VerifyRun:
             )
             if not self._sectioned:
                 raise nothing
-            self._nothing.append(route.region)
+            self._nothing.append(route.key)
             verdicts.mode = NOTHING_SELECTED
             if route.vaults:  # else planning the routes warned of the Region without them
                 self._notices.warn(str(nothing))

@@ -21,15 +21,23 @@ def _print_results(results: list[CheckResult] | tuple[CheckResult, ...], out: Te
 
 
 def print_sections(checked: Checklist, out: TextIO) -> None:
-    """The account-wide section once, a section per route, then the verdict."""
-    out.write("Preflight, account-wide:\n")
-    _print_results(checked.account, out)
+    """Each source account's section once ("account-wide" with one), a section per route,
+    then the verdict."""
+    for account in checked.accounts:
+        out.write(
+            f"Preflight, {f'account {account.account}' if account.account else 'account-wide'}:\n"
+        )
+        _print_results(account.results, out)
     for region in checked.routes:
         out.write(f"{region.heading}:\n")
         _print_results(region.results, out)
     if checked.failed:
-        account = ["account-wide"] if verdict(checked.account) is Outcome.FAIL else []
-        where = "failed in " + ", ".join([*account, *checked.failed_regions])
+        failed_accounts = [
+            f"account {account.account}" if account.account else "account-wide"
+            for account in checked.accounts
+            if verdict(account.results) is Outcome.FAIL
+        ]
+        where = "failed in " + ", ".join([*failed_accounts, *checked.failed_regions])
     else:
         where = f"{len(checked.routes)} Regions checked"
     out.write(f"Preflight: {checked.verdict.value} ({where})\n")

@@ -105,9 +105,9 @@ def print_stopped(results: list[RouteResult], out: TextIO) -> None:
             print(f"[{result.region}] ", end="", file=out)
             print_checklist(result.checklist, out)
         if result.error is not None:
+            others = "routes" if result.route is not None and result.route.account else "Regions"
             print(
-                f"error: Region {result.region}: {describe(result.error)}; the other Regions "
-                "go on",
+                f"error: {result.label}: {describe(result.error)}; the other {others} go on",
                 file=out,
             )
 

@@ -8,9 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import bootstrap
-from ..application.listing import FilterTotals, included_points, listed_points, listed_vaults
+from ..application.listing import (
+    FilterTotals,
+    included_points,
+    listed_points,
+    listed_vaults,
+    listing_routes,
+)
 from ..application.ports import Accounts
-from ..application.routes import Route, open_routes
 from .discovery_rows import (
     RP_COLUMNS,
     finish_rows,
@@ -26,16 +31,15 @@ from .environment import Environment
 from .request_types import Discovery
 
 
-def metadata_columns(accounts: Accounts, routes: list[Route]) -> tuple[str, ...]:
-    metadata = accounts.wiring(routes[0].region).metadata
-    return metadata.columns if metadata is not None else ()
+def metadata_columns(accounts: Accounts) -> tuple[str, ...]:
+    return accounts.metadata.columns if accounts.metadata is not None else ()
 
 
 def run_list(request: Discovery, env: Environment) -> int:
     adapters = bootstrap.build(request.connections, verbose=request.verbose)
     accounts, notices, chosen = adapters.accounts, adapters.notices, request.selection
     sectioned = request.routes.sectioned
-    routes = open_routes(request.routes, chosen, accounts, notices)
+    routes = listing_routes(request.routes, chosen, accounts, notices)
     first = ("region",) if sectioned else ()
     out = sys.stdout
     if not chosen.vault_names and not chosen.all_vaults:
@@ -45,7 +49,7 @@ def run_list(request: Discovery, env: Environment) -> int:
             writer.write({**region_of(route, sectioned), **vault_row(vault)})
         writer.close()
         return finish_rows(request.output, writer, out)
-    meta_columns = metadata_columns(accounts, routes)
+    meta_columns = metadata_columns(accounts)
     writer = writer_for(request.output, out, (*first, *RP_COLUMNS, *meta_columns, "copyable"))
     for route, candidate in listed_points(routes, chosen, accounts, notices, env.now()):
         item = listed_row(candidate, meta_columns)
@@ -59,9 +63,9 @@ def run_filter(request: Discovery, env: Environment) -> int:
     adapters = bootstrap.build(request.connections, verbose=request.verbose)
     accounts, notices, chosen = adapters.accounts, adapters.notices, request.selection
     sectioned = request.routes.sectioned
-    routes = open_routes(request.routes, chosen, accounts, notices)
-    meta_columns = metadata_columns(accounts, routes)
-    apmid = accounts.wiring(routes[0].region).metadata is not None and "APMID" in meta_columns
+    routes = listing_routes(request.routes, chosen, accounts, notices)
+    meta_columns = metadata_columns(accounts)
+    apmid = "APMID" in meta_columns
     totals = FilterTotals(apmid, sectioned)
     columns = (*(("region",) if sectioned else ()), *RP_COLUMNS, *meta_columns)
 

@@ -251,3 +251,52 @@ def selection_filters(
 
 def warn(line: str) -> None:
     print(f"warning: {line}", file=sys.stderr)
+
+
+def source_accounts(
+    *,
+    given: list[str] | None,
+    organization: bool,
+    exclude: str | None,
+    profile: str | None,
+    role_name: str | None,
+    role_arn_given: bool,
+) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+    """--source-accounts, --exclude-accounts and --source-profile ID=PROFILE,...: the source
+    accounts named, those left out, and a profile per account where one is given."""
+    accounts = tuple(
+        dict.fromkeys(account_id("--source-accounts", a) or "" for a in comma_list(given))
+    )
+    excluded = tuple(account_id("--exclude-accounts", a) or "" for a in comma_list(exclude))
+    several = bool(accounts) or organization
+    if excluded and not several:
+        raise UsageError("--exclude-accounts applies to --organization or --source-accounts")
+    profiles: dict[str, str] = {}
+    if profile and "=" in profile:
+        if not several:
+            raise UsageError(
+                "--source-profile ID=PROFILE is for several source accounts (--source-accounts "
+                "or --organization); with one account give the profile's name"
+            )
+        for part in comma_list(profile):
+            account, _, name = (piece.strip() for piece in part.partition("="))
+            if not name:
+                raise UsageError(f"--source-profile: expected ID=PROFILE, got {part!r}")
+            profiles[account_id("--source-profile", account) or ""] = name
+        strangers = [account for account in profiles if accounts and account not in accounts]
+        if strangers:
+            raise UsageError(f"--source-profile: {', '.join(strangers)} not in --source-accounts")
+    if several and role_arn_given:
+        raise UsageError(
+            "--source-role-arn names one account's role: with several source accounts give "
+            "--role-name"
+        )
+    if organization and not role_name:
+        raise UsageError("--organization needs --role-name (the role to assume in each member)")
+    missing = [account for account in accounts if account not in profiles]
+    if missing and not role_name:
+        raise UsageError(
+            f"--source-accounts: give --role-name, or --source-profile ID=PROFILE for "
+            f"{', '.join(missing)}"
+        )
+    return accounts, excluded, profiles

@@ -10,8 +10,29 @@ def add_account_flags(
     parser: argparse.ArgumentParser, *, dest: bool, required: bool = True
 ) -> None:
     group = parser.add_argument_group("accounts and credentials")
-    group.add_argument("--source-account", required=required, help="source account ID (12 digits)")
-    group.add_argument("--source-profile", help="AWS profile for the source account")
+    sources = group.add_mutually_exclusive_group(required=required)
+    sources.add_argument("--source-account", help="source account ID (12 digits)")
+    sources.add_argument(
+        "--source-accounts",
+        action="append",
+        metavar="ID,ID",
+        help="several source accounts in one run (repeatable, or a comma list), each reached "
+        "with --role-name or its own --source-profile ID=PROFILE",
+    )
+    sources.add_argument(
+        "--organization",
+        action="store_true",
+        help="every ACTIVE member account of the organization that holds vaults matching the "
+        "selection (organizations:ListAccounts with your own credentials; needs --role-name)",
+    )
+    group.add_argument(
+        "--exclude-accounts", metavar="ID,ID", help="with --organization: leave these out"
+    )
+    group.add_argument(
+        "--source-profile",
+        help="AWS profile for the source account; with several, ID=PROFILE,... (or one profile "
+        "whose credentials assume --role-name in each)",
+    )
     group.add_argument("--source-role-arn", help="role to assume in the source account")
     group.add_argument("--region", help="source region (default: the AWS config's, else us-east-1)")
     if dest:

@@ -43,7 +43,7 @@ class Parser(argparse.ArgumentParser):
     _argv: Sequence[str] = ()  # the command line being parsed, for error()
 
     def error(self, message: str) -> NoReturn:
-        if message.startswith("the following arguments are required"):
+        if message.startswith(("the following arguments are required", "one of the arguments")):
             # A required flag that is missing is most often a typo of it: name the typo.
             known = [opt for action in self._actions for opt in action.option_strings]
             for token in Parser._argv:

@@ -78,6 +78,7 @@ class Status:
     state: StateLocation
     sectioned: bool
     regions: tuple[str, ...]
+    accounts: tuple[str, ...]
     output: Output
     verbose: bool
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +91,9 @@ def output_of(args: argparse.Namespace, environ: Mapping[str, str]) -> Output:
 
 def route_flags(args: argparse.Namespace, known: Callable[[], frozenset[str]]) -> RouteRequest:
     """--region, --dest-region, --regions/--all-regions (and --state-dir/--state-file, which
-    name several Regions' directory or one Region's journal)."""
-    return values.route_request(
+    name several Regions' directory or one Region's journal), the source accounts."""
+    accounts, excluded, _ = account_flags(args)
+    routes = values.route_request(
         region=getattr(args, "region", None),
         dest=getattr(args, "dest_region", None),
         given=getattr(args, "regions", None) or [],
@@ -101,6 +103,21 @@ def route_flags(args: argparse.Namespace, known: Callable[[], frozenset[str]]) -
         # status reads a migration directory as it is: --state-dir alone, every Region in it.
         dir_alone=args.command == "status",
         known=known,
+    )
+    organization = bool(getattr(args, "organization", False))
+    return replace(routes, accounts=accounts, organization=organization, exclude_accounts=excluded)
+
+
+def account_flags(
+    args: argparse.Namespace,
+) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+    return values.source_accounts(
+        given=getattr(args, "source_accounts", None),
+        organization=bool(getattr(args, "organization", False)),
+        exclude=getattr(args, "exclude_accounts", None),
+        profile=getattr(args, "source_profile", None),
+        role_name=getattr(args, "role_name", None),
+        role_arn_given=bool(getattr(args, "source_role_arn", None)),
     )
 
 
@@ -112,15 +129,25 @@ def connections(args: argparse.Namespace, routes: RouteRequest, *, dest: bool) -
     each route's destination Region comes from its plan, so the destination's session keeps
     its profile's own Region."""
     source = values.account_id("--source-account", args.source_account)
-    role = values.assumed_role(source, "--source-role-arn", args.source_role_arn, args.role_name)
-    settings = AccountSettings(
-        "source", "--source-account", source, args.source_profile, role, args.region
-    )
+    _, _, profiles = account_flags(args)
+    base = None if profiles else args.source_profile  # a plain profile: the base credentials
+    role = None
+    if not routes.by_account:
+        role = values.assumed_role(
+            source, "--source-role-arn", args.source_role_arn, args.role_name
+        )
+    settings = AccountSettings("source", "--source-account", source, base, role, args.region)
     dest_settings = _dest_settings(args, routes) if dest else None
     if not 1 <= args.max_attempts <= 20:
         raise UsageError(f"--max-attempts must be from 1 to 20, got {args.max_attempts}")
     return Connections(
-        settings, dest_settings, args.retry_mode, args.max_attempts, args.metadata_csv
+        settings,
+        dest_settings,
+        args.retry_mode,
+        args.max_attempts,
+        args.metadata_csv,
+        profiles,
+        args.role_name if routes.by_account else None,
     )
 
 
@@ -303,7 +330,7 @@ def status(
         if args.vault or args.all_vaults:
             named = selection(args)
     location = state_location(args, environ, named, dest_vault(args))
-    return Status(location, sectioned, routes.regions, output, args.verbose)
+    return Status(location, sectioned, routes.regions, routes.accounts, output, args.verbose)
 
 
 def iam_policy(

@@ -17,7 +17,11 @@ from .status_report import print_region_lines, print_table, shown
 def run_status(request: Status, env: Environment) -> int:
     adapters = bootstrap.build(verbose=request.verbose)
     reading = read_status(
-        request.state, adapters.states, sectioned=request.sectioned, regions=request.regions
+        request.state,
+        adapters.states,
+        sectioned=request.sectioned,
+        regions=request.regions,
+        accounts=request.accounts,
     )
     output, per_region = request.output, reading.routes
     data: dict[str, Any] = reading.total

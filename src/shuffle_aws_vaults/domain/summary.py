@@ -83,3 +83,25 @@ def progress_of(
         completed_this_run=counts[Status.COMPLETED] - completed_at_start,
         eta_floor=eta_floor,
     )
+
+
+def by_destination(states: list[MigrationState]) -> dict[str, dict[str, int]]:
+    """Each destination account's items over the states: planned, in the destination
+    (copied, or found there), failed, and still to do."""
+    found: dict[str, dict[str, int]] = {}
+    done = (Status.COMPLETED, Status.ALREADY_COPIED)
+    for state in states:
+        for i, item in enumerate(state.items):
+            account = item.dest_vault_arn.split(":")[4]  # arn:aws:backup:REGION:ACCOUNT:...
+            counts = found.setdefault(
+                account, {"planned": 0, "completed": 0, "failed": 0, "to_do": 0}
+            )
+            counts["planned"] += 1
+            status = state.status[i]
+            if status in done:
+                counts["completed"] += 1
+            elif status == Status.FAILED:
+                counts["failed"] += 1
+            else:
+                counts["to_do"] += 1
+    return dict(sorted(found.items()))

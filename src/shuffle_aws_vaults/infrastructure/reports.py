@@ -76,16 +76,20 @@ def write_report_csv(
     metadata_columns: Sequence[str] = (),
     *,
     region_column: bool = False,
+    account_columns: bool = False,
 ) -> None:
-    """One row per planned item of every route (Region, state), each route's in plan order;
-    `region_column`: the Region first (a copy over several Regions)."""
+    """One row per planned item of every route (its key, state), each route's in plan order;
+    `region_column`: the Region first (a copy over several Regions); `account_columns`: the
+    source account and Region first and the destination account last (several accounts: the
+    keys are ACCOUNT/REGION)."""
+    first = ["account", "region"] if account_columns else ["region"] if region_column else []
+    last = ["dest_account"] if account_columns else []
     with private_file(path) as handle:
         writer = csv.writer(handle)
-        for index, (region, state) in enumerate(parts):
-            shown = region if region_column else None
-            _write_rows(writer, state, metadata, metadata_columns, shown, header=index == 0)
-        if not parts:
-            writer.writerow([*(["region"] if region_column else []), *header_of(metadata_columns)])
+        writer.writerow([*first, *header_of(metadata_columns), *last])
+        for key, state in parts:
+            shown = key.split("/", 1) if account_columns else [key] if region_column else []
+            _write_rows(writer, state, metadata, metadata_columns, shown, bool(last))
 
 
 class FileReports:
@@ -102,9 +106,17 @@ class FileReports:
         metadata: Any | None,
         *,
         region_column: bool,
+        account_columns: bool = False,
     ) -> None:
         columns = metadata.columns if metadata else ()
-        write_report_csv(path, parts, metadata, columns, region_column=region_column)
+        write_report_csv(
+            path,
+            parts,
+            metadata,
+            columns,
+            region_column=region_column,
+            account_columns=account_columns,
+        )
 
     def write_csv(
         self, path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]
@@ -124,12 +136,9 @@ def _write_rows(
     state: MigrationState,
     metadata: Any | None,
     metadata_columns: Sequence[str],
-    region: str | None = None,
-    header: bool = True,
+    first: list[str],
+    dest_account: bool,
 ) -> None:
-    first = [] if region is None else [region]
-    if header:
-        writer.writerow([*(["region"] if region is not None else []), *header_of(metadata_columns)])
     names = [status.name for status in Status]
     names[Status.INTENT] = "UNCONFIRMED"
     no_failure = ("", "")
@@ -159,6 +168,7 @@ def _write_rows(
             dest_arns.get(i, ""),
             attempts[i],
             *(shown or no_failure),
+            *([item.dest_vault_arn.split(":")[4]] if dest_account else []),
         ]
 
     writer.writerows(row(i, item) for i, item in enumerate(state.items))

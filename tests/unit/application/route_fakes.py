@@ -56,11 +56,31 @@ class FakeAccounts:
     ) -> None:
         self.sources, self.dests = dict(sources), dict(dests or {})
         self.source_account = account
-        self.home = home or next(iter(self.sources))
+        self._home = home or next(iter(self.sources))
         self.dest_home = self.home if self.dests else None
         self.catalog = Catalog(enabled if enabled is not None else sorted(self.sources))
         self.asked: list[tuple[str, str | None]] = []  # the routes wired with a destination
         self.extra = dict(wiring or {})  # keys, metadata, source_checks, statistics
+        self.others: dict[str, FakeAccounts] = {}  # other source accounts, by ID
+        self.organization: list[str] = []  # the organization's ACTIVE members
+
+    @property
+    def home(self) -> str:
+        return self._home
+
+    @property
+    def metadata(self) -> Any:
+        return self.extra.get("metadata")
+
+    def of(self, account: str) -> FakeAccounts:
+        if account == self.source_account:
+            return self
+        if account not in self.others:
+            raise KeyError(f"no fake account {account}")
+        return self.others[account]
+
+    def members(self) -> list[str]:
+        return list(self.organization)
 
     def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
         if dest_region is not None:
@@ -100,7 +120,9 @@ class FakeStates:
     def store(self, path: Path) -> Any:
         return Store(path, self.journals.get(path))
 
-    def regions_in(self, directory: Path) -> list[str]:
+    def routes_in(self, directory: Path) -> list[str]:
         return sorted(
-            path.name.removesuffix(".jsonl") for path in self.journals if path.parent == directory
+            str(path.relative_to(directory)).removesuffix(".jsonl")
+            for path in self.journals
+            if path.is_relative_to(directory)
         )

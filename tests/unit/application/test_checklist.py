@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from shuffle_aws_vaults.application.checklist import (
     UNCHECKED,
+    AccountChecks,
     Checklist,
     RouteChecklist,
     contained,
@@ -66,9 +67,9 @@ def regional(plan: PlanFacts, region: str = "us-east-1", dest: str = "us-east-1"
     return RouteChecklist(region, dest, tuple(vaults), tuple(checks))
 
 
-def account() -> tuple[tuple[CheckResult, ...], CheckResult]:
+def account(name: str | None = None) -> tuple[AccountChecks, ...]:
     identity = tuple(identity_checks(SOURCE, DEST, FakeSourceChecks({})))
-    return identity, role_check(FakeSourceChecks({}), ROLE)
+    return (AccountChecks(name, identity, role_check(FakeSourceChecks({}), ROLE)),)
 
 
 def route(region: str, dest: str, refused: AwsError | None = None) -> Route:
@@ -96,9 +97,8 @@ def test_one_region_keeps_its_checklist_and_order() -> None:
 
 
 def test_account_and_route_checks_make_the_one_region_checklist_in_its_order() -> None:
-    identity, role = account()
     region = regional(facts(Candidate(rp(encryption_key_arn=None), None, None)))
-    checklist = Checklist(identity, role, (region,))
+    checklist = Checklist(account(), (region,))
     assert [r.name for r in checklist.account] == [
         "identities",
         "cross-account backup",
@@ -129,7 +129,7 @@ def test_an_aws_error_while_checking_a_region_fails_that_region_only() -> None:
 
     bad = checked_route("eu-west-1", "eu-west-2", denied)
     good = checked_route("us-east-1", "us-east-1", lambda: regional(facts()))
-    checked = Checklist(*account(), (good, bad))
+    checked = Checklist(account(), (good, bad))
     assert bad.verdict is Outcome.FAIL and "iam-policy" in bad.results[0].fix
     assert good.verdict is Outcome.PASS
     assert checked.failed and checked.failed_regions == ["eu-west-1"]
@@ -139,7 +139,8 @@ def test_the_document_keeps_each_regions_checks_in_the_one_region_shape() -> Non
     west = regional(
         facts(Candidate(rp(), None, Reason.CROSS_REGION_UNSUPPORTED)), "eu-west-1", "eu-west-2"
     )
-    checked = Checklist((), CheckResult("copy role", Outcome.PASS, ""), (west,))
+    role = CheckResult("copy role", Outcome.PASS, "")
+    checked = Checklist((AccountChecks(None, (), role),), (west,))
     document = checked.document()
     assert document["verdict"] == "WARN" and document["failed_regions"] == []
     region = document["regions"]["eu-west-1"]
@@ -165,7 +166,7 @@ def test_the_table_has_the_account_section_once_a_heading_per_region_and_the_ver
         raise AwsError("ThrottlingException", "slow down", "ListBackupVaults")
 
     checked = Checklist(
-        *account(),
+        account(),
         (
             checked_route("us-east-1", "us-east-1", lambda: regional(facts())),
             checked_route("eu-west-1", "eu-west-1", failing),
@@ -194,3 +195,28 @@ def test_a_region_not_enabled_for_the_account_fails_without_being_checked() -> N
     assert (only.name, only.outcome) == (UNCHECKED, Outcome.FAIL)
     assert only.detail.endswith(f"af-south-1 is not enabled for account {SOURCE}")
     assert "leave it out of --regions" in only.fix
+
+
+def test_several_accounts_have_a_section_each_and_name_the_failing_one() -> None:
+    denied = CheckResult("copy role", Outcome.FAIL, "no such role", "create it")
+    identity = tuple(identity_checks(SOURCE, DEST, FakeSourceChecks({})))
+    checked = Checklist(
+        (*account("111111111111"), AccountChecks("111111111112", identity, denied)),
+        (
+            RouteChecklist("us-east-1", "us-east-1", (), (), "111111111111"),
+            RouteChecklist("us-east-1", "us-east-1", (), (), "111111111112"),
+        ),
+    )
+    out = io.StringIO()
+    print_sections(checked, out)
+    headings = [line for line in out.getvalue().splitlines() if not line.startswith(" ")]
+    assert headings == [
+        "Preflight, account 111111111111:",
+        "Preflight, account 111111111112:",
+        "Account 111111111111, Region us-east-1 -> us-east-1:",
+        "Account 111111111112, Region us-east-1 -> us-east-1:",
+        "Preflight: FAIL (failed in account 111111111112)",
+    ]
+    document = checked.document()
+    assert list(document["accounts"]) == ["111111111111", "111111111112"]
+    assert list(document["regions"]) == ["111111111111/us-east-1", "111111111112/us-east-1"]

@@ -9,9 +9,9 @@ import pytest
 
 from shuffle_aws_vaults.application.discovery import UnknownVault
 from shuffle_aws_vaults.application.errors import RequestRefused
-from shuffle_aws_vaults.application.routes import RouteRequest, open_routes, region_routes
+from shuffle_aws_vaults.application.routes import Route, RouteRequest, open_routes, region_routes
 from shuffle_aws_vaults.application.selection_stage import SelectionRequest
-from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError
+from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError, CredentialsError
 from shuffle_aws_vaults.domain.recovery_point import RecoveryPoint, Vault
 from shuffle_aws_vaults.domain.regions import RegionError, RegionsUnknown
 from shuffle_aws_vaults.domain.selection import Selection
@@ -228,7 +228,9 @@ def test_with_failed_a_given_region_whose_listing_fails_stops_only_itself() -> N
         catalog=Catalog(list(WORLD)),
         gateway_for=world.__getitem__,
         warn=[].append,
-        failed=lambda region, dest, exc: stopped.append((region, dest, exc.code)),
+        failed=lambda route: stopped.append(
+            (route.region, route.dest_region, getattr(route.refused, "code", None))
+        ),
     )
     assert [(s.region, s.request.vault_names) for s in found] == [("us-east-1", ("prod",))]
     assert stopped == [("eu-west-1", "eu-central-1", "AccessDeniedException")]
@@ -243,7 +245,7 @@ def test_with_failed_every_region_failing_leaves_no_scope_and_no_refusal() -> No
         catalog=Catalog(list(WORLD)),
         gateway_for=WORLD.__getitem__,
         warn=[].append,
-        failed=lambda region, dest, exc: stopped.append(region),
+        failed=lambda route: stopped.append(route.region),
     )
     assert found == [] and stopped == ["ap-east-1"]
 
@@ -287,3 +289,76 @@ def test_the_metadata_warning_is_passed_on_once_however_many_routes() -> None:
     assert [route.region for route in routes] == list(regions)
     assert notices.warnings == ["meta.csv: 1 duplicate resourceArn rows"]
     assert all(gateway.listings == 1 for gateway in regions.values())
+
+
+def fleet(**holdings: list[str]) -> FakeAccounts:
+    """Source accounts by ID, each holding these vaults in us-east-1; the first is the one the
+    flags name, the others reached through `of`. A holding of None cannot be reached."""
+    first, *rest = holdings
+    accounts = FakeAccounts(
+        {"us-east-1": RegionVaults("us-east-1", holdings[first])}, account=first
+    )
+    for account in rest:
+        accounts.others[account] = FakeAccounts(
+            {"us-east-1": RegionVaults("us-east-1", holdings[account])}, account=account
+        )
+    accounts.organization = list(holdings)
+    return accounts
+
+
+class Unreachable(FakeAccounts):
+    """An account whose role cannot be assumed: it fails when first used."""
+
+    @property
+    def home(self) -> str:
+        raise CredentialsError("source 111111111113 credentials were refused: AccessDenied")
+
+
+def test_source_accounts_give_a_route_each_named_by_account_and_region() -> None:
+    accounts = fleet(**{"111111111111": ["a"], "111111111112": ["a", "b"]})
+    routes = open_routes(
+        RouteRequest(accounts=("111111111111", "111111111112")),
+        named("a"),
+        accounts,
+        RecordingNotices(),
+    )
+    assert [route.key for route in routes] == ["111111111111/us-east-1", "111111111112/us-east-1"]
+    assert all(route.request.vault_names == ("a",) for route in routes)
+    assert routes[1].label == "account 111111111112, Region us-east-1"
+
+
+def test_an_account_that_cannot_be_reached_stops_alone_and_is_named() -> None:
+    accounts = fleet(**{"111111111111": ["a"], "111111111112": ["a"]})
+    accounts.others["111111111113"] = Unreachable({"us-east-1": None}, account="111111111113")
+    stopped: list[Route] = []
+    routes = open_routes(
+        RouteRequest(accounts=("111111111111", "111111111112", "111111111113")),
+        named("a"),
+        accounts,
+        RecordingNotices(),
+        failed=stopped.append,
+    )
+    assert [route.key for route in routes] == ["111111111111/us-east-1", "111111111112/us-east-1"]
+    (lost,) = stopped
+    assert lost.key == "111111111113" and lost.label == "account 111111111113"
+    assert isinstance(lost.refused, CredentialsError)
+
+
+def test_the_organization_keeps_the_members_holding_the_selection_less_those_excluded() -> None:
+    accounts = fleet(**{"111111111111": ["a"], "111111111112": ["b"], "111111111114": ["a"]})
+    notices = RecordingNotices()
+    request = RouteRequest(organization=True, exclude_accounts=("111111111114", "999999999999"))
+    routes = open_routes(request, named("a"), accounts, notices)
+    assert [route.key for route in routes] == ["111111111111/us-east-1"]
+    assert notices.warnings == ["--exclude-accounts: 999999999999 not among the source accounts"]
+
+
+def test_a_vault_no_account_holds_is_refused() -> None:
+    accounts = fleet(**{"111111111111": ["a"], "111111111112": ["b"]})
+    with pytest.raises(UnknownVault, match="no vault named c"):
+        open_routes(
+            RouteRequest(accounts=("111111111111", "111111111112")),
+            named("c"),
+            accounts,
+            RecordingNotices(),
+        )
