@@ -19,6 +19,8 @@ from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
 from ..domain.regions import RegionError
 from ..domain.selection import Selection
 from .exit_status import UsageError
+from .output import compile_query
+from .request_types import Output
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: \d would take any script's
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
@@ -300,3 +302,20 @@ def source_accounts(
             f"{', '.join(missing)}"
         )
     return accounts, excluded, profiles
+
+
+def output(
+    choices: tuple[str, ...], given: str | None, query: str | None, environ: Mapping[str, str]
+) -> Output:
+    """--output (its default from AWS_DEFAULT_OUTPUT, as the AWS CLI takes it) and a --query
+    checked before anything is read."""
+    fmt = given
+    if fmt is None:
+        wanted = environ.get("AWS_DEFAULT_OUTPUT", "").strip().lower()
+        fmt = wanted if wanted in choices else "table"
+    if query:
+        try:
+            compile_query(query)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    return Output(fmt, query)

@@ -19,7 +19,6 @@ from ..bootstrap import AccountSettings, Connections, ProgressSettings
 from ..domain.selection import Selection
 from . import flag_values as values
 from .exit_status import UsageError
-from .output import compile_query
 from .parser import build_parser
 from .request_types import (
     SANDBOX_CONFIG,
@@ -74,16 +73,7 @@ def output_of(args: argparse.Namespace, environ: Mapping[str, str]) -> Output:
     choices = getattr(args, "output_choices", None)
     if choices is None:  # the command prints no document (copy)
         return Output()
-    fmt = args.output
-    if fmt is None:
-        wanted = environ.get("AWS_DEFAULT_OUTPUT", "").strip().lower()
-        fmt = wanted if wanted in choices else "table"
-    if args.query:
-        try:
-            compile_query(args.query)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-    return Output(fmt, args.query)
+    return values.output(choices, args.output, args.query, environ)
 
 
 # -- Regions and routes -------------------------------------------------------------------
@@ -200,8 +190,11 @@ def state_location(
     ~/.local/state) when they are not given."""
     home = environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     region = args.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    # Several source accounts: named without them, so any account set of one migration (and
+    # --organization) finds the same directory, whatever order the accounts are named in.
+    several = getattr(args, "source_accounts", None) or getattr(args, "organization", False)
     name = MigrationName(
-        source_account=args.source_account,
+        source_account="accounts" if several else args.source_account,
         dest_account=args.dest_account,
         region=region,
         vaults=chosen.vault_names,

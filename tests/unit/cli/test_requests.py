@@ -79,3 +79,77 @@ def test_requests_are_immutable() -> None:
     assert isinstance(made, Copy)
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.routes = made.routes
+
+
+DEST = ["--dest-account", "222222222222"]
+
+
+def refusal(*argv: str) -> str:
+    from shuffle_aws_vaults.cli.exit_status import UsageError
+
+    with pytest.raises(UsageError) as refused:
+        request(*argv)
+    return str(refused.value)
+
+
+def test_several_source_accounts_are_routes_by_account_found_in_any_order(tmp_path: Path) -> None:
+    environ = {"XDG_STATE_HOME": str(tmp_path)}
+    flags = [*DEST, "--vault", "v", "--role-name", "Migrator"]
+    one = request("copy", "--source-accounts", "111111111112,111111111111", *flags, environ=environ)
+    other = request(
+        "copy",
+        "--source-accounts",
+        "111111111111",
+        "--source-accounts",
+        "111111111112",
+        *flags,
+        environ=environ,
+    )
+    assert isinstance(one, Copy) and isinstance(other, Copy)
+    assert one.routes.accounts == ("111111111112", "111111111111")
+    assert one.routes.by_account and one.routes.sectioned
+    assert one.state.directory() == other.state.directory()  # the accounts' order aside
+    assert one.connections.role_name == "Migrator"
+
+
+def test_each_account_may_have_its_own_profile_instead_of_a_role() -> None:
+    made = request(
+        "filter",
+        "--source-accounts",
+        "111111111111,111111111112",
+        "--source-profile",
+        "111111111111=first,111111111112=second",
+        *DEST,
+        "--all-vaults",
+    )
+    assert isinstance(made, Discovery)
+    assert made.connections.profiles == {"111111111111": "first", "111111111112": "second"}
+    assert made.connections.source.profile is None
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--source-accounts", "111111111111,111111111112"], "give --role-name, or --source-pro"),
+        (["--organization"], "--organization needs --role-name"),
+        (["--source-accounts", "1234"], "--source-accounts must be a 12-digit account ID"),
+        (
+            ["--source-account", "111111111111", "--source-profile", "111111111111=p"],
+            "--source-profile ID=PROFILE is for several source accounts",
+        ),
+        (
+            ["--source-account", "111111111111", "--exclude-accounts", "111111111112"],
+            "--exclude-accounts applies to --organization or --source-accounts",
+        ),
+        (
+            ["--organization", "--role-name", "R", "--source-role-arn", "arn:aws:iam::1:role/x"],
+            "--source-role-arn names one account's role",
+        ),
+        (
+            ["--source-account", "111111111111", "--organization", "--role-name", "R"],
+            "not allowed with argument",
+        ),
+    ],
+)
+def test_bad_account_flags_are_refused_naming_the_flag(flags: list[str], message: str) -> None:
+    assert message in refusal("filter", *flags, *DEST, "--all-vaults")
