@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .application.errors import OperatorError
 from .application.ports import (
@@ -177,7 +177,7 @@ def build(
         states=states or JournalFiles(),
         reports=reports or FileReports(),
         notices=notices or StderrNotices(),
-        executor=executor or copy_executor,
+        executor=executor or copy_executor(),
         now=now or partial(datetime.now, UTC),
         board=board,
     )
@@ -190,12 +190,26 @@ def known_regions() -> frozenset[str]:
     return botocore_regions()
 
 
-def copy_executor(workers: int) -> Executor:
-    """Threads for the blocking AWS calls of a copy run (daemon threads: a forced stop does
-    not wait for calls under way)."""
-    from .infrastructure.worker_pool import WorkerPool
+# Threads for the blocking AWS calls of a copy run, shared by all its routes (each route's
+# calls at most LANE_THREADS of them at once, and a fair share while others wait).
+POOL_THREADS = 64
+LANE_THREADS = 32
 
-    return WorkerPool(min(32, workers), name="copy")
+
+def copy_executor() -> Callable[[int], Executor]:
+    """A route's lane of the run's one set of worker threads, made on first use (daemon
+    threads: a forced stop does not wait for calls under way)."""
+    made: list[Any] = []
+
+    def lane(workers: int) -> Executor:
+        from .infrastructure.worker_pool import SharedWorkers
+
+        if not made:
+            made.append(SharedWorkers(POOL_THREADS, name="copy"))
+        lane: Executor = made[0].lane(min(LANE_THREADS, workers))
+        return lane
+
+    return lane
 
 
 def guarded_stdout() -> contextlib.AbstractContextManager[object]:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 PACKAGE = "shuffle_aws_vaults"
 CLI = f"{PACKAGE}.cli"
 ENTRY = "run_copy"  # the copy command's entry point in cli/
-ENGINE = (f"{PACKAGE}.application.copy_engine", "run")
+ENGINE = (f"{PACKAGE}.application.copy_engine", "begin")  # the first engine starts
 MAX_STEPS = 50_000  # the package's own calls before the engine (a few thousand today)
 EAST, WEST = "us-east-1", "eu-west-1"
 

@@ -88,3 +88,67 @@ def test_a_call_after_shutdown_is_refused() -> None:
 def test_a_pool_needs_a_worker() -> None:
     with pytest.raises(ValueError):
         WorkerPool(0)
+
+
+# -- the threads every route of a run shares -------------------------------------------------
+
+
+def test_a_lane_runs_every_call_and_never_more_than_its_limit_at_once() -> None:
+    from shuffle_aws_vaults.infrastructure.worker_pool import SharedWorkers
+
+    pool = SharedWorkers(8, name="shared")
+    lane = pool.lane(3)
+    lock = threading.Lock()
+    running, most, done = [0], [0], []
+
+    def call(n: int) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        threading.Event().wait(0.005)
+        with lock:
+            running[0] -= 1
+            done.append(n)
+
+    for n in range(40):
+        lane.submit(call, n)
+    lane.shutdown(wait=True)
+    assert sorted(done) == list(range(40)) and most[0] <= 3
+    assert pool.threads <= 8
+
+
+def test_a_lane_whose_calls_hang_leaves_threads_for_the_others() -> None:
+    from shuffle_aws_vaults.infrastructure.worker_pool import SharedWorkers
+
+    pool = SharedWorkers(4, name="shared")
+    slow, quick = pool.lane(32), pool.lane(32)
+    release = threading.Event()
+    finished = threading.Event()
+    for _ in range(10):
+        slow.submit(release.wait, 10.0)  # a route whose calls wait out throttling
+    quick.submit(finished.set)
+    assert finished.wait(5.0), "the quick lane's call waited for the slow lane's"
+    assert pool.threads == 4  # never more threads than the pool's
+    release.set()
+    slow.shutdown(wait=True)
+    quick.shutdown(wait=True)
+
+
+def test_a_lane_shut_down_with_cancel_drops_what_has_not_started() -> None:
+    from shuffle_aws_vaults.infrastructure.worker_pool import SharedWorkers
+
+    pool = SharedWorkers(1, name="shared")
+    lane = pool.lane(1)
+    gate, ran = threading.Event(), []
+    lane.submit(gate.wait, 5.0)
+    for n in range(5):
+        lane.submit(ran.append, n)
+    threading.Timer(0.05, gate.set).start()
+    lane.shutdown(wait=True, cancel_futures=True)
+    assert ran == []
+    with pytest.raises(PoolClosed):
+        lane.submit(ran.append, 9)
+    other = pool.lane(1)  # the pool lives on for the other routes
+    other.submit(ran.append, 1)
+    other.shutdown(wait=True)
+    assert ran == [1]

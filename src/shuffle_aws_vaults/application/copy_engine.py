@@ -114,61 +114,77 @@ class CopyEngine:
     # -- the loop -----------------------------------------------------------------------------
 
     def run(self) -> RunOutcome:
-        self._started = self.clock.monotonic()
+        """The whole run on this thread: begin, a step and a wait for the next message until
+        the run is over, then the wind-down."""
+        self.begin()
         try:
-            self._reconcile()
-            self._loop()
-        except OSError as exc:  # the engine thread's only I/O is the journal
+            while (wait := self.step()) is not None:
+                message = self.mailbox.get(wait)
+                if message is not None:
+                    self._handle(message)
+        finally:
+            outcome = self.end()
+        return outcome
+
+    def begin(self) -> None:
+        """Before submitting anything: find out what became of the last run's calls."""
+        self._started = self.clock.monotonic()
+        self._reconciling = True
+        self._draining_until: float | None = None
+        self._next_progress = 0.0
+        self.reconciliation.start()
+
+    def step(self) -> float | None:
+        """One pass (runs on any one thread; several engines may share it): what arrived
+        handled, then what is due done; the seconds to wait for what comes next, or None
+        when the run is over (end() winds it down)."""
+        try:
+            return self._step()
+        except OSError as exc:  # the engine's only I/O is the journal
             self.outcome.fatal = journal_failure(exc)
             self.outcome.reason = "fatal"
-        finally:
-            self._wind_down()
+            return None
+
+    def end(self) -> RunOutcome:
+        self._wind_down()
         return self.outcome
 
-    def _reconcile(self) -> None:
-        """Before submitting anything: find out what became of the last run's calls."""
-        self.reconciliation.start()
-        while self.reconciliation.pending and not self.outcome.fatal and not self.stop.forced:
-            message = self.mailbox.get(1.0)
-            if message is not None:
-                self._handle(message)
-        self.journal.flush()
-
-    def _loop(self) -> None:
-        draining_until: float | None = None
-        next_progress = 0.0
-        while True:
-            self._handle_messages()
-            if self.outcome.fatal:
-                self.outcome.reason = "fatal"
-                break
-            now = self.clock.monotonic()
-            if self.stop.forced:
-                self.outcome.reason = "interrupted"
-                break
-            if draining_until is None and self._should_stop(now):
-                draining_until = now + self.settings.drain
-                self._draining = True
-                log.info("no new submissions; tracking %d jobs in flight", self.state.in_flight)
-            self._notice_throttling()
-            if draining_until is None:
-                self.submission.submit_ready()
-            self.tracking.maybe_poll(now)
-            self._maybe_sync(now)
-            if self.journal.events_since_snapshot >= self.settings.compact_every:
-                self.journal.compact(self.state)
-            if now >= next_progress and self.progress is not None:
-                self.progress.update(self.snapshot())
-                next_progress = now + self.settings.progress_every
-            if self._finished():
-                break
-            if draining_until is not None and (
-                self.state.counts[Status.SUBMITTED] == 0 or now >= draining_until
-            ):
-                break
-            message = self.mailbox.get(self._wait_time(now))
-            if message is not None:
-                self._handle(message)
+    def _step(self) -> float | None:
+        self._handle_messages()
+        if self._reconciling:
+            if self.reconciliation.pending and not self.outcome.fatal and not self.stop.forced:
+                return 1.0
+            self._reconciling = False
+            self.journal.flush()
+        if self.outcome.fatal:
+            self.outcome.reason = "fatal"
+            return None
+        now = self.clock.monotonic()
+        if self.stop.forced:
+            self.outcome.reason = "interrupted"
+            return None
+        if self._draining_until is None and self._should_stop(now):
+            self._draining_until = now + self.settings.drain
+            self._draining = True
+            log.info("no new submissions; tracking %d jobs in flight", self.state.in_flight)
+        self._notice_throttling()
+        if self._draining_until is None:
+            self.submission.submit_ready()
+        self.tracking.maybe_poll(now)
+        self._maybe_sync(now)
+        if self.journal.events_since_snapshot >= self.settings.compact_every:
+            self.journal.compact(self.state)
+        if now >= self._next_progress and self.progress is not None:
+            self.progress.update(self.snapshot())
+            self._next_progress = now + self.settings.progress_every
+        if self._finished():
+            return None
+        draining_until = self._draining_until
+        if draining_until is not None and (
+            self.state.counts[Status.SUBMITTED] == 0 or now >= draining_until
+        ):
+            return None
+        return self._wait_time(now)
 
     def _notice_throttling(self) -> None:
         """Counted for the summary only (those botocore retried away included): the account's

@@ -7,7 +7,6 @@ compact, close, unlock) is this module's, from start to end.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -39,7 +38,7 @@ from .plan_growth import include_new, retry_failed
 from .planning import build_plan
 from .ports import DestinationAccount, Notices, ProgressSink, StateStore
 from .preflight import PlanFacts, failed, run_preflight
-from .run_control import StopSignal
+from .run_control import Mailbox, StopSignal
 from .selection_stage import NothingSelected, SelectionSources, select
 
 
@@ -255,15 +254,22 @@ class CopyMigration:
         return OpenedMigration(identity, state, journal)
 
     def engine(
-        self, opened: OpenedMigration, ports: CopyPorts, stop: StopSignal, progress: ProgressSink
+        self,
+        opened: OpenedMigration,
+        ports: CopyPorts,
+        stop: StopSignal,
+        progress: ProgressSink,
+        mailbox: Mailbox | None = None,
     ) -> CopyEngine:
-        """The engine for this run, with its executor and progress display."""
+        """The engine for this run, with its executor and progress display (and `mailbox`,
+        when several engines share one thread and its wake-up)."""
         return CopyEngine(
             state=opened.state,
             gateway=ports.source,
             journal=opened.journal,
             settings=self.settings(ports.source.account_id),
             executor=ports.executor(self.request.workers),
+            mailbox=mailbox,
             progress=progress,
             stop=stop,
         )
@@ -319,30 +325,6 @@ class CopyMigration:
                 self.request.report_csv, parts, ports.metadata, region_column=False
             )
         return CopyOutcome(outcome, report, MigrationCounts.of(state), state.done)
-
-    def run(
-        self,
-        opened: OpenedMigration,
-        ports: CopyPorts,
-        stop: StopSignal,
-        progress: ProgressSink,
-        *,
-        freeze: bool = True,
-    ) -> CopyOutcome:
-        """Run the engine to its end, its figures to `progress`; `freeze`: the plan and its
-        state live until the run ends, so the collector need not walk them again (at a million
-        items its full passes cost seconds; bench/engine_overhead.py). A run over several
-        routes freezes once, for all."""
-        started = self.now()
-        engine = self.engine(opened, ports, stop, progress)
-        if freeze:
-            gc.freeze()
-        try:
-            outcome = engine.run()
-        finally:
-            if freeze:
-                gc.unfreeze()  # the run is over: what it held may be collected again
-        return self.finish(opened, engine, outcome, ports, started)
 
 
 def resume_line(state: MigrationState) -> str:

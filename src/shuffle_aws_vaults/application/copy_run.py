@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.summary import MigrationCounts, by_destination
+from .copy_engine import CopyEngine, RunOutcome
 from .copy_migration import CopyMigration
 from .copy_report import AccountsStatistics, routes_summary
 from .copy_request import (
@@ -44,32 +45,10 @@ from .ports import (
     StateFiles,
 )
 from .routes import Route, RouteRequest, open_routes, wiring_of
-from .run_control import StopSignal
+from .run_control import Mailbox, StopSignal
 from .selection_stage import NothingSelected
+from .side_by_side import SideBySide, on_threads, run_engines
 from .state_location import StateLocation
-
-# Runs each call at once on a thread of its own, and returns when every call has returned.
-SideBySide = Callable[[Sequence[Callable[[], None]]], None]
-
-
-def on_threads(calls: Sequence[Callable[[], None]]) -> None:
-    """Daemon threads: a stop while planning (exit status 2, at once) does not wait for them;
-    the state files are written atomically, so what was recorded stays loadable. One call
-    runs on the caller's thread."""
-    if len(calls) == 1:
-        calls[0]()
-        return
-    threads = [threading.Thread(target=call, daemon=True) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
-def one_after_another(calls: Sequence[Callable[[], None]]) -> None:
-    """For unit tests: the same calls, in order, on the caller's thread."""
-    for call in calls:
-        call()
 
 
 class Completion(enum.Enum):
@@ -319,24 +298,44 @@ class CopyRun:
         return self.results
 
     def run(self, stop: StopSignal) -> list[RouteResult]:
-        """Run every opened route's engine side by side until each has finished or stopped;
-        `stop` (signals, the runtime limit's drain) reaches them all. Each route's progress
-        sink is made first, in the routes' order."""
+        """Run every opened route's engine until each has finished or stopped, all of them
+        stepped on this one thread (their calls on the shared worker threads); `stop`
+        (signals, the runtime limit's drain) reaches them all. Each route's progress sink is
+        made first, in the routes' order; each route is finished as soon as its engine ends."""
         if not self.parts:  # no route could even be listed: nothing ran, nothing to report
             return self.results
         results = self.results[len(self.results) - len(self.parts) :]
         self.started = self._now()
-        runs = []
+        wake = threading.Event()
+        running: list[tuple[RoutePart, RouteResult, CopyEngine]] = []
         for part, result in zip(self.parts, results, strict=True):
             if isinstance(result.opened, OpenedMigration) and result.error is None:
                 counts = MigrationCounts.of(result.opened.state)
                 sink = self._progress(part.key, counts.total, counts.done)
-                runs.append(functools.partial(self._run_one, part, result, stop, sink))
+                mailbox = Mailbox(wake)
+                engine = part.migration.engine(result.opened, part.ports, stop, sink, mailbox)
+                running.append((part, result, engine))
+        started = self._now()
+
+        def ended(index: int, outcome: RunOutcome | None, error: Exception | None) -> None:
+            part, result, engine = running[index]
+            assert isinstance(result.opened, OpenedMigration)
+            try:
+                if error is not None:
+                    raise error
+                assert outcome is not None
+                migration = part.migration
+                result.outcome = migration.finish(
+                    result.opened, engine, outcome, part.ports, started
+                )
+            except Exception as exc:
+                result.error = exc
+
         # Every route's plan lives until the run ends: the collector need not walk them again
         # (once for all routes: one route's end must not thaw the others').
         gc.freeze()
         try:
-            self._side_by_side(runs)
+            run_engines([engine for _, _, engine in running], wake, ended)
         finally:
             gc.unfreeze()
         if not self.sectioned and results[0].error is not None:
@@ -344,16 +343,6 @@ class CopyRun:
         if self.sectioned:
             self._report()
         return self.results
-
-    @staticmethod
-    def _run_one(
-        part: RoutePart, result: RouteResult, stop: StopSignal, sink: ProgressSink
-    ) -> None:
-        assert isinstance(result.opened, OpenedMigration)
-        try:
-            result.outcome = part.migration.run(result.opened, part.ports, stop, sink, freeze=False)
-        except Exception as exc:
-            result.error = exc
 
     def _report(self) -> None:
         """With a section per route: one summary and one report for every route."""

@@ -45,13 +45,17 @@ class Clock:
 
 
 class Mailbox:
-    """Results from worker threads to the engine thread."""
+    """Results from worker threads to the engine thread; `wake` is set by each one (engines
+    that share a thread wait on it together)."""
 
-    def __init__(self) -> None:
+    def __init__(self, wake: threading.Event | None = None) -> None:
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._wake = wake
 
     def put(self, item: Any) -> None:
         self._queue.put(item)
+        if self._wake is not None:
+            self._wake.set()
 
     def get(self, timeout: float) -> Any | None:
         try:

@@ -5,6 +5,7 @@ and the one summary adds the routes up and keeps a section for each."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,11 +22,12 @@ from shuffle_aws_vaults.application.copy_request import (
     OpenedMigration,
     PreflightFailed,
 )
-from shuffle_aws_vaults.application.copy_run import CopyRun, one_after_another
+from shuffle_aws_vaults.application.copy_run import CopyRun
 from shuffle_aws_vaults.application.errors import RequestRefused
 from shuffle_aws_vaults.application.routes import RouteRequest
 from shuffle_aws_vaults.application.run_control import StopSignal
 from shuffle_aws_vaults.application.selection_stage import NothingSelected, SelectionRequest
+from shuffle_aws_vaults.application.side_by_side import one_after_another, run_engines
 from shuffle_aws_vaults.application.state_location import MigrationName, StateLocation
 from shuffle_aws_vaults.domain.errors import AwsError, ErrorCategory
 from shuffle_aws_vaults.domain.migration import MigrationState
@@ -93,17 +95,37 @@ class FakeMigration:
             raise refusal
         return OpenedMigration({}, MigrationState([]), cast(Any, None))
 
-    def run(
-        self, opened: Any, ports: Any, stop: StopSignal, progress: Any, *, freeze: bool
-    ) -> CopyOutcome:
-        assert freeze is False  # the run freezes once for all routes
-        self.log.append(f"run {self.region}")
+    def engine(
+        self, opened: Any, ports: Any, stop: StopSignal, progress: Any, mailbox: Any
+    ) -> FakeEngine:
         self.stops.append(stop)
-        if "run_raises" in self.behaviour:
-            raise self.behaviour["run_raises"]
-        outcome = RunOutcome(self.behaviour.get("reason", "finished"), completed_this_run=3)
+        return FakeEngine(self)
+
+    def finish(
+        self, opened: Any, engine: Any, outcome: RunOutcome, ports: Any, started: Any
+    ) -> CopyOutcome:
         counts = MigrationCounts(3, 3, 0, 0, 0, 0, 0)
         return CopyOutcome(outcome, report(3), counts, True)
+
+
+class FakeEngine:
+    """A route's engine: two steps, then over (or raising, if its migration says so)."""
+
+    def __init__(self, migration: FakeMigration) -> None:
+        self.migration, self.steps = migration, 0
+
+    def begin(self) -> None:
+        self.migration.log.append(f"run {self.migration.region}")
+
+    def step(self) -> float | None:
+        self.steps += 1
+        if "run_raises" in self.migration.behaviour:
+            raise self.migration.behaviour["run_raises"]
+        return 0.0 if self.steps < 2 else None
+
+    def end(self) -> RunOutcome:
+        reason = self.migration.behaviour.get("reason", "finished")
+        return RunOutcome(reason, completed_this_run=3)
 
 
 class OneVault:
@@ -324,3 +346,18 @@ def test_one_route_runs_and_writes_no_summary_of_its_own_making() -> None:
         (result,) = copy.run(StopSignal())
     assert result.outcome is not None and result.outcome.done
     assert copy.summary is None  # the route's own migration writes the one-Region summary
+
+
+def test_the_engines_share_one_thread_each_stepped_until_it_is_over() -> None:
+    engines = [FakeEngine(FakeMigration(region, [])) for region in ("a", "b")]
+    engines[0].migration.behaviour["run_raises"] = OSError("journal gone")
+    ended: list[tuple[int, str | None, str | None]] = []
+    run_engines(
+        engines,  # type: ignore[arg-type]
+        threading.Event(),
+        lambda i, outcome, error: ended.append(
+            (i, outcome.reason if outcome else None, str(error) if error else None)
+        ),
+    )
+    assert ended == [(0, "finished", "journal gone"), (1, "finished", None)]
+    assert [engine.steps for engine in engines] == [1, 2]
