@@ -432,3 +432,49 @@ def test_the_management_account_may_be_a_source_account_and_is_listed_once(
     with pytest.raises(OrganizationsError):
         list_accounts(B, {})
 
+
+# -- the sandbox command's flags ---------------------------------------------------------------
+
+
+def sandbox_config(*flags: str) -> tuple[Any, Any]:
+    from shuffle_aws_vaults.cli.parser import build_parser
+    from shuffle_aws_vaults.cli.requests import sandbox as sandbox_request
+    from shuffle_aws_vaults.cli.sandbox_command import config_of
+
+    return config_of(sandbox_request(build_parser().parse_args(["sandbox", *flags])))
+
+
+def test_the_account_flags_reach_the_config_and_the_seed() -> None:
+    config, spec = sandbox_config(
+        "--source-accounts", "3", "--dest-accounts", "2", "--account-shares", "3,2,1",
+        "--suspended-accounts", "111111111113, 222222222223",
+    )  # fmt: skip
+    assert config.source_accounts == (A, B, C)
+    assert config.dest_accounts == (D1, D2)
+    assert config.suspended_accounts == (C, D2)
+    assert spec.account_shares == (3.0, 2.0, 1.0)
+    default_config, default_spec = sandbox_config()
+    assert (default_config.source_accounts, default_config.dest_accounts) == ((A,), (D1,))
+    assert default_config.suspended_accounts == ()
+    assert default_spec.account_shares == ()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--account-shares", "1,1"), "--account-shares: 2 shares for 1 source accounts"),
+        (("--source-accounts", "2", "--account-shares", "0,0"), "not all 0"),
+        (("--suspended-accounts", "111111111112"), "--suspended-accounts: 111111111112 is not"),
+        (("--suspended-accounts", "1111"), "--suspended-accounts: an account ID is 12 digits"),
+        (("--source-accounts", "0"), "--source-accounts"),
+    ],
+)
+def test_bad_account_flags_are_refused_naming_the_flag(
+    flags: tuple[str, ...], message: str
+) -> None:
+    from shuffle_aws_vaults.cli.exit_status import UsageError
+
+    with pytest.raises(UsageError) as refused:
+        sandbox_config(*flags)
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
