@@ -210,11 +210,15 @@ def _always(account: str) -> Callable[[], str]:
 
 def organization_accounts(management: str) -> list[dict[str, Any]]:
     """Every account of the organization `management` manages, as moto describes it (Id, Arn,
-    Email, Name, Status, State, JoinedMethod, JoinedTimestamp), in the order it joined."""
+    Email, Name, Status, State, JoinedMethod, JoinedTimestamp), in the order it joined; the
+    timestamp to the millisecond, as AWS answers (moto keeps microseconds)."""
     from moto.organizations.models import organizations_backends
 
     backend = organizations_backends[management][PARTITION]
-    return [account.describe() for account in backend.accounts]
+    described = [account.describe() for account in backend.accounts]
+    for account in described:
+        account["JoinedTimestamp"] = round(float(account["JoinedTimestamp"]), 3)
+    return described
 
 
 def organization_of(account: str) -> str | None:
