@@ -354,7 +354,7 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
     given = vars(args)
     retention = args.copy_job_retention_days
     config = {
-        **{name: given[name] for name in SANDBOX_CONFIG},
+        **{name: given[name] for name in SANDBOX_CONFIG.split()},
         "bandwidth_bytes_per_second": args.bandwidth_mib * 1024 * 1024,
         "job_overhead_seconds": args.job_overhead,
         "copy_job_retention_seconds": retention * 86400.0 if retention is not None else None,
@@ -363,7 +363,7 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
         "page_token_ttl_seconds": args.page_token_ttl,
     }
     faults = {
-        **{name: given[name] for name in SANDBOX_FAULTS},
+        **{name: given[name] for name in SANDBOX_FAULTS.split()},
         "credential_ttl_seconds": args.credential_ttl,
     }
     spec = {
@@ -373,6 +373,7 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
         "cross_account_enabled": not args.cross_account_disabled,
         "copy_role": not args.no_copy_role,
         "region_shares": args.region_shares or (),
+        "account_shares": args.account_shares or (),
     }
     return Sandbox(
         config,

@@ -42,6 +42,27 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         help="split --recovery-points (the total over all Regions) in proportion to these "
         "weights, one per Region in --regions order, e.g. 3,1 (default: equal shares)",
     )
+    accounts = sandbox.add_argument_group("accounts (members of one organization)")
+    for side, first in (("source", 111111111111), ("dest", 222222222222)):
+        accounts.add_argument(
+            f"--{side}-accounts",
+            dest=f"{side}_account_count",
+            type=positive_int,
+            default=1,
+            metavar="N",
+            help=f"{side} accounts {first}, {first + 1}, ... (default: 1)",
+        )
+    accounts.add_argument(
+        "--account-shares",
+        type=region_shares,
+        metavar="W1,W2,...",
+        help="split --recovery-points among the source accounts in proportion to these weights",
+    )
+    accounts.add_argument(
+        "--suspended-accounts",
+        metavar="ID,...",
+        help="these source or destination accounts are SUSPENDED in organizations:ListAccounts",
+    )
     sandbox.add_argument(
         "--cross-region-account-copy",
         choices=("supported", "refused"),

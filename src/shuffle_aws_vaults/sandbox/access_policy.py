@@ -72,8 +72,9 @@ def allows(policy_text: str | None, account: str, action: str = COPY_ACTION) -> 
     return allowed
 
 
-def copy_into_vault_policy(vault_arn: str, source_account: str) -> str:
-    """The least-privilege access policy a destination vault needs for one source account."""
+def copy_into_vault_policy(vault_arn: str, source_account: str, *more: str) -> str:
+    """The least-privilege access policy a destination vault needs for the source accounts."""
+    roots = [f"arn:aws:iam::{account}:root" for account in (source_account, *more)]
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -81,7 +82,7 @@ def copy_into_vault_policy(vault_arn: str, source_account: str) -> str:
                 {
                     "Sid": "AllowCopyFromSourceAccount",
                     "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{source_account}:root"},
+                    "Principal": {"AWS": roots[0] if len(roots) == 1 else roots},
                     "Action": COPY_ACTION,
                     "Resource": vault_arn,
                 }

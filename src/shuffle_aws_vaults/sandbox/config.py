@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -105,6 +106,13 @@ class SandboxConfig:
     regions: tuple[str, ...] = ()
     source_account: str = "111111111111"
     dest_account: str = "222222222222"
+    # How many source and destination accounts: the first is source_account (dest_account), each
+    # next one the number after it: 111111111111, 111111111112, ... (see account_ids).
+    source_account_count: int = 1
+    dest_account_count: int = 1
+    # Members the organization lists SUSPENDED (ListAccounts' Status and State); each one of the
+    # source or destination accounts. Their vaults still answer: the sandbox models the listing.
+    suspended_accounts: tuple[str, ...] = ()
     seed: int = 1
     # Simulated seconds per wall-clock second: 3600 makes an hour of copying pass in a second.
     time_scale: float = 1.0
@@ -169,6 +177,22 @@ class SandboxConfig:
     cross_region_account_copy: CrossRegionAccountCopy = "supported"
     faults: FaultConfig = field(default_factory=FaultConfig)
 
+    @property
+    def source_accounts(self) -> tuple[str, ...]:
+        """Every source account, source_account first."""
+        return account_ids(self.source_account, self.source_account_count)
+
+    @property
+    def dest_accounts(self) -> tuple[str, ...]:
+        """Every destination account, dest_account first."""
+        return account_ids(self.dest_account, self.dest_account_count)
+
+    @property
+    def member_accounts(self) -> tuple[str, ...]:
+        """The organization's members besides its management account: sources, then
+        destinations."""
+        return (*self.source_accounts, *self.dest_accounts)
+
     def __post_init__(self) -> None:
         served = check_regions(tuple(self.regions) or (self.region,))
         object.__setattr__(self, "regions", served)
@@ -201,6 +225,7 @@ class SandboxConfig:
             raise ValueError(
                 f"the management account must be 12 digits, not {self.management_account!r}"
             )
+        self._check_accounts()
         if self.copy_job_order not in ("oldest", "newest"):
             raise ValueError("copy_job_order must be 'oldest' or 'newest'")
         ttl = self.page_token_ttl_seconds
@@ -218,3 +243,35 @@ class SandboxConfig:
         retention = self.copy_job_retention_seconds
         if retention is not None and not retention >= 0:
             raise ValueError("copy_job_retention_seconds must be 0 or more")
+
+    def _check_accounts(self) -> None:
+        for name in ("source_account_count", "dest_account_count"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        members = self.member_accounts  # ValueError past 999999999999
+        twice = sorted(account for account, n in Counter(members).items() if n > 1)
+        if twice:
+            raise ValueError(
+                f"account {twice[0]} is both a source and a destination account: the source "
+                "accounts count up from source_account, the destinations from dest_account"
+            )
+        suspended = tuple(self.suspended_accounts)
+        unknown = [account for account in suspended if account not in members]
+        if unknown:
+            raise ValueError(
+                f"suspended account {unknown[0]} is not a source or destination account "
+                f"({', '.join(members)})"
+            )
+        if self.management_account in suspended:
+            raise ValueError("the management account cannot be suspended")
+        object.__setattr__(self, "suspended_accounts", suspended)
+
+
+def account_ids(first: str, count: int) -> tuple[str, ...]:
+    """`count` account IDs from `first` on, each the number after the last (12 digits each)."""
+    if not (len(first) == 12 and first.isdigit()):
+        raise ValueError(f"an account ID is 12 digits, not {first!r}")
+    ids = tuple(f"{int(first) + index:012d}" for index in range(count))
+    if ids and len(ids[-1]) > 12:
+        raise ValueError(f"{count} accounts from {first} run past 999999999999")
+    return ids

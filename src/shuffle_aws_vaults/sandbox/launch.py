@@ -8,12 +8,12 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import regions as served_regions
-from .config import FaultConfig, SandboxConfig
+from .config import FaultConfig, SandboxConfig, account_ids
 from .seed import SeedSpec
 from .server import Sandbox
 from .world import SandboxWorld
@@ -36,6 +36,41 @@ def regions_of(
     return served
 
 
+def account_list(given: str | Sequence[str] | None, flag: str) -> tuple[str, ...]:
+    """A comma list (or a sequence) of account IDs, 12 digits each; ValueError naming `flag`."""
+    text = given if isinstance(given, str) else ",".join(given or ())
+    ids = tuple(part.strip() for part in text.split(",") if part.strip())
+    bad = [account for account in ids if not (len(account) == 12 and account.isdigit())]
+    if bad:
+        raise ValueError(f"{flag}: an account ID is 12 digits, not {bad[0]!r}")
+    return ids
+
+
+def accounts_of(config: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """`config` with --suspended-accounts as IDs, checked (as --account-shares) against the
+    accounts served; ValueError naming the flag."""
+    given = dict(config)
+    suspended = account_list(given.get("suspended_accounts"), "--suspended-accounts")
+    first_source = given.get("source_account", SandboxConfig.source_account)
+    first_dest = given.get("dest_account", SandboxConfig.dest_account)
+    sources = account_ids(first_source, given.get("source_account_count", 1))
+    dests = account_ids(first_dest, given.get("dest_account_count", 1))
+    unknown = [account for account in suspended if account not in (*sources, *dests)]
+    if unknown:
+        raise ValueError(
+            f"--suspended-accounts: {unknown[0]} is not one of the sandbox's source or "
+            f"destination accounts ({', '.join((*sources, *dests))})"
+        )
+    shares = spec.get("account_shares") or ()
+    if shares and len(shares) != len(sources):
+        raise ValueError(
+            f"--account-shares: {len(shares)} shares for {len(sources)} source accounts "
+            f"({', '.join(sources)}); give one per source account"
+        )
+    given["suspended_accounts"] = suspended
+    return given
+
+
 def configured(
     config: Mapping[str, Any],
     faults: Mapping[str, Any],
@@ -49,9 +84,23 @@ def configured(
         regions=regions_of(regions, shares),
         type_limits=dict(type_limits),
         faults=FaultConfig(**faults),
-        **config,
+        **accounts_of(config, spec),
     )
     return sandbox_config, SeedSpec(**spec)
+
+
+def accounts_note(config: SandboxConfig) -> str:
+    """Who is served: the source and destination accounts and their profiles."""
+    sources, dests = config.source_accounts, config.dest_accounts
+    if len(sources) == len(dests) == 1:
+        return (
+            f"source account {sources[0]}, destination {dests[0]}; profiles sandbox-source "
+            "and sandbox-dest"
+        )
+    return (
+        f"source accounts {', '.join(sources)}, destinations {', '.join(dests)}; profiles "
+        f"sandbox-source and sandbox-dest (the first of each) and sandbox-ACCOUNTID for each"
+    )
 
 
 def regions_note(by_region: dict[str, int]) -> str:
@@ -103,10 +152,8 @@ def serve(
             f"sandbox ready at {server.endpoint_url} in {time.monotonic() - started:.1f}s: "
             f"{seeded.recovery_points:,} recovery points in {len(seeded.vaults)} vaults "
             f"({', '.join(seeded.vaults)}){regions_note(seeded.by_region)}; "
-            f"source account {config.source_account}, "
-            f"destination {config.dest_account}; profiles sandbox-source and sandbox-dest "
-            f"(sandbox-management: the organization's management account "
-            f"{config.management_account}). "
+            f"{accounts_note(config)} (sandbox-management: the organization's management "
+            f"account {config.management_account}). "
             "Ctrl-C stops it.",
             file=sys.stderr,
             flush=True,

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from moto.backup.models import backup_backends
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
-RESET_SERVICES = ("backup", "sts", "iam", "kms")
+RESET_SERVICES = ("backup", "sts", "iam", "kms", "organizations")
+# The account moto gives long-term keys it does not know: the sandbox-base profile's.
+BASE_ACCOUNT: str = DEFAULT_ACCOUNT_ID
+PARTITION = "aws"
 
 
 def reset_moto() -> None:
     """Forget everything moto holds for the services the sandbox uses."""
     from moto.backends import get_backend
+    from moto.organizations.models import organizations_backends
 
     for service in RESET_SERVICES:
         get_backend(service).reset()  # type: ignore[call-overload]
+    # Members map to their management account beside the backends; reset leaves it.
+    organizations_backends.master_accounts.clear()
 
 
 def moto_vault(account: str, region: str, name: str) -> Any | None:
@@ -69,6 +79,19 @@ def seed_moto_ids(seed: int) -> None:
     mock_random.seed(seed)
 
 
+@contextmanager
+def moto_ids_kept() -> Iterator[None]:
+    """moto's ID generator is where it was before the block: what the block makes (roles, the
+    organization) draws no ID that anything made after it would otherwise have drawn."""
+    from moto.moto_api._internal import mock_random
+
+    state = mock_random.getstate()
+    try:
+        yield
+    finally:
+        mock_random.setstate(state)
+
+
 def create_kms_key(
     account: str,
     region: str,
@@ -97,21 +120,26 @@ def create_kms_key(
     return str(key.arn)
 
 
-def create_role(account: str, name: str, path: str, trusted_service: str) -> str:
-    """An IAM role trusted by `trusted_service` (as the AWS Backup default role is); its ARN."""
-    import json
-
+def create_role(
+    account: str,
+    name: str,
+    path: str,
+    trusted_service: str | None = None,
+    *,
+    trusted_accounts: Sequence[str] = (),
+) -> str:
+    """An IAM role trusted by `trusted_service` (as the AWS Backup default role is) or by the
+    principals of `trusted_accounts`; its ARN."""
     from moto.iam.models import iam_backends
 
+    principal: dict[str, Any] = (
+        {"Service": trusted_service}
+        if trusted_service
+        else {"AWS": [f"arn:aws:iam::{other}:root" for other in trusted_accounts]}
+    )
     trust = {
         "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": trusted_service},
-                "Action": "sts:AssumeRole",
-            }
-        ],
+        "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
     }
     role = iam_backends[account]["global"].create_role(
         role_name=name,
@@ -146,3 +174,58 @@ def role_trust_text(account: str, role_arn: str) -> str | None:
         if role.arn == role_arn:
             return str(role.assume_role_policy_document)
     return None
+
+
+def create_organization(
+    management: str, region: str, members: Mapping[str, str], suspended: Collection[str]
+) -> None:
+    """An organization with all features, `management` its management account and `members`
+    (account ID -> name) its members, each ACTIVE but those in `suspended`; kept in moto's
+    Organizations backend, which gives each account it creates the role
+    OrganizationAccountAccessRole trusting the management account, as AWS does. moto draws a new
+    account's ID at random: while it creates one, the draw answers that member's ID instead."""
+    from moto.organizations import utils as organization_ids
+    from moto.organizations.models import organizations_backends
+
+    backend = organizations_backends[management][PARTITION]
+    backend.create_organization(region=region, FeatureSet="ALL")
+    backend.get_account_by_id(management).name = "management"  # moto calls it "master"
+    draw = organization_ids.make_random_account_id
+    try:
+        for account, name in members.items():
+            if account == management:
+                continue  # already its organization's first account
+            organization_ids.make_random_account_id = _always(account)
+            backend.create_account(AccountName=name, Email=f"{name}@sandbox.invalid")
+            created = backend.get_account_by_id(account)
+            if account in suspended:
+                created.status = created.state = "SUSPENDED"
+    finally:
+        organization_ids.make_random_account_id = draw
+
+
+def _always(account: str) -> Callable[[], str]:
+    return lambda: account
+
+
+def organization_accounts(management: str) -> list[dict[str, Any]]:
+    """Every account of the organization `management` manages, as moto describes it (Id, Arn,
+    Email, Name, Status, State, JoinedMethod, JoinedTimestamp), in the order it joined; the
+    timestamp to the millisecond, as AWS answers (moto keeps microseconds)."""
+    from moto.organizations.models import organizations_backends
+
+    backend = organizations_backends[management][PARTITION]
+    described = [account.describe() for account in backend.accounts]
+    for account in described:
+        account["JoinedTimestamp"] = round(float(account["JoinedTimestamp"]), 3)
+    return described
+
+
+def organization_of(account: str) -> str | None:
+    """The management account of the organization `account` belongs to, or None."""
+    from moto.organizations.models import organizations_backends
+
+    if organizations_backends[account][PARTITION].org is not None:
+        return account
+    found = organizations_backends.master_accounts.get(account)
+    return None if found is None else found[0]

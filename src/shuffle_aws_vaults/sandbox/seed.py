@@ -11,13 +11,24 @@ from pathlib import Path
 
 from .access_policy import copy_into_vault_policy
 from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
+from .config import SandboxConfig
 from .copy_permissions import shared_key_policy
-from .moto_bridge import create_kms_key, create_role, create_vault, seed_moto_ids
+from .moto_bridge import (
+    BASE_ACCOUNT,
+    create_kms_key,
+    create_organization,
+    create_role,
+    create_vault,
+    moto_ids_kept,
+    seed_moto_ids,
+)
 from .records import DAY, StoredRecoveryPoint, is_backup_owned_arn
 from .regions import split_counts
 from .world import SandboxWorld
 
 GIB = 1024**3
+# The role the AWS config file's profiles assume in each account (role_arn + source_profile).
+OPERATOR_ROLE = "SandboxOperator"
 
 VAULT_NAMES = (
     "production-backups",
@@ -68,11 +79,16 @@ class SeedSpec:
     cross_account_enabled: bool = True
     copy_role: bool = True
     # Share of copyable recovery points whose copy is already in the destination vault of the
-    # same name, as a backup plan's copy rule (or an earlier tool) left it: no job on record.
+    # same name (of the first destination account), as a backup plan's copy rule (or an earlier
+    # tool) left it: no job on record.
     copied_share: float = 0.0
     # With several Regions served: recovery_points is the total, split among them in proportion
     # to these weights, in the order SandboxConfig.regions lists them. Empty: equal shares.
     region_shares: tuple[float, ...] = ()
+    # With several source accounts: recovery_points is the total, split among them in proportion
+    # to these weights, in SandboxConfig.source_accounts order (then each account's share among
+    # the Regions as region_shares says). Empty: equal shares.
+    account_shares: tuple[float, ...] = ()
     # Share of resources of the types AWS Backup does not fully manage (EBS, EC2, RDS, ...) whose
     # recovery points are encrypted with a customer-managed key that is *not* shared with the
     # destination account (the key "alias/backup-unshared"): their cross-account copies fail.
@@ -91,18 +107,32 @@ class SeedSpec:
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
-        if self.region_shares:
-            split_counts(self.recovery_points, self.region_shares)  # ValueError when invalid
+        for shares in (self.region_shares, self.account_shares):
+            if shares:
+                split_counts(self.recovery_points, shares)  # ValueError when invalid
 
-    def points_per_region(self, regions: tuple[str, ...]) -> dict[str, int]:
-        """How many recovery points each Region gets."""
+    def points_per_region(
+        self, regions: tuple[str, ...], total: int | None = None
+    ) -> dict[str, int]:
+        """How many of `total` recovery points (default: all of them) each Region gets."""
         shares = self.region_shares or (1.0,) * len(regions)
         if len(shares) != len(regions):
             raise ValueError(
                 f"{len(shares)} Region shares given for {len(regions)} Regions "
                 f"({', '.join(regions)})"
             )
-        return dict(zip(regions, split_counts(self.recovery_points, shares), strict=True))
+        count = self.recovery_points if total is None else total
+        return dict(zip(regions, split_counts(count, shares), strict=True))
+
+    def points_per_account(self, accounts: tuple[str, ...]) -> dict[str, int]:
+        """How many recovery points each source account gets."""
+        shares = self.account_shares or (1.0,) * len(accounts)
+        if len(shares) != len(accounts):
+            raise ValueError(
+                f"{len(shares)} account shares given for {len(accounts)} source accounts "
+                f"({', '.join(accounts)})"
+            )
+        return dict(zip(accounts, split_counts(self.recovery_points, shares), strict=True))
 
 
 @dataclass
@@ -118,6 +148,7 @@ class SeededResource:
     edge: str | None = None
     in_metadata: bool = True
     region: str = ""
+    account: str = ""  # the source account whose vault holds it ("": the first)
 
 
 @dataclass
@@ -126,8 +157,11 @@ class SeedResult:
     resources: list[SeededResource] = field(default_factory=list)
     recovery_points: int = 0
     edge_cases: dict[str, int] = field(default_factory=dict)
-    # Recovery points seeded per Region (every Region served, in SandboxConfig.regions order).
+    # Recovery points seeded per Region (every Region served, in SandboxConfig.regions order),
+    # over every source account.
     by_region: dict[str, int] = field(default_factory=dict)
+    # Recovery points seeded per source account (in SandboxConfig.source_accounts order).
+    by_account: dict[str, int] = field(default_factory=dict)
 
 
 def vault_names(count: int) -> list[str]:
@@ -137,57 +171,93 @@ def vault_names(count: int) -> list[str]:
 
 
 def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
-    """Fill the world's source and destination accounts in every Region it serves; deterministic
-    for a given seed (with one Region, the data is what it was before Regions were several)."""
+    """Fill the world's source and destination accounts in every Region it serves, and make the
+    organization holding them; deterministic for a given seed (with one account and one Region,
+    the data is what it was before accounts and Regions were several)."""
     cfg = world.config
     rng = random.Random(cfg.seed)
-    counts = spec.points_per_region(cfg.regions)
-    src = cfg.source_account
+    sources = cfg.source_accounts
+    per_account = spec.points_per_account(sources)
+    per_region = {src: spec.points_per_region(cfg.regions, per_account[src]) for src in sources}
     names = vault_names(spec.vaults)
-    result = SeedResult(vaults=names)
+    result = SeedResult(vaults=names, by_region=dict.fromkeys(cfg.regions, 0))
     for _ in range(6):
         _uuid(rng)  # draws once used for key IDs: kept so seeded data stays as it was
     seed_moto_ids(cfg.seed)
-    keys = {region: _region_keys(world, region) for region in cfg.regions}
+    keys = {
+        (src, region): _region_keys(world, src, region) for src in sources for region in cfg.regions
+    }
     if spec.copy_role:
-        create_role(src, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com")
+        for src in sources:
+            create_role(
+                src, "AWSBackupDefaultServiceRole", "/service-role/", "backup.amazonaws.com"
+            )
     with world.lock:
         world.global_settings["isCrossAccountBackupEnabled"] = (
             "true" if spec.cross_account_enabled else "false"
         )
-        region_keys: dict[str, dict[str, str]] = {}
+        region_keys: dict[tuple[str, str], dict[str, str]] = {}
         for region in cfg.regions:
-            cmk, aws_managed = keys[region]
-            _region_vaults(world, spec, region, names, cmk)
-            # Made last, so the other keys' IDs stay what they were before it existed.
-            unshared = create_kms_key(
-                src,
-                region,
-                "backup key the destination may not use",
-                alias="alias/backup-unshared",
-                policy=shared_key_policy(src),
-            )
-            region_keys[region] = {"cmk": cmk, "unshared": unshared, **aws_managed}
+            cmks = {src: keys[(src, region)][0] for src in sources}
+            _region_vaults(world, spec, region, names, cmks)
+            for src in sources:
+                # Made last, so the other keys' IDs stay what they were before it existed.
+                unshared = create_kms_key(
+                    src,
+                    region,
+                    "backup key the destination may not use",
+                    alias="alias/backup-unshared",
+                    policy=shared_key_policy(src),
+                )
+                cmk, aws_managed = keys[(src, region)]
+                region_keys[(src, region)] = {"cmk": cmk, "unshared": unshared, **aws_managed}
         serial = 0
-        for region in cfg.regions:
-            before = result.recovery_points
-            serial = _seed_recovery_points(
-                world, spec, rng, result, region_keys[region], region, counts[region], serial
+        for src in sources:
+            for region in cfg.regions:
+                before = result.recovery_points
+                serial = _seed_recovery_points(
+                    world,
+                    spec,
+                    rng,
+                    result,
+                    region_keys[(src, region)],
+                    (src, region),
+                    per_region[src][region],
+                    serial,
+                )
+                result.by_region[region] += result.recovery_points - before
+            result.by_account[src] = sum(per_region[src].values())
+    # After every seeded key and role: moto's ID draws for them stay as they were.
+    with moto_ids_kept():
+        for account in dict.fromkeys((*cfg.member_accounts, cfg.management_account)):
+            create_role(
+                account, OPERATOR_ROLE, "/", trusted_accounts=(BASE_ACCOUNT, cfg.management_account)
             )
-            result.by_region[region] = result.recovery_points - before
+        create_organization(
+            cfg.management_account,
+            cfg.region,
+            {account: member_name(cfg, account) for account in cfg.member_accounts},
+            cfg.suspended_accounts,
+        )
     return result
 
 
-def _region_keys(world: SandboxWorld, region: str) -> tuple[str, dict[str, str]]:
-    """The source account's KMS keys in `region`: (the customer-managed key shared with the
-    destination, the AWS-managed keys by service)."""
-    src, dst = world.config.source_account, world.config.dest_account
+def member_name(config: SandboxConfig, account: str) -> str:
+    """The account's name in the organization: source-1, source-2, ..., dest-1, ..."""
+    if account in config.source_accounts:
+        return f"source-{config.source_accounts.index(account) + 1}"
+    return f"dest-{config.dest_accounts.index(account) + 1}"
+
+
+def _region_keys(world: SandboxWorld, src: str, region: str) -> tuple[str, dict[str, str]]:
+    """The source account's KMS keys in `region`: (the customer-managed key shared with every
+    destination account, the AWS-managed keys by service)."""
     cmk = create_kms_key(
         src,
         region,
         "backup key shared with the destination",
         alias="alias/backup",
-        policy=shared_key_policy(src, dst),
+        policy=shared_key_policy(src, *world.config.dest_accounts),
     )
     aws_managed = {
         kind: create_kms_key(
@@ -200,20 +270,24 @@ def _region_keys(world: SandboxWorld, region: str) -> tuple[str, dict[str, str]]
 
 
 def _region_vaults(
-    world: SandboxWorld, spec: SeedSpec, region: str, names: list[str], cmk: str
+    world: SandboxWorld, spec: SeedSpec, region: str, names: list[str], cmks: dict[str, str]
 ) -> None:
-    """Source vaults, and destination vaults of the same names with their policy, in `region`."""
-    src, dst = world.config.source_account, world.config.dest_account
-    for name in [*names, "Default"]:
-        create_vault(src, region, name, encryption_key_arn=cmk)
-    dest_key = create_kms_key(dst, region, "destination vault key", alias="alias/backup")
-    create_vault(dst, region, "Default", encryption_key_arn=dest_key)
-    if spec.dest_vaults:
+    """Each source account's vaults (encrypted with its key in `cmks`), and each destination
+    account's vaults of the same names with their policy (allowing every source), in `region`."""
+    cfg = world.config
+    for src, cmk in cmks.items():
+        for name in [*names, "Default"]:
+            create_vault(src, region, name, encryption_key_arn=cmk)
+    for dst in cfg.dest_accounts:
+        dest_key = create_kms_key(dst, region, "destination vault key", alias="alias/backup")
+        create_vault(dst, region, "Default", encryption_key_arn=dest_key)
+        if not spec.dest_vaults:
+            continue
         for name in names:
             create_vault(dst, region, name, encryption_key_arn=dest_key)
             if spec.dest_policy:
                 world.policies[(dst, region, name)] = copy_into_vault_policy(
-                    vault_arn(region, dst, name), src
+                    vault_arn(region, dst, name), *cfg.source_accounts
                 )
 
 
@@ -223,14 +297,14 @@ def _seed_recovery_points(
     rng: random.Random,
     result: SeedResult,
     keys: dict[str, str],
-    region: str,
+    where: tuple[str, str],
     count: int,
     serial: int,
 ) -> int:
-    """`count` recovery points in `region`; the last resource serial number used. `keys`:
-    "cmk", "unshared" and the AWS-managed keys by family ("ebs", "rds", ...)."""
+    """`count` recovery points in `where` (source account, Region); the last resource serial
+    number used. `keys`: "cmk", "unshared" and the AWS-managed keys by family ("ebs", ...)."""
     cfg = world.config
-    src = cfg.source_account
+    src, region = where
     now = world.now()
     role = f"arn:aws:iam::{src}:role/{DEFAULT_ROLE}"
     apmids = [f"APM{index:04d}" for index in range(1, 61)]
@@ -238,9 +312,13 @@ def _seed_recovery_points(
     weights = [t[1] for t in RESOURCE_TYPES]
     medians = {t[0]: t[2] for t in RESOURCE_TYPES}
     # Its own stream: the seeded data stays what it was whatever copied_share says.
-    copies = random.Random(f"seed-copies:{cfg.seed}") if spec.copied_share else None
+    # The first account keeps the streams it always had; the others get their own.
+    other = "" if src == cfg.source_account else f":{src}"
+    copies = random.Random(f"seed-copies:{cfg.seed}{other}") if spec.copied_share else None
     home = region == cfg.region  # one Region: the draws it always had
-    unshared = random.Random(f"seed-unshared-key:{cfg.seed}" + ("" if home else f":{region}"))
+    unshared = random.Random(
+        f"seed-unshared-key:{cfg.seed}" + ("" if home else f":{region}") + other
+    )
     remaining = count
     while remaining > 0:
         serial += 1
@@ -267,6 +345,7 @@ def _seed_recovery_points(
             edge=edge,
             in_metadata=rng.random() >= spec.metadata_missing_share,
             region=region,
+            account=src,
         )
         result.resources.append(resource)
         if edge:
@@ -406,7 +485,6 @@ def add_new_backups(world: SandboxWorld, seeded: SeedResult, count: int) -> list
     """`count` recovery points created now, as a backup plan's nightly run adds them: one per
     seeded resource in turn (those whose backups can be copied), in its vault. Their ARNs."""
     cfg = world.config
-    src = cfg.source_account
     rng = world.rng
     resources = [r for r in seeded.resources if r.edge is None]
     if count < 0 or (count and not resources):
@@ -417,6 +495,7 @@ def add_new_backups(world: SandboxWorld, seeded: SeedResult, count: int) -> list
         for n in range(count):
             resource = resources[(len(seeded.resources) + n * 7919) % len(resources)]
             region = resource.region or cfg.region
+            src = resource.account or cfg.source_account
             existing = world.contents(src, region, resource.vault).by_resource.get(resource.arn)
             size = existing[-1].size if existing else GIB
             arn = recovery_point_arn(
@@ -449,5 +528,6 @@ def add_new_backups(world: SandboxWorld, seeded: SeedResult, count: int) -> list
             )
             added.append(arn)
             seeded.by_region[region] = seeded.by_region.get(region, 0) + 1
+            seeded.by_account[src] = seeded.by_account.get(src, 0) + 1
         seeded.recovery_points += count
     return added

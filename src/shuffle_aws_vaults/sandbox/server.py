@@ -1,7 +1,8 @@
 """Serve a seeded sandbox over HTTP on 127.0.0.1, or run it inside this process.
 
 Both write the same AWS config and credentials files, so `sandbox-source` and `sandbox-dest`
-profiles (role_arn + source_profile, through moto's STS) reach two different accounts.
+profiles (role_arn + source_profile, through moto's STS) reach two different accounts, and a
+`sandbox-ACCOUNTID` profile reaches each source and destination account (the first ones too).
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .backup_api import DROP_FLAG, SERVED_FLAG, activate, deactivate
 from .config import SandboxConfig
 from .moto_bridge import reset_moto
+from .organizations_api import install as install_organizations_api
 from .region_api import install as install_region_api
 from .region_stats import region_stats
 from .regions import region_of_arn
-from .seed import SeedResult, SeedSpec, add_new_backups, seed, write_metadata_csv
+from .seed import OPERATOR_ROLE, SeedResult, SeedSpec, add_new_backups, seed, write_metadata_csv
 from .world import SandboxWorld
 
-OPERATOR_ROLE = "SandboxOperator"
+__all__ = ["OPERATOR_ROLE", "Sandbox", "stats"]
 CONTROL_PREFIX = "/_sandbox/"
 
 
@@ -202,6 +204,7 @@ class Sandbox:
         world = SandboxWorld(self.config)
         activate(world)
         install_region_api()
+        install_organizations_api()
         self.world = world
         self.seeded = seed(world, self.spec)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -278,6 +281,9 @@ class Sandbox:
             "SHUFFLE_SANDBOX_REGIONS": ",".join(self.config.regions),
             "SHUFFLE_SANDBOX_SOURCE_ACCOUNT": self.config.source_account,
             "SHUFFLE_SANDBOX_DEST_ACCOUNT": self.config.dest_account,
+            # Every source (destination) account, the one above first.
+            "SHUFFLE_SANDBOX_SOURCE_ACCOUNTS": ",".join(self.config.source_accounts),
+            "SHUFFLE_SANDBOX_DEST_ACCOUNTS": ",".join(self.config.dest_accounts),
             "SHUFFLE_SANDBOX_VAULTS": ",".join(self.seeded.vaults),
             "SHUFFLE_SANDBOX_CSV": str(self.csv_path),
             # Copies' default state files live with this sandbox: a new sandbox (the same
@@ -308,6 +314,12 @@ class Sandbox:
             f"[profile sandbox-management]\nregion = {region}\nrole_arn = {management}\n"
             "source_profile = sandbox-base\n"
         )
+        for account in self.config.member_accounts:
+            config += (
+                f"\n[profile sandbox-{account}]\nregion = {region}\n"
+                f"role_arn = arn:aws:iam::{account}:role/{OPERATOR_ROLE}\n"
+                "source_profile = sandbox-base\n"
+            )
         credentials = (
             f"[sandbox-base]\naws_access_key_id = {self.access_key}\n"
             f"aws_secret_access_key = {self.secret_key}\n"

@@ -4,7 +4,8 @@ change the global settings, and each account's service opt-in per Region.
 UpdateGlobalSettings "Returns an error if the account is not an Organizations management
 account" (API reference); which error AWS does not say, so the sandbox answers the documented
 InvalidRequestException. DescribeRegionSettings answers ResourceTypeOptInPreference for every
-type AWS lists, true unless the config opts a type out (opt-in is per account and Region:
+type AWS lists, true unless the config opts a type out (in every source, or every
+destination, account; opt-in is per account and Region:
 https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html).
 """
 
@@ -41,8 +42,10 @@ class RegionSettings:
     def _defaults(self, account: str) -> dict[str, bool]:
         cfg = self._config
         out = dict.fromkeys(RESOURCE_TYPES, True)
-        opted_out = {cfg.source_account: cfg.source_opted_out, cfg.dest_account: cfg.dest_opted_out}
-        for name in opted_out.get(account, ()):
+        opted_out = cfg.source_opted_out if account in cfg.source_accounts else ()
+        if account in cfg.dest_accounts:
+            opted_out = cfg.dest_opted_out
+        for name in opted_out:
             out[name] = False
         return out
 
