@@ -27,6 +27,7 @@ from .application.ports import (
     StateFiles,
 )
 from .domain.iam_policies import role_in
+from .domain.routing import RouteTable
 
 if TYPE_CHECKING:
     from .infrastructure.progress_display import ProgressBoard as ProgressBoard
@@ -56,6 +57,24 @@ class Connections:
     metadata_csv: str | None = None
     profiles: Mapping[str, str] = field(default_factory=dict)  # --source-profile ID=PROFILE
     role_name: str | None = None
+    dest_profiles: Mapping[str, str] = field(default_factory=dict)  # --dest-profile ID=PROFILE
+    dest_base: str | None = None  # a plain --dest-profile with --route-csv: the base profile
+
+    def dest_of(self, account: str) -> AccountSettings:
+        """How to reach a destination account a --route-csv row names: its own profile, else
+        --role-name assumed from the base credentials (the --dest-account's own settings when
+        it is that one)."""
+        if self.dest is not None and account == self.dest.account_id:
+            return self.dest
+        profile = self.dest_profiles.get(account, self.dest_base)
+        role = (
+            None
+            if account in self.dest_profiles or not self.role_name
+            else role_in(account, self.role_name)
+        )
+        return AccountSettings(
+            f"destination {account}", "--route-csv", account, profile, role, None
+        )
 
     def source_of(self, account: str | None) -> AccountSettings:
         """How to reach a source account (None: the one the flags name)."""
@@ -92,6 +111,13 @@ def load_metadata(path: str | None) -> MetadataIndex | None:
     return load_metadata_csv(Path(path))
 
 
+def load_route_table(path: Path) -> RouteTable:
+    """--route-csv's rows; a bad file is one OperatorError naming file:line."""
+    from .infrastructure.route_csv import load_route_csv
+
+    return load_route_csv(path)
+
+
 def accounts_of(connections: Connections) -> Accounts:
     """The Accounts port over boto3: every session made on first use."""
     from .infrastructure.accounts import Reach, Sessions
@@ -106,6 +132,7 @@ def accounts_of(connections: Connections) -> Accounts:
         RetrySettings(mode=connections.retry_mode, max_attempts=connections.max_attempts),
         partial(load_metadata, connections.metadata_csv),
         reach(connections.source),
+        lambda account: reach(connections.dest_of(account)),
     )
     return sessions.accounts(None)
 

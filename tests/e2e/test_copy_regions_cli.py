@@ -286,8 +286,8 @@ def test_a_state_file_with_several_regions_is_one_error_naming_state_dir(
     run = refusals.state_file
     assert run.returncode == 1
     assert run.stderr.strip().splitlines() == [
-        "error: --state-file names one Region's journal: with --regions or --all-regions give "
-        "--state-dir (the migration directory)"
+        "error: --state-file names one route's journal: with --regions, --all-regions, "
+        "--source-accounts or --organization give --state-dir (the migration directory)"
     ]
 
 

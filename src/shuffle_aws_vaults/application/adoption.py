@@ -17,6 +17,7 @@ from ..domain.copy_job import CopyJobInfo, newer
 from ..domain.migration import MigrationState, Status
 from ..domain.plan import PlanItem
 from ..domain.recovery_point import RecoveryPoint
+from .destinations import Destinations
 from .ports import BackupGateway
 
 
@@ -85,20 +86,30 @@ class AdoptionResult:
 def adopt_existing_copies(
     state: MigrationState,
     source: BackupGateway,
-    dest: BackupGateway,
+    dest: BackupGateway | Destinations,
     candidates: Iterable[int] | None = None,
 ) -> AdoptionResult:
-    """Mark the PENDING items (all, or those in `candidates`) whose copy the destination holds."""
+    """Mark the PENDING items (all, or those in `candidates`) whose copy the destination holds
+    (with several destinations, each asked of the items bound for it)."""
     indexes = [
         i
         for i in (range(len(state)) if candidates is None else candidates)
         if state.status[i] == Status.PENDING
     ]
-    copies = ExistingCopies(source, dest, {state.items[i].dest_vault_name for i in indexes})
-    adopted = 0
-    for i in indexes:
-        dest_arn = copies.take(state.items[i])
-        if dest_arn is not None:
-            state.adopt(i, dest_arn)
-            adopted += 1
-    return AdoptionResult(adopted, copies.index.points, len(copies.vaults))
+    places: list[tuple[BackupGateway, list[int]]]
+    if isinstance(dest, Destinations):
+        groups = dest.split((i, state.items[i]) for i in indexes)
+        places = [(dest.of(*place), group) for place, group in groups.items()]
+    else:
+        places = [(dest, indexes)]
+    adopted = points = listed = 0
+    for gateway, group in places:
+        copies = ExistingCopies(source, gateway, {state.items[i].dest_vault_name for i in group})
+        for i in group:
+            dest_arn = copies.take(state.items[i])
+            if dest_arn is not None:
+                state.adopt(i, dest_arn)
+                adopted += 1
+        points += copies.index.points
+        listed += len(copies.vaults)
+    return AdoptionResult(adopted, points, listed)

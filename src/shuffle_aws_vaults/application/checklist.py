@@ -15,8 +15,17 @@ from ..domain.errors import AwsError, ErrorCategory
 from ..domain.iam_policies import copy_role_arn
 from ..domain.preflight import CheckResult, Outcome
 from ..domain.regions import REGION_NOT_ENABLED_CODES, RegionsUnknown
-from .ports import Accounts, Notices, RegionCatalog, Wiring
-from .preflight import PlanFacts, destination_checks, identity_checks, plan_checks, role_check
+from .destinations import Destinations
+from .ports import Accounts, DestinationAccount, Notices, RegionCatalog, Wiring
+from .preflight import (
+    PlanFacts,
+    RoutedFacts,
+    destination_checks,
+    identity_checks,
+    named_for,
+    plan_checks,
+    role_check,
+)
 from .routes import ACCOUNT_FAILURES, Route, RouteRequest, account_of, open_routes, wiring_of
 from .selection_stage import SelectionRequest, select, sources_of
 
@@ -201,9 +210,14 @@ def enabled_regions(catalog: RegionCatalog) -> set[str] | None:
 
 
 def route_checks(
-    route: Route, wiring: Wiring, request: PreflightRequest, now: datetime
+    route: Route,
+    wiring: Wiring,
+    request: PreflightRequest,
+    now: datetime,
+    destination: Callable[[str, str], DestinationAccount] | None = None,
 ) -> RouteChecklist:
-    """The route's selection scanned into the facts its checks need, then the checks."""
+    """The route's selection scanned into the facts its checks need, then the checks (with a
+    route table, each destination account's, named with it; `destination` reaches them)."""
     dest = wiring.dest
     assert dest is not None
     source = wiring.source
@@ -213,24 +227,42 @@ def route_checks(
         cross_account=source.account_id != dest.account_id,
         now=now,
         cross_region=route.dest_region != route.region,
+        dest_region=dest.region,
     )
-    facts = PlanFacts({vault.name: request.dest_vault or vault.name for vault in scanned.vaults})
-    for _ in facts.watch(scanned.candidates):
-        pass
-    existing = {vault.name: vault for vault in dest.list_vaults()}
-    source_account = source.account_id
-    vaults = destination_checks(
-        source_account, dest, facts, existing, create=request.create_dest_vault
-    )
-    plan = plan_checks(
-        source_account,
-        wiring.source_checks,
-        dest.account_id,
-        facts,
-        existing,
-        delete_after_days=request.delete_after_days,
-        opt_ins=(source, dest),
-    )
+    places: list[tuple[DestinationAccount, PlanFacts]]
+    if route.request.routing is not None:
+        routed = RoutedFacts(dest.region)
+        for _ in routed.watch(scanned.candidates):
+            pass
+        every = Destinations(dest, destination)
+        places = [(every.of(*place), facts) for place, facts in routed.places()]
+    else:
+        facts = PlanFacts(
+            {vault.name: request.dest_vault or vault.name for vault in scanned.vaults}
+        )
+        for _ in facts.watch(scanned.candidates):
+            pass
+        places = [(dest, facts)]
+    vaults: list[CheckResult] = []
+    plan: list[CheckResult] = []
+    for to, facts in places:
+        existing = {vault.name: vault for vault in to.list_vaults()}
+        source_account = source.account_id
+        these = destination_checks(
+            source_account, to, facts, existing, create=request.create_dest_vault
+        )
+        planned = plan_checks(
+            source_account,
+            wiring.source_checks,
+            to.account_id,
+            facts,
+            existing,
+            delete_after_days=request.delete_after_days,
+            opt_ins=(source, to),
+        )
+        several = len(places) > 1
+        vaults += named_for(to, these) if several else these
+        plan += named_for(to, planned) if several else planned
     return RouteChecklist(
         route.region, route.dest_region, tuple(vaults), tuple(plan), route.account
     )
@@ -261,7 +293,10 @@ def account_checks(
     wiring = wiring_of(accounts, route)
     assert wiring.dest is not None
     source_account = wiring.source.account_id
-    identity = identity_checks(source_account, wiring.dest.account_id, wiring.source_checks)
+    routing = route.request.routing
+    # with a route table, every destination account its rows name
+    into = ", ".join(routing.accounts) if routing is not None else wiring.dest.account_id
+    identity = identity_checks(source_account, into, wiring.source_checks)
     role = copy_role_arn(source_account, request.copy_role_arn)
     return AccountChecks(route.account, tuple(identity), role_check(wiring.source_checks, role)), (
         source_account
@@ -271,7 +306,7 @@ def account_checks(
 def checks_of(
     accounts: Accounts, route: Route, request: PreflightRequest, now: datetime
 ) -> RouteChecklist:
-    return route_checks(route, wiring_of(accounts, route), request, now)
+    return route_checks(route, wiring_of(accounts, route), request, now, accounts.destination)
 
 
 def preflight(
@@ -289,7 +324,8 @@ def preflight(
     for route in planned:
         if not routes.sectioned:
             checked_accounts[None] = account_checks(accounts, route, request)
-            checked.append(route_checks(route, wiring_of(accounts, route), request, now))
+            wiring = wiring_of(accounts, route)
+            checked.append(route_checks(route, wiring, request, now, accounts.destination))
             continue
         # The one account's checks whatever its Regions; each of several once it is reached.
         first = route.account is None and not checked_accounts

@@ -19,7 +19,7 @@ from ..domain.migration import MigrationState, Status
 from ..domain.plan import PlanItem, plan_hash
 from ..domain.recovery_point import Vault
 from ..domain.selection import SelectionTally
-from ..domain.summary import MigrationCounts
+from ..domain.summary import MigrationCounts, by_destination
 from ..domain.units import human_size
 from .adoption import adopt_existing_copies
 from .copy_engine import CopyEngine, EngineSettings, RunOutcome
@@ -33,11 +33,12 @@ from .copy_request import (
     PreflightFailed,
 )
 from .destination import prepare_destination
+from .discovery import Candidate
 from .errors import RequestRefused
 from .plan_growth import include_new, retry_failed
 from .planning import build_plan
 from .ports import DestinationAccount, Notices, ProgressSink, StateStore
-from .preflight import PlanFacts, failed, run_preflight
+from .preflight import PlanFacts, RoutedFacts, failed, named_for, run_preflight
 from .run_control import Mailbox, StopSignal
 from .selection_stage import NothingSelected, SelectionSources, select
 
@@ -82,12 +83,22 @@ class CopyMigration:
     def open(self, ports: CopyPorts) -> OpenedMigration | PlanPreview:
         request, source, dest = self.request, ports.source, ports.dest
         names = request.selection.vault_names
+        routing = request.selection.routing
         same_place = source.account_id == dest.account_id and source.region == dest.region
-        if same_place and (request.dest_vault is None or request.dest_vault in names):
+        if routing is None and same_place and (request.dest_vault in (None, *names)):
             raise RequestRefused(
                 "source and destination are the same account and region: give a --dest-vault "
                 "other than the source vaults"
             )
+        for rule in routing.rules if routing is not None else ():
+            to = rule.destination
+            if (to.account, to.region or dest.region) == (source.account_id, source.region) and (
+                request.selection.all_vaults or to.vault in names
+            ):
+                raise RequestRefused(
+                    f"--route-csv line {rule.line}: {to.vault} in account {to.account}, "
+                    f"{source.region} is a source vault: route copies into another vault"
+                )
         # The metadata file was checked once for the whole run, before any Region was opened.
         sources = SelectionSources(source, ports.keys, ports.metadata)
         identity = migration_identity(
@@ -99,6 +110,7 @@ class CopyMigration:
             all_vaults=request.selection.all_vaults,
             dest_vault=request.dest_vault,
             selection=request.selection.selection.describe(),
+            routes=routing.describe() if routing is not None else None,
         )
         if self._existing and request.reset:
             self.say(describe_discard(self.store))
@@ -143,11 +155,12 @@ class CopyMigration:
             cross_region=ports.source.region != ports.dest.region,
             now=self.now(),
             tally=SelectionTally(),
+            dest_region=ports.dest.region,
         )
         vaults = {vault.name: vault for vault in scanned.vaults}
 
         def adopt(state: MigrationState, added: range) -> int:
-            return adopt_existing_copies(state, ports.source, ports.dest, added).adopted
+            return adopt_existing_copies(state, ports.source, ports.every_dest, added).adopted
 
         opened.identity, added, adopted = include_new(
             opened.state,
@@ -164,30 +177,39 @@ class CopyMigration:
             + (f" ({adopted:,} already in the destination)" if adopted else "")
         )
 
-    def _dest_arn_of(self, dest: DestinationAccount) -> Callable[[str], str]:
+    def _dest_arn_of(self, dest: DestinationAccount) -> Callable[[Candidate], str]:
         chosen = self.request.dest_vault
 
-        def dest_arn(vault: str) -> str:
-            name = chosen or vault
+        def dest_arn(candidate: Candidate) -> str:
+            if candidate.destination is not None:  # --route-csv's row
+                return candidate.destination.vault_arn(dest.region)
+            name = chosen or candidate.rp.vault_name
             return f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{name}"
 
         return dest_arn
 
     def _prepare(self, ports: CopyPorts, items: list[PlanItem], vaults: dict[str, Vault]) -> None:
-        """The destination vaults `items` go to: created (if asked), and open to the source."""
-        request, source, dest = self.request, ports.source, ports.dest
-        needed = {request.dest_vault or item.source_vault: item.source_vault for item in items}
-        prepared = prepare_destination(
-            dest,
-            [(name, vaults.get(vault)) for name, vault in sorted(needed.items())],
-            source.account_id,
-            create=request.create_dest_vault,
-            kms_key_arn=request.dest_kms_key_arn,
-        )
-        for name in prepared.created:
-            self.say(f"Created destination vault {name} in account {dest.account_id}")
-        for name in prepared.policies_updated:
-            self.say(f"Granted account {source.account_id} CopyIntoBackupVault on {name}")
+        """The destination vaults `items` go to: created (if asked), and open to the source
+        (each destination account's in that account)."""
+        request, source = self.request, ports.source
+        destinations = ports.every_dest
+        for place, indexes in destinations.split(enumerate(items)).items():
+            dest = destinations.of(*place)
+            needed = {items[i].dest_vault_name: items[i].source_vault for i in indexes}
+            prepared = prepare_destination(
+                dest,
+                [(name, vaults.get(vault)) for name, vault in sorted(needed.items())],
+                source.account_id,
+                create=request.create_dest_vault,
+                kms_key_arn=request.dest_kms_key_arn,
+            )
+            for name in prepared.created:
+                self.say(f"Created destination vault {name} in account {dest.account_id}")
+            for name in prepared.policies_updated:
+                self.say(
+                    f"Granted account {source.account_id} CopyIntoBackupVault on {name} "
+                    f"in account {dest.account_id}"
+                )
 
     def _plan(
         self, ports: CopyPorts, sources: SelectionSources, identity: dict[str, Any]
@@ -201,17 +223,18 @@ class CopyMigration:
             cross_region=source.region != dest.region,
             now=self.now(),
             tally=tally,
+            dest_region=dest.region,
         )
         if request.dest_vault == "Default":
             raise RequestRefused(
                 "--dest-vault Default: AWS Backup cannot copy into another account's Default vault"
             )
-
         facts = PlanFacts(
             {vault.name: request.dest_vault or vault.name for vault in scanned.vaults}
         )
+        routed = RoutedFacts(dest.region) if request.selection.routing is not None else None
         items, summary = build_plan(
-            facts.watch(scanned.candidates),
+            (routed or facts).watch(scanned.candidates),
             self._dest_arn_of(dest),
             tally,
             newest_first=request.newest_first,
@@ -219,21 +242,27 @@ class CopyMigration:
         if not items:
             raise NothingSelected("copy", source.account_id, source.region, scanned.vaults, tally)
         state = MigrationState(items)
-        adopted = adopt_existing_copies(state, source, dest).adopted if request.adopt else 0
+        destinations = ports.every_dest
+        adopted = adopt_existing_copies(state, source, destinations).adopted if request.adopt else 0
         to_copy = [item for i, item in enumerate(items) if state.status[i] == Status.PENDING]
         if request.dry_run:
             return PlanPreview(items, summary, to_copy)
         if not request.skip_preflight:
-            results = run_preflight(
-                source_account=source.account_id,
-                source=ports.source_checks,
-                dest=dest,
-                facts=facts,
-                role_arn=copy_role_arn(source.account_id, request.copy_role_arn),
-                create=request.create_dest_vault,
-                delete_after_days=request.delete_after_days,
-                opt_ins=(source, dest),
-            )
+            places = routed.places() if routed is not None else [((dest.account_id, ""), facts)]
+            results = []
+            for place, place_facts in places:
+                to = destinations.of(*place) if routed is not None else dest
+                checked = run_preflight(
+                    source_account=source.account_id,
+                    source=ports.source_checks,
+                    dest=to,
+                    facts=place_facts,
+                    role_arn=copy_role_arn(source.account_id, request.copy_role_arn),
+                    create=request.create_dest_vault,
+                    delete_after_days=request.delete_after_days,
+                    opt_ins=(source, to),
+                )
+                results += named_for(to, checked) if len(places) > 1 else checked
             if failed(results):
                 raise PreflightFailed(results)
         self._prepare(ports, to_copy, {vault.name: vault for vault in scanned.vaults})
@@ -246,9 +275,11 @@ class CopyMigration:
             "created": self.now().isoformat(),
         }
         journal = self.store.create(identity, state)
+        into = sorted({place[0] for place in destinations.split(enumerate(items))})
         self.say(
             f"Planned {len(items):,} copies ({human_size(summary.bytes)}) into "
-            f"account {dest.account_id}; state in {self.store.journal_path}"
+            f"account{'s' if len(into) > 1 else ''} {', '.join(into)}; "
+            f"state in {self.store.journal_path}"
             + (f"; {adopted:,} already in the destination (not copied again)" if adopted else "")
         )
         return OpenedMigration(identity, state, journal)
@@ -317,12 +348,19 @@ class CopyMigration:
                 )
         journal.close()
         report = run_summary(state, outcome, opened.identity, started, self.now(), ports.statistics)
+        routed = self.request.selection.routing is not None
+        if routed:  # a section per destination account
+            report["destinations"] = by_destination([state])
         if self.request.summary_output:
             ports.reports.write_summary(self.request.summary_output, report)
         if self.request.report_csv:
             parts = [(ports.source.region, state)]
             ports.reports.write_report_csv(
-                self.request.report_csv, parts, ports.metadata, region_column=False
+                self.request.report_csv,
+                parts,
+                ports.metadata,
+                region_column=False,
+                dest_columns=routed,
             )
         return CopyOutcome(outcome, report, MigrationCounts.of(state), state.done)
 

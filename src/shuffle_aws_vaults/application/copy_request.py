@@ -11,6 +11,7 @@ from ..domain.lanes import TypeLimit
 from ..domain.migration import MigrationState
 from ..domain.plan import PlanItem
 from ..domain.summary import MigrationCounts
+from .destinations import Destinations
 from .engine_context import EngineSettings, RunOutcome
 from .errors import RequestRefused
 from .planning import PlanSummary
@@ -69,6 +70,12 @@ class CopyPorts:
     statistics: ApiStatistics
     reports: Reports
     executor: Callable[[int], Executor]
+    # --route-csv: every destination the route's rows name (None: `dest` alone)
+    destinations: Destinations | None = None
+
+    @property
+    def every_dest(self) -> Destinations:
+        return self.destinations if self.destinations is not None else Destinations(self.dest)
 
 
 class PreflightFailed(RequestRefused):

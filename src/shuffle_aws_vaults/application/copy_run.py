@@ -34,6 +34,7 @@ from .copy_request import (
     PlanPreview,
     PreflightFailed,
 )
+from .destinations import Destinations
 from .errors import RequestRefused
 from .ports import (
     Accounts,
@@ -163,6 +164,11 @@ class CopyRun:
         self.summary: dict[str, Any] | None = None
 
     @property
+    def by_account(self) -> bool:
+        """Routes in several source accounts (the totals are the accounts')."""
+        return self._routes.by_account
+
+    @property
     def state_path(self) -> Path:
         """The state's path: the one route's journal, or the migration directory."""
         if not self.sectioned:
@@ -228,6 +234,8 @@ class CopyRun:
             reports=self._reports,
             executor=self._executor,
         )
+        if route.request.routing is not None:  # every destination its rows name
+            ports.destinations = Destinations(wiring.dest, self._accounts.destination)
         return RoutePart(route, self._migration(request, store, notices, self._now), ports)
 
     def __enter__(self) -> CopyRun:
@@ -352,16 +360,18 @@ class CopyRun:
             for result in self.results
             if isinstance(result.opened, OpenedMigration)
         ]
+        request = self.request
         statistics: ApiStatistics = self.parts[0].ports.statistics
         destinations = None
+        routed = request.selection.routing is not None
         if self._routes.by_account:  # a section per account and per destination account too
             by_account = {part.route.account or "": part.ports.statistics for part in self.parts}
             statistics = AccountsStatistics(list(by_account.items()))
+        if self._routes.by_account or routed:
             destinations = by_destination([state for _, state in states])
         self.summary = routes_summary(
             self.results, self.started, self._now(), statistics, destinations
         )
-        request = self.request
         if request.summary_output:
             self._reports.write_summary(request.summary_output, self.summary)
         if request.report_csv:
@@ -372,4 +382,5 @@ class CopyRun:
                 metadata,
                 region_column=True,
                 account_columns=self._routes.by_account,
+                dest_columns=routed,
             )

@@ -4,15 +4,17 @@ would take (its counts per route and over them all)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from ..domain.recovery_point import Vault
+from ..domain.routing import RouteTable
 from ..domain.selection import SelectionTally
 from .adoption import ExistingCopies
+from .destinations import Destinations
 from .discovery import Candidate
-from .ports import Accounts, Notices
+from .ports import Accounts, BackupGateway, DestinationAccount, Notices
 from .routes import Route, RouteRequest, account_of, open_routes, wiring_of
 from .selection_stage import SelectionRequest, select, sources_of
 
@@ -85,9 +87,10 @@ class FilterTotals:
     """filter's counts, per route and over all of them; `sectioned`: the document keeps a
     summary per route, and vaults are counted by Region (one name may be in several)."""
 
-    def __init__(self, apmid: bool, sectioned: bool) -> None:
+    def __init__(self, apmid: bool, sectioned: bool, routed: bool = False) -> None:
         self.apmid = apmid
         self.sectioned = sectioned
+        self.routed = routed  # --route-csv: included items by destination account and vault
         self.per_route: dict[str, dict[str, Any]] = {}
         self.tally = SelectionTally()
         self.included_by = self.counters()
@@ -95,7 +98,7 @@ class FilterTotals:
 
     def counters(self) -> dict[str, Counter[str]]:
         keys = ("vault", "resource_type", "apmid") if self.apmid else ("vault", "resource_type")
-        return {key: Counter() for key in keys}
+        return {key: Counter() for key in (*keys, *(("destination",) if self.routed else ()))}
 
     def add(
         self,
@@ -121,7 +124,9 @@ class FilterTotals:
 
 
 def count_included(
-    candidate: Candidate, included_by: dict[str, Counter[str]], copies: ExistingCopies | None
+    candidate: Candidate,
+    included_by: dict[str, Counter[str]],
+    copied: Callable[[Candidate], bool] | None,
 ) -> bool:
     """Count an included item in `included_by`; whether the destination already holds it."""
     rp = candidate.rp
@@ -129,7 +134,41 @@ def count_included(
     included_by["resource_type"][rp.resource_type] += 1
     if "apmid" in included_by:
         included_by["apmid"][(candidate.metadata or {}).get("APMID", "")] += 1
-    return copies is not None and bool(copies.take_point(rp, rp.vault_name))
+    to = candidate.destination
+    if to is not None:
+        included_by["destination"][f"{to.account} {to.vault}"] += 1
+    return copied is not None and copied(candidate)
+
+
+def copies_in(
+    source: BackupGateway,
+    dest: DestinationAccount,
+    vaults: list[str],
+    routing: RouteTable | None,
+    destination: Callable[[str, str], DestinationAccount],
+) -> Callable[[Candidate], bool]:
+    """Whether the destination holds a candidate's copy: its namesake vault in `dest`, or with
+    a route table its row's vault in its row's account (each listed once, on first need)."""
+    if routing is None:
+        copies = ExistingCopies(source, dest, vaults)
+        return lambda candidate: bool(copies.take_point(candidate.rp, candidate.rp.vault_name))
+    destinations = Destinations(dest, destination)
+    found: dict[tuple[str, str], ExistingCopies] = {}
+
+    def copied(candidate: Candidate) -> bool:
+        to = candidate.destination
+        assert to is not None
+        place = (to.account, to.region or dest.region)
+        if place not in found:
+            names = [
+                rule.destination.vault
+                for rule in routing.rules
+                if (rule.destination.account, rule.destination.region or dest.region) == place
+            ]
+            found[place] = ExistingCopies(source, destinations.of(*place), names)
+        return bool(found[place].take_point(candidate.rp, to.vault))
+
+    return copied
 
 
 def included_points(
@@ -153,15 +192,17 @@ def included_points(
             now=now,
             tally=tally,
             cross_region=route.dest_region != route.region,
+            dest_region=route.dest_region,
         )
         if not scanned.vaults and not request.vault_names:  # else planning the routes said so
             notices.warn(no_vaults(source.account_id, route.region))
-        copies = None
+        copied = None
         if dest is not None:
-            copies = ExistingCopies(source, dest, [vault.name for vault in scanned.vaults])
+            names = [vault.name for vault in scanned.vaults]
+            copied = copies_in(source, dest, names, route.request.routing, accounts.destination)
         already = 0
         for candidate in scanned.candidates:
             if candidate.included:
-                already += count_included(candidate, by, copies)
+                already += count_included(candidate, by, copied)
                 yield route, candidate
-        totals.add(route, tally, by, already if copies is not None else None)
+        totals.add(route, tally, by, already if copied is not None else None)

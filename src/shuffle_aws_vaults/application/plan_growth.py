@@ -40,7 +40,7 @@ def include_new(
     identity: dict[str, Any],
     journal: StateJournal,
     candidates: Iterable[Candidate],
-    dest_arn: Callable[[str], str],
+    dest_arn: Callable[[Candidate], str],
     *,
     prepare: Callable[[list[PlanItem]], None],
     adopt: Callable[[MigrationState, range], int] | None,
@@ -53,7 +53,7 @@ def include_new(
     fresh = (
         candidate
         for candidate in candidates
-        if (candidate.rp.arn, dest_arn(candidate.rp.vault_name)) not in planned
+        if (candidate.rp.arn, dest_arn(candidate)) not in planned
     )
     new_items, _ = build_plan(fresh, dest_arn, SelectionTally())
     if not new_items:

@@ -22,12 +22,16 @@ class PlanSummary:
     by_type: Counter[str] = field(default_factory=Counter)
     bytes_by_type: Counter[str] = field(default_factory=Counter)
     by_apmid: Counter[str] = field(default_factory=Counter)
+    # --route-csv: items and bytes by destination ("ACCOUNT VAULT", with the Region when not
+    # the route's)
+    by_destination: Counter[str] = field(default_factory=Counter)
+    bytes_by_destination: Counter[str] = field(default_factory=Counter)
     tally: SelectionTally = field(default_factory=SelectionTally)
 
 
 def build_plan(
     candidates: Iterable[Candidate],
-    dest_vault_arn: Callable[[str], str],
+    dest_vault_arn: Callable[[Candidate], str],
     tally: SelectionTally,
     *,
     newest_first: bool = False,
@@ -50,7 +54,7 @@ def build_plan(
                 resource_type=one(rp.resource_type, rp.resource_type),
                 size_bytes=rp.size_bytes,
                 created=rp.creation_date.timestamp(),
-                dest_vault_arn=one(dest := dest_vault_arn(rp.vault_name), dest),
+                dest_vault_arn=one(dest := dest_vault_arn(candidate), dest),
             )
         )
         summary.items += 1
@@ -61,6 +65,11 @@ def build_plan(
         summary.bytes_by_type[rp.resource_type] += rp.size_bytes
         if candidate.metadata is not None:
             summary.by_apmid[candidate.metadata.get("APMID", "")] += 1
+        to = candidate.destination
+        if to is not None:
+            where = f"{to.account} {to.vault}" + (f" ({to.region})" if to.region else "")
+            summary.by_destination[where] += 1
+            summary.bytes_by_destination[where] += rp.size_bytes
     return order_items(items, newest_first=newest_first), summary
 
 

@@ -264,10 +264,12 @@ class Reports(Protocol):
         *,
         region_column: bool,
         account_columns: bool = False,
+        dest_columns: bool = False,
     ) -> None:
         """Every route's items (its key, state), each in plan order; `region_column`: the
         Region in a first column (the several-Region form); `account_columns`: the source
-        account and Region first and the destination account last (several accounts)."""
+        account and Region first and the destination account last (several accounts);
+        `dest_columns`: the destination account, vault and Region last (--route-csv)."""
         ...
 
 
@@ -350,4 +352,9 @@ class Accounts(Protocol):
     def members(self) -> list[str]:
         """The organization's ACTIVE member accounts (organizations:ListAccounts with the
         operator's own credentials: the management or a delegated-administrator account)."""
+        ...
+
+    def destination(self, account: str, region: str) -> DestinationAccount:
+        """Another destination account's gateway in `region` (--route-csv's rows), with its own
+        credentials (--dest-profile ID=PROFILE, or --role-name), checked on first use."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,23 +33,30 @@ class PlanFacts:
 
     def watch(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
         for candidate in candidates:
-            rp = candidate.rp
             if candidate.reason is not None:
-                self.counts[candidate.reason] += 1
-                examples = self.excluded.setdefault(candidate.reason, [])
-                if len(examples) < checks.EXAMPLES:
-                    examples.append(rp.arn)
+                self.exclude(candidate)
             else:
-                vault = self.dest_vault_of[rp.vault_name]
-                self.planned[vault] += 1
-                key = (vault, rp.delete_after_days)
-                self.retentions[key] += 1
-                self.examples.setdefault(key, rp.arn)
-                if rp.encryption_key_arn and needs_shared_key(rp):
-                    self.keys[rp.encryption_key_arn] += 1
-                    self.key_examples.setdefault(rp.encryption_key_arn, rp.arn)
-                self.types[rp.resource_type] += 1
+                self.plan(candidate, self.dest_vault_of[candidate.rp.vault_name])
             yield candidate
+
+    def exclude(self, candidate: Candidate) -> None:
+        assert candidate.reason is not None
+        self.counts[candidate.reason] += 1
+        examples = self.excluded.setdefault(candidate.reason, [])
+        if len(examples) < checks.EXAMPLES:
+            examples.append(candidate.rp.arn)
+
+    def plan(self, candidate: Candidate, vault: str) -> None:
+        """A planned copy into the destination vault `vault`."""
+        rp = candidate.rp
+        self.planned[vault] += 1
+        key = (vault, rp.delete_after_days)
+        self.retentions[key] += 1
+        self.examples.setdefault(key, rp.arn)
+        if rp.encryption_key_arn and needs_shared_key(rp):
+            self.keys[rp.encryption_key_arn] += 1
+            self.key_examples.setdefault(rp.encryption_key_arn, rp.arn)
+        self.types[rp.resource_type] += 1
 
     def key_uses(self, source: SourceChecks) -> dict[str, KeyUse]:
         """Each key's policy, read once per key."""
@@ -57,6 +65,34 @@ class PlanFacts:
             policy, error = source.key_policy(arn)
             uses[arn] = KeyUse(copies, self.key_examples[arn], policy, error)
         return uses
+
+
+class RoutedFacts:
+    """PlanFacts for each destination (account, Region) of a route table's plan; what is
+    excluded is told once, with the first destination's checks."""
+
+    def __init__(self, home_region: str) -> None:
+        self.home_region = home_region
+        self.by_place: dict[tuple[str, str], PlanFacts] = {}
+        self.excluded = PlanFacts({})
+
+    def watch(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
+        for candidate in candidates:
+            destination = candidate.destination
+            if candidate.reason is not None or destination is None:
+                self.excluded.exclude(candidate)
+            else:
+                place = (destination.account, destination.region or self.home_region)
+                self.by_place.setdefault(place, PlanFacts({})).plan(candidate, destination.vault)
+            yield candidate
+
+    def places(self) -> list[tuple[tuple[str, str], PlanFacts]]:
+        """Each destination's facts (the first one's with the exclusions), accounts in order."""
+        ordered = sorted(self.by_place.items())
+        if ordered:
+            first = ordered[0][1]
+            first.excluded, first.counts = self.excluded.excluded, self.excluded.counts
+        return ordered
 
 
 def run_preflight(
@@ -167,6 +203,14 @@ def opt_in_checks(
             required=required,
         )
         for gateway, required in zip(opt_ins, (True, False), strict=True)
+    ]
+
+
+def named_for(dest: DestinationGateway, results: list[CheckResult]) -> list[CheckResult]:
+    """One destination's checks among several, each named with its account and Region."""
+    return [
+        dataclasses.replace(result, name=f"{result.name} [{dest.account_id} {dest.region}]")
+        for result in results
     ]
 
 

@@ -24,7 +24,7 @@ from ..domain.regions import (
 from .discovery import UnknownVault
 from .errors import OperatorError, RequestRefused
 from .ports import Accounts, BackupGateway, Notices, RegionCatalog, Wiring
-from .selection_stage import SelectionRequest, check_metadata
+from .selection_stage import SelectionRequest, check_metadata, check_routing
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class RouteRequest:
     accounts: tuple[str, ...] = ()  # --source-accounts (none: the one --source-account)
     organization: bool = False  # --organization: its ACTIVE member accounts
     exclude_accounts: tuple[str, ...] = ()
+    dest_accounts: tuple[str, ...] = ()  # --dest-account: not a source of --organization's
 
     @property
     def by_account(self) -> bool:
@@ -156,6 +157,7 @@ def open_routes(
     `failed` (with a section per route): a route that cannot be listed is handed to it, its
     error in `refused`, and left out; the others are planned all the same."""
     check_metadata(request.selection, accounts.metadata, notices.warn)
+    check_routing(request.routing, accounts.metadata)
     if not routes.sectioned:
         return [Route(accounts.home, accounts.dest_home or accounts.home, request, None)]
     if routes.by_account:
@@ -193,6 +195,13 @@ def account_routes(
     vaults selects nothing there, with a warning); --organization keeps the members holding
     vaults that match the selection. An account that cannot be reached stops alone."""
     named = list(routes.accounts) if routes.accounts else accounts.members()
+    if routes.organization:  # the destination is a member too, most often: not a source
+        into = {*routes.dest_accounts, *(request.routing.accounts if request.routing else ())}
+        kept = [account for account in named if account not in into]
+        if len(kept) < len(named):
+            left = ", ".join(account for account in named if account in into)
+            notices.say(f"--organization: destination account {left} is not copied from")
+        named = kept
     unknown = [account for account in routes.exclude_accounts if account not in named]
     if unknown:
         notices.warn(f"--exclude-accounts: {', '.join(unknown)} not among the source accounts")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.recovery_point import Vault
+from ..domain.routing import RouteTable
 from ..domain.selection import Selection, SelectionTally
 from .discovery import Candidate, resolve_vaults, scan
 from .errors import RequestRefused
@@ -20,6 +21,9 @@ class SelectionRequest:
     vault_names: tuple[str, ...]
     all_vaults: bool
     selection: Selection
+    # --route-csv: each recovery point's destination chosen by its metadata (None: the one
+    # destination of the flags)
+    routing: RouteTable | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,25 @@ def check_metadata(
             )
 
 
+def check_routing(routing: RouteTable | None, metadata: MetadataIndex | None) -> None:
+    """A route table routes by metadata columns the CSV has."""
+    if routing is None:
+        return
+    if metadata is None:
+        if any(rule.value != "*" for rule in routing.rules):
+            raise RequestRefused(
+                f"--route-csv {routing.source} routes by metadata: give --metadata-csv too"
+            )
+        return
+    known = set(metadata.columns)
+    for rule in routing.rules:
+        if rule.value != "*" and rule.column not in known:
+            raise RequestRefused(
+                f"{routing.source}:{rule.line}: column {rule.column!r} is not in the metadata "
+                f"CSV (columns: {', '.join(metadata.columns)})"
+            )
+
+
 def select(
     request: SelectionRequest,
     sources: SelectionSources,
@@ -91,11 +114,13 @@ def select(
     now: datetime,
     tally: SelectionTally | None = None,
     cross_region: bool = False,
+    dest_region: str | None = None,
 ) -> SelectionScan:
     """The vaults (unknown names refused) and a stream of their recovery points' verdicts.
 
     `cross_region`: the copies go to another Region (types AWS cannot copy across Regions are
-    excluded as cross-region-unsupported)."""
+    excluded as cross-region-unsupported). With a route table each recovery point's own
+    destination decides both (`dest_region`: the route's, for rows that name none)."""
     vaults = resolve_vaults(sources.source, request.vault_names, all_vaults=request.all_vaults)
     candidates = scan(
         sources.source,
@@ -107,6 +132,8 @@ def select(
         cross_account=cross_account,
         tally=tally,
         cross_region=cross_region,
+        routing=request.routing,
+        dest_region=dest_region,
     )
     return SelectionScan(vaults, candidates)
 

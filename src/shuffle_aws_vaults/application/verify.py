@@ -7,14 +7,18 @@ expired, by resource ARN + creation date + source vault in the destination listi
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..domain.copy_job import CopyJobInfo, newer
 from ..domain.migration import MigrationState, Status
 from ..domain.recovery_point import RecoveryPoint, Vault
 from ..domain.verification import Check, Verdict, compare, match_key
+from .destinations import Destinations
+from .discovery import Candidate
 from .ports import BackupGateway
 
 
@@ -53,18 +57,25 @@ def _dest_listing(dest: BackupGateway, vault: str) -> dict[str, RecoveryPoint]:
 def verify_from_journal(
     state: MigrationState,
     sources: dict[str, RecoveryPoint],
-    dest: BackupGateway,
+    dest: BackupGateway | Destinations,
     origin: tuple[str, str] | None = None,
 ) -> Iterator[ItemCheck]:
     """Each planned item; `sources` maps source ARN to its current listing (for the fields).
     `origin`: the source's (Region, account), so that copies of a same-named vault of another
-    Region or account are not taken for extras."""
+    Region or account are not taken for extras. With several destinations (`Destinations`)
+    each item's vault is listed in its own account, and named ACCOUNT/VAULT."""
     listings: dict[str, dict[str, RecoveryPoint]] = {}
     seen: dict[str, set[str]] = {}
     for i, item in enumerate(state.items):
         vault = item.dest_vault_name
+        gateway: BackupGateway
+        if not isinstance(dest, Destinations):
+            gateway = dest
+        else:
+            gateway = dest.of_vault(item.dest_vault_arn)
+            vault = f"{gateway.account_id}/{vault}"
         if vault not in listings:
-            listings[vault] = _dest_listing(dest, vault)
+            listings[vault] = _dest_listing(gateway, item.dest_vault_name)
             seen[vault] = set()
         source = sources.get(item.source_arn)
         status = Status(state.status[i])
@@ -87,18 +98,20 @@ def verify_from_journal(
 
 def verify_without_journal(
     sources: Iterable[RecoveryPoint],
-    dest_vault_of: dict[str, str],
+    dest_vault_of: Callable[[RecoveryPoint], str],
     source_vault_arns: dict[str, str],
     source_gateway: BackupGateway,
     dest: BackupGateway,
+    dest_vaults: Iterable[str] = (),
 ) -> Iterator[ItemCheck]:
-    """Each selected source item, its copy found by job record or by matching."""
+    """Each selected source item, its copy found by job record or by matching (`dest_vaults`:
+    listed besides those the items go to, for extras)."""
     items = list(sources)
     listings: dict[str, dict[str, RecoveryPoint]] = {}
     seen: dict[str, set[str]] = {}
     by_key: dict[str, dict[tuple[str, float, str], RecoveryPoint]] = {}
     completed: dict[str, CopyJobInfo] = {}  # source ARN -> its latest completed copy job
-    for vault in sorted(set(dest_vault_of.values())):
+    for vault in sorted({*dest_vaults, *(dest_vault_of(rp) for rp in items)}):
         listings[vault] = _dest_listing(dest, vault)
         seen[vault] = set()
         by_key[vault] = {
@@ -119,7 +132,7 @@ def verify_without_journal(
             failures[job.source_arn] = job
     failed = {arn: job.message or job.state for arn, job in failures.items()}
     for rp in items:
-        vault = dest_vault_of[rp.vault_name]
+        vault = dest_vault_of(rp)
         dest_arn = jobs.get(rp.arn)
         copy = listings[vault].get(dest_arn) if dest_arn else None
         if copy is None:
@@ -141,11 +154,13 @@ def verify_selection(
     included: list[RecoveryPoint],
     vaults: Sequence[Vault],
     source: BackupGateway,
-    dest: BackupGateway,
+    dest: BackupGateway | Destinations,
     dest_vault: str | None,
+    routed: list[Candidate] | None = None,
 ) -> Iterator[ItemCheck]:
     """Each item to verify: with a journal (`state`) its every planned item, else each item the
-    selection includes (`included`, of `vaults`), into `dest_vault` or the vault's namesake."""
+    selection includes (`included`, of `vaults`), into `dest_vault` or the vault's namesake
+    (with a route table, `routed`: the included candidates, each into its row's vault)."""
     if state is not None:
         planned = {item.source_arn for item in state.items}
         listed = {rp.arn: rp for rp in included if rp.arn in planned}
@@ -153,9 +168,41 @@ def verify_selection(
             for vault in {item.source_vault for item in state.items} - {v.name for v in vaults}:
                 listed.update({rp.arn: rp for rp in source.iter_recovery_points(vault)})
         return verify_from_journal(state, listed, dest, (source.region, source.account_id))
-    dest_of = {vault.name: dest_vault or vault.name for vault in vaults}
     arns = {vault.name: vault.arn for vault in vaults}
-    return verify_without_journal(included, dest_of, arns, source, dest)
+    if isinstance(dest, Destinations):
+        return _routed_without_journal(routed or [], arns, source, dest)
+    every = [dest_vault or vault.name for vault in vaults]
+    return verify_without_journal(
+        included, lambda rp: dest_vault or rp.vault_name, arns, source, dest, every
+    )
+
+
+def _routed_without_journal(
+    candidates: list[Candidate],
+    arns: dict[str, str],
+    source: BackupGateway,
+    destinations: Destinations,
+) -> Iterator[ItemCheck]:
+    """No journal, a route table: each destination's items checked as one destination's, their
+    vaults named ACCOUNT/VAULT."""
+    home_region = destinations.home.region
+    groups: dict[tuple[str, str], list[Candidate]] = {}
+    for candidate in candidates:
+        to = candidate.destination
+        assert to is not None
+        groups.setdefault((to.account, to.region or home_region), []).append(candidate)
+    for place, group in sorted(groups.items()):
+        vault_of = {c.rp.arn: c.destination.vault for c in group if c.destination}
+        points = [c.rp for c in group]
+        gateway = destinations.of(*place)
+        for check in verify_without_journal(
+            points, functools.partial(_row_vault, vault_of), arns, source, gateway
+        ):
+            yield dataclasses.replace(check, dest_vault=f"{place[0]}/{check.dest_vault}")
+
+
+def _row_vault(vault_of: dict[str, str], rp: RecoveryPoint) -> str:
+    return vault_of[rp.arn]
 
 
 def _extras(

@@ -13,8 +13,9 @@ from typing import Any
 from ..domain.errors import AwsError, CredentialsError
 from ..domain.selection import SelectionTally
 from ..domain.verification import Verdict
+from .destinations import Destinations
 from .errors import OperatorError, RequestRefused
-from .ports import Accounts, Notices, StateFiles
+from .ports import Accounts, BackupGateway, Notices, StateFiles
 from .routes import Route, RouteRequest, open_routes, wiring_of
 from .selection_stage import NothingSelected, SelectionRequest, select, sources_of
 from .state_location import StateLocation
@@ -202,8 +203,10 @@ class VerifyRun:
         store = self._states.store(self.journal_of(route))
         state = None
         verdicts.mode = NO_JOURNAL
+        recorded_identity: dict[str, Any] = {}
         if store.exists():
             identity, state = store.read()
+            recorded_identity = identity
             verdicts.mode = f"journal {store.journal_path}"
             recorded = identity.get("dest_region")
             if recorded and recorded != route.dest_region:
@@ -223,8 +226,15 @@ class VerifyRun:
             cross_account=source.account_id != dest.account_id,
             now=self._now,
             tally=selected,
+            dest_region=dest.region,
         )
-        included = [candidate.rp for candidate in scanned.candidates if candidate.included]
+        chosen = [candidate for candidate in scanned.candidates if candidate.included]
+        included = [candidate.rp for candidate in chosen]
+        # a journal of a --route-csv migration names each item's destination account
+        routed = route.request.routing is not None or "routes" in recorded_identity
+        every: BackupGateway | Destinations = (
+            Destinations(dest, self._accounts.destination) if routed else dest
+        )
         if not included and state is None:
             nothing = NothingSelected(
                 "verify", source.account_id, source.region, scanned.vaults, selected
@@ -241,5 +251,7 @@ class VerifyRun:
                 f"no migration state at {store.journal_path}: verifying by copy-job records "
                 "and matching"
             )
-        checks = verify_selection(state, included, scanned.vaults, source, dest, self._dest_vault)
+        checks = verify_selection(
+            state, included, scanned.vaults, source, every, self._dest_vault, chosen
+        )
         return _Prepared(verdicts, checks)

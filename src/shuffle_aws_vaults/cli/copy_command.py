@@ -80,7 +80,7 @@ def _run(run: CopyRun, planning: PlanningSignals, close_progress: Callable[[], N
         for result in results:
             if isinstance(result.opened, PlanPreview):
                 if run.sectioned:
-                    print(f"Region {result.region} -> {result.dest_region}:")
+                    print(f"{result.label} -> {result.dest_region}:")
                 print_plan(result.opened, request.workers, request.type_limits, sys.stdout)
         return ExitStatus.ERROR if any(result.fatal for result in results) else 0
     stop = StopSignal()
@@ -104,5 +104,6 @@ def _run(run: CopyRun, planning: PlanningSignals, close_progress: Callable[[], N
             print(route_line(result), file=sys.stderr)
         total = RunOutcome(run.summary["stop_reason"])
         line = closing_line(run.summary, total, run.state_path, request.report_csv, "--state-dir")
-        print("All Regions: " + line, file=sys.stderr)
+        every = "All accounts" if run.by_account else "All Regions"
+        print(f"{every}: {line}", file=sys.stderr)
     return COMPLETION[completion(results)]

@@ -73,8 +73,11 @@ def print_plan(
         )
     for title, counts, sizes in (
         ("vault", summary.by_vault, summary.bytes_by_vault),
+        ("destination (--route-csv)", summary.by_destination, summary.bytes_by_destination),
         ("resource type", summary.by_type, summary.bytes_by_type),
     ):
+        if not counts:
+            continue
         out.write(f"By {title}:\n")
         for name, count in counts.most_common():
             out.write(f"  {name:<32} {count:>10,}  {human_size(sizes[name]):>12}\n")

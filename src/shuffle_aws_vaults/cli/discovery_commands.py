@@ -19,6 +19,7 @@ from ..application.ports import Accounts
 from .discovery_rows import (
     RP_COLUMNS,
     finish_rows,
+    first_columns,
     listed_row,
     print_filter,
     print_region_lines,
@@ -40,7 +41,7 @@ def run_list(request: Discovery, env: Environment) -> int:
     accounts, notices, chosen = adapters.accounts, adapters.notices, request.selection
     sectioned = request.routes.sectioned
     routes = listing_routes(request.routes, chosen, accounts, notices)
-    first = ("region",) if sectioned else ()
+    first = first_columns(sectioned, request.routes.by_account)
     out = sys.stdout
     if not chosen.vault_names and not chosen.all_vaults:
         columns: tuple[str, ...] = (*first, "vault", "recovery_points", "locked", "vault_arn")
@@ -66,14 +67,19 @@ def run_filter(request: Discovery, env: Environment) -> int:
     routes = listing_routes(request.routes, chosen, accounts, notices)
     meta_columns = metadata_columns(accounts)
     apmid = "APMID" in meta_columns
-    totals = FilterTotals(apmid, sectioned)
-    columns = (*(("region",) if sectioned else ()), *RP_COLUMNS, *meta_columns)
+    routed = chosen.routing is not None
+    totals = FilterTotals(apmid, sectioned, routed)
+    where = ("dest_account", "dest_vault") if routed else ()
+    first = first_columns(sectioned, request.routes.by_account)
+    columns = (*first, *RP_COLUMNS, *meta_columns, *where)
 
     def items() -> Iterator[dict[str, Any]]:
         for route, candidate in included_points(
             routes, chosen, accounts, notices, env.now(), totals
         ):
-            yield {**region_of(route, sectioned), **row(candidate, meta_columns)}
+            to = candidate.destination
+            dest = {"dest_account": to.account, "dest_vault": to.vault} if to else {}
+            yield {**region_of(route, sectioned), **row(candidate, meta_columns), **dest}
 
     lines = (lambda stream: print_region_lines(totals.per_route, stream)) if sectioned else None
     return print_filter(request.output, items(), columns, totals.document, lines)

@@ -62,8 +62,20 @@ def finish_rows(output: Output, writer: RowWriter, out: TextIO) -> int:
 
 
 def region_of(route: Route, sectioned: bool) -> dict[str, str]:
-    """A row's first column with a section per route: its Region."""
-    return {"region": route.region} if sectioned else {}
+    """A row's first columns with a section per route: its source account (with several) and
+    its Region."""
+    if not sectioned:
+        return {}
+    return (
+        {"account": route.account, "region": route.region}
+        if route.account
+        else {"region": route.region}
+    )
+
+
+def first_columns(sectioned: bool, by_account: bool) -> tuple[str, ...]:
+    """The columns region_of fills: none, the Region, or the account and the Region."""
+    return ("account", "region") if by_account else ("region",) if sectioned else ()
 
 
 def print_region_lines(per_route: dict[str, dict[str, Any]], stream: TextIO) -> None:

@@ -181,19 +181,20 @@ def route_request(
     state_file: str | None,
     dir_alone: bool,
     known: Callable[[], frozenset[str]],
+    accounts: bool = False,
 ) -> RouteRequest:
-    """The Region flags checked together: --state-dir for several Regions and --state-file for
-    one, then the Regions themselves (application/routes.py)."""
+    """The Region flags checked together: --state-dir for several routes (Regions, or source
+    `accounts`) and --state-file for one, then the Regions themselves (application/routes.py)."""
     several = bool(given) or every
-    if state_dir is not None and not several and not dir_alone:
+    if state_dir is not None and not several and not accounts and not dir_alone:
         raise UsageError(
-            "--state-dir is for several Regions (--regions or --all-regions); with one Region "
-            "give --state-file"
+            "--state-dir is for several Regions or accounts (--regions, --all-regions, "
+            "--source-accounts, --organization); with one give --state-file"
         )
-    if several and state_file:
+    if (several or accounts) and state_file:
         raise UsageError(
-            "--state-file names one Region's journal: with --regions or --all-regions give "
-            "--state-dir (the migration directory)"
+            "--state-file names one route's journal: with --regions, --all-regions, "
+            "--source-accounts or --organization give --state-dir (the migration directory)"
         )
     if state_dir is not None and os.path.exists(state_dir) and not os.path.isdir(state_dir):
         raise UsageError(f"--state-dir {state_dir}: not a directory")
@@ -302,6 +303,33 @@ def source_accounts(
             f"{', '.join(missing)}"
         )
     return accounts, excluded, profiles
+
+
+def dest_profiles(
+    profile: str | None, accounts: tuple[str, ...] | None
+) -> tuple[str | None, dict[str, str]]:
+    """--dest-profile with --route-csv (`accounts`: its destination accounts): ID=PROFILE,...
+    gives each account its profile; a plain PROFILE is the base credentials, for the
+    --dest-account (or the rows' --role-name)."""
+    if not profile or "=" not in profile:
+        return profile if accounts else None, {}
+    if accounts is None:
+        raise UsageError(
+            "--dest-profile ID=PROFILE is for --route-csv's destination accounts; with one "
+            "destination give the profile's name"
+        )
+    profiles: dict[str, str] = {}
+    for part in comma_list(profile):
+        account, _, name = (piece.strip() for piece in part.partition("="))
+        if not name:
+            raise UsageError(f"--dest-profile: expected ID=PROFILE, got {part!r}")
+        profiles[account_id("--dest-profile", account) or ""] = name
+    strangers = [account for account in profiles if account not in accounts]
+    if strangers:
+        raise UsageError(
+            f"--dest-profile: {', '.join(strangers)} not among --route-csv's destination accounts"
+        )
+    return None, profiles
 
 
 def output(

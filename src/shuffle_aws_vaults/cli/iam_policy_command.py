@@ -36,28 +36,50 @@ def run_iam_policy(request: IamPolicy, env: Environment) -> int:
         source_regions = list(plan.sources)
         dest_regions = list(dict.fromkeys(plan.dest_of(name) for name in plan.sources))
     vaults = list(request.vaults)
-    dest_vaults = [request.dest_vault] if request.dest_vault else vaults
     role = copy_role_arn(source, request.copy_role_arn)
-    documents = {
-        "source_identity_policy": source_identity_policy(source_regions, source, vaults, role),
-        "dest_identity_policy": dest_identity_policy(dest_regions, dest, dest_vaults),
-        "dest_vault_access_policy": dest_vault_access_policy(
-            dest_regions, dest, source, dest_vaults
-        ),
+    source_document = source_identity_policy(source_regions, source, vaults, role)
+    # Each destination account's vaults (and Regions): the flags' one, or --route-csv's rows.
+    places: dict[str, tuple[list[str], str | list[str]]] = {}
+    if request.routing is None:
+        places[dest] = ([request.dest_vault] if request.dest_vault else vaults, dest_regions)
+    for rule in request.routing.rules if request.routing is not None else ():
+        to = rule.destination
+        names, regions = places.setdefault(to.account, ([], dest_regions))
+        if to.vault not in names:
+            names.append(to.vault)
+        if to.region is not None:
+            listed = [regions] if isinstance(regions, str) else list(regions)
+            places[to.account] = (names, list(dict.fromkeys([*listed, to.region])))
+    per_dest = {
+        account: {
+            "dest_identity_policy": dest_identity_policy(regions, account, names),
+            "dest_vault_access_policy": dest_vault_access_policy(regions, account, source, names),
+        }
+        for account, (names, regions) in places.items()
     }
+    documents: dict[str, object] = {"source_identity_policy": source_document}
+    if request.routing is None:
+        documents.update(per_dest[dest])
+    else:
+        documents["destinations"] = per_dest
     if request.output.document:
         print_document(documents, request.output.format, request.output.query, sys.stdout)
         return ExitStatus.SUCCESS
-    titles = {
-        "source_identity_policy": f"Operator identity policy in the source account {source}",
-        "dest_identity_policy": f"Operator identity policy in the destination account {dest}",
-        "dest_vault_access_policy": (
-            f"Access policy of the destination vault(s) in {dest}: only "
-            f"backup:CopyIntoBackupVault, only for {source}"
-        ),
-    }
-    for key, document in documents.items():
-        print(f"# {titles[key]}")
-        print(json.dumps(document, indent=2))
-        print()
+    print(f"# Operator identity policy in the source account {source}")
+    print(json.dumps(source_document, indent=2))
+    print()
+    for account, pair in per_dest.items():
+        titles = {
+            "dest_identity_policy": (
+                f"Operator identity policy in the destination account {account}"
+            ),
+            "dest_vault_access_policy": (
+                f"Access policy of the destination vault(s) in {account}: only "
+                f"backup:CopyIntoBackupVault, only for {source}"
+            ),
+        }
+        for key, document in pair.items():
+            print(f"# {titles[key]}")
+            print(json.dumps(document, indent=2))
+            print()
     return ExitStatus.SUCCESS

@@ -37,7 +37,17 @@ def add_account_flags(
     group.add_argument("--region", help="source region (default: the AWS config's, else us-east-1)")
     if dest:
         group.add_argument("--dest-account", help="destination account ID (12 digits)")
-        group.add_argument("--dest-profile", help="AWS profile for the destination account")
+        group.add_argument(
+            "--dest-profile",
+            help="AWS profile for the destination account; with --route-csv, ID=PROFILE,... "
+            "(or one profile whose credentials assume --role-name in each)",
+        )
+        group.add_argument(
+            "--route-csv",
+            metavar="PATH",
+            help="destinations chosen by metadata: rows of column,value,dest_account,dest_vault"
+            "[,dest_region] (value * is the default; an item no row routes is no-route)",
+        )
         group.add_argument("--dest-role-arn", help="role to assume in the destination account")
         group.add_argument("--dest-region", help="destination region (default: --region)")
     group.add_argument(

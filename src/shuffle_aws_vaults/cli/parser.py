@@ -335,7 +335,12 @@ def _add_iam_policy(commands: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     parser.add_argument("--source-account", required=True, help="source account ID")
-    parser.add_argument("--dest-account", required=True, help="destination account ID")
+    parser.add_argument("--dest-account", help="destination account ID")
+    parser.add_argument(
+        "--route-csv",
+        metavar="PATH",
+        help="the copy's --route-csv: a policy pair for each destination account it names",
+    )
     parser.add_argument("--region", help="source region (default: AWS_REGION)")
     parser.add_argument("--dest-region", help="destination region (default: --region)")
     parser.add_argument(

@@ -14,6 +14,7 @@ from ..application.routes import RouteRequest
 from ..application.selection_stage import SelectionRequest
 from ..application.state_location import StateLocation
 from ..bootstrap import Connections, ProgressSettings
+from ..domain.routing import RouteTable
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class IamPolicy:
     copy_role_arn: str | None
     output: Output
     verbose: bool
+    routing: RouteTable | None = None  # --route-csv: a document pair per destination account
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,10 @@ from ..application.copy_request import CopyRequest
 from ..application.routes import RouteRequest
 from ..application.selection_stage import SelectionRequest, require_vaults
 from ..application.state_location import MigrationName, StateLocation
-from ..bootstrap import AccountSettings, Connections, ProgressSettings
+from ..bootstrap import ProgressSettings
 from ..domain.selection import Selection
 from . import flag_values as values
+from .account_requests import connections, route_flags, route_table
 from .exit_status import UsageError
 from .parser import build_parser
 from .request_types import (
@@ -76,80 +76,6 @@ def output_of(args: argparse.Namespace, environ: Mapping[str, str]) -> Output:
     return values.output(choices, args.output, args.query, environ)
 
 
-# -- Regions and routes -------------------------------------------------------------------
-
-
-def route_flags(args: argparse.Namespace, known: Callable[[], frozenset[str]]) -> RouteRequest:
-    """--region, --dest-region, --regions/--all-regions (and --state-dir/--state-file, which
-    name several Regions' directory or one Region's journal), the source accounts."""
-    accounts, excluded, _ = account_flags(args)
-    routes = values.route_request(
-        region=getattr(args, "region", None),
-        dest=getattr(args, "dest_region", None),
-        given=getattr(args, "regions", None) or [],
-        every=bool(getattr(args, "all_regions", False)),
-        state_dir=getattr(args, "state_dir", None),
-        state_file=getattr(args, "state_file", None),
-        # status reads a migration directory as it is: --state-dir alone, every Region in it.
-        dir_alone=args.command == "status",
-        known=known,
-    )
-    organization = bool(getattr(args, "organization", False))
-    return replace(routes, accounts=accounts, organization=organization, exclude_accounts=excluded)
-
-
-def account_flags(
-    args: argparse.Namespace,
-) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
-    return values.source_accounts(
-        given=getattr(args, "source_accounts", None),
-        organization=bool(getattr(args, "organization", False)),
-        exclude=getattr(args, "exclude_accounts", None),
-        profile=getattr(args, "source_profile", None),
-        role_name=getattr(args, "role_name", None),
-        role_arn_given=bool(getattr(args, "source_role_arn", None)),
-    )
-
-
-# -- accounts -----------------------------------------------------------------------------
-
-
-def connections(args: argparse.Namespace, routes: RouteRequest, *, dest: bool) -> Connections:
-    """Who the source and destination are, and how to reach them. With a section per route
-    each route's destination Region comes from its plan, so the destination's session keeps
-    its profile's own Region."""
-    source = values.account_id("--source-account", args.source_account)
-    _, _, profiles = account_flags(args)
-    base = None if profiles else args.source_profile  # a plain profile: the base credentials
-    role = None
-    if not routes.by_account:
-        role = values.assumed_role(
-            source, "--source-role-arn", args.source_role_arn, args.role_name
-        )
-    settings = AccountSettings("source", "--source-account", source, base, role, args.region)
-    dest_settings = _dest_settings(args, routes) if dest else None
-    if not 1 <= args.max_attempts <= 20:
-        raise UsageError(f"--max-attempts must be from 1 to 20, got {args.max_attempts}")
-    return Connections(
-        settings,
-        dest_settings,
-        args.retry_mode,
-        args.max_attempts,
-        args.metadata_csv,
-        profiles,
-        args.role_name if routes.by_account else None,
-    )
-
-
-def _dest_settings(args: argparse.Namespace, routes: RouteRequest) -> AccountSettings | None:
-    dest = values.account_id("--dest-account", getattr(args, "dest_account", None))
-    if dest is None:
-        return None
-    role = values.assumed_role(dest, "--dest-role-arn", args.dest_role_arn, args.role_name)
-    region = None if routes.sectioned else (args.dest_region or args.region)
-    return AccountSettings("destination", "--dest-account", dest, args.dest_profile, role, region)
-
-
 def dest_vault(args: argparse.Namespace) -> str | None:
     value = getattr(args, "dest_vault", None)
     if value is None:
@@ -165,7 +91,7 @@ def selection(args: argparse.Namespace) -> SelectionRequest:
     names = values.comma_list(args.vault)
     if names and args.all_vaults:
         raise UsageError("give --vault or --all-vaults, not both")
-    return SelectionRequest(tuple(names), args.all_vaults, _filters(args))
+    return SelectionRequest(tuple(names), args.all_vaults, _filters(args), route_table(args))
 
 
 def _filters(args: argparse.Namespace) -> Selection:
@@ -195,7 +121,7 @@ def state_location(
     several = getattr(args, "source_accounts", None) or getattr(args, "organization", False)
     name = MigrationName(
         source_account="accounts" if several else args.source_account,
-        dest_account=args.dest_account,
+        dest_account=args.dest_account or ("routed" if getattr(args, "route_csv", None) else None),
         region=region,
         vaults=chosen.vault_names,
         all_vaults=chosen.all_vaults,
@@ -221,13 +147,13 @@ def discovery(args: argparse.Namespace, routes: RouteRequest, output: Output) ->
         require_vaults(chosen)
     elif not chosen.vault_names and not chosen.all_vaults and chosen.selection != Selection():
         raise UsageError("selection flags apply to recovery points: add --vault or --all-vaults")
-    reach = connections(args, routes, dest=args.command == "filter")
+    reach = connections(args, routes, dest=args.command == "filter", table=chosen.routing)
     return Discovery(reach, routes, chosen, output, args.verbose)
 
 
 def copy(args: argparse.Namespace, routes: RouteRequest, environ: Mapping[str, str]) -> Copy:
-    if args.dest_account is None:
-        raise UsageError("copy needs --dest-account")
+    if args.dest_account is None and args.route_csv is None:
+        raise UsageError("copy needs --dest-account (or --route-csv)")
     run: dict[str, Any] = {
         "dest_kms_key_arn": args.dest_kms_key_arn,
         "create_dest_vault": args.create_dest_vault,
@@ -271,7 +197,7 @@ def copy(args: argparse.Namespace, routes: RouteRequest, environ: Mapping[str, s
     )
     progress = ProgressSettings(args.no_progress, args.progress_interval, routes.sectioned)
     return Copy(
-        connections(args, routes, dest=True),
+        connections(args, routes, dest=True, table=chosen.routing),
         routes,
         request,
         state_location(args, environ, chosen, vault),
@@ -284,22 +210,22 @@ def copy(args: argparse.Namespace, routes: RouteRequest, environ: Mapping[str, s
 def verify(
     args: argparse.Namespace, routes: RouteRequest, environ: Mapping[str, str], output: Output
 ) -> Verify:
-    if args.dest_account is None:
-        raise UsageError("verify needs --dest-account")
+    if args.dest_account is None and args.route_csv is None:
+        raise UsageError("verify needs --dest-account (or --route-csv)")
     chosen = selection(args)
     require_vaults(chosen)
     vault = dest_vault(args)
     location = state_location(args, environ, chosen, vault)
     report = Path(args.report_csv) if args.report_csv else None
-    reach = connections(args, routes, dest=True)
-    return Verify(
-        reach, routes, chosen, args.dest_account, vault, location, report, output, args.verbose
-    )
+    reach = connections(args, routes, dest=True, table=chosen.routing)
+    # with --route-csv: its destination accounts ("the destination accounts A, B")
+    into = ", ".join(chosen.routing.accounts) if chosen.routing else args.dest_account
+    return Verify(reach, routes, chosen, into, vault, location, report, output, args.verbose)
 
 
 def preflight(args: argparse.Namespace, routes: RouteRequest, output: Output) -> Preflight:
-    if args.dest_account is None:
-        raise UsageError("preflight needs --dest-account")
+    if args.dest_account is None and args.route_csv is None:
+        raise UsageError("preflight needs --dest-account (or --route-csv)")
     chosen = selection(args)
     require_vaults(chosen)
     checks = PreflightRequest(
@@ -309,7 +235,8 @@ def preflight(args: argparse.Namespace, routes: RouteRequest, output: Output) ->
         create_dest_vault=args.create_dest_vault,
         delete_after_days=args.delete_after_days,
     )
-    return Preflight(connections(args, routes, dest=True), routes, checks, output, args.verbose)
+    reach = connections(args, routes, dest=True, table=chosen.routing)
+    return Preflight(reach, routes, checks, output, args.verbose)
 
 
 def status(
@@ -330,8 +257,11 @@ def iam_policy(
     args: argparse.Namespace, routes: RouteRequest, environ: Mapping[str, str], output: Output
 ) -> IamPolicy:
     source = values.account_id("--source-account", args.source_account)
-    dest = values.account_id("--dest-account", args.dest_account)
-    assert source is not None and dest is not None
+    table = route_table(args)
+    if args.dest_account is None and table is None:
+        raise UsageError("iam-policy needs --dest-account (or --route-csv)")
+    dest = values.account_id("--dest-account", args.dest_account) or ""
+    assert source is not None
     region = None
     if not routes.sectioned:
         region = args.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
@@ -347,6 +277,7 @@ def iam_policy(
         values.role_arn("--copy-role-arn", args.copy_role_arn),
         output,
         args.verbose,
+        table,
     )
 
 

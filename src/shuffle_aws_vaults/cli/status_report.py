@@ -26,10 +26,16 @@ def shown(data: dict[str, Any], output: str, query: str | None) -> dict[str, Any
     return {**data, "failures_by_message": [{"count": n, "cause": m} for m, n in causes]}
 
 
+def named(accounts: Any) -> str:
+    """An account, or several (a list, in status's document), as a comma list."""
+    return ", ".join(map(str, accounts)) if isinstance(accounts, list) else str(accounts)
+
+
 def print_table(data: dict[str, Any], out: TextIO) -> None:
     """The table after its `State:` line: the migration, its progress and its failures."""
+    source, dest = named(data["source_account"]), named(data["dest_account"])
     out.write(
-        f"Migration: account {data['source_account']} -> {data['dest_account']}, "
+        f"Migration: account{'s' if ',' in source else ''} {source} -> {dest}, "
         f"vaults {vault_list(data['vaults'])}, planned {data['planned_at']}\n"
     )
     out.write(f"Running: {data['running'] or 'no'}\n")

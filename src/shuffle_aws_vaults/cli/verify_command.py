@@ -51,7 +51,8 @@ def run_verify(request: Verify, env: Environment) -> int:
         print_document(document, shown, output.query, sys.stdout)
         return code
     out = sys.stderr if output.format in ("csv", "text") else sys.stdout
-    into = f"Verified against the destination account {request.dest_account}"
+    plural = "s" if "," in request.dest_account else ""
+    into = f"Verified against the destination account{plural} {request.dest_account}"
     if sectioned:
         out.write(f"{into}, Region by Region (migration directory {run.path}):\n")
         print_route_lines(run.in_order(), out)

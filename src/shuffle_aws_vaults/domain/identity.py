@@ -17,9 +17,13 @@ def migration_identity(
     all_vaults: bool,
     dest_vault: str | None,
     selection: Mapping[str, object],
+    routes: Sequence[Sequence[str]] | None = None,
 ) -> dict[str, Any]:
-    """The identity recorded in a new state, and compared with the recorded one on resume."""
+    """The identity recorded in a new state, and compared with the recorded one on resume
+    (`routes`: a --route-csv's rows; `dest_account` is then the first row's account)."""
+    routed = {"routes": [list(row) for row in routes]} if routes is not None else {}
     return {
+        **routed,
         "source_account": source_account,
         "dest_account": dest_account,
         "source_region": source_region,
@@ -39,6 +43,8 @@ def identity_difference(recorded: Mapping[str, Any], wanted: Mapping[str, Any]) 
         return f"--dest-vault {recorded.get('dest_vault')} vs {wanted.get('dest_vault')}"
     if recorded.get("selection") != wanted.get("selection"):
         return "the selection filters differ"
+    if recorded.get("routes") != wanted.get("routes"):
+        return "the --route-csv rows differ"
     return None
 
 

@@ -16,6 +16,7 @@ class Reason(StrEnum):
     APMID_NOT_ALLOWED = "apmid-not-allowed"
     APMID_EXCLUDED = "apmid-excluded"
     WHERE_MISMATCH = "where-mismatch"
+    NO_ROUTE = "no-route"  # --route-csv: no row sends it anywhere
     # What AWS Backup cannot copy.
     NOT_COMPLETED = "status-not-completed"
     CONTINUOUS = "continuous-backup"
@@ -53,6 +54,7 @@ _DESCRIPTIONS = {
     Reason.APMID_NOT_ALLOWED: "APMID not in --allowed-apmids",
     Reason.APMID_EXCLUDED: "APMID in --excluded-apmids",
     Reason.WHERE_MISMATCH: "metadata does not match --where",
+    Reason.NO_ROUTE: "no --route-csv row routes it (and no default row)",
     Reason.NOT_COMPLETED: "status is not COMPLETED or AVAILABLE",
     Reason.CONTINUOUS: "continuous backup (StartCopyJob does not support them)",
     Reason.COLD_STORAGE: "in cold storage (cannot be copied)",

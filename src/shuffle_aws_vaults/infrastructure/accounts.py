@@ -82,8 +82,11 @@ class Sessions:
         retry: RetrySettings,
         load_metadata: Callable[[], MetadataIndex | None],
         base: Reach,
+        dest_of: Callable[[str], Reach] | None = None,
     ) -> None:
         self._source_of, self._dest, self._retry = source_of, dest, retry
+        self._dest_of = dest_of
+        self._dests: dict[str, tuple[AccountAccess, str]] = {}
         self._load_metadata, self._base = load_metadata, base
         self._lock = threading.RLock()
         self._sources: dict[str | None, _Source] = {}
@@ -113,6 +116,19 @@ class Sessions:
                 access, gateway = connect(self._dest, self._retry)
                 self._dest_session = (access, gateway.account_id)
             return self._dest_session
+
+    def dest_account(self, account: str) -> tuple[AccountAccess, str]:
+        """Another destination account's session (the flags' own when it is that one)."""
+        dest = self.dest()
+        if dest is not None and dest[1] == account:
+            return dest
+        with self._lock:
+            if account not in self._dests:
+                if self._dest_of is None:
+                    raise OperatorError(f"no way to reach destination account {account}")
+                access, gateway = connect(self._dest_of(account), self._retry)
+                self._dests[account] = (access, gateway.account_id)
+            return self._dests[account]
 
     def accounts(self, account: str | None) -> ConnectedAccounts:
         with self._lock:
@@ -173,6 +189,10 @@ class ConnectedAccounts:
 
     def members(self) -> list[str]:
         return self._sessions.members()
+
+    def destination(self, account: str, region: str) -> Boto3BackupGateway:
+        access, actual = self._sessions.dest_account(account)
+        return Boto3BackupGateway(access, actual, region)
 
     def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
         """Source gateways in `region` (and the destination's in `dest_region`, if any)."""

@@ -77,19 +77,22 @@ def write_report_csv(
     *,
     region_column: bool = False,
     account_columns: bool = False,
+    dest_columns: bool = False,
 ) -> None:
     """One row per planned item of every route (its key, state), each route's in plan order;
     `region_column`: the Region first (a copy over several Regions); `account_columns`: the
     source account and Region first and the destination account last (several accounts: the
-    keys are ACCOUNT/REGION)."""
+    keys are ACCOUNT/REGION); `dest_columns` (--route-csv): the destination account, vault and
+    Region last."""
     first = ["account", "region"] if account_columns else ["region"] if region_column else []
-    last = ["dest_account"] if account_columns else []
+    last = ["dest_account"] if account_columns or dest_columns else []
+    last += ["dest_vault", "dest_region"] if dest_columns else []
     with private_file(path) as handle:
         writer = csv.writer(handle)
         writer.writerow([*first, *header_of(metadata_columns), *last])
         for key, state in parts:
             shown = key.split("/", 1) if account_columns else [key] if region_column else []
-            _write_rows(writer, state, metadata, metadata_columns, shown, bool(last))
+            _write_rows(writer, state, metadata, metadata_columns, shown, len(last))
 
 
 class FileReports:
@@ -107,6 +110,7 @@ class FileReports:
         *,
         region_column: bool,
         account_columns: bool = False,
+        dest_columns: bool = False,
     ) -> None:
         columns = metadata.columns if metadata else ()
         write_report_csv(
@@ -116,6 +120,7 @@ class FileReports:
             columns,
             region_column=region_column,
             account_columns=account_columns,
+            dest_columns=dest_columns,
         )
 
     def write_csv(
@@ -125,6 +130,12 @@ class FileReports:
             writer = csv.DictWriter(handle, fieldnames=list(columns))
             writer.writeheader()
             writer.writerows(rows)
+
+
+def where(vault_arn: str) -> tuple[str, str, str]:
+    """arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME -> (ACCOUNT, NAME, REGION)."""
+    parts = vault_arn.split(":", 6)
+    return parts[4], parts[6], parts[3]
 
 
 def header_of(metadata_columns: Sequence[str]) -> list[str]:
@@ -137,7 +148,7 @@ def _write_rows(
     metadata: Any | None,
     metadata_columns: Sequence[str],
     first: list[str],
-    dest_account: bool,
+    dest_fields: int,
 ) -> None:
     names = [status.name for status in Status]
     names[Status.INTENT] = "UNCONFIRMED"
@@ -168,7 +179,7 @@ def _write_rows(
             dest_arns.get(i, ""),
             attempts[i],
             *(shown or no_failure),
-            *([item.dest_vault_arn.split(":")[4]] if dest_account else []),
+            *where(item.dest_vault_arn)[:dest_fields],
         ]
 
     writer.writerows(row(i, item) for i, item in enumerate(state.items))

@@ -63,6 +63,7 @@ class FakeAccounts:
         self.extra = dict(wiring or {})  # keys, metadata, source_checks, statistics
         self.others: dict[str, FakeAccounts] = {}  # other source accounts, by ID
         self.organization: list[str] = []  # the organization's ACTIVE members
+        self.destinations: dict[tuple[str, str], Any] = {}  # --route-csv's, by (account, Region)
 
     @property
     def home(self) -> str:
@@ -81,6 +82,9 @@ class FakeAccounts:
 
     def members(self) -> list[str]:
         return list(self.organization)
+
+    def destination(self, account: str, region: str) -> Any:
+        return self.destinations[(account, region)]
 
     def wiring(self, region: str, dest_region: str | None = None) -> Wiring:
         if dest_region is not None:
