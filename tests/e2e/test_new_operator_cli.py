@@ -6,19 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from harness import (
     ACCOUNT_FLAGS,
-    CLI,
     COPY_FLAGS,
     Box,
     box_fixture,
-    clean_environ,
     copy_args,
     copy_config,
     one_error_line,
@@ -203,32 +198,6 @@ def test_verbose_list_logs_each_aws_call(box: Box) -> None:
     code, _, stderr = box.run("list", *SOURCE_ONLY, "-v")
     assert code == 0, stderr
     assert "DEBUG: source account: ListBackupVaults -> HTTP 200 (0 retries)" in stderr
-
-
-def test_ctrl_c_in_a_demo_step_ends_the_demo_there(tmp_path: Path) -> None:
-    """The copy in step 3 takes the signal (it drains and exits 2); the demo must not go on to
-    step 4 and the rest, and exits 130 as an interrupted command does."""
-    proc = subprocess.Popen(
-        [*CLI, "demo", "--recovery-points", "300"],
-        cwd=tmp_path,
-        env=clean_environ(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    seen: list[str] = []
-    for line in proc.stdout:
-        seen.append(line)
-        if line.startswith("$ shuffle-aws-vaults copy"):
-            time.sleep(2.0)  # under way: past planning, in the engine's run
-            proc.send_signal(signal.SIGINT)
-            break
-    out, err = proc.communicate(timeout=120)
-    text = "".join(seen) + out
-    assert proc.returncode == 130, err
-    assert "== 3." in text and "== 4." not in text
-    assert "the demo ends here" in err and "Traceback" not in err
 
 
 def test_verify_keeps_its_exit_status_and_summary_when_its_reader_leaves(box: Box) -> None:

@@ -175,3 +175,14 @@ def copies_made(world: SandboxWorld) -> tuple[int, int, int]:
             arn = job.source_recovery_point_arn
             completed[arn] = completed.get(arn, 0) + 1
     return len(jobs), len(completed), sum(1 for n in completed.values() if n > 1)
+
+
+def copies_by_source(world: SandboxWorld, dest_account: str) -> dict[str, int]:
+    """The recovery points copied into `dest_account` (each counted once), by the source
+    account that started their copy jobs."""
+    marker = f":{dest_account}:"
+    seen: dict[str, set[str]] = {}
+    for job in world.copy_jobs():
+        if job.state == "COMPLETED" and marker in job.dest_vault_arn:
+            seen.setdefault(job.account_id, set()).add(job.source_recovery_point_arn)
+    return {account: len(arns) for account, arns in seen.items()}
