@@ -39,5 +39,6 @@ def print_sections(checked: Checklist, out: TextIO) -> None:
         ]
         where = "failed in " + ", ".join([*failed_accounts, *checked.failed_regions])
     else:
-        where = f"{len(checked.routes)} Regions checked"
+        several = any(route.account for route in checked.routes)
+        where = f"{len(checked.routes)} {'routes' if several else 'Regions'} checked"
     out.write(f"Preflight: {checked.verdict.value} ({where})\n")

@@ -54,7 +54,8 @@ def run_verify(request: Verify, env: Environment) -> int:
     plural = "s" if "," in request.dest_account else ""
     into = f"Verified against the destination account{plural} {request.dest_account}"
     if sectioned:
-        out.write(f"{into}, Region by Region (migration directory {run.path}):\n")
+        by = "route by route" if request.routes.by_account else "Region by Region"
+        out.write(f"{into}, {by} (migration directory {run.path}):\n")
         print_route_lines(run.in_order(), out)
         out.write("Totals:\n")
     else:
