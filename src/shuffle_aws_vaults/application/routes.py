@@ -236,6 +236,8 @@ def account_routes(
     for route in found:
         if route.vaults == () and request.vault_names and route.refused is None:
             notices.warn(f"no vault named {', '.join(request.vault_names)} in {route.label}")
+        elif route.vaults == () and route.refused is None:  # --all-vaults: a named account
+            notices.warn(f"no vault in {route.label}: nothing to copy from it")
     if not stopped:
         _check_named(request, listed, ", ".join(chosen))
     if not found and not stopped:

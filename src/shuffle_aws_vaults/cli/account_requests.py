@@ -55,6 +55,7 @@ def account_flags(
         profile=getattr(args, "source_profile", None),
         role_name=getattr(args, "role_name", None),
         role_arn_given=bool(getattr(args, "source_role_arn", None)),
+        reaching=args.command != "status",  # status reads the journals alone
     )
 
 

@@ -116,7 +116,12 @@ def print_stopped(results: list[RouteResult], out: TextIO) -> None:
 
 
 def route_line(result: RouteResult) -> str:
-    where = f"  {result.region} -> {result.dest_region}: "
+    # an account that could not be reached has no Region yet, nor a destination Region
+    where = (
+        f"  {result.region} -> {result.dest_region}: "
+        if result.dest_region
+        else (f"  {result.region}: ")
+    )
     if result.outcome is None:
         if result.nothing is not None:
             return where + "nothing to copy"

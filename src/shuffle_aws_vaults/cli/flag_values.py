@@ -264,9 +264,11 @@ def source_accounts(
     profile: str | None,
     role_name: str | None,
     role_arn_given: bool,
+    reaching: bool = True,
 ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
     """--source-accounts, --exclude-accounts and --source-profile ID=PROFILE,...: the source
-    accounts named, those left out, and a profile per account where one is given."""
+    accounts named, those left out, and a profile per account where one is given (how each
+    is reached checked only when the command reaches them: `reaching`)."""
     accounts = tuple(
         dict.fromkeys(account_id("--source-accounts", a) or "" for a in comma_list(given))
     )
@@ -294,10 +296,10 @@ def source_accounts(
             "--source-role-arn names one account's role: with several source accounts give "
             "--role-name"
         )
-    if organization and not role_name:
+    if organization and not role_name and reaching:
         raise UsageError("--organization needs --role-name (the role to assume in each member)")
     missing = [account for account in accounts if account not in profiles]
-    if missing and not role_name:
+    if missing and not role_name and reaching:
         raise UsageError(
             f"--source-accounts: give --role-name, or --source-profile ID=PROFILE for "
             f"{', '.join(missing)}"
