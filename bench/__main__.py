@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from . import (
+    accounts,
     adoption,
     baseline,
     cold_start,
@@ -28,6 +29,7 @@ BENCHMARKS = {
     "baseline": baseline.run,
     "throttling": throttling.run,
     "regions": regions.run,
+    "accounts": accounts.run,
     "listing": listing.run,
     "adoption": adoption.run,
     "csv": csv_load.run,
@@ -36,6 +38,9 @@ BENCHMARKS = {
     "resume": resume.run,
 }
 OUTPUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+# What every row of a benchmark's name starts with, where one prefix names them all: --merge
+# replaces those rows even when this run names them differently (else rows of the same name).
+ROW_PREFIXES = {"regions": "Several Regions", "accounts": "Several accounts"}
 
 # Why goals are missed and what would fix them, from the profiles and the sandbox's records
 # (kept with the code, so a regenerated BENCHMARKS.md keeps the analysis).
@@ -136,11 +141,72 @@ def render(results: list[Result], quick: bool, command: str) -> str:
         "| benchmark | figure | goal | met | note |",
         "|---|---|---|---|---|",
     ]
-    for r in results:
-        lines.append(
-            f"| {r.name} | {r.figure} | {r.goal} | {'yes' if r.met else 'NO'} | {r.note} |"
-        )
+    lines += [_row(r) for r in results]
     return "\n".join(lines) + "\n" + ANALYSIS
+
+
+def _row(result: Result) -> str:
+    return (
+        f"| {result.name} | {result.figure} | {result.goal} | {'yes' if result.met else 'NO'} "
+        f"| {result.note} |"
+    )
+
+
+def merge(existing: str, ran: dict[str, list[Result]], quick: bool, command: str) -> str:
+    """BENCHMARKS.md with the rows of the benchmarks in `ran` replaced (a run of some of them):
+    the other rows and the header of the run that wrote them stay, and a line says which rows
+    are from which later run. A benchmark's rows take the place of its old ones (those of the
+    same name, or starting with its ROW_PREFIXES entry); rows new to the file go after the
+    last row of the benchmark before it in BENCHMARKS order that has rows, else at the end."""
+    lines = existing.split("\n")
+    table = [i for i, line in enumerate(lines) if line.startswith("| ") and line.endswith(" |")]
+    if len(table) < 1:
+        raise ValueError("no table in the existing BENCHMARKS.md")
+    head, rows, _ = (
+        lines[: table[0] + 2],
+        lines[table[0] + 2 : table[-1] + 1],
+        lines[table[-1] + 1 :],
+    )
+
+    def name(row: str) -> str:
+        return row[2:].split(" | ", 1)[0]
+
+    def owner(row: str) -> str | None:
+        for key, results in ran.items():
+            prefix = ROW_PREFIXES.get(key)
+            if (prefix and name(row).startswith(prefix)) or name(row) in {r.name for r in results}:
+                return key
+        return None
+
+    order = list(BENCHMARKS)
+    for key, results in ran.items():
+        new = [_row(r) for r in results]
+        mine = [i for i, row in enumerate(rows) if owner(row) == key]
+        if mine:
+            at = mine[0]
+            rows = [row for i, row in enumerate(rows) if i not in set(mine)]
+        else:
+            at = len(rows)
+            for earlier in reversed(order[: order.index(key)]):
+                prefix = ROW_PREFIXES.get(earlier)
+                theirs = [
+                    i for i, row in enumerate(rows) if prefix and name(row).startswith(prefix)
+                ]
+                if theirs:
+                    at = theirs[-1] + 1
+                    break
+        rows[at:at] = new
+    stamp = (
+        f"- Rows of {', '.join(ran)}: `{command}` at {git_revision()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        + (" (quick sizes)" if quick else "")
+        + "; the other rows are from the run above"
+    )
+    marker = f"- Rows of {', '.join(ran)}: "
+    head = [line for line in head if not line.startswith(marker)]
+    at = max(i for i, line in enumerate(head) if line.startswith("- ")) + 1
+    head[at:at] = [stamp]
+    return "\n".join([*head, *rows]) + "\n" + ANALYSIS
 
 
 def main() -> int:
@@ -148,21 +214,36 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--only", choices=sorted(BENCHMARKS), action="append")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --only: replace those benchmarks' rows in BENCHMARKS.md and keep the rest",
+    )
     args = parser.parse_args()
+    if args.merge and not args.only:
+        parser.error("--merge needs --only")
     results: list[Result] = []
+    ran: dict[str, list[Result]] = {}
     for name, bench in BENCHMARKS.items():
         if args.only and name not in args.only:
             continue
         print(f"running {name} ...", file=sys.stderr, flush=True)
         for result in bench(args.quick):
             results.append(result)
+            ran.setdefault(name, []).append(result)
             print(
                 f"  {result.name}: {result.figure} (goal {result.goal}) "
                 f"{'met' if result.met else 'MISSED'}",
                 file=sys.stderr,
             )
     command = "make bench" + (" QUICK=1" if args.quick else "")
-    text = render(results, args.quick, command)
+    if args.merge:
+        command = "python -m bench " + " ".join(
+            [*(f"--only {n}" for n in args.only), *(["--quick"] if args.quick else []), "--merge"]
+        )
+        text = merge(OUTPUT.read_text(encoding="utf-8"), ran, args.quick, command)
+    else:
+        text = render(results, args.quick, command)
     if not args.no_write:
         OUTPUT.write_text(text, encoding="utf-8")
     print(text)

@@ -65,7 +65,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from .common import Result
 from .sandbox_run import (
@@ -102,6 +102,8 @@ RSS_FLOOR_MIB = 2.0
 TIMEOUT = 240.0  # a run's limit, wall seconds: about 4x the bound of the largest Region
 QUICK_TIMEOUT = 150.0
 MAX_RUNS = 7  # runs at once (a run: a sandbox host and the tool)
+TaskT = TypeVar("TaskT")  # run_groups' tasks and runs (bench/accounts.py's too)
+RunT = TypeVar("RunT")
 
 
 @dataclass(frozen=True)
@@ -411,16 +413,16 @@ def tasks_for(quick: bool) -> list[list[Task]]:
 
 
 def run_groups(
-    groups: list[list[Task]], measure_one: Callable[[Task], Run], max_runs: int
-) -> list[Run]:
+    groups: list[list[TaskT]], measure_one: Callable[[TaskT], RunT], max_runs: int
+) -> list[RunT]:
     """Every group's runs, a group's all started at the same moment; groups start in order,
     each as soon as the runs in flight leave room for it (at most `max_runs` at once, or the
     group alone)."""
     room = threading.Condition()
     in_flight = [0]
-    done: list[Run] = []
+    done: list[RunT] = []
 
-    def together(group: list[Task]) -> None:
+    def together(group: list[TaskT]) -> None:
         try:
             with ThreadPoolExecutor(max_workers=len(group)) as pool:
                 runs = list(pool.map(measure_one, group))

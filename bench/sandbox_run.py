@@ -10,10 +10,11 @@ returns what the host printed as JSON on its last stdout line:
   WRAPPER), the simulated time it spanned, and the AWS Backup calls the sandbox answered while
   it ran, by operation and by account;
 - every copy job the sandbox recorded (simulated creation, start and completion times, its
-  source and destination Region), its stats (`/_sandbox/stats`), the Backup calls of the whole
-  host's life by Region (with the faults injected into them: "calls_by_region"; with "trace"
-  in the request, also per wall second: "timeline"), and the text of the files the request
-  names.
+  source account and its source and destination Region), its stats (`/_sandbox/stats`), the
+  Backup calls of the whole host's life by Region (with the faults injected into them:
+  "calls_by_region"; by calling account and Region: "calls_by_route"; with "trace" in the
+  request, also per wall second: "timeline"), and the text of the files the request names.
+  A step also reports the peak thread count of its command ("peak_threads", sampled).
 
 A request is {"config": SandboxConfig keywords (its "faults" as FaultConfig keywords), "spec":
 SeedSpec keywords, "steps": [{"name", "argv", "stdout" (a file name in the work directory, or
@@ -430,15 +431,41 @@ def _child_env(sandbox: Any, workdir: Path) -> dict[str, str]:
 # and rusage (os.wait4). Linux keeps a process's peak RSS across exec and starts a child's at
 # its parent's resident size, so the host (a sandbox of up to 100k recovery points) must not be
 # the command's direct parent: the wrapper's few MiB are.
-WRAPPER = """
-import json, os, subprocess, sys, time
+#
+# It also samples the command's thread count (/proc/PID/status, `Threads:`) every
+# THREAD_SAMPLE_SECONDS while it runs, and reports the peak: a thread that lives less than that
+# may be missed.
+THREAD_SAMPLE_SECONDS = 0.02
+WRAPPER = f"""
+import json, os, subprocess, sys, threading, time
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[2:])
+peak = [0]
+over = threading.Event()
+def sample():
+    path = "/proc/%d/status" % child.pid
+    while not over.is_set():
+        try:
+            with open(path, encoding="ascii") as handle:
+                for line in handle:
+                    if line.startswith("Threads:"):
+                        peak[0] = max(peak[0], int(line.split()[1]))
+                        break
+        except (OSError, ValueError):
+            pass
+        over.wait({THREAD_SAMPLE_SECONDS})
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 _, status, usage = os.wait4(child.pid, 0)
 seconds = time.perf_counter() - start
+over.set()
+sampler.join()
 with open(sys.argv[1], "w", encoding="utf-8") as handle:
     cpu = usage.ru_utime + usage.ru_stime
-    json.dump({"seconds": seconds, "cpu": cpu, "maxrss_kib": usage.ru_maxrss}, handle)
+    json.dump(
+        {{"seconds": seconds, "cpu": cpu, "maxrss_kib": usage.ru_maxrss, "threads": peak[0]}},
+        handle,
+    )
 sys.exit(os.waitstatus_to_exitcode(status) % 256)
 """
 
@@ -495,6 +522,7 @@ def _run_step(
         "seconds": usage.get("seconds", float("nan")),
         "cpu_seconds": usage.get("cpu", float("nan")),
         "maxrss_mib": usage.get("maxrss_kib", 0) / 1024,
+        "peak_threads": usage.get("threads", 0),
         "sim_start": sim_start,
         "sim_end": sim_end,
         "calls": {op: n for op, n in calls.items() if n},
@@ -533,13 +561,16 @@ RATE_LIMITED = "ThrottlingException (rate limit)"  # the token bucket's, not the
 
 
 def _count_region_calls(
-    world: Any, timeline: Counter[tuple[str, int, str]] | None = None
+    world: Any,
+    timeline: Counter[tuple[str, int, str]] | None = None,
+    routes: Counter[tuple[str, str, str, str]] | None = None,
 ) -> Counter[tuple[str, str, str]]:
     """Count the Backup calls the sandbox answers by (Region, operation, fault or ""), kept up
     to date by a wrapper of the fault injector's per-call decision (made once per call, after
     the credential check: an ExpiredTokenException answer is not counted here). A throttle of
     the request-rate limit (FaultConfig.api_rate's token bucket) counts as RATE_LIMITED. With
-    `timeline`, also (Region, wall second since now, "call" or the fault) for every call."""
+    `timeline`, also (Region, wall second since now, "call" or the fault) for every call; with
+    `routes`, also (calling account, Region, operation, fault or "")."""
     counts: Counter[tuple[str, str, str]] = Counter()
     decide = world.faults.request_fault
     buckets = getattr(world.faults, "_buckets", None)
@@ -562,6 +593,8 @@ def _count_region_calls(
         kind = RATE_LIMITED if refused.last else fault or ""
         with lock:
             counts[(region, operation, kind)] += 1
+            if routes is not None:
+                routes[(account, region, operation, kind)] += 1
             if timeline is not None:
                 timeline[(region, int(time.monotonic() - began), kind or "call")] += 1
         return fault
@@ -581,8 +614,17 @@ def _by_region(counts: Counter[tuple[str, str, str]]) -> dict[str, dict[str, Any
     return out
 
 
+def _by_route(counts: Counter[tuple[str, str, str, str]]) -> dict[str, dict[str, Any]]:
+    """{"ACCOUNT/REGION": {"calls": ..., "faults": ...}}, as _by_region has it per Region."""
+    by_key: Counter[tuple[str, str, str]] = Counter()
+    for (account, region, operation, fault), n in counts.items():
+        by_key[(f"{account}/{region}", operation, fault)] += n
+    return _by_region(by_key)
+
+
 def host(request: dict[str, Any]) -> dict[str, Any]:
     from shuffle_aws_vaults.sandbox import FaultConfig, Sandbox, SandboxConfig, SeedSpec, stats
+    from shuffle_aws_vaults.sandbox.arns import parse_vault_arn
     from shuffle_aws_vaults.sandbox.regions import region_of_arn
 
     config = dict(request["config"])
@@ -591,8 +633,9 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
     if isinstance(config.get("regions"), list):  # and a tuple as a list
         config["regions"] = tuple(config["regions"])
     spec = dict(request["spec"])
-    if isinstance(spec.get("region_shares"), list):
-        spec["region_shares"] = tuple(spec["region_shares"])
+    for shares in ("region_shares", "account_shares"):
+        if isinstance(spec.get(shares), list):
+            spec[shares] = tuple(spec[shares])
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
         workdir = Path(tmp)
         start = time.perf_counter()
@@ -611,7 +654,8 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
             timeline: Counter[tuple[str, int, str]] | None = (
                 Counter() if request.get("trace") else None
             )
-            region_calls = _count_region_calls(world, timeline)
+            route_calls: Counter[tuple[str, str, str, str]] = Counter()
+            region_calls = _count_region_calls(world, timeline, route_calls)
             steps = [_run_step(step, env, workdir, world) for step in request["steps"]]
             jobs = [
                 {
@@ -620,6 +664,7 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
                     "resource_type": job.resource_type,
                     "source_arn": job.source_recovery_point_arn,
                     "region": region_of_arn(job.source_vault_arn),
+                    "account": (parse_vault_arn(job.source_vault_arn) or ("", "", ""))[1],
                     "dest_region": region_of_arn(job.dest_vault_arn),
                     "state": job.state,
                     "creation": job.creation_date,
@@ -650,6 +695,7 @@ def host(request: dict[str, Any]) -> dict[str, Any]:
             "expired_token_answers": expired[0],
         },
         "calls_by_region": _by_region(region_calls),
+        "calls_by_route": _by_route(route_calls),
         "timeline": [[*key, n] for key, n in sorted((timeline or {}).items())],
         "files": files,
     }
