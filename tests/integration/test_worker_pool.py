@@ -120,8 +120,10 @@ def test_a_lane_runs_every_call_and_never_more_than_its_limit_at_once() -> None:
 def test_a_lane_whose_calls_hang_leaves_threads_for_the_others() -> None:
     from shuffle_aws_vaults.infrastructure.worker_pool import SharedWorkers
 
+    # As bootstrap sizes them: a lane at most half the pool (LANE_THREADS of POOL_THREADS), so a
+    # lane alone cannot hold every thread when another's first call comes.
     pool = SharedWorkers(4, name="shared")
-    slow, quick = pool.lane(32), pool.lane(32)
+    slow, quick = pool.lane(2), pool.lane(2)
     release = threading.Event()
     finished = threading.Event()
     for _ in range(10):
