@@ -50,6 +50,11 @@ the window, so the largest account copies about 100-130 items and its quota boun
    route (--workers 20, a lane of at most 20 threads) uses fewer. CPU and RSS are reported,
    with their cost per added route.
 
+Sizes: 42 runs and 4 filters, MAX_RUNS at a time; a run without faults takes about 70 s, one
+under throttling 70-90 s when its pacers behave, and up to the TIMEOUT when they do not (the
+several-account copies under throttling, at this revision: see BENCHMARKS.md), so the module
+takes about 13 minutes on a shared 2-core machine (regions.py: 7.5).
+
 As in regions.py, a throttled run is one sample of a noisy process (the pacer's windows, a
 burst against a 5-token bucket), so a throttled row's ratio moves by tens of per cent between
 runs; compare it with repeated runs. CPU seconds are taken while other runs share the cores.
@@ -107,7 +112,7 @@ ALONE_AT_MOST = 2  # accounts run alone with equal shares
 THREAD_SLACK = 2  # threads besides the shared pool's: the main thread and one more
 TIMEOUT = 240.0  # a run's limit, wall seconds: about 4x the largest account's bound
 QUICK_TIMEOUT = 150.0
-MAX_RUNS = 6  # runs at once (a run: a sandbox host and the tool)
+MAX_RUNS = 7  # runs at once (a run: a sandbox host and the tool), as regions.py
 ROUTE_COUNTS = (1, 4, 8, 16)
 STATE_DIR = "{workdir}/state"
 _SAYS_ERROR = re.compile(r"error|fatal|failed|refused|stopped", re.IGNORECASE)
