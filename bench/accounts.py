@@ -89,17 +89,17 @@ from .regions import (
     RegionFigures,
     _region_text,
     _since,
+    hosted,
+    route_figures,
     run_groups,
 )
 from .sandbox_run import (
     CLI,
     DEST,
-    RATE_LIMITED,
     SOURCE,
     STEP_TIMED_OUT,
     SpanBound,
     copy_config,
-    in_flight_while_waiting,
     run_host,
     span_bound,
 )
@@ -303,15 +303,7 @@ def request(task: Task, per_account: int, since: str, limit: float) -> dict[str,
 
 
 def measure(task: Task, per_account: int, since: str, limit: float) -> Run:
-    run = Run(task)
-    began = time.perf_counter()
-    try:
-        answer = run_host(request(task, per_account, since, limit), timeout=limit + 600.0)
-        read(run, answer)
-    except Exception as exc:  # a crashed run is a result, not the end of the benchmark
-        run.error = f"{type(exc).__name__}: {exc}"
-        run.wall = time.perf_counter() - began
-    return run
+    return hosted(Run(task), request(task, per_account, since, limit), limit, read)
 
 
 def read(run: Run, answer: dict[str, Any]) -> None:
@@ -326,17 +318,8 @@ def read(run: Run, answer: dict[str, Any]) -> None:
     for key in run.task.routes:
         account, region = key.split("/")
         mine = [job for job in jobs if job["account"] == account and job["region"] == region]
-        bound = span_bound(mine, QUOTA)
         entry = by_route.get(key, {"calls": {}, "faults": {}})
-        calls = sum(entry["calls"].values())
-        run.routes[key] = RegionFigures(
-            bound=bound,
-            in_flight_mean=in_flight_while_waiting(mine).mean,
-            calls=calls,
-            call_rate=calls / bound.span if bound.span else float("nan"),
-            throttled=int(entry["faults"].get("ThrottlingException", 0)),
-            rate_limited=int(entry["faults"].get(RATE_LIMITED, 0)),
-        )
+        run.routes[key] = route_figures(mine, entry)
     text = answer["files"].get("summary.json")
     run.summary = json.loads(text) if text else {}
     if not run.timed_out and run.summary.get("stop_reason") != "finished":

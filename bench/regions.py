@@ -65,7 +65,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .common import Result
 from .sandbox_run import (
@@ -237,15 +237,49 @@ def request(task: Task, per_region: int, since: str, limit: float) -> dict[str, 
 
 
 def measure(task: Task, per_region: int, since: str, limit: float) -> Run:
-    run = Run(task)
+    return hosted(Run(task), request(task, per_region, since, limit), limit, read)
+
+
+class Timed(Protocol):
+    """A run as `hosted` fills it: its error, if any, and its wall time."""
+
+    error: str | None
+    wall: float
+
+
+TimedT = TypeVar("TimedT", bound=Timed)
+
+
+def hosted(
+    run: TimedT,
+    asked: dict[str, Any],
+    limit: float,
+    fill: Callable[[TimedT, dict[str, Any]], None],
+) -> TimedT:
+    """`run` filled (`fill`) from the sandbox host's answer to `asked`; a crashed run keeps its
+    error and wall time (a result, not the end of the benchmark)."""
     began = time.perf_counter()
     try:
-        answer = run_host(request(task, per_region, since, limit), timeout=limit + 600.0)
-        read(run, answer)
-    except Exception as exc:  # a crashed run is a result, not the end of the benchmark
+        fill(run, run_host(asked, timeout=limit + 600.0))
+    except Exception as exc:
         run.error = f"{type(exc).__name__}: {exc}"
         run.wall = time.perf_counter() - began
     return run
+
+
+def route_figures(jobs: list[dict[str, Any]], entry: dict[str, Any]) -> RegionFigures:
+    """One route's figures: its jobs' span and bound, in flight while items wait, and its
+    calls (`entry`: the host's calls and faults of the route)."""
+    bound = span_bound(jobs, QUOTA)
+    calls = sum(entry["calls"].values())
+    return RegionFigures(
+        bound=bound,
+        in_flight_mean=in_flight_while_waiting(jobs).mean,
+        calls=calls,
+        call_rate=calls / bound.span if bound.span else float("nan"),
+        throttled=int(entry["faults"].get("ThrottlingException", 0)),
+        rate_limited=int(entry["faults"].get(RATE_LIMITED, 0)),
+    )
 
 
 def read(run: Run, answer: dict[str, Any]) -> None:
@@ -259,18 +293,8 @@ def read(run: Run, answer: dict[str, Any]) -> None:
     by_region = answer.get("calls_by_region", {})
     for region in task.regions:
         mine = [job for job in jobs if job["region"] == region]
-        bound = span_bound(mine, QUOTA)
-        profile = in_flight_while_waiting(mine)
         entry = by_region.get(region, {"calls": {}, "faults": {}})
-        calls = sum(entry["calls"].values())
-        run.regions[region] = RegionFigures(
-            bound=bound,
-            in_flight_mean=profile.mean,
-            calls=calls,
-            call_rate=calls / bound.span if bound.span else float("nan"),
-            throttled=int(entry["faults"].get("ThrottlingException", 0)),
-            rate_limited=int(entry["faults"].get(RATE_LIMITED, 0)),
-        )
+        run.regions[region] = route_figures(mine, entry)
     text = answer["files"].get("summary.json")
     run.summary = json.loads(text) if text else {}
     if not run.timed_out and run.summary.get("stop_reason") != "finished":

@@ -33,6 +33,7 @@ from .copy_request import (
     PreflightFailed,
 )
 from .destination import prepare_destination
+from .destinations import place_of
 from .discovery import Candidate
 from .errors import RequestRefused
 from .plan_growth import include_new, retry_failed
@@ -275,7 +276,7 @@ class CopyMigration:
             "created": self.now().isoformat(),
         }
         journal = self.store.create(identity, state)
-        into = sorted({place[0] for place in destinations.split(enumerate(items))})
+        into = sorted({place_of(arn)[0] for arn in {item.dest_vault_arn for item in items}})
         self.say(
             f"Planned {len(items):,} copies ({human_size(summary.bytes)}) into "
             f"account{'s' if len(into) > 1 else ''} {', '.join(into)}; "

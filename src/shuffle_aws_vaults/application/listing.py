@@ -158,13 +158,9 @@ def copies_in(
     def copied(candidate: Candidate) -> bool:
         to = candidate.destination
         assert to is not None
-        place = (to.account, to.region or dest.region)
+        place = to.place(dest.region)
         if place not in found:
-            names = [
-                rule.destination.vault
-                for rule in routing.rules
-                if (rule.destination.account, rule.destination.region or dest.region) == place
-            ]
+            names = routing.vaults_at(place, dest.region)
             found[place] = ExistingCopies(source, destinations.of(*place), names)
         return bool(found[place].take_point(candidate.rp, to.vault))
 

@@ -82,7 +82,7 @@ class RoutedFacts:
             if candidate.reason is not None or destination is None:
                 self.excluded.exclude(candidate)
             else:
-                place = (destination.account, destination.region or self.home_region)
+                place = destination.place(self.home_region)
                 self.by_place.setdefault(place, PlanFacts({})).plan(candidate, destination.vault)
             yield candidate
 

@@ -190,7 +190,7 @@ def _routed_without_journal(
     for candidate in candidates:
         to = candidate.destination
         assert to is not None
-        groups.setdefault((to.account, to.region or home_region), []).append(candidate)
+        groups.setdefault(to.place(home_region), []).append(candidate)
     for place, group in sorted(groups.items()):
         vault_of = {c.rp.arn: c.destination.vault for c in group if c.destination}
         points = [c.rp for c in group]

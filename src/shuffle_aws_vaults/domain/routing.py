@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .regions import REGION_NAME
 
@@ -37,6 +37,10 @@ class Destination:
         region = self.region or default_region
         return f"arn:aws:backup:{region}:{self.account}:backup-vault:{self.vault}"
 
+    def place(self, default_region: str) -> tuple[str, str]:
+        """(account, Region): the destination account it is asked of."""
+        return self.account, self.region or default_region
+
 
 @dataclass(frozen=True)
 class RouteRule:
@@ -53,16 +57,42 @@ class RouteTable:
 
     rules: tuple[RouteRule, ...]
     source: str = ""  # the file's name, for messages
+    # Built from `rules`: each column's values to their (row order, rule), and the default
+    # row, so that a recovery point is routed in a lookup per column, not a pass over the rows
+    # (a scan asks once per recovery point).
+    _by_column: dict[str, dict[str, tuple[int, RouteRule]]] = field(
+        init=False, repr=False, compare=False
+    )
+    _default: RouteRule | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_column: dict[str, dict[str, tuple[int, RouteRule]]] = {}
+        for order, rule in enumerate(self.rules):
+            if rule.value != DEFAULT:
+                by_column.setdefault(rule.column, {}).setdefault(rule.value, (order, rule))
+        defaults = [rule for rule in self.rules if rule.value == DEFAULT]
+        object.__setattr__(self, "_by_column", by_column)
+        object.__setattr__(self, "_default", defaults[0] if defaults else None)
 
     def destination_of(self, metadata: Mapping[str, str] | None) -> Destination | None:
+        """The first row (in file order) whose column has the item's value, else the default."""
         found = metadata or {}
-        for rule in self.rules:
-            if rule.value != DEFAULT and found.get(rule.column) == rule.value:
-                return rule.destination
-        for rule in self.rules:
-            if rule.value == DEFAULT:
-                return rule.destination
-        return None
+        matched = [
+            hit
+            for column, values in self._by_column.items()
+            if (hit := values.get(found.get(column, ""))) is not None
+        ]
+        if matched:
+            return min(matched, key=lambda hit: hit[0])[1].destination
+        return self._default.destination if self._default is not None else None
+
+    def vaults_at(self, place: tuple[str, str], default_region: str) -> list[str]:
+        """The vaults the rows send copies to in the destination (account, Region) `place`."""
+        return [
+            rule.destination.vault
+            for rule in self.rules
+            if rule.destination.place(default_region) == place
+        ]
 
     @property
     def accounts(self) -> tuple[str, ...]:
