@@ -191,3 +191,33 @@ def test_short_pages_still_carry_a_token_and_list_every_item_once(
     assert listed == (ids if order == "oldest" else ids[::-1])
     points = list_recovery_points(env.source, env.vault, PaginationConfig={"PageSize": 7})
     assert len({rp["RecoveryPointArn"] for rp in points}) == len(points) == 80
+
+
+# -- throttled pages ------------------------------------------------------------------------------
+
+
+def test_a_page_still_throttled_after_botocores_attempts_is_asked_again_after_a_pause(
+    make_accounts: Callable[..., Accounts], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Half the calls throttled and one attempt per call: most pages are throttled at least once.
+    # Planning of 8 routes into one destination account died on one such page.
+    from shuffle_aws_vaults.sandbox.config import FaultConfig
+
+    env = make_accounts(points=40, faults=FaultConfig(throttle_rate=0.5))
+    monkeypatch.setattr("shuffle_aws_vaults.infrastructure.backup_gateway.PAGE_SIZE", 5)
+    source = gateway()
+    slept: list[float] = []
+    source._sleep = slept.append
+    points = [rp.arn for rp in source.iter_recovery_points(env.vault)]
+    assert sorted(points) == sorted(rp["RecoveryPointArn"] for rp in env.points())
+    assert len(points) == len(set(points)) == 40
+    assert slept and slept[0] == 2.0 and max(slept) <= 20.0  # doubling from 2 s, capped
+
+    monkeypatch.setattr(
+        "shuffle_aws_vaults.infrastructure.backup_gateway.THROTTLED_PAGE_ROUNDS", 0
+    )
+    from shuffle_aws_vaults.domain.errors import Throttled
+
+    with pytest.raises(Throttled):  # the rounds are what carried it
+        for _ in range(20):
+            list(source.iter_recovery_points(env.vault))

@@ -189,13 +189,15 @@ class AccountAccess:
         """Every attempt's answer passes here, retried or not: tell the pacer, count throttles
         and concurrency-limit answers (those botocore retried away included)."""
         if not response or len(response) < 2 or not isinstance(response[1], dict):
-            return  # no answer (a connection error): nothing to learn about the rate
+            pacer.on_lost()  # no answer (a connection error): nothing to learn about the rate
+            return
         code = (response[1].get("Error") or {}).get("Code")
         if code in LIMIT_CODES:
             with self._lock:
                 self.limit_answers += 1
                 self.region_limit_answers[region] += 1
             self._thread.limits = getattr(self._thread, "limits", 0) + 1
+            pacer.on_lost()
             return
         throttled = code in THROTTLE_CODES
         if throttled:

@@ -22,7 +22,10 @@ about TOLERATED of calls are throttled; throttling that does not depend on the r
 20 %) rarely fills a window past TOLERATED, so the tool keeps its pace. Judged by single
 answers instead, a pacer is pushed down by every throttled one and, at a low rate, gets too few
 answers to climb back: tried, it crawled at one call a second under 20 % random throttling.
-After QUIET seconds without throttling the pacer stands aside.
+After QUIET seconds without throttling the pacer stands aside. A window's span leaves out its
+lulls (longer than LULL with no call in flight or waiting): a window that opened when a route's
+first client was made at planning and closed in its copy, after the other routes' planning,
+measured a sending rate of a fraction of a call a second, and pacing started there.
 
 Tracking calls (ListCopyJobs, DescribeCopyJob) never wait: they take their place in the
 bucket, so the rate holds, but a poll is never queued behind submissions. They are a small,
@@ -59,6 +62,9 @@ BURST = 2.0  # seconds of calls that may go at once after a pause (a poll's wort
 HEADROOM = 1.5
 RATE_WINDOWS = 10  # windows whose sending rates count as "lately"
 RECHECK = 0.5  # a waiting call looks again at least this often (the rate may have risen)
+# Longer than this with no call in flight or waiting is a lull (a route's engine waiting for the
+# other routes' planning, a pause between polls): it does not count in a window's span.
+LULL = WINDOW
 UNPACED_OPERATIONS = frozenset({"ListCopyJobs", "DescribeCopyJob"})
 
 
@@ -94,6 +100,9 @@ class RequestPacer:
         self._filled_at = 0.0
         self._last_throttle = float("-inf")
         self._window_start = clock()
+        self._window_idle = 0.0  # the window's lulls, in seconds
+        self._idle_since: float | None = self._window_start  # None: calls in flight or waiting
+        self._in_flight = 0
         self._window_answers = 0
         self._window_throttled = 0
         self._window_sends = 0
@@ -134,7 +143,9 @@ class RequestPacer:
                         self._paced += 1
                         self._waited += self._clock() - started
                     return
-                started = self._clock() if started is None else started
+                if started is None:
+                    started = self._clock()
+                    self._end_idle(started)
                 self._wait(self._changed, min(wait, RECHECK))
 
     def try_send(self, *, urgent: bool = False) -> float:
@@ -154,12 +165,32 @@ class RequestPacer:
                 return max(0.001, (1.0 - self._tokens) / rate)
             self._tokens -= 1.0  # an urgent call may leave a debt the next calls wait out
         self._window_sends += 1
+        self._in_flight += 1
+        self._end_idle(now)
         return 0.0
+
+    def _end_idle(self, now: float) -> None:
+        if self._idle_since is not None:
+            if now - self._idle_since > LULL:
+                self._window_idle += now - self._idle_since
+            self._idle_since = None
+
+    def on_lost(self) -> None:
+        """A call ended with no answer that tells anything of the rate (a connection error, a
+        concurrency limit): it is no longer in flight."""
+        with self._changed:
+            self._landed(self._clock())
+
+    def _landed(self, now: float) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        if self._in_flight == 0 and self._idle_since is None:
+            self._idle_since = now
 
     def on_answer(self, *, throttled: bool) -> None:
         """An answer arrived; each full window of answers lowers or raises the rate."""
         with self._changed:
             now = self._clock()
+            self._landed(now)
             self._answered += 1
             if throttled:
                 self._throttled += 1
@@ -169,7 +200,7 @@ class RequestPacer:
                 self._changed.notify_all()
             self._window_answers += 1
             self._window_throttled += throttled
-            span = now - self._window_start
+            span = now - self._window_start - self._window_idle
             if span < WINDOW or self._window_answers < MIN_ANSWERS:
                 return
             self._window_rates.append(self._window_sends / span)
@@ -215,6 +246,9 @@ class RequestPacer:
 
     def _start_window(self, now: float) -> None:
         self._window_start = now
+        self._window_idle = 0.0
+        if self._idle_since is not None:
+            self._idle_since = now  # a lull counts in the window it falls in
         self._window_answers = self._window_throttled = self._window_sends = 0
 
     def _set_rate(self, rate: float) -> None:

@@ -13,6 +13,7 @@ from shuffle_aws_vaults.infrastructure.request_pacer import (
     FORGET_AFTER,
     HEADROOM,
     INCREASE,
+    LULL,
     MIN_ANSWERS,
     NEAR,
     PROBE,
@@ -80,6 +81,44 @@ def test_a_throttled_window_paces_calls_below_the_rate_they_were_sent_at() -> No
     for _ in range(24):  # ... and then calls go at the rate
         pacer.before_send("StartCopyJob")
     assert time.now - start == pytest.approx(24 / rate, abs=0.2)
+
+
+def test_a_lull_with_nothing_in_flight_does_not_count_as_a_slow_sending_rate() -> None:
+    # A route's first client is made at planning; its engine starts after every route has
+    # planned (43 s with 8 accounts). The window's rate is the rate calls were sent at while
+    # some were in flight, not 31 calls over 46 s.
+    time = FakeTime()
+    pacer = pacer_on(time)
+    pacer.before_send("ListBackupVaults")
+    time.now += 0.1
+    pacer.on_answer(throttled=False)
+    time.now += 43.0  # nothing in flight or waiting
+    throttle_a_window(pacer, time, calls=30)
+    assert pacer.rate == pytest.approx(30 / 3 * HEADROOM * (1 - 0.5) / (1 - TOLERATED), rel=0.01)
+
+
+def test_calls_in_flight_for_longer_than_a_lull_are_not_a_lull() -> None:
+    time = FakeTime()
+    pacer = pacer_on(time)
+    for _ in range(MIN_ANSWERS):
+        pacer.before_send("StartCopyJob")
+    time.now += LULL * 10  # slow answers: the calls were in flight all along
+    for n in range(MIN_ANSWERS):
+        pacer.on_answer(throttled=n % 2 == 0)
+    sent = MIN_ANSWERS / (LULL * 10)
+    assert pacer.rate == pytest.approx(max(1.0, sent) * HEADROOM * 0.5 / (1 - TOLERATED))
+
+
+def test_a_call_lost_without_an_answer_is_no_longer_in_flight() -> None:
+    # A connection error or a concurrency-limit answer says nothing about the rate, but the
+    # call has ended: the quiet after it is a lull.
+    time = FakeTime()
+    pacer = pacer_on(time)
+    pacer.before_send("StartCopyJob")
+    pacer.on_lost()
+    time.now += 60.0
+    throttle_a_window(pacer, time, calls=30)  # 31 calls sent in the window's 3 busy seconds
+    assert pacer.rate == pytest.approx(31 / 3 * HEADROOM * (1 - 0.5) / (1 - TOLERATED), rel=0.01)
 
 
 def good_window(pacer: RequestPacer, time: FakeTime) -> None:
