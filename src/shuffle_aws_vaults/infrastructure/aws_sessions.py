@@ -12,7 +12,9 @@ import dataclasses
 import functools
 import logging
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +84,7 @@ class AccountAccess:
         self, spec: AccountSpec, retry: RetrySettings, *, max_pool_connections: int = 20
     ) -> None:
         self.spec = spec
+        self.sleep: Callable[[float], None] = time.sleep  # between patient calls' rounds
         self._config = Config(
             # total_max_attempts counts the first call too (max_attempts would not).
             retries={"mode": retry.mode, "total_max_attempts": retry.max_attempts},

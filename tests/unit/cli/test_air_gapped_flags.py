@@ -64,5 +64,5 @@ def test_bad_vault_flags_are_refused_naming_the_flag(
 
 
 def test_a_mistyped_vault_type_is_a_usage_error_listing_the_choices() -> None:
-    with pytest.raises(UsageError, match="invalid choice: 'lag' .*'logically-air-gapped'"):
+    with pytest.raises(UsageError, match=r"invalid choice: 'lag' .*'logically-air-gapped'"):
         build_parser().parse_args(["copy", *ACCOUNTS, "--dest-vault-type", "lag"])
