@@ -213,9 +213,7 @@ def test_a_page_still_throttled_after_botocores_attempts_is_asked_again_after_a_
     assert len(points) == len(set(points)) == 40
     assert slept and slept[0] == 2.0 and max(slept) <= 20.0  # doubling from 2 s, capped
 
-    monkeypatch.setattr(
-        "shuffle_aws_vaults.infrastructure.backup_gateway.THROTTLED_PAGE_ROUNDS", 0
-    )
+    monkeypatch.setattr("shuffle_aws_vaults.infrastructure.backup_gateway.THROTTLED_PAGE_ROUNDS", 0)
     from shuffle_aws_vaults.domain.errors import Throttled
 
     with pytest.raises(Throttled):  # the rounds are what carried it

@@ -290,6 +290,8 @@ class Sandbox:
             # accounts, a fresh destination) never resumes an earlier sandbox's migration.
             "XDG_STATE_HOME": str(self.workdir / "state"),
         }
+        if self.seeded.lag_vaults:  # in every destination account and Region
+            env["SHUFFLE_SANDBOX_LAG_VAULTS"] = ",".join(self.seeded.lag_vaults)
         if self.endpoint_url:
             env["AWS_ENDPOINT_URL"] = self.endpoint_url
         return env
