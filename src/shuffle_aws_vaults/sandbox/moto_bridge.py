@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -99,7 +100,9 @@ def create_lag_vault(
         encryption_key_arn=encryption_key_arn or absent,
         creator_request_id=creator_request_id or absent,
     )
-    created = round_creation_date(account, region, name)
+    # To the millisecond as AWS keeps it, cut down rather than rounded: moto judges the lock
+    # immutable from LockDate on by its clock, so LockDate must not be a moment ahead of it.
+    created = vault.creation_date = math.floor(float(vault.creation_date) * 1000) / 1000
     vault.locked = True
     vault.min_retention_days = min_retention_days
     vault.max_retention_days = max_retention_days

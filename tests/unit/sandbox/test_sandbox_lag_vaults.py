@@ -41,6 +41,7 @@ from shuffle_aws_vaults.sandbox.moto_bridge import (
 )
 from shuffle_aws_vaults.sandbox.records import DAY, LAG_VAULT, CopyJob, StoredRecoveryPoint
 from shuffle_aws_vaults.sandbox.seed import SeedSpec
+from shuffle_aws_vaults.sandbox.server import stats
 from shuffle_aws_vaults.sandbox.world import CopyRequest, SandboxWorld
 
 REGION, OTHER_REGION, SRC, DST = "us-east-1", "us-west-2", "111111111111", "222222222222"
@@ -512,6 +513,10 @@ def test_at_the_lag_limit_jobs_wait_in_created_or_the_call_is_refused_naming_the
     env.advance(720.0)
     assert jobs[2].state == "RUNNING"
     assert jobs[2].start_date == jobs[0].completion_date
+    assert stats(env.world)["peak_running_by_lag"] == {
+        f"EBS {vault_arn(REGION, DST, LAG)}": 2,
+        f"EBS {vault_arn(REGION, DST, LAG_CMK)}": 1,
+    }
 
     reset_moto()
     env = make_world(lag_copy_limits={"EBS": 2}, at_quota="reject")
