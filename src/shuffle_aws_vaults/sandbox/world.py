@@ -444,11 +444,9 @@ class SandboxWorld:
             lifecycle=dict(request.lifecycle) if request.lifecycle else None,
             transfer_seconds=transfer,
         )
-        dest_region, dest_account, dest_name = parse_vault_arn(request.dest_vault_arn) or (
-            "",
-            "",
-            "",
-        )
+        dest = parse_vault_arn(request.dest_vault_arn)
+        assert dest is not None  # _validate_copy refused it otherwise
+        dest_region, dest_account, dest_name = dest
         vault = moto_vault(dest_account, dest_region, dest_name)
         if vault is not None:  # as the job finds it
             job.dest_vault_type, job.dest_lock_state, job.dest_key_arn = destination_fields(
