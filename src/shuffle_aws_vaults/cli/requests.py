@@ -304,6 +304,9 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
         "source_opted_out": tuple(args.opt_out),
         "dest_opted_out": tuple(args.dest_opt_out),
         "page_token_ttl_seconds": args.page_token_ttl,
+        "lag_vault_creation_seconds": args.lag_creation_seconds,
+        # Each --lag-copy-limit's TypeLimits (None: AWS's quotas), merged by sandbox_command.
+        "lag_copy_limits": args.lag_copy_limit,
     }
     faults = {
         **{name: given[name] for name in SANDBOX_FAULTS.split()},
@@ -317,6 +320,7 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
         "copy_role": not args.no_copy_role,
         "region_shares": args.region_shares or (),
         "account_shares": args.account_shares or (),
+        "lag_vaults": tuple(args.dest_lag_vault or ()),
     }
     return Sandbox(
         config,
