@@ -45,9 +45,6 @@ COPYABLE_STATUSES = frozenset({"COMPLETED", "AVAILABLE"})
 # VaultType as AWS answers it (ListBackupVaults, DescribeBackupVault, recovery points).
 STANDARD_VAULT = "BACKUP_VAULT"
 AIR_GAPPED_VAULT = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
-# A logically air-gapped vault gives EC2 and EBS copies AWS Backup's own ARN form
-# (arn:aws:backup:...:recovery-point:ID) though AWS Backup does not fully manage those types.
-AIR_GAPPED_BACKUP_ARN_TYPES = frozenset({"EC2", "EBS"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +72,10 @@ class RecoveryPoint:
     @property
     def is_backup_owned(self) -> bool:
         """AWS Backup's own ARN (advanced DynamoDB, EFS, S3, ...) rather than a native one: a
-        backup that AWS Backup manages. Not so for EC2 and EBS in a logically air-gapped vault,
-        which has that ARN form for them too."""
-        if (
-            self.vault_type == AIR_GAPPED_VAULT
-            and self.resource_type in AIR_GAPPED_BACKUP_ARN_TYPES
-        ):
+        backup that AWS Backup manages. Not in a logically air-gapped vault, which gives every
+        backup that ARN form (EC2 and EBS too, AWS says; the sandbox does so for every type):
+        there the type alone says whether AWS Backup fully manages it."""
+        if self.vault_type == AIR_GAPPED_VAULT:
             return False
         return self.arn.startswith("arn:") and self.arn.split(":")[2] == "backup"
 

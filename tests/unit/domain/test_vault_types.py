@@ -101,9 +101,8 @@ def point(arn: str, resource_type: str, vault_type: str) -> RecoveryPoint:
     )
 
 
-def test_ebs_and_ec2_in_an_air_gapped_vault_are_not_taken_for_fully_managed_backups() -> None:
+def test_in_an_air_gapped_vault_the_arn_form_does_not_make_a_backup_fully_managed() -> None:
     backup_arn = "arn:aws:backup:us-east-1:111111111111:recovery-point:abc"
-    assert not point(backup_arn, "EBS", AIR_GAPPED_VAULT).is_backup_owned
-    assert not point(backup_arn, "EC2", AIR_GAPPED_VAULT).is_backup_owned
-    assert point(backup_arn, "EFS", AIR_GAPPED_VAULT).is_backup_owned
-    assert point(backup_arn, "EBS", "BACKUP_VAULT").is_backup_owned
+    for kind in ("EBS", "EC2", "RDS", "DynamoDB"):
+        assert not point(backup_arn, kind, AIR_GAPPED_VAULT).is_backup_owned
+    assert point(backup_arn, "DynamoDB", "BACKUP_VAULT").is_backup_owned  # advanced DynamoDB
