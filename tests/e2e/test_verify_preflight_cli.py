@@ -58,6 +58,7 @@ CHECKS = (
     "cross-account backup",
     "destination not Default",
     "destination vaults exist",
+    "destination vault types",
     "destination access policies",
     "copy role",
     "source key policies",

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from ..domain.errors import AwsError, ErrorCategory
 from ..domain.iam_policies import copy_role_arn
 from ..domain.preflight import CheckResult, Outcome
+from ..domain.recovery_point import NewVault
 from ..domain.regions import REGION_NOT_ENABLED_CODES, RegionsUnknown
 from .destinations import Destinations
 from .ports import Accounts, DestinationAccount, Notices, RegionCatalog, Wiring
@@ -22,6 +23,7 @@ from .preflight import (
     RoutedFacts,
     destination_checks,
     identity_checks,
+    landing_vaults,
     named_for,
     plan_checks,
     role_check,
@@ -39,6 +41,7 @@ class PreflightRequest:
     copy_role_arn: str | None = None
     create_dest_vault: bool = False
     delete_after_days: int | None = None
+    new_vault: NewVault = field(default_factory=NewVault)  # what --create-dest-vault creates
 
 
 def verdict(results: Sequence[CheckResult]) -> Outcome:
@@ -248,15 +251,16 @@ def route_checks(
     for to, facts in places:
         existing = {vault.name: vault for vault in to.list_vaults()}
         source_account = source.account_id
+        create, new = request.create_dest_vault, request.new_vault
         these = destination_checks(
-            source_account, to, facts, existing, create=request.create_dest_vault
+            source_account, to, facts, existing, create=create, new_vault=new
         )
         planned = plan_checks(
             source_account,
             wiring.source_checks,
             to.account_id,
             facts,
-            existing,
+            landing_vaults(to, facts, existing, create=create, new_vault=new),
             delete_after_days=request.delete_after_days,
             opt_ins=(source, to),
         )

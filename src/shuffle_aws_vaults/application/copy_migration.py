@@ -13,8 +13,10 @@ from types import TracebackType
 from typing import Any
 
 from ..domain.copy_job import Lifecycle
+from ..domain.errors import AwsError
 from ..domain.iam_policies import copy_role_arn
 from ..domain.identity import identity_difference, migration_identity
+from ..domain.lanes import TypeLimit, air_gapped_limits
 from ..domain.migration import MigrationState, Status
 from ..domain.plan import PlanItem, plan_hash
 from ..domain.recovery_point import Vault
@@ -32,13 +34,12 @@ from .copy_request import (
     PlanPreview,
     PreflightFailed,
 )
-from .destination import prepare_destination
+from .destination import any_air_gapped, dest_arn_of, prepare_destination
 from .destinations import place_of
-from .discovery import Candidate
 from .errors import RequestRefused
 from .plan_growth import include_new, retry_failed
 from .planning import build_plan
-from .ports import DestinationAccount, Notices, ProgressSink, StateStore
+from .ports import Notices, ProgressSink, StateStore
 from .preflight import PlanFacts, RoutedFacts, failed, named_for, run_preflight
 from .run_control import Mailbox, StopSignal
 from .selection_stage import NothingSelected, SelectionSources, select
@@ -168,7 +169,7 @@ class CopyMigration:
             opened.identity,
             opened.journal,
             scanned.candidates,
-            self._dest_arn_of(ports.dest),
+            dest_arn_of(self.request.dest_vault, ports.dest),
             prepare=lambda items: self._prepare(ports, items, vaults),
             adopt=adopt if request.adopt else None,
             now=self.now(),
@@ -177,17 +178,6 @@ class CopyMigration:
             f"--include-new: {added:,} recovery point(s) created since the plan added"
             + (f" ({adopted:,} already in the destination)" if adopted else "")
         )
-
-    def _dest_arn_of(self, dest: DestinationAccount) -> Callable[[Candidate], str]:
-        chosen = self.request.dest_vault
-
-        def dest_arn(candidate: Candidate) -> str:
-            if candidate.destination is not None:  # --route-csv's row
-                return candidate.destination.vault_arn(dest.region)
-            name = chosen or candidate.rp.vault_name
-            return f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{name}"
-
-        return dest_arn
 
     def _prepare(self, ports: CopyPorts, items: list[PlanItem], vaults: dict[str, Vault]) -> None:
         """The destination vaults `items` go to: created (if asked), and open to the source
@@ -202,7 +192,7 @@ class CopyMigration:
                 [(name, vaults.get(vault)) for name, vault in sorted(needed.items())],
                 source.account_id,
                 create=request.create_dest_vault,
-                kms_key_arn=request.dest_kms_key_arn,
+                new=request.new_vault,
             )
             for name in prepared.created:
                 self.say(f"Created destination vault {name} in account {dest.account_id}")
@@ -236,7 +226,7 @@ class CopyMigration:
         routed = RoutedFacts(dest.region) if request.selection.routing is not None else None
         items, summary = build_plan(
             (routed or facts).watch(scanned.candidates),
-            self._dest_arn_of(dest),
+            dest_arn_of(self.request.dest_vault, dest),
             tally,
             newest_first=request.newest_first,
         )
@@ -260,6 +250,7 @@ class CopyMigration:
                     facts=place_facts,
                     role_arn=copy_role_arn(source.account_id, request.copy_role_arn),
                     create=request.create_dest_vault,
+                    new_vault=request.new_vault,
                     delete_after_days=request.delete_after_days,
                     opt_ins=(source, to),
                 )
@@ -299,14 +290,27 @@ class CopyMigration:
             state=opened.state,
             gateway=ports.source,
             journal=opened.journal,
-            settings=self.settings(ports.source.account_id),
+            settings=self.settings(ports.source.account_id, self._type_limits(opened, ports)),
             executor=ports.executor(self.request.workers),
             mailbox=mailbox,
             progress=progress,
             stop=stop,
         )
 
-    def settings(self, source_account: str) -> EngineSettings:
+    def _type_limits(self, opened: OpenedMigration, ports: CopyPorts) -> tuple[TypeLimit, ...]:
+        """--type-limit, over AWS's limits into logically air-gapped vaults when a destination
+        vault of the plan is one; asked at every run, so a resumed run knows too."""
+        arns = {item.dest_vault_arn for item in opened.state.items}
+        try:
+            if any_air_gapped(arns, ports.every_dest):
+                return air_gapped_limits(self.request.type_limits)
+        except AwsError as exc:
+            self.say(f"could not read the destination vaults' types ({exc}): --type-limit only")
+        return self.request.type_limits
+
+    def settings(
+        self, source_account: str, type_limits: tuple[TypeLimit, ...] | None = None
+    ) -> EngineSettings:
         request = self.request
         lifecycle = None
         if request.delete_after_days is not None or request.cold_after_days is not None:
@@ -314,7 +318,7 @@ class CopyMigration:
         runtime = request.max_runtime_minutes
         return EngineSettings(
             workers=request.workers,
-            type_limits=request.type_limits,
+            type_limits=request.type_limits if type_limits is None else type_limits,
             iam_role_arn=copy_role_arn(source_account, request.copy_role_arn),
             lifecycle=lifecycle,
             poll_interval=request.poll_interval,

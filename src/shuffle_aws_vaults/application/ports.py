@@ -12,7 +12,7 @@ from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
 from ..domain.events import Event
 from ..domain.migration import MigrationState
 from ..domain.progress import Progress
-from ..domain.recovery_point import RecoveryPoint, Vault
+from ..domain.recovery_point import NewVault, RecoveryPoint, Vault
 
 
 class BackupGateway(Protocol):
@@ -108,14 +108,9 @@ class DestinationGateway(Protocol):
 
     def list_vaults(self) -> list[Vault]: ...
 
-    def create_vault(
-        self,
-        name: str,
-        *,
-        kms_key_arn: str | None,
-        min_retention_days: int | None,
-        max_retention_days: int | None,
-    ) -> Vault: ...
+    def create_vault(self, name: str, new: NewVault) -> Vault:
+        """Create vault `name` as `new` says (standard, or logically air-gapped)."""
+        ...
 
     def get_access_policy(self, name: str) -> dict[str, Any] | None: ...
 

@@ -11,7 +11,8 @@ from ..domain import preflight as checks
 from ..domain.eligibility import needs_shared_key
 from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
-from ..domain.recovery_point import Vault
+from ..domain.recovery_point import NewVault, Vault
+from ..domain.vault_types import vault_types
 from .discovery import Candidate
 from .ports import BackupGateway, DestinationGateway, SourceChecks
 
@@ -105,21 +106,25 @@ def run_preflight(
     create: bool,
     delete_after_days: int | None,
     opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
+    new_vault: NewVault | None = None,
 ) -> list[CheckResult]:
     """The whole checklist of one source Region and its destination, in its usual order.
 
-    `opt_ins`: the source's and the destination's gateways, to read their service opt-in."""
+    `opt_ins`: the source's and the destination's gateways, to read their service opt-in;
+    `new_vault`: what --create-dest-vault creates."""
     existing = {vault.name: vault for vault in dest.list_vaults()}
     return [
         *identity_checks(source_account, dest.account_id, source),
-        *destination_checks(source_account, dest, facts, existing, create=create),
+        *destination_checks(
+            source_account, dest, facts, existing, create=create, new_vault=new_vault
+        ),
         role_check(source, role_arn),
         *plan_checks(
             source_account,
             source,
             dest.account_id,
             facts,
-            existing,
+            landing_vaults(dest, facts, existing, create=create, new_vault=new_vault),
             delete_after_days=delete_after_days,
             opt_ins=opt_ins,
         ),
@@ -149,19 +154,46 @@ def destination_checks(
     existing: dict[str, Vault],
     *,
     create: bool,
+    new_vault: NewVault | None = None,
 ) -> list[CheckResult]:
-    """The destination vaults the plan needs: there (or to be created), not Default, and
-    granting the source account CopyIntoBackupVault."""
+    """The destination vaults the plan needs: there (or to be created), not Default, of the
+    type asked for, and granting the source account CopyIntoBackupVault."""
     cross_account = dest.account_id != source_account
     needed = sorted(facts.planned)  # only vaults that will receive copies
     # A vault still to be created has no policy yet: it needs the grant as much as any.
     policies = {name: dest.get_access_policy(name) if name in existing else None for name in needed}
     return [
         *checks.destination_vaults(needed, existing, create=create, cross_account=cross_account),
+        vault_types(
+            needed,
+            existing,
+            create=create,
+            new=new_vault or NewVault(),
+            planned=landing_vaults(dest, facts, {}, create=create, new_vault=new_vault),
+        ),
         checks.access_policies(
             policies, source_account, create=create, cross_account=cross_account
         ),
     ]
+
+
+def landing_vaults(
+    dest: DestinationGateway,
+    facts: PlanFacts,
+    existing: dict[str, Vault],
+    *,
+    create: bool,
+    new_vault: NewVault | None,
+) -> dict[str, Vault]:
+    """The vaults the copies land in: `existing`, and with `create` the missing ones as they
+    will be (a logically air-gapped vault's bounds are known before it exists, so the lock
+    check judges copies against them). A standard vault to be created takes its source vault's
+    bounds, which the plan facts do not carry: it is left out, as before."""
+    if not create or new_vault is None or not new_vault.air_gapped:
+        return existing
+    prefix = f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:"
+    missing = {name for name in facts.planned if name not in existing}
+    return {**{name: new_vault.planned(name, prefix + name) for name in missing}, **existing}
 
 
 def plan_checks(

@@ -25,6 +25,10 @@ from .request_types import Output
 ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: \d would take any script's
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
 MAX_WORKERS = 500
+# AWS's bounds: CreateLogicallyAirGappedBackupVault's MinRetentionDays (at least 7) and a
+# lifecycle's 36500 days at most.
+MIN_AIR_GAPPED_RETENTION = 7
+MAX_RETENTION = 36500
 COMPACT_EVERY_VARIABLE = "SHUFFLE_AWS_VAULTS_COMPACT_EVERY"
 # CreateBackupVault's pattern for BackupVaultName.
 VAULT_NAME = re.compile(r"[A-Za-z0-9_-]{2,50}")
@@ -123,8 +127,7 @@ def check_copy(
 ) -> None:
     """The copy's run flags (by CopyRequest's field names) within their ranges, and the
     directories its output files go to there."""
-    if run["dest_kms_key_arn"] and not run["create_dest_vault"]:
-        raise UsageError("--dest-kms-key-arn applies to vaults that --create-dest-vault creates")
+    check_new_vault(run)
     if not 1 <= run["workers"] <= MAX_WORKERS:
         raise UsageError(f"--workers must be from 1 to {MAX_WORKERS}, got {run['workers']}")
     if run["resume"] and run["reset"]:
@@ -151,6 +154,37 @@ def check_copy(
     for flag, value in outputs.items():
         if value is not None and not Path(value).parent.resolve().is_dir():
             raise UsageError(f"{flag}: directory {Path(value).parent} does not exist")
+
+
+def check_new_vault(run: Mapping[str, Any]) -> None:
+    """The flags that say what --create-dest-vault creates (by CopyRequest's field names)."""
+    given = {
+        "--dest-kms-key-arn": bool(run["dest_kms_key_arn"]),
+        "--dest-vault-type": run["dest_vault_type"] != "standard",
+    }
+    for flag in (flag for flag, yes in given.items() if yes and not run["create_dest_vault"]):
+        raise UsageError(f"{flag} applies to vaults that --create-dest-vault creates")
+    low, high = run["min_retention_days"], run["max_retention_days"]
+    if run["dest_vault_type"] != "logically-air-gapped":
+        for flag, days in (("--min-retention-days", low), ("--max-retention-days", high)):
+            if days is not None:
+                raise UsageError(f"{flag} applies to --dest-vault-type logically-air-gapped")
+        return
+    if low is None or high is None:
+        raise UsageError(
+            "--dest-vault-type logically-air-gapped needs --min-retention-days and "
+            "--max-retention-days (AWS requires both)"
+        )
+    if not MIN_AIR_GAPPED_RETENTION <= low <= MAX_RETENTION:
+        raise UsageError(
+            f"--min-retention-days must be from {MIN_AIR_GAPPED_RETENTION} to {MAX_RETENTION} "
+            f"for a logically air-gapped vault, got {low}"
+        )
+    if not low <= high <= MAX_RETENTION:
+        raise UsageError(
+            f"--max-retention-days must be from --min-retention-days ({low}) to "
+            f"{MAX_RETENTION}, got {high}"
+        )
 
 
 def type_limits(given: list[str]) -> tuple[TypeLimit, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .parser_types import Parser, non_negative_int, positive_float, positive_int, rate
-from .sandbox_loader import region_list, region_shares, type_limit
+from .sandbox_loader import lag_vault, non_negative_float, region_list, region_shares, type_limit
 
 
 def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -186,6 +186,7 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         action="store_true",
         help="turn off cross-account backup for the organization",
     )
+    add_lag(sandbox)
     faults = sandbox.add_argument_group("faults (deterministic under --seed)")
     faults.add_argument(
         "--throttle-rate", type=rate, default=0.0, help="share of ThrottlingException"
@@ -262,6 +263,47 @@ def add_demo(commands: argparse._SubParsersAction[Parser]) -> None:
     )
     demo.add_argument("--recovery-points", type=positive_int, default=2000, help=argparse.SUPPRESS)
     demo.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
+
+
+def add_lag(sandbox: Parser) -> None:
+    """Logically air-gapped vaults: seeded in the destination, and how copies into them go."""
+    lag = sandbox.add_argument_group("logically air-gapped (LAG) vaults")
+    lag.add_argument(
+        "--dest-lag-vault",
+        type=lag_vault,
+        action="append",
+        metavar="NAME:MIN:MAX[:aws-owned|cmk]",
+        help="a LAG vault in every destination account and Region, locked in compliance mode "
+        "with MinRetentionDays MIN (at least 7) and MaxRetentionDays MAX, encrypted with an "
+        "AWS-owned key or the destination's customer-managed key alias/backup (cmk); its access "
+        "policy allows the source accounts unless --no-dest-policy. Repeatable (default: none)",
+    )
+    lag.add_argument(
+        "--lag-copy-limit",
+        type=type_limit,
+        action="append",
+        metavar="TYPE=N[,TYPE=N...]",
+        help="concurrent copies into one LAG vault per resource type, as --type-limit reads "
+        "them; given, replaces AWS's quotas (EBS, Aurora, DocumentDB, Neptune 20; FSx, "
+        "Storage Gateway 5). Repeatable",
+    )
+    lag.add_argument(
+        "--lag-aws-managed-key",
+        choices=("job", "call"),
+        default="job",
+        help="a type AWS Backup does not fully manage, encrypted with an AWS-managed key, "
+        "copied into a LAG vault: the copy job FAILs (job) or StartCopyJob answers "
+        "InvalidRequestException (call); AWS refuses it, where it does not say (default: job)",
+    )
+    lag.add_argument(
+        "--lag-creation-seconds",
+        type=non_negative_float,
+        default=60.0,
+        metavar="S",
+        help="simulated seconds a LAG vault made by CreateLogicallyAirGappedBackupVault stays "
+        "CREATING before it is AVAILABLE; copies into it are refused meanwhile (AWS publishes "
+        "no figure; default: 60)",
+    )
 
 
 def add_unsaid(sandbox: Parser) -> None:

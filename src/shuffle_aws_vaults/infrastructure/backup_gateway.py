@@ -10,7 +10,7 @@ from typing import Any
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
 from ..domain.errors import AwsError, NotFound
-from ..domain.recovery_point import RecoveryPoint, Vault
+from ..domain.recovery_point import STANDARD_VAULT, NewVault, RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
 
@@ -48,6 +48,7 @@ def recovery_point_from_wire(item: dict[str, Any], vault_name: str) -> RecoveryP
         delete_at=_utc(calculated.get("DeleteAt")),
         delete_after_days=lifecycle.get("DeleteAfterDays"),
         source_vault_arn=item.get("SourceBackupVaultArn"),
+        vault_type=item.get("VaultType") or STANDARD_VAULT,
     )
 
 
@@ -74,6 +75,8 @@ def vault_from_wire(item: dict[str, Any]) -> Vault:
         min_retention_days=item.get("MinRetentionDays"),
         max_retention_days=item.get("MaxRetentionDays"),
         encryption_key_arn=item.get("EncryptionKeyArn"),
+        vault_type=item.get("VaultType") or STANDARD_VAULT,
+        key_type=item.get("EncryptionKeyType"),
     )
 
 
@@ -293,39 +296,51 @@ class Boto3BackupGateway:
         preferences = response.get("ResourceTypeOptInPreference") or {}
         return {str(name): bool(value) for name, value in preferences.items()}
 
-    def create_vault(
-        self,
-        name: str,
-        *,
-        kms_key_arn: str | None,
-        min_retention_days: int | None,
-        max_retention_days: int | None,
-    ) -> Vault:
+    def create_vault(self, name: str, new: NewVault) -> Vault:
+        if new.air_gapped:
+            return self._create_air_gapped_vault(name, new)
         kwargs: dict[str, Any] = {"BackupVaultName": name}
-        if kms_key_arn:
-            kwargs["EncryptionKeyArn"] = kms_key_arn
+        if new.kms_key_arn:
+            kwargs["EncryptionKeyArn"] = new.kms_key_arn
         created = call(
-            self._access, "CreateBackupVault", lambda: self._client().create_backup_vault(**kwargs)
+            self._access,
+            "CreateBackupVault",
+            lambda: self._client().create_backup_vault(**kwargs),
+            patient=True,
         )
-        if min_retention_days is not None or max_retention_days is not None:
+        if new.min_retention_days is not None or new.max_retention_days is not None:
             lock: dict[str, Any] = {"BackupVaultName": name}
-            if min_retention_days is not None:
-                lock["MinRetentionDays"] = min_retention_days
-            if max_retention_days is not None:
-                lock["MaxRetentionDays"] = max_retention_days
+            if new.min_retention_days is not None:
+                lock["MinRetentionDays"] = new.min_retention_days
+            if new.max_retention_days is not None:
+                lock["MaxRetentionDays"] = new.max_retention_days
             call(
                 self._access,
                 "PutBackupVaultLockConfiguration",
                 lambda: self._client().put_backup_vault_lock_configuration(**lock),
+                patient=True,
             )
-        return Vault(
-            name=name,
-            arn=created["BackupVaultArn"],
-            locked=min_retention_days is not None or max_retention_days is not None,
-            min_retention_days=min_retention_days,
-            max_retention_days=max_retention_days,
-            encryption_key_arn=kms_key_arn,
+        return new.planned(name, created["BackupVaultArn"])
+
+    def _create_air_gapped_vault(self, name: str, new: NewVault) -> Vault:
+        """CreateLogicallyAirGappedBackupVault: locked in compliance mode from creation with
+        both bounds; the key (AWS-owned unless given) is fixed for the vault's life. The
+        CreatorRequestId makes a repeated call (a lost answer) create nothing more."""
+        kwargs: dict[str, Any] = {
+            "BackupVaultName": name,
+            "MinRetentionDays": new.min_retention_days,
+            "MaxRetentionDays": new.max_retention_days,
+            "CreatorRequestId": f"shuffle-aws-vaults-{self._account_id}-{name}"[:100],
+        }
+        if new.kms_key_arn:
+            kwargs["EncryptionKeyArn"] = new.kms_key_arn
+        created = call(
+            self._access,
+            "CreateLogicallyAirGappedBackupVault",
+            lambda: self._client().create_logically_air_gapped_backup_vault(**kwargs),
+            patient=True,
         )
+        return new.planned(name, created["BackupVaultArn"])
 
     def get_access_policy(self, name: str) -> dict[str, Any] | None:
         try:
