@@ -259,6 +259,7 @@ def route_checks(
             existing,
             delete_after_days=request.delete_after_days,
             opt_ins=(source, to),
+            limits=to.limits(),
         )
         several = len(places) > 1
         vaults += named_for(to, these) if several else these

@@ -262,6 +262,7 @@ class CopyMigration:
                     create=request.create_dest_vault,
                     delete_after_days=request.delete_after_days,
                     opt_ins=(source, to),
+                    limits=to.limits(),
                 )
                 results += named_for(to, checked) if len(places) > 1 else checked
             if failed(results):

@@ -12,8 +12,9 @@ from ..domain.eligibility import needs_shared_key
 from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
 from ..domain.recovery_point import Vault
+from .destination_limits import limit_checks
 from .discovery import Candidate
-from .ports import BackupGateway, DestinationGateway, SourceChecks
+from .ports import BackupGateway, DestinationGateway, DestinationLimits, SourceChecks
 
 
 @dataclass
@@ -105,10 +106,12 @@ def run_preflight(
     create: bool,
     delete_after_days: int | None,
     opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
+    limits: DestinationLimits | None = None,
 ) -> list[CheckResult]:
     """The whole checklist of one source Region and its destination, in its usual order.
 
-    `opt_ins`: the source's and the destination's gateways, to read their service opt-in."""
+    `opt_ins`: the source's and the destination's gateways, to read their service opt-in;
+    `limits`: the destination's quotas (without them, the vaults against AWS's default)."""
     existing = {vault.name: vault for vault in dest.list_vaults()}
     return [
         *identity_checks(source_account, dest.account_id, source),
@@ -122,6 +125,7 @@ def run_preflight(
             existing,
             delete_after_days=delete_after_days,
             opt_ins=opt_ins,
+            limits=limits,
         ),
     ]
 
@@ -173,15 +177,17 @@ def plan_checks(
     *,
     delete_after_days: int | None,
     opt_ins: tuple[BackupGateway, BackupGateway] | None,
+    limits: DestinationLimits | None = None,
 ) -> list[CheckResult]:
-    """What the planned copies need: shared source keys, room and retention in the
-    destination vaults, the opt-ins; and what AWS cannot copy (a WARN)."""
+    """What the planned copies need: shared source keys, room in the destination vaults and
+    account (`limits`), retention in the vaults, the opt-ins; and what AWS cannot copy (a
+    WARN)."""
     cross_account = dest_account != source_account
     keys = facts.key_uses(source) if cross_account else {}
     return [
         checks.key_policies(keys, dest_account, cross_account=cross_account),
         checks.uncopyable(facts.excluded, facts.counts),
-        checks.capacity(facts.planned, existing),
+        *limit_checks(facts.planned, facts.types, existing, limits),
         checks.vault_locks(facts.retentions, facts.examples, existing, delete_after_days),
         *opt_in_checks(facts, opt_ins),
     ]

@@ -46,3 +46,20 @@ def region_shares(text: str) -> tuple[float, ...]:
     if any(not 0 <= share < float("inf") for share in shares) or not sum(shares) > 0:
         raise argparse.ArgumentTypeError(f"shares must be 0 or more, and not all 0: {text!r}")
     return shares
+
+
+def quota_setting(text: str) -> tuple[str, int]:
+    """--dest-quota's and --dest-held's value, QUOTA=N (the quota's name checked by the
+    sandbox): a pair of the name and a whole number of 0 or more."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected QUOTA=N, got {text!r}")
+    try:
+        count = int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number after {name.strip()}=, got {value.strip()!r}"
+        ) from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{name.strip()} must be 0 or more, got {count}")
+    return name.strip(), count
