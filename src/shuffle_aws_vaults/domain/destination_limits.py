@@ -156,7 +156,7 @@ def destination_quotas(
             f"= {total:,}"
         )
         if total <= reading.value:
-            fits.append(f"{numbers} of {reading.value:,}")
+            fits.append(f"{quota.counts} {reading.used:,} + {count:,} of {reading.value:,}")
             continue
         text = f"{numbers} > {reading.value:,}, the quota {quota.label}"
         if quota.documented:
@@ -190,4 +190,6 @@ def destination_quotas(
                 "lists (servicequotas:GetServiceQuota, ec2:DescribeImages, ...)"
             )
         return CheckResult(NAME, Outcome.WARN, f"{where}: " + "; ".join(parts), "; ".join(fixes))
-    return CheckResult(NAME, Outcome.PASS, f"{where}: " + "; ".join(fits))
+    return CheckResult(
+        NAME, Outcome.PASS, f"{where}: " + "; ".join(fits) + " (held + planned of the quota)"
+    )
