@@ -153,3 +153,16 @@ def test_resource_types_are_the_installed_botocores_backup_models() -> None:
     found = botocore_resource_types()
     assert found is not None and {"EBS", "EC2", "EKS", "SAP HANA on Amazon EC2"} <= found
     assert bootstrap.known_resource_types() == found
+
+
+def test_a_throttled_page_is_asked_again_after_a_pause(make_sandbox: Callable[..., Any]) -> None:
+    make_sandbox(spec=SPEC)
+    limits = limits_of()
+    paused: list[float] = []
+    limits._access.sleep = paused.append
+    stub = Stubber(limits._access.client("ec2", REGION))
+    stub.add_client_error("describe_snapshots", "RequestLimitExceeded", "slow down", 503)
+    stub.add_response("describe_snapshots", {"Snapshots": [{"SnapshotId": "snap-1"}]})
+    with stub:
+        assert limits._count_snapshots() == 1
+    assert paused == [2.0]

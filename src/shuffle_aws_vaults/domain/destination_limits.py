@@ -79,8 +79,6 @@ VAULT_RECOVERY_POINTS = Quota(
     VAULT_CAPACITY,
     "recovery points",
 )
-# The account-wide quotas a destination Region's copies count toward, in the order told.
-ACCOUNT_QUOTAS = (AMIS, EBS_SNAPSHOTS, RDS_SNAPSHOTS, RDS_CLUSTER_SNAPSHOTS)
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,16 @@ counts toward them, by the cheapest calls that tell each.
   answers each RDS account quota's Used and Max (the applied value) together, so no Service
   Quotas call is made for them.
 
-Each reading is made once per adapter (one pre-flight). A refused call is a reading that names
-the error: the check that reads it WARNs, it does not stop the pre-flight.
+Each reading is made once per adapter (one pre-flight), each call (each listing page) patient as
+the pre-flight's other reads are. A refused call is a reading that names the error: the check
+that reads it WARNs, it does not stop the pre-flight.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ..domain.destination_limits import (
@@ -100,7 +102,10 @@ class Boto3DestinationLimits:
         codes = {"ServiceCode": quota.service, "QuotaCode": quota.code}
         try:
             answer = call(
-                self._access, "GetServiceQuota", lambda: client.get_service_quota(**codes)
+                self._access,
+                "GetServiceQuota",
+                lambda: client.get_service_quota(**codes),
+                patient=True,
             )
             source = "Service Quotas"
         except AwsError as exc:
@@ -111,6 +116,7 @@ class Boto3DestinationLimits:
                     self._access,
                     "GetAWSDefaultServiceQuota",
                     lambda: client.get_aws_default_service_quota(**codes),
+                    patient=True,
                 )
             except AwsError as default:
                 return None, "Service Quotas", _error(default)
@@ -121,18 +127,20 @@ class Boto3DestinationLimits:
         return int(value), source, None
 
     def _count(self, operation: str, result: str, **kwargs: Any) -> int:
-        client = self._access.client("ec2", self._region)
-
-        def pages() -> int:
-            paginator = client.get_paginator(operation)
-            config = {"PageSize": PAGE_SIZE}
-            return sum(
-                len(page.get(result, []))
-                for page in paginator.paginate(**kwargs, PaginationConfig=config)
-            )
-
+        """The items of every page of an EC2 listing, each page one patient call (a throttled
+        page is asked again, not the listing from its start)."""
+        ask = partial(
+            getattr(self._access.client("ec2", self._region), operation), MaxResults=PAGE_SIZE
+        )
         name = "".join(part.capitalize() for part in operation.split("_"))
-        return call(self._access, name, pages)
+        count, token = 0, None
+        while True:
+            more: dict[str, str] = {"NextToken": token} if token else {}
+            page = call(self._access, name, partial(ask, **kwargs, **more), patient=True)
+            count += len(page.get(result, []))
+            token = page.get("NextToken")
+            if not token:
+                return count
 
     def _count_amis(self) -> int:
         owned = self._count("describe_images", "Images", Owners=["self"], IncludeDisabled=True)
@@ -149,6 +157,7 @@ class Boto3DestinationLimits:
                     self._access,
                     "DescribeAccountAttributes",
                     client.describe_account_attributes,
+                    patient=True,
                 )
                 self._rds = {
                     str(entry.get("AccountQuotaName")): entry
