@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -167,3 +167,33 @@ class TestResourceTypesFromBotocoresModel:
         proc = cramped.run("filter", "--all-vaults", "--resource-type", "eks", "--output", "json")
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["items"] == []  # the sandbox seeds no EKS backups
+
+
+@pytest.fixture(scope="class")
+def exact(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
+    """A destination allowed exactly as many AMIs as the seed has EC2 recovery points."""
+    spec = SeedSpec(recovery_points=60, vaults=1, edge_case_share=0.0)
+    with served(tmp_path_factory.mktemp("exact"), copy_config(3600.0, 3), spec, **BOX) as box:
+        box.world.config = replace(box.world.config, dest_quotas={"amis": ec2_points(box)})
+        yield box
+
+
+class TestCopiesAlreadyInTheDestination:
+    def test_a_plan_without_its_journal_does_not_count_what_it_adopts_twice(
+        self, exact: Box, tmp_path: Path
+    ) -> None:
+        planned = ec2_points(exact)
+        assert planned >= 1
+        first = ("copy", "--all-vaults", "--resource-type", "EC2", *COPY_FLAGS)
+        proc = exact.run(*first, "--state-file", str(tmp_path / "first.jsonl"))
+        assert proc.returncode == 0, proc.stderr
+        assert exact.started_copies() == planned
+        # The destination now holds every AMI its quota allows; a new plan (no journal) adopts
+        # them all, so nothing is left to count against the quota, and nothing is copied.
+        proc = exact.run(*first, "--state-file", str(tmp_path / "again.jsonl"))
+        assert proc.returncode == 0, proc.stderr
+        assert exact.started_copies() == planned
+        proc = exact.run("preflight", "--all-vaults", "--resource-type", "EC2")
+        assert proc.returncode == 1  # preflight knows no journal: it counts the plan whole
+        check = checklist(proc.stdout)["destination quotas"]
+        assert f"AMIs: {planned} held + {planned} planned" in check.detail

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..domain import preflight as checks
 from ..domain.eligibility import needs_shared_key
+from ..domain.plan import PlanItem
 from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
 from ..domain.recovery_point import Vault
@@ -58,6 +59,13 @@ class PlanFacts:
             self.keys[rp.encryption_key_arn] += 1
             self.key_examples.setdefault(rp.encryption_key_arn, rp.arn)
         self.types[rp.resource_type] += 1
+
+    def recount(self, items: Iterable[PlanItem]) -> None:
+        """The copies per vault and per type counted again from `items` alone: the plan less
+        the copies adopted from the destination, which already count toward its limits."""
+        left = list(items)
+        self.planned = Counter(item.dest_vault_name for item in left)
+        self.types = Counter(item.resource_type for item in left)
 
     def key_uses(self, source: SourceChecks) -> dict[str, KeyUse]:
         """Each key's policy, read once per key."""

@@ -13,6 +13,7 @@ from shuffle_aws_vaults.domain.destination_limits import (
     Quota,
     QuotaReading,
 )
+from shuffle_aws_vaults.domain.plan import PlanItem
 from shuffle_aws_vaults.domain.preflight import CheckResult, Outcome
 from shuffle_aws_vaults.domain.recovery_point import Vault
 
@@ -109,3 +110,12 @@ def test_an_unread_vault_quota_and_an_ami_overflow_are_told_each_in_its_check() 
     quotas = found["destination quotas"]
     assert quotas.outcome is Outcome.FAIL
     assert "AMIs: 1 held + 1 planned = 2 > 1" in quotas.detail
+
+
+def test_recounting_leaves_out_the_copies_adopted_from_the_destination() -> None:
+    plan = facts("EC2", "EC2", "S3")
+    arn = f"arn:aws:backup:{REGION}:{DEST}:backup-vault:prod"
+    left = [PlanItem("arn:src", "production-backups", "arn:res", "EC2", 1, 0.0, arn)]
+    plan.recount(iter(left))
+    assert dict(plan.planned) == {"prod": 1}
+    assert dict(plan.types) == {"EC2": 1}
