@@ -263,6 +263,7 @@ def route_checks(
             landing_vaults(to, facts, existing, create=create, new_vault=new),
             delete_after_days=request.delete_after_days,
             opt_ins=(source, to),
+            limits=to.limits(),
         )
         several = len(places) > 1
         vaults += named_for(to, these) if several else these

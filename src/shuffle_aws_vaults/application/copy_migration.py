@@ -243,6 +243,10 @@ class CopyMigration:
             results = []
             for place, place_facts in places:
                 to = destinations.of(*place) if routed is not None else dest
+                if adopted:  # what the destination holds already is not planned again
+                    place_facts.recount(
+                        i for i in to_copy if routed is None or place_of(i.dest_vault_arn) == place
+                    )
                 checked = run_preflight(
                     source_account=source.account_id,
                     source=ports.source_checks,
@@ -253,6 +257,7 @@ class CopyMigration:
                     new_vault=request.new_vault,
                     delete_after_days=request.delete_after_days,
                     opt_ins=(source, to),
+                    limits=to.limits(),
                 )
                 results += named_for(to, checked) if len(places) > 1 else checked
             if failed(results):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
+from ..domain.destination_limits import Quota, QuotaReading
 from ..domain.events import Event
 from ..domain.migration import MigrationState
 from ..domain.progress import Progress
@@ -115,6 +116,26 @@ class DestinationGateway(Protocol):
     def get_access_policy(self, name: str) -> dict[str, Any] | None: ...
 
     def put_access_policy(self, name: str, policy: dict[str, Any]) -> None: ...
+
+    def limits(self) -> DestinationLimits:
+        """The account's quotas in this Region, and what counts toward them now."""
+        ...
+
+
+class DestinationLimits(Protocol):
+    """What a destination account can hold in one Region (read only by the pre-flight)."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+    def read(self, quota: Quota) -> QuotaReading:
+        """The quota's applied value and the account's count toward it (a reading naming the
+        error, never an exception, when AWS refuses); for the per-vault quota, the value
+        only (each vault's count is ListBackupVaults')."""
+        ...
 
 
 class DestinationAccount(BackupGateway, DestinationGateway, Protocol):

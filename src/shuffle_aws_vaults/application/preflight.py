@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..domain import preflight as checks
 from ..domain.eligibility import needs_shared_key
+from ..domain.plan import PlanItem
 from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
 from ..domain.recovery_point import NewVault, Vault
 from ..domain.vault_types import vault_types
+from .destination_limits import limit_checks
 from .discovery import Candidate
-from .ports import BackupGateway, DestinationGateway, SourceChecks
+from .ports import BackupGateway, DestinationGateway, DestinationLimits, SourceChecks
 
 
 @dataclass
@@ -31,6 +33,7 @@ class PlanFacts:
     keys: Counter[str] = field(default_factory=Counter)
     key_examples: dict[str, str] = field(default_factory=dict)
     types: Counter[str] = field(default_factory=Counter)  # planned items by resource type
+    vault_types: Counter[tuple[str, str]] = field(default_factory=Counter)  # (vault, type)
 
     def watch(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
         for candidate in candidates:
@@ -58,6 +61,25 @@ class PlanFacts:
             self.keys[rp.encryption_key_arn] += 1
             self.key_examples.setdefault(rp.encryption_key_arn, rp.arn)
         self.types[rp.resource_type] += 1
+        self.vault_types[(vault, rp.resource_type)] += 1
+
+    def recount(self, items: Iterable[PlanItem]) -> None:
+        """The copies per vault and per type counted again from `items` alone: the plan less
+        the copies adopted from the destination, which already count toward its limits."""
+        left = list(items)
+        self.planned = Counter(item.dest_vault_name for item in left)
+        self.types = Counter(item.resource_type for item in left)
+        self.vault_types = Counter((item.dest_vault_name, item.resource_type) for item in left)
+
+    def types_outside(self, vaults: Mapping[str, Vault]) -> Counter[str]:
+        """Planned copies by type, less those into logically air-gapped vaults: those are
+        kept in an account AWS owns (with AWS Backup's ARNs), not as AMIs or snapshots of the
+        destination account, so they do not count toward its EC2, EBS and RDS quotas."""
+        outside: Counter[str] = Counter()
+        for (vault, kind), count in self.vault_types.items():
+            if vault not in vaults or not vaults[vault].air_gapped:
+                outside[kind] += count
+        return outside
 
     def key_uses(self, source: SourceChecks) -> dict[str, KeyUse]:
         """Each key's policy, read once per key."""
@@ -107,11 +129,13 @@ def run_preflight(
     delete_after_days: int | None,
     opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
     new_vault: NewVault | None = None,
+    limits: DestinationLimits | None = None,
 ) -> list[CheckResult]:
     """The whole checklist of one source Region and its destination, in its usual order.
 
     `opt_ins`: the source's and the destination's gateways, to read their service opt-in;
-    `new_vault`: what --create-dest-vault creates."""
+    `new_vault`: what --create-dest-vault creates; `limits`: the destination's quotas
+    (without them, the vaults against AWS's default)."""
     existing = {vault.name: vault for vault in dest.list_vaults()}
     return [
         *identity_checks(source_account, dest.account_id, source),
@@ -127,6 +151,7 @@ def run_preflight(
             landing_vaults(dest, facts, existing, create=create, new_vault=new_vault),
             delete_after_days=delete_after_days,
             opt_ins=opt_ins,
+            limits=limits,
         ),
     ]
 
@@ -205,15 +230,17 @@ def plan_checks(
     *,
     delete_after_days: int | None,
     opt_ins: tuple[BackupGateway, BackupGateway] | None,
+    limits: DestinationLimits | None = None,
 ) -> list[CheckResult]:
-    """What the planned copies need: shared source keys, room and retention in the
-    destination vaults, the opt-ins; and what AWS cannot copy (a WARN)."""
+    """What the planned copies need: shared source keys, room in the destination vaults and
+    account (`limits`), retention in the vaults, the opt-ins; and what AWS cannot copy (a
+    WARN)."""
     cross_account = dest_account != source_account
     keys = facts.key_uses(source) if cross_account else {}
     return [
         checks.key_policies(keys, dest_account, cross_account=cross_account),
         checks.uncopyable(facts.excluded, facts.counts),
-        checks.capacity(facts.planned, existing),
+        *limit_checks(facts.planned, facts.types_outside(existing), existing, limits),
         checks.vault_locks(facts.retentions, facts.examples, existing, delete_after_days),
         *opt_in_checks(facts, opt_ins),
     ]

@@ -3,6 +3,7 @@ types, vault names, Region names. Each refusal names its flag (a UsageError, exi
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
@@ -13,9 +14,9 @@ from typing import Any
 
 from ..application.copy_engine import EngineSettings
 from ..application.routes import RouteRequest, routes_of
+from ..bootstrap import known_resource_types
 from ..domain.iam_policies import role_in
 from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
-from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
 from ..domain.regions import RegionError
 from ..domain.selection import Selection
 from .exit_status import UsageError
@@ -82,17 +83,27 @@ def parse_when(flag: str, text: str | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def resource_types(text: str | None) -> frozenset[str] | None:
+def resource_types(
+    text: str | None, known: Callable[[], frozenset[str]] = known_resource_types
+) -> frozenset[str] | None:
+    """--resource-type's names as AWS spells them (any case); `known`: the types accepted
+    (the installed botocore's AWS Backup model's). A name not among them is refused with the
+    closest one, if any, and the whole list."""
     names = comma_list(text)
     if not names:
         return None
-    canonical = {name.lower(): name for name in KNOWN_RESOURCE_TYPES}
+    accepted = known()
+    canonical = {name.lower(): name for name in accepted}
     chosen = set()
     for name in names:
         found = canonical.get(name.lower())
         if found is None:
-            known = ", ".join(sorted(KNOWN_RESOURCE_TYPES))
-            raise UsageError(f"--resource-type: unknown type {name!r} (known: {known})")
+            close = difflib.get_close_matches(name.lower(), list(canonical), n=1, cutoff=0.6)
+            hint = f" (did you mean {canonical[close[0]]}?)" if close else ""
+            listed = ", ".join(sorted(accepted))
+            raise UsageError(
+                f"--resource-type: unknown type {name!r}{hint}; AWS Backup's types: {listed}"
+            )
         chosen.add(found)
     return frozenset(chosen)
 

@@ -74,3 +74,20 @@ def non_negative_float(text: str) -> float:
     if not 0 <= value < float("inf"):
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
+
+
+def quota_setting(text: str) -> tuple[str, int]:
+    """--dest-quota's and --dest-held's value, QUOTA=N (the quota's name checked by the
+    sandbox): a pair of the name and a whole number of 0 or more."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected QUOTA=N, got {text!r}")
+    try:
+        count = int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number after {name.strip()}=, got {value.strip()!r}"
+        ) from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{name.strip()} must be 0 or more, got {count}")
+    return name.strip(), count

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 
 from .parser_types import Parser, non_negative_int, positive_float, positive_int, rate
-from .sandbox_loader import lag_vault, non_negative_float, region_list, region_shares, type_limit
+from .sandbox_loader import (
+    lag_vault,
+    non_negative_float,
+    quota_setting,
+    region_list,
+    region_shares,
+    type_limit,
+)
 
 
 def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -247,6 +254,7 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         "retention; default: never)",
     )
     add_unsaid(sandbox)
+    add_dest_limits(sandbox)
     sandbox.add_argument(
         "--env-file", default=None, help="also write the export lines to this file (mode 0600)"
     )
@@ -350,4 +358,40 @@ def add_unsaid(sandbox: Parser) -> None:
         action="store_true",
         help="half the pages of ListCopyJobs and ListRecoveryPointsByBackupVault end early "
         "(even empty) and still carry a NextToken",
+    )
+
+
+def add_dest_limits(sandbox: Parser) -> None:
+    """The destination accounts' own quotas and holdings, as the pre-flight reads them."""
+    limits = sandbox.add_argument_group(
+        "the destination accounts' quotas (Service Quotas; EC2 and RDS counts)"
+    )
+    limits.add_argument(
+        "--dest-quota",
+        dest="dest_quotas",
+        type=quota_setting,
+        action="append",
+        default=[],
+        metavar="QUOTA=N",
+        help="the applied value of a quota in every destination account and Region: amis "
+        "(ec2 L-B665C33B), ebs-snapshots (ebs L-309BACF6), rds-snapshots (rds L-272F1212), "
+        "rds-cluster-snapshots (rds L-9B510759), vault-recovery-points (backup L-514878B6), "
+        "or the quota code; repeatable (default: AWS's defaults)",
+    )
+    limits.add_argument(
+        "--dest-held",
+        dest="dest_held",
+        type=quota_setting,
+        action="append",
+        default=[],
+        metavar="QUOTA=N",
+        help="AMIs, EBS snapshots, RDS instance or cluster snapshots (amis, ebs-snapshots, "
+        "rds-snapshots, rds-cluster-snapshots) each destination account holds in each Region "
+        "besides its recovery points (which count too: an EC2 one as an AMI and a snapshot); "
+        "repeatable (default: none)",
+    )
+    limits.add_argument(
+        "--dest-quotas-denied",
+        action="store_true",
+        help="Service Quotas answers the destination accounts AccessDeniedException",
     )

@@ -18,7 +18,10 @@ FULLY_MANAGED_TYPES = frozenset(
     }
 )
 
-# The resource types a vault may hold, by their AWS Backup names.
+# The resource types a vault may hold, by their AWS Backup names: as botocore 1.44's AWS
+# Backup model lists them (ListRecoveryPointsByBackupVault's ByResourceType). `--resource-type`
+# takes the installed botocore's own list (infrastructure/resource_types.py); this one is the
+# fallback where that model lists none, and what --type-limit knows.
 KNOWN_RESOURCE_TYPES = frozenset(
     {
         "Aurora",
@@ -28,6 +31,7 @@ KNOWN_RESOURCE_TYPES = frozenset(
         "EBS",
         "EC2",
         "EFS",
+        "EKS",
         "FSx",
         "Neptune",
         "RDS",

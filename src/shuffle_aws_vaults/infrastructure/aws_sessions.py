@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 DEFAULT_REGION = "us-east-1"
 # Request-rate throttling. LimitExceededException is not among them: on StartCopyJob it concerns
 # concurrent copy jobs, not the rate of calls (AWS_BACKUP_NOTES.md, "Quotas").
-THROTTLE_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+# EC2 (the pre-flight's AMI and snapshot counts) throttles as RequestLimitExceeded.
+THROTTLE_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+)
 LIMIT_CODES = frozenset({"LimitExceededException"})
 SESSION_NAME = "shuffle-aws-vaults"
 

@@ -13,6 +13,7 @@ from ..domain.errors import AwsError, NotFound
 from ..domain.recovery_point import STANDARD_VAULT, NewVault, RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
+from .destination_limits import Boto3DestinationLimits
 
 PAGE_SIZE = 1000
 # How often in a row one listing may start again after AWS refused its NextToken without
@@ -354,6 +355,10 @@ class Boto3BackupGateway:
             return None
         text = response.get("Policy")
         return json.loads(text) if text else None
+
+    def limits(self) -> Boto3DestinationLimits:
+        """The account's quotas in this Region (read on the pre-flight's first ask)."""
+        return Boto3DestinationLimits(self._access, self._account_id, self._region)
 
     def put_access_policy(self, name: str, policy: dict[str, Any]) -> None:
         call(

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .quota_table import BY_KEY, HELD_KEYS, normalized
 from .regions import check_regions
 from .type_limits import normalized_type_limits
 
@@ -174,6 +175,16 @@ class SandboxConfig:
     # destination account (DescribeRegionSettings; every type AWS lists is true otherwise).
     source_opted_out: tuple[str, ...] = ()
     dest_opted_out: tuple[str, ...] = ()
+    # The destination accounts' own limits, as the pre-flight reads them (quota_table.py):
+    # applied quota values by key or quota code (AWS's defaults for the rest), and what each
+    # destination account holds in each Region before any copy (AMIs, EBS snapshots, RDS
+    # instance and cluster snapshots); the recovery points its vaults hold count on top (an
+    # EC2 one is an AMI with one snapshot, EBS a snapshot, RDS and Aurora a snapshot each).
+    # Not hashed, as type_limits. dest_quotas_denied: Service Quotas answers the destination
+    # accounts AccessDeniedException.
+    dest_quotas: dict[str, int] = field(default_factory=dict, hash=False)
+    dest_held: dict[str, int] = field(default_factory=dict, hash=False)
+    dest_quotas_denied: bool = False
     # What AWS leaves unsaid about listings. ListCopyJobs order: "oldest" (creation order, as
     # before) or "newest" first.
     copy_job_order: CopyJobOrder = "oldest"
@@ -277,6 +288,9 @@ class SandboxConfig:
                     + ", ".join(RESOURCE_TYPES)
                 )
             object.__setattr__(self, name, types)
+        quotas = normalized(self.dest_quotas, BY_KEY, "--dest-quota")
+        object.__setattr__(self, "dest_quotas", quotas)
+        object.__setattr__(self, "dest_held", normalized(self.dest_held, HELD_KEYS, "--dest-held"))
         retention = self.copy_job_retention_seconds
         if retention is not None and not retention >= 0:
             raise ValueError("copy_job_retention_seconds must be 0 or more")

@@ -30,6 +30,7 @@ from .backup_api import DROP_FLAG, SERVED_FLAG, activate, deactivate
 from .config import SandboxConfig
 from .moto_bridge import reset_moto
 from .organizations_api import install as install_organizations_api
+from .quotas_api import install as install_quotas_api
 from .region_api import install as install_region_api
 from .region_stats import region_stats
 from .regions import region_of_arn
@@ -210,6 +211,7 @@ class Sandbox:
         activate(world)
         install_region_api()
         install_organizations_api()
+        install_quotas_api()
         self.world = world
         self.seeded = seed(world, self.spec)
         self.workdir.mkdir(parents=True, exist_ok=True)
