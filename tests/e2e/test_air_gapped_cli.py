@@ -57,7 +57,8 @@ def air_gapped(low: int, high: int) -> tuple[str, ...]:
 @pytest.fixture(scope="module")
 def box(tmp_path_factory: pytest.TempPathFactory) -> Any:
     workdir = tmp_path_factory.mktemp("air-gapped")
-    config = copy_config(10_000.0, 31, lag_vault_creation_seconds=0.0)
+    # A new LAG vault is CREATING 5,000 simulated seconds (half a second here): copies wait.
+    config = copy_config(10_000.0, 31, lag_vault_creation_seconds=5_000.0)
     with served(workdir, config, SeedSpec(recovery_points=120, vaults=2), timeout=180.0) as found:
         yield found
 

@@ -14,7 +14,7 @@ from shuffle_aws_vaults.domain.errors import AwsError
 from shuffle_aws_vaults.domain.recovery_point import AIR_GAPPED_VAULT, NewVault
 from shuffle_aws_vaults.sandbox import SeedSpec
 
-from . import DEST, REGION, backup_client
+from . import DEST, REGION, accounts_of, backup_client
 
 pytestmark = pytest.mark.integration
 
@@ -64,3 +64,42 @@ def test_awss_own_refusal_of_bad_bounds_reaches_the_tool_as_one_error(sandbox: A
         )
     assert refused.value.code == "InvalidParameterValueException"
     assert refused.value.operation == "CreateLogicallyAirGappedBackupVault"
+
+
+def test_a_new_air_gapped_vault_is_waited_for_until_it_is_available(
+    make_sandbox: Callable[..., Any],
+) -> None:
+    # It refuses copies while CREATING (StartCopyJob: InvalidRequestException): a copy started
+    # at once failed its first items.
+    box = make_sandbox(serve=False, spec=SeedSpec(recovery_points=4, vaults=1))
+    env = accounts_of(box)  # the sandbox's clock moves only when the test says
+    gateway = dest_gateway()
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        env.clock.advance(seconds)
+
+    gateway.access.sleep = sleep
+    made = gateway.create_vault(
+        "central", NewVault(air_gapped=True, min_retention_days=7, max_retention_days=30)
+    )
+    assert made.air_gapped
+    assert sum(slept) >= 60.0  # the sandbox's CREATING time (lag_vault_creation_seconds)
+    assert slept[:3] == [1.0, 2.0, 4.0] and max(slept) <= 15.0
+    state = backup_client("sandbox-dest").describe_backup_vault(BackupVaultName="central")
+    assert state["VaultState"] == "AVAILABLE"
+
+
+def test_a_vault_still_creating_past_the_wait_is_one_error_naming_it(
+    make_sandbox: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = make_sandbox(serve=False, spec=SeedSpec(recovery_points=4, vaults=1))
+    accounts_of(box)  # the clock stands still: the vault never becomes AVAILABLE
+    monkeypatch.setattr("shuffle_aws_vaults.infrastructure.backup_gateway.VAULT_WAIT", 10.0)
+    gateway = dest_gateway()
+    gateway.access.sleep = lambda seconds: None
+    with pytest.raises(AwsError, match=r"vault central is CREATING after 1\d s"):
+        gateway.create_vault(
+            "central", NewVault(air_gapped=True, min_retention_days=7, max_retention_days=30)
+        )

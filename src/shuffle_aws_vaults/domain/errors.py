@@ -56,6 +56,11 @@ class NotFound(AwsError):
     category = ErrorCategory.NOT_FOUND
 
 
+class VaultNotReady(AwsError):
+    """A destination vault the tool created is not AVAILABLE (still CREATING past the wait, or
+    FAILED): it cannot receive copies."""
+
+
 class CredentialsExpired(AwsError):
     """The credentials expired and could not be renewed."""
 

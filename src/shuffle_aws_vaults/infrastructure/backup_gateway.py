@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
-from ..domain.errors import AwsError, NotFound
+from ..domain.errors import AwsError, NotFound, VaultNotReady
 from ..domain.recovery_point import STANDARD_VAULT, NewVault, RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
@@ -19,6 +20,8 @@ PAGE_SIZE = 1000
 # How often in a row one listing may start again after AWS refused its NextToken without
 # getting further than before.
 RESTARTS = 5
+VAULT_WAIT = 1800.0  # seconds a new vault may stay CREATING (AWS publishes no figure)
+VAULT_POLL_MAX = 15.0
 BAD_PARAMETER = "InvalidParameterValueException"
 JOBS, JOB_ID = "CopyJobs", "CopyJobId"
 log = logging.getLogger(__name__)
@@ -331,7 +334,9 @@ class Boto3BackupGateway:
             "BackupVaultName": name,
             "MinRetentionDays": new.min_retention_days,
             "MaxRetentionDays": new.max_retention_days,
-            "CreatorRequestId": f"shuffle-aws-vaults-{self._account_id}-{name}"[:100],
+            # At most 50 characters (the sandbox checks AWS's form): the same vault, the same id.
+            "CreatorRequestId": "sav-"
+            + hashlib.sha256(f"{self._account_id}/{self._region}/{name}".encode()).hexdigest()[:40],
         }
         if new.kms_key_arn:
             kwargs["EncryptionKeyArn"] = new.kms_key_arn
@@ -341,7 +346,36 @@ class Boto3BackupGateway:
             lambda: self._client().create_logically_air_gapped_backup_vault(**kwargs),
             patient=True,
         )
+        if created.get("VaultState", "AVAILABLE") != "AVAILABLE":
+            self._wait_until_available(name)
         return new.planned(name, created["BackupVaultArn"])
+
+    def _wait_until_available(self, name: str) -> None:
+        """A new logically air-gapped vault is CREATING a while, and refuses copies until it is
+        AVAILABLE (StartCopyJob: InvalidRequestException): ask DescribeBackupVault after 1 s,
+        doubling to VAULT_POLL_MAX, until it is, for VAULT_WAIT seconds at most."""
+        waited, pause = 0.0, 1.0
+        while True:
+            state = call(
+                self._access,
+                "DescribeBackupVault",
+                lambda: self._client().describe_backup_vault(BackupVaultName=name),
+                patient=True,
+            ).get("VaultState", "AVAILABLE")
+            if state == "AVAILABLE":
+                return
+            if state != "CREATING" or waited >= VAULT_WAIT:
+                raise VaultNotReady(
+                    "VaultNotReady",
+                    f"vault {name} is {state}"
+                    + (f" after {waited:.0f} s" if state == "CREATING" else "")
+                    + ": it cannot receive copies (see DescribeBackupVault)",
+                    "DescribeBackupVault",
+                )
+            log.info("vault %s is %s; asking again in %.0f s", name, state, pause)
+            self._access.sleep(pause)
+            waited += pause
+            pause = min(pause * 2, VAULT_POLL_MAX)
 
     def get_access_policy(self, name: str) -> dict[str, Any] | None:
         try:
