@@ -17,6 +17,8 @@ OtherAccountVault = Literal["access-denied", "not-found"]
 RoleRefusal = Literal["job", "call"]
 CopyJobOrder = Literal["oldest", "newest"]
 CrossRegionAccountCopy = Literal["supported", "refused"]
+CompositeFailure = Literal["partial", "failed"]
+NestedCopy = Literal["allowed", "refused"]
 
 GIB = 1024**3
 
@@ -175,6 +177,13 @@ class SandboxConfig:
     # "supported" (AWS since November 2025) or "refused" (the feature table's footnote 3 before:
     # the job FAILs, "Copy job from <src> to <dst> cannot be initiated for <type> resources...").
     cross_region_account_copy: CrossRegionAccountCopy = "supported"
+    # Composite recovery points (composite.py). What a parent copy job ends as when some, not
+    # all, of its child jobs fail, which AWS does not document: "partial" (PARTIAL, its copy
+    # lands with Status PARTIAL) or "failed" (FAILED, no parent copy). StartCopyJob on a
+    # nested point alone, which AWS does not document either: "allowed" (a job of its own, the
+    # copy lands with no parent) or "refused" (InvalidRequestException).
+    composite_failure: CompositeFailure = "partial"
+    nested_copy: NestedCopy = "allowed"
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     @property
@@ -199,6 +208,10 @@ class SandboxConfig:
         object.__setattr__(self, "region", served[0])
         if self.cross_region_account_copy not in ("supported", "refused"):
             raise ValueError("cross_region_account_copy must be 'supported' or 'refused'")
+        if self.composite_failure not in ("partial", "failed"):
+            raise ValueError("composite_failure must be 'partial' or 'failed'")
+        if self.nested_copy not in ("allowed", "refused"):
+            raise ValueError("nested_copy must be 'allowed' or 'refused'")
         if self.time_scale <= 0:
             raise ValueError("time_scale must be positive")
         if self.copy_quota < 1:

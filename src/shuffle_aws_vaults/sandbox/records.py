@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 DAY = 86400.0
@@ -56,6 +57,11 @@ class StoredRecoveryPoint:
     cold_after_days: int | None = None
     source_vault_arn: str | None = None
     deleted: bool = False
+    # Composite recovery points (see composite.py): a parent's IsParent, a nested point's
+    # parent and its CompositeMemberIdentifier (the resource's logical ID in the stack).
+    is_parent: bool = False
+    parent_arn: str | None = None
+    member_id: str | None = None
 
     def storage_class(self, now: float) -> str:
         if self.cold_after_days is not None and (
@@ -96,9 +102,13 @@ class StoredRecoveryPoint:
             "CompletionDate": wire_time(self.completion_date),
             "BackupSizeInBytes": self.size,
             "IsEncrypted": self.encryption_key_arn is not None,
-            "IsParent": False,
+            "IsParent": self.is_parent,
             "VaultType": "BACKUP_VAULT",
         }
+        if self.parent_arn is not None:
+            out["ParentRecoveryPointArn"] = self.parent_arn
+        if self.member_id is not None:
+            out["CompositeMemberIdentifier"] = self.member_id
         if self.encryption_key_arn is not None:
             out["EncryptionKeyArn"] = self.encryption_key_arn
         if self.source_vault_arn is not None:
@@ -151,6 +161,11 @@ class CopyJob:
     completion_date: float | None = None
     dest_recovery_point_arn: str | None = None
     message_category: str | None = None
+    # Composite copy jobs (see composite.py): a parent job's children, a child's parent.
+    is_parent: bool = False
+    parent_job_id: str | None = None
+    member_id: str | None = None
+    child_jobs: list[CopyJob] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -170,8 +185,15 @@ class CopyJob:
             "State": self.state,
             "BackupSizeInBytes": self.size,
             "IamRoleArn": self.iam_role_arn,
-            "IsParent": False,
+            "IsParent": self.is_parent,
         }
+        if self.is_parent:
+            out["NumberOfChildJobs"] = len(self.child_jobs)
+            out["ChildJobsInState"] = dict(Counter(child.state for child in self.child_jobs))
+        if self.parent_job_id is not None:
+            out["ParentJobId"] = self.parent_job_id
+        if self.member_id is not None:
+            out["CompositeMemberIdentifier"] = self.member_id
         if self.completion_date is not None:
             out["CompletionDate"] = wire_time(self.completion_date)
         if self.status_message is not None:
