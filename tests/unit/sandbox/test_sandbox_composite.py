@@ -159,7 +159,7 @@ def test_copying_a_composite_starts_the_parent_and_a_child_job_per_nested_point(
     assert {kid["IsParent"] for kid in kids} == {False}
     assert sorted(kid["CompositeMemberIdentifier"] for kid in kids) == ["Member0", "Member1"]
     every = env.jobs()
-    assert [w["CopyJobId"] for w in every][0] == job.copy_job_id  # the parent comes first
+    assert every[0]["CopyJobId"] == job.copy_job_id  # the parent comes first
     assert len(every) == 3
     by_source = env.jobs(sourceRecoveryPointArn=parent.arn)
     assert [w["CopyJobId"] for w in by_source] == [job.copy_job_id]
