@@ -246,6 +246,7 @@ def add_sandbox(commands: argparse._SubParsersAction[Parser]) -> None:
         "retention; default: never)",
     )
     add_unsaid(sandbox)
+    add_composite(sandbox)
     sandbox.add_argument(
         "--env-file", default=None, help="also write the export lines to this file (mode 0600)"
     )
@@ -308,4 +309,31 @@ def add_unsaid(sandbox: Parser) -> None:
         action="store_true",
         help="half the pages of ListCopyJobs and ListRecoveryPointsByBackupVault end early "
         "(even empty) and still carry a NextToken",
+    )
+
+
+def add_composite(sandbox: Parser) -> None:
+    """Composite recovery points (CloudFormation stacks), and what AWS leaves unsaid of them."""
+    composite = sandbox.add_argument_group("composite recovery points (CloudFormation stacks)")
+    composite.add_argument(
+        "--composite-share",
+        type=rate,
+        default=0.0,
+        metavar="S",
+        help="share of the seeded recovery points that belong to CloudFormation stacks: "
+        "composite points and their nested ones (default: 0, none)",
+    )
+    composite.add_argument(
+        "--composite-failure",
+        choices=("partial", "failed"),
+        default="partial",
+        help="a composite's copy job whose child jobs partly failed ends PARTIAL (its copy "
+        "lands PARTIAL) or FAILED (no copy); AWS does not say (default: partial)",
+    )
+    composite.add_argument(
+        "--nested-copy",
+        choices=("allowed", "refused"),
+        default="allowed",
+        help="StartCopyJob on a nested recovery point alone: an ordinary copy, or "
+        "InvalidRequestException; AWS does not say (default: allowed)",
     )
