@@ -48,6 +48,8 @@ def recovery_point_from_wire(item: dict[str, Any], vault_name: str) -> RecoveryP
         delete_at=_utc(calculated.get("DeleteAt")),
         delete_after_days=lifecycle.get("DeleteAfterDays"),
         source_vault_arn=item.get("SourceBackupVaultArn"),
+        is_parent=bool(item.get("IsParent")),
+        parent_arn=item.get("ParentRecoveryPointArn"),
     )
 
 
@@ -62,6 +64,8 @@ def copy_job_from_wire(item: dict[str, Any]) -> CopyJobInfo:
         dest_arn=item.get("DestinationRecoveryPointArn"),
         message=item.get("StatusMessage"),
         category=item.get("MessageCategory"),
+        is_parent=bool(item.get("IsParent")),
+        parent_job_id=item.get("ParentJobId"),
     )
 
 
