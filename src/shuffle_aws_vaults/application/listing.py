@@ -56,13 +56,15 @@ def listed_points(
     notices: Notices,
     now: datetime,
 ) -> Iterator[tuple[Route, Candidate]]:
-    """Each route's recovery points with their verdicts (as copied to another account)."""
+    """Each route's recovery points with their verdicts (as copied to another account); then
+    its nested points of composites, no candidates of their own (no verdict, no metadata)."""
     for route in routes:
         sources = sources_of(account_of(accounts, route).wiring(route.region))
         scanned = select(route.request, sources, cross_account=True, now=now)
         if not scanned.vaults and not request.vault_names:  # else planning the routes said so
             notices.warn(no_vaults(sources.source.account_id, route.region))
         yield from ((route, candidate) for candidate in scanned.candidates)
+        yield from ((route, Candidate(rp, None, None)) for rp in scanned.nested)
 
 
 def filter_summary(

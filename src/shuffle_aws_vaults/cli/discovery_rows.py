@@ -150,6 +150,8 @@ def listed_row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[
         return None
     item = row(candidate, metadata_columns)
     item["copyable"] = "yes" if candidate.reason is None else f"no: {candidate.reason.value}"
+    if candidate.rp.is_nested:  # copied by its composite's copy job, never alone
+        item["copyable"] = "with its composite"
     return item
 
 

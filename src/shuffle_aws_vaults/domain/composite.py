@@ -11,7 +11,7 @@ composite's copy is verified when it and a copy of each of its nested points are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .recovery_point import COPYABLE_STATUSES, RecoveryPoint
 from .verification import Check, Verdict, same_instant
@@ -34,6 +34,10 @@ class NestedPoints:
 
     def __len__(self) -> int:
         return sum(len(points) for points in self._by_parent.values())
+
+    def __iter__(self) -> Iterator[RecoveryPoint]:
+        for points in self._by_parent.values():
+            yield from points
 
     @classmethod
     def of_listing(cls, points: Iterable[RecoveryPoint]) -> NestedPoints:
