@@ -75,6 +75,7 @@ class Migrated:
     starts_after_adoption: int
     filtered: dict[str, Any]
     dry_run: Run
+    listed: list[dict[str, Any]]
 
 
 def verify(box: Box, *flags: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -111,6 +112,9 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
         since = ("--created-after", recent())
         filtered = box.document("filter", *ACCOUNT_FLAGS, "--all-vaults", *since, status=0)
         source = source_of(box, filtered)
+        listed = box.document(
+            "list", *ACCOUNT_FLAGS[:2], *ACCOUNT_FLAGS[4:6], "--all-vaults", status=0
+        )
         dry_run = box.process(*copy_args(state, "--dry-run", *since))
         in_flight: list[int] = []  # intents and submitted jobs in the journal after each kill
         early = 0
@@ -147,6 +151,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
             box.started_copies() - starts,
             filtered,
             dry_run,
+            listed,
         )
 
 
@@ -172,6 +177,13 @@ def test_filter_counts_nested_points_apart_and_lists_none_as_an_item(migrated: M
         == summary["included"] + summary["excluded"]
         == SPEC.recovery_points - len(source.nested_arns)
     )
+
+
+def test_list_shows_each_nested_point_as_copied_with_its_composite(migrated: Migrated) -> None:
+    copyable = {row["recovery_point_arn"]: row["copyable"] for row in migrated.listed}
+    nested = migrated.source.nested_arns
+    assert {copyable[arn] for arn in nested} == {"with its composite"}
+    assert {copyable[arn] for arn in migrated.source.selected} == {"yes"}
 
 
 def test_a_dry_run_says_the_nested_points_go_with_their_composites(migrated: Migrated) -> None:
