@@ -14,13 +14,21 @@ from botocore.exceptions import ClientError
 from shuffle_aws_vaults.sandbox import SeedSpec
 
 from . import DEST, ROLE, Accounts, accounts_of, error_code, list_copy_jobs, vault_arn
+from .conformance import ConformanceRecorder
 
 pytestmark = pytest.mark.integration
 
 
-def stacked(make_sandbox: Callable[..., Any], **config: Any) -> Accounts:
+def stacked(
+    make_sandbox: Callable[..., Any], recorder: ConformanceRecorder | None = None, **config: Any
+) -> Accounts:
+    """A sandbox whose one vault holds stacks (each answer checked by `recorder`, if given)."""
     spec = SeedSpec(recovery_points=120, vaults=1, composite_share=0.25, edge_case_share=0.0)
-    return accounts_of(make_sandbox(serve=False, spec=spec, jitter=0.0, **config))
+    accounts = accounts_of(make_sandbox(serve=False, spec=spec, jitter=0.0, **config))
+    if recorder is not None:
+        recorder.attach(accounts.source)
+        recorder.attach(accounts.dest)
+    return accounts
 
 
 def composites(accounts: Accounts) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -54,7 +62,8 @@ def test_a_stack_lists_as_a_composite_and_nested_points_that_name_it(
 def test_copying_a_composite_runs_a_parent_job_over_a_child_job_per_nested_point(
     make_sandbox: Callable[..., Any],
 ) -> None:
-    accounts = stacked(make_sandbox)
+    recorder = ConformanceRecorder()  # every answer as botocore's model says, before parsing
+    accounts = stacked(make_sandbox, recorder)
     parents, _ = composites(accounts)
     parent = next(rp for rp in parents if rp["Status"] == "COMPLETED")
     children = accounts.points(ByParentRecoveryPointArn=parent["RecoveryPointArn"])
@@ -95,6 +104,9 @@ def test_copying_a_composite_runs_a_parent_job_over_a_child_job_per_nested_point
         "COMPLETED",
         parent["ResourceArn"],
     )
+    assert recorder.problems == []
+    driven = {"ListRecoveryPointsByBackupVault", "StartCopyJob", "DescribeCopyJob", "ListCopyJobs"}
+    assert driven <= {operation for operation, outcome in recorder.answers if outcome == "OK"}
 
 
 def test_a_nested_point_copied_alone_is_refused_when_the_sandbox_says_so(
