@@ -50,6 +50,8 @@ class ExistingCopies:
                 vault_arn = self.dest_vault_arn(vault)
                 for job in self._source.list_copy_jobs(dest_vault_arn=vault_arn, state="COMPLETED"):
                     key = (job.source_arn, vault_arn)
+                    if job.parent_job_id is not None:
+                        continue  # a composite's child job: its nested point is no item
                     if job.dest_arn and newer(job, latest.get(key)):
                         latest[key] = job
             self._by_job = {key: str(job.dest_arn) for key, job in latest.items()}

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..domain.composite import NestedPoints
 from ..domain.eligibility import blocked_by_aws_managed_key, ineligibility
 from ..domain.reasons import Reason
 from ..domain.recovery_point import RecoveryPoint, Vault
@@ -89,11 +90,14 @@ def scan(
     cross_region: bool = False,
     routing: RouteTable | None = None,
     dest_region: str | None = None,
+    nested: NestedPoints | None = None,
 ) -> Iterator[Candidate]:
     """Every recovery point of `vaults`, with its metadata and verdict (`cross_region`: the
-    copies go to another Region). With `routing`, each one's destination is its row's: what
-    the selection keeps and no row routes is `no-route`; what AWS cannot copy is judged
-    against that destination (`dest_region`: the route's own, for rows that name none).
+    copies go to another Region). Nested points of composites are no candidates: they go with
+    their composite, counted in `tally` and kept in `nested`. With `routing`, each one's
+    destination is its row's: what the selection keeps and no row routes is `no-route`; what
+    AWS cannot copy is judged against that destination (`dest_region`: the route's own, for
+    rows that name none).
 
     Filters are not pushed down to AWS: every item is listed, so the excluded counts account
     for the whole vault (a million items list in about a thousand calls).
@@ -110,10 +114,14 @@ def scan(
             verdicts=verdicts,
             now=now,
             tally=tally,
+            nested=nested,
         )
         return
     for vault in vaults:
         for rp in gateway.iter_recovery_points(vault.name):
+            if rp.is_nested:
+                _nested(rp, tally, nested)
+                continue
             meta = metadata.get(rp.resource_arn) if metadata is not None else None
             reason = decide(
                 selection,
@@ -140,12 +148,16 @@ def _routed(
     verdicts: KeyVerdicts,
     now: datetime,
     tally: SelectionTally | None,
+    nested: NestedPoints | None,
 ) -> Iterator[Candidate]:
     """scan's stream with a route table: the selection's filters first, then the route, then
     what AWS cannot copy into that route's destination."""
     source_account, source_region = gateway.account_id, gateway.region
     for vault in vaults:
         for rp in gateway.iter_recovery_points(vault.name):
+            if rp.is_nested:
+                _nested(rp, tally, nested)
+                continue
             meta = metadata.get(rp.resource_arn) if metadata is not None else None
             reason = filter_reason(selection, rp, meta)
             destination = routing.destination_of(meta) if reason is None else None
@@ -163,3 +175,11 @@ def _routed(
             if tally is not None:
                 tally.add(rp, reason)
             yield Candidate(rp, meta, reason, destination if reason is None else None)
+
+
+def _nested(rp: RecoveryPoint, tally: SelectionTally | None, nested: NestedPoints | None) -> None:
+    """A nested point of a composite: no item (AWS copies it with its composite), counted."""
+    if tally is not None:
+        tally.add_nested(rp)
+    if nested is not None:
+        nested.add(rp)

@@ -56,13 +56,15 @@ def listed_points(
     notices: Notices,
     now: datetime,
 ) -> Iterator[tuple[Route, Candidate]]:
-    """Each route's recovery points with their verdicts (as copied to another account)."""
+    """Each route's recovery points with their verdicts (as copied to another account); then
+    its nested points of composites, no candidates of their own (no verdict, no metadata)."""
     for route in routes:
         sources = sources_of(account_of(accounts, route).wiring(route.region))
         scanned = select(route.request, sources, cross_account=True, now=now)
         if not scanned.vaults and not request.vault_names:  # else planning the routes said so
             notices.warn(no_vaults(sources.source.account_id, route.region))
         yield from ((route, candidate) for candidate in scanned.candidates)
+        yield from ((route, Candidate(rp, None, None)) for rp in scanned.nested)
 
 
 def filter_summary(
@@ -80,6 +82,19 @@ def filter_summary(
             reason.value: count for reason, count in sorted(tally.excluded.items())
         },
         **{f"included_by_{key}": dict(sorted(c.items())) for key, c in included_by.items()},
+        **nested_summary(tally),
+    }
+
+
+def nested_summary(tally: SelectionTally) -> dict[str, Any]:
+    """Composite recovery points' nested ones, when the vaults hold any: listed, and those
+    of the included composites (copied with them); not items, so in no count above."""
+    if not tally.nested:
+        return {}
+    return {
+        "composites_included": len(tally.included_composites),
+        "nested_listed": tally.nested,
+        "nested_included": tally.nested_included,
     }
 
 
@@ -108,9 +123,7 @@ class FilterTotals:
         already: int | None,
     ) -> None:
         self.per_route[route.key] = filter_summary(tally, included_by, already)
-        self.tally.included += tally.included
-        self.tally.included_bytes += tally.included_bytes
-        self.tally.excluded.update(tally.excluded)
+        self.tally.merge(tally)
         for key, counts in included_by.items():
             if key == "vault" and self.sectioned:
                 counts = Counter({f"{route.key}/{name}": n for name, n in counts.items()})

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..domain.composite import NestedPoints
 from ..domain.recovery_point import Vault
 from ..domain.routing import RouteTable
 from ..domain.selection import Selection, SelectionTally
@@ -43,6 +44,8 @@ class SelectionSources:
 class SelectionScan:
     vaults: list[Vault]
     candidates: Iterator[Candidate]
+    # The nested points of composites, as the candidates' stream finds them (not candidates)
+    nested: NestedPoints
 
 
 class NothingSelected(RequestRefused):
@@ -122,6 +125,7 @@ def select(
     excluded as cross-region-unsupported). With a route table each recovery point's own
     destination decides both (`dest_region`: the route's, for rows that name none)."""
     vaults = resolve_vaults(sources.source, request.vault_names, all_vaults=request.all_vaults)
+    nested = NestedPoints()
     candidates = scan(
         sources.source,
         vaults,
@@ -134,8 +138,9 @@ def select(
         cross_region=cross_region,
         routing=request.routing,
         dest_region=dest_region,
+        nested=nested,
     )
-    return SelectionScan(vaults, candidates)
+    return SelectionScan(vaults, candidates, nested)
 
 
 def sources_of(wiring: Wiring) -> SelectionSources:

@@ -250,6 +250,8 @@ class Tracking:
     # -- a job's news ---------------------------------------------------------------------------
 
     def on_job(self, job: CopyJobInfo) -> None:
+        if job.parent_job_id is not None:
+            return  # a composite's child job: AWS started it, its parent job is the item's
         i = self._job_item.get(job.job_id)
         if i is None or self.state.job_ids[i] != job.job_id:
             # Not ours, an earlier attempt's, or ours with its StartCopyJob answer still on

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from ..domain.composite import NestedPoints, check_nested
 from ..domain.copy_job import CopyJobInfo, newer
 from ..domain.migration import MigrationState, Status
 from ..domain.recovery_point import RecoveryPoint, Vault
@@ -54,18 +55,45 @@ def _dest_listing(dest: BackupGateway, vault: str) -> dict[str, RecoveryPoint]:
     return {rp.arn: rp for rp in dest.iter_recovery_points(vault)}
 
 
+class _Checker:
+    """compare's verdicts; a composite's copy is verified when its nested points' copies are
+    there too (`nested`: the source's nested points; None: not checked). Each destination
+    vault's nested points are indexed on first need."""
+
+    def __init__(
+        self, listings: dict[str, dict[str, RecoveryPoint]], nested: NestedPoints | None
+    ) -> None:
+        self._listings = listings
+        self._nested = nested
+        self._copies: dict[str, NestedPoints] = {}
+
+    def check(self, source: RecoveryPoint, copy: RecoveryPoint | None, vault: str) -> Check:
+        check = compare(source, copy)
+        nested = self._nested
+        if copy is None or nested is None or not source.is_parent:
+            return check
+        if check.verdict is not Verdict.VERIFIED:
+            return check
+        if vault not in self._copies:
+            self._copies[vault] = NestedPoints.of_listing(self._listings[vault].values())
+        return check_nested(nested.of(source.arn), self._copies[vault].of(copy.arn))
+
+
 def verify_from_journal(
     state: MigrationState,
     sources: dict[str, RecoveryPoint],
     dest: BackupGateway | Destinations,
     origin: tuple[str, str] | None = None,
+    nested: NestedPoints | None = None,
 ) -> Iterator[ItemCheck]:
-    """Each planned item; `sources` maps source ARN to its current listing (for the fields).
+    """Each planned item; `sources` maps source ARN to its current listing (for the fields),
+    `nested` the nested points of its composites.
     `origin`: the source's (Region, account), so that copies of a same-named vault of another
     Region or account are not taken for extras. With several destinations (`Destinations`)
     each item's vault is listed in its own account, and named ACCOUNT/VAULT."""
     listings: dict[str, dict[str, RecoveryPoint]] = {}
     seen: dict[str, set[str]] = {}
+    checker = _Checker(listings, nested)
     for i, item in enumerate(state.items):
         vault = item.dest_vault_name
         gateway: BackupGateway
@@ -89,7 +117,7 @@ def verify_from_journal(
             check = Check(Verdict.MISMATCHED, "the source recovery point no longer exists")
         else:
             copy = listings[vault].get(dest_arn)
-            check = compare(source, copy)
+            check = checker.check(source, copy, vault)
             seen[vault].add(dest_arn)
         yield ItemCheck(source, item.source_arn, vault, dest_arn, check)
     vaults = {item.source_vault for item in state.items}
@@ -103,9 +131,11 @@ def verify_without_journal(
     source_gateway: BackupGateway,
     dest: BackupGateway,
     dest_vaults: Iterable[str] = (),
+    nested: NestedPoints | None = None,
 ) -> Iterator[ItemCheck]:
     """Each selected source item, its copy found by job record or by matching (`dest_vaults`:
-    listed besides those the items go to, for extras)."""
+    listed besides those the items go to, for extras; `nested`: the nested points of the
+    composites among them)."""
     items = list(sources)
     listings: dict[str, dict[str, RecoveryPoint]] = {}
     seen: dict[str, set[str]] = {}
@@ -126,6 +156,7 @@ def verify_without_journal(
             ):
                 completed[job.source_arn] = job
     jobs = {arn: str(job.dest_arn) for arn, job in completed.items()}
+    checker = _Checker(listings, nested)
     failures: dict[str, CopyJobInfo] = {}  # source ARN -> its latest failed copy job
     for job in source_gateway.list_copy_jobs():
         if job.state == "FAILED" and newer(job, failures.get(job.source_arn)):
@@ -140,7 +171,7 @@ def verify_without_journal(
         if copy is None and rp.arn in failed:
             check = Check(Verdict.FAILED, failed[rp.arn])
         else:
-            check = compare(rp, copy)
+            check = checker.check(rp, copy, vault)
         if copy is not None:
             seen[vault].add(copy.arn)
         yield ItemCheck(rp, rp.arn, vault, copy.arn if copy else dest_arn, check)
@@ -157,23 +188,29 @@ def verify_selection(
     dest: BackupGateway | Destinations,
     dest_vault: str | None,
     routed: list[Candidate] | None = None,
+    nested: NestedPoints | None = None,
 ) -> Iterator[ItemCheck]:
     """Each item to verify: with a journal (`state`) its every planned item, else each item the
     selection includes (`included`, of `vaults`), into `dest_vault` or the vault's namesake
-    (with a route table, `routed`: the included candidates, each into its row's vault)."""
+    (with a route table, `routed`: the included candidates, each into its row's vault);
+    `nested`: the nested points of the selection's composites."""
     if state is not None:
         planned = {item.source_arn for item in state.items}
         listed = {rp.arn: rp for rp in included if rp.arn in planned}
         if len(listed) < len(planned):  # planned items the selection no longer includes
             for vault in {item.source_vault for item in state.items} - {v.name for v in vaults}:
-                listed.update({rp.arn: rp for rp in source.iter_recovery_points(vault)})
-        return verify_from_journal(state, listed, dest, (source.region, source.account_id))
+                for rp in source.iter_recovery_points(vault):
+                    if rp.is_nested and nested is not None:
+                        nested.add(rp)
+                    listed[rp.arn] = rp
+        origin = (source.region, source.account_id)
+        return verify_from_journal(state, listed, dest, origin, nested)
     arns = {vault.name: vault.arn for vault in vaults}
     if isinstance(dest, Destinations):
-        return _routed_without_journal(routed or [], arns, source, dest)
+        return _routed_without_journal(routed or [], arns, source, dest, nested)
     every = [dest_vault or vault.name for vault in vaults]
     return verify_without_journal(
-        included, lambda rp: dest_vault or rp.vault_name, arns, source, dest, every
+        included, lambda rp: dest_vault or rp.vault_name, arns, source, dest, every, nested
     )
 
 
@@ -182,6 +219,7 @@ def _routed_without_journal(
     arns: dict[str, str],
     source: BackupGateway,
     destinations: Destinations,
+    nested: NestedPoints | None = None,
 ) -> Iterator[ItemCheck]:
     """No journal, a route table: each destination's items checked as one destination's, their
     vaults named ACCOUNT/VAULT."""
@@ -195,8 +233,9 @@ def _routed_without_journal(
         vault_of = {c.rp.arn: c.destination.vault for c in group if c.destination}
         points = [c.rp for c in group]
         gateway = destinations.of(*place)
+        vault_of_point = functools.partial(_row_vault, vault_of)
         for check in verify_without_journal(
-            points, functools.partial(_row_vault, vault_of), arns, source, gateway
+            points, vault_of_point, arns, source, gateway, nested=nested
         ):
             yield dataclasses.replace(check, dest_vault=f"{place[0]}/{check.dest_vault}")
 
@@ -216,8 +255,8 @@ def _extras(
     account, when `origin` names them) that match no planned item."""
     for vault, listing in sorted(listings.items()):
         for arn, rp in listing.items():
-            if arn in seen[vault] or not rp.source_vault_arn:
-                continue
+            if arn in seen[vault] or not rp.source_vault_arn or rp.is_nested:
+                continue  # (a nested point's copy counts under its composite's)
             # arn:PARTITION:backup:REGION:ACCOUNT:backup-vault:NAME
             parts = rp.source_vault_arn.split(":")
             name = parts[-1]

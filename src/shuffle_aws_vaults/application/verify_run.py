@@ -252,6 +252,6 @@ class VerifyRun:
                 "and matching"
             )
         checks = verify_selection(
-            state, included, scanned.vaults, source, every, self._dest_vault, chosen
+            state, included, scanned.vaults, source, every, self._dest_vault, chosen, scanned.nested
         )
         return _Prepared(verdicts, checks)

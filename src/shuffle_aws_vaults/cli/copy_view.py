@@ -15,6 +15,7 @@ from ..domain.lanes import DOCUMENTED_TYPE_LIMITS, TypeLimit, merge_limits, pars
 from ..domain.progress import format_duration
 from ..domain.units import human_size
 from .checklist import print_checklist
+from .discovery_rows import nested_line
 
 
 def counts_text(report: dict[str, Any], adopted_where: str = "in the destination") -> str:
@@ -66,6 +67,9 @@ def print_plan(
         f"Plan: {summary.items:,} recovery points, {human_size(summary.bytes)} "
         f"(of {tally.total:,} listed; {tally.excluded_total:,} excluded).\n"
     )
+    if tally.nested:
+        composites = len(tally.included_composites)
+        out.write(nested_line(tally.nested, tally.nested_included, composites) + "\n")
     if preview.already_copied:
         out.write(
             f"Already in the destination: {preview.already_copied:,} (recorded as already "

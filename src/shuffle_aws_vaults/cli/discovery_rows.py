@@ -99,6 +99,11 @@ def print_summary(data: dict[str, Any], stream: TextIO) -> None:
             f"Of them, {data['already_copied']:,} are already in the destination: copy records "
             "them as already copied and does not copy them again.\n"
         )
+    if data.get("nested_listed"):
+        stream.write(
+            nested_line(data["nested_listed"], data["nested_included"], data["composites_included"])
+            + "\n"
+        )
     if data["excluded"]:
         stream.write(f"Excluded {data['excluded']:,}:\n")
         for ineligible, title in ((False, "not selected"), (True, "cannot be copied")):
@@ -118,6 +123,15 @@ def print_summary(data: dict[str, Any], stream: TextIO) -> None:
             parts = ", ".join(f"{name or '(none)'} {count:,}" for name, count in counts.items())
             stream.write(f"Included by {key.replace('_', ' ')}: {parts}\n")
     stream.write("\n")
+
+
+def nested_line(listed: int, included: int, composites: int) -> str:
+    """The line on nested recovery points (filter and copy --dry-run)."""
+    return (
+        f"Nested recovery points: {listed:,} listed, not counted above: AWS copies each with "
+        f"its composite recovery point ({included:,} go with the {composites:,} composite(s) "
+        "selected)."
+    )
 
 
 def vault_row(vault: Vault) -> dict[str, Any]:
@@ -146,6 +160,8 @@ def listed_row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[
         return None
     item = row(candidate, metadata_columns)
     item["copyable"] = "yes" if candidate.reason is None else f"no: {candidate.reason.value}"
+    if candidate.rp.is_nested:  # copied by its composite's copy job, never alone
+        item["copyable"] = "with its composite"
     return item
 
 

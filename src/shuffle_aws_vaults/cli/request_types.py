@@ -130,10 +130,13 @@ SANDBOX_CONFIG = (
     "cross_region_account_copy seed time_scale copy_quota at_quota dest_refusal malformed_arn"
     " other_account_vault role_refusal changed_share management_account source_account_count"
     " dest_account_count suspended_accounts copy_job_order short_pages lag_aws_managed_key"
-    " dest_quotas dest_held dest_quotas_denied"
+    " dest_quotas dest_held dest_quotas_denied composite_failure nested_copy"
 )
 SANDBOX_FAULTS = (
     "throttle_rate unavailable_rate drop_rate job_failure_rate api_rate api_burst"
     " system_error_rate system_error_fail_share"
 )
-SANDBOX_SPEC = "recovery_points vaults edge_case_share metadata_missing_share unshared_key_share"
+SANDBOX_SPEC = (
+    "recovery_points vaults edge_case_share metadata_missing_share unshared_key_share"
+    " composite_share"
+)

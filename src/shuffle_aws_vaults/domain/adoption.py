@@ -38,7 +38,8 @@ class DestinationIndex:
     """Destination recovery points by (resource ARN, creation date), vault by vault.
 
     Built by streaming each vault's listing once; points that are not (yet) usable copies
-    (CREATING, EXPIRED, PARTIAL, DELETING) are left out.
+    (CREATING, EXPIRED, PARTIAL, DELETING) are left out, and so are nested points of
+    composites (a composite's copy is adopted; its nested copies come with it).
     """
 
     def __init__(self) -> None:
@@ -52,8 +53,8 @@ class DestinationIndex:
         entries = self._by_vault.setdefault(vault, {})
         one = self._shared.setdefault
         for rp in points:
-            if rp.status not in COPYABLE_STATUSES:
-                continue
+            if rp.status not in COPYABLE_STATUSES or rp.is_nested:
+                continue  # not usable yet; or copied with its composite, never an item's copy
             self.points += 1
             key = _key(one(rp.resource_arn, rp.resource_arn), rp.creation_date.timestamp())
             origin = rp.source_vault_arn

@@ -20,6 +20,10 @@ class CopyJobInfo:
     dest_arn: str | None = None
     message: str | None = None
     category: str | None = None
+    # A composite's copy: its parent job says is_parent; each child job names the parent in
+    # parent_job_id (the tool starts and tracks parent jobs only).
+    is_parent: bool = False
+    parent_job_id: str | None = None
 
     @property
     def terminal(self) -> bool:

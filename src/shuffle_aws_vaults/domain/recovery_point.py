@@ -68,6 +68,15 @@ class RecoveryPoint:
     delete_after_days: int | None = None
     source_vault_arn: str | None = None
     vault_type: str = STANDARD_VAULT
+    # Composite recovery points (CloudFormation stacks, domain/composite.py): the composite
+    # says is_parent; each nested point names it in parent_arn.
+    is_parent: bool = False
+    parent_arn: str | None = None
+
+    @property
+    def is_nested(self) -> bool:
+        """A nested (child) recovery point: AWS copies it with its composite, not alone."""
+        return self.parent_arn is not None
 
     @property
     def is_continuous(self) -> bool:

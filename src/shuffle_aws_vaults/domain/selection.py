@@ -103,18 +103,45 @@ def decide(
 
 @dataclass
 class SelectionTally:
-    """Counts of a selection pass: included, and excluded by reason."""
+    """Counts of a selection pass: included, and excluded by reason. Nested recovery points
+    (domain/composite.py) are neither: they are counted under their composite."""
 
     included: int = 0
     included_bytes: int = 0
     excluded: Counter[Reason] = field(default_factory=Counter)
+    nested_by_parent: Counter[str] = field(default_factory=Counter)
+    included_composites: set[str] = field(default_factory=set)
 
     def add(self, rp: RecoveryPoint, reason: Reason | None) -> None:
         if reason is None:
             self.included += 1
             self.included_bytes += rp.size_bytes
+            if rp.is_parent:
+                self.included_composites.add(rp.arn)
         else:
             self.excluded[reason] += 1
+
+    def add_nested(self, rp: RecoveryPoint) -> None:
+        """A nested point: AWS copies it with its composite, never alone."""
+        self.nested_by_parent[rp.parent_arn or ""] += 1
+
+    def merge(self, other: SelectionTally) -> None:
+        """Add `other`'s counts (another route's) to these."""
+        self.included += other.included
+        self.included_bytes += other.included_bytes
+        self.excluded.update(other.excluded)
+        self.nested_by_parent.update(other.nested_by_parent)
+        self.included_composites |= other.included_composites
+
+    @property
+    def nested(self) -> int:
+        """Nested recovery points listed (not items: each goes with its composite)."""
+        return sum(self.nested_by_parent.values())
+
+    @property
+    def nested_included(self) -> int:
+        """Nested recovery points of the included composites: copied with them."""
+        return sum(self.nested_by_parent[arn] for arn in self.included_composites)
 
     @property
     def total(self) -> int:

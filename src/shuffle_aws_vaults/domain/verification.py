@@ -28,7 +28,7 @@ class Check:
     detail: str = ""
 
 
-def _same_instant(a: datetime, b: datetime) -> bool:
+def same_instant(a: datetime, b: datetime) -> bool:
     # AWS keeps milliseconds; listings may round differently than the source's.
     return abs((a - b).total_seconds()) < 0.001
 
@@ -42,7 +42,7 @@ def compare(source: RecoveryPoint, copy: RecoveryPoint | None) -> Check:
     differ = []
     if copy.resource_arn != source.resource_arn:
         differ.append(f"resource ARN {copy.resource_arn}")
-    if not _same_instant(copy.creation_date, source.creation_date):
+    if not same_instant(copy.creation_date, source.creation_date):
         differ.append(f"creation date {copy.creation_date.isoformat()}")
     if copy.size_bytes != source.size_bytes:
         differ.append(f"size {copy.size_bytes} (source {source.size_bytes})")

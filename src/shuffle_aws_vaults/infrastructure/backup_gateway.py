@@ -6,14 +6,15 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
 from ..domain.errors import AwsError, NotFound, VaultNotReady
-from ..domain.recovery_point import STANDARD_VAULT, NewVault, RecoveryPoint, Vault
+from ..domain.recovery_point import NewVault, RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
+from .backup_wire import copy_job_from_wire, recovery_point_from_wire, utc, vault_from_wire
 from .destination_limits import Boto3DestinationLimits
 
 PAGE_SIZE = 1000
@@ -25,63 +26,6 @@ VAULT_POLL_MAX = 15.0
 BAD_PARAMETER = "InvalidParameterValueException"
 JOBS, JOB_ID = "CopyJobs", "CopyJobId"
 log = logging.getLogger(__name__)
-
-
-def _utc(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromtimestamp(float(value), UTC)
-
-
-def recovery_point_from_wire(item: dict[str, Any], vault_name: str) -> RecoveryPoint:
-    calculated = item.get("CalculatedLifecycle") or {}
-    lifecycle = item.get("Lifecycle") or {}
-    created = _utc(item.get("CreationDate"))
-    return RecoveryPoint(
-        arn=item["RecoveryPointArn"],
-        vault_name=item.get("BackupVaultName") or vault_name,
-        resource_arn=item.get("ResourceArn", ""),
-        resource_type=item.get("ResourceType", ""),
-        creation_date=created or datetime.fromtimestamp(0, UTC),
-        size_bytes=int(item.get("BackupSizeInBytes") or 0),
-        status=item.get("Status", ""),
-        encryption_key_arn=item.get("EncryptionKeyArn"),
-        cold_storage_at=_utc(calculated.get("MoveToColdStorageAt")),
-        delete_at=_utc(calculated.get("DeleteAt")),
-        delete_after_days=lifecycle.get("DeleteAfterDays"),
-        source_vault_arn=item.get("SourceBackupVaultArn"),
-        vault_type=item.get("VaultType") or STANDARD_VAULT,
-    )
-
-
-def copy_job_from_wire(item: dict[str, Any]) -> CopyJobInfo:
-    return CopyJobInfo(
-        job_id=item["CopyJobId"],
-        state=item.get("State", "UNKNOWN"),
-        source_arn=item.get("SourceRecoveryPointArn", ""),
-        dest_vault_arn=item.get("DestinationBackupVaultArn", ""),
-        created=_utc(item.get("CreationDate")),
-        completed=_utc(item.get("CompletionDate")),
-        dest_arn=item.get("DestinationRecoveryPointArn"),
-        message=item.get("StatusMessage"),
-        category=item.get("MessageCategory"),
-    )
-
-
-def vault_from_wire(item: dict[str, Any]) -> Vault:
-    return Vault(
-        name=item["BackupVaultName"],
-        arn=item["BackupVaultArn"],
-        recovery_points=int(item.get("NumberOfRecoveryPoints") or 0),
-        locked=bool(item.get("Locked")),
-        min_retention_days=item.get("MinRetentionDays"),
-        max_retention_days=item.get("MaxRetentionDays"),
-        encryption_key_arn=item.get("EncryptionKeyArn"),
-        vault_type=item.get("VaultType") or STANDARD_VAULT,
-        key_type=item.get("EncryptionKeyType"),
-    )
 
 
 class Boto3BackupGateway:
@@ -233,7 +177,7 @@ class Boto3BackupGateway:
         )
         return StartedJob(
             str(response["CopyJobId"]),
-            _utc(response.get("CreationDate")),
+            utc(response.get("CreationDate")),
             limit_answers=self._access.take_limit_answers(),
         )
 

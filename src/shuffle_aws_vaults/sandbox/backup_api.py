@@ -175,7 +175,7 @@ def start_copy_job(self: Any) -> str:
     )
     job = active_world().start_copy_job(self.current_account, self.region, request)
     created = wire_time(job.creation_date)
-    return _ok({"CopyJobId": job.copy_job_id, "CreationDate": created, "IsParent": False})
+    return _ok({"CopyJobId": job.copy_job_id, "CreationDate": created, "IsParent": job.is_parent})
 
 
 def describe_copy_job(self: Any) -> str:

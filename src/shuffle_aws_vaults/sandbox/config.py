@@ -19,6 +19,8 @@ RoleRefusal = Literal["job", "call"]
 CopyJobOrder = Literal["oldest", "newest"]
 CrossRegionAccountCopy = Literal["supported", "refused"]
 LagAwsManagedKey = Literal["job", "call"]
+CompositeFailure = Literal["partial", "failed"]
+NestedCopy = Literal["allowed", "refused"]
 
 GIB = 1024**3
 
@@ -214,6 +216,13 @@ class SandboxConfig:
     # before it is AVAILABLE (AWS publishes no figure; 0: AVAILABLE at once). Seeded LAG vaults
     # are AVAILABLE from the start.
     lag_vault_creation_seconds: float = 60.0
+    # Composite recovery points (composite.py). What a parent copy job ends as when some, not
+    # all, of its child jobs fail, which AWS does not document: "partial" (PARTIAL, its copy
+    # lands with Status PARTIAL) or "failed" (FAILED, no parent copy). StartCopyJob on a
+    # nested point alone, which AWS does not document either: "allowed" (a job of its own, the
+    # copy lands with no parent) or "refused" (InvalidRequestException).
+    composite_failure: CompositeFailure = "partial"
+    nested_copy: NestedCopy = "allowed"
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     @property
@@ -238,6 +247,10 @@ class SandboxConfig:
         object.__setattr__(self, "region", served[0])
         if self.cross_region_account_copy not in ("supported", "refused"):
             raise ValueError("cross_region_account_copy must be 'supported' or 'refused'")
+        if self.composite_failure not in ("partial", "failed"):
+            raise ValueError("composite_failure must be 'partial' or 'failed'")
+        if self.nested_copy not in ("allowed", "refused"):
+            raise ValueError("nested_copy must be 'allowed' or 'refused'")
         if self.time_scale <= 0:
             raise ValueError("time_scale must be positive")
         if self.copy_quota < 1:

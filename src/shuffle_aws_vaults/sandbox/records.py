@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 DAY = 86400.0
@@ -64,6 +65,11 @@ class StoredRecoveryPoint:
     # key leaves encryption_key_arn None and the point still encrypted.
     vault_type: str = STANDARD_VAULT
     encryption_key_type: str | None = None
+    # Composite recovery points (see composite.py): a parent's IsParent, a nested point's
+    # parent and its CompositeMemberIdentifier (the resource's logical ID in the stack).
+    is_parent: bool = False
+    parent_arn: str | None = None
+    member_id: str | None = None
 
     def storage_class(self, now: float) -> str:
         if self.cold_after_days is not None and (
@@ -105,9 +111,13 @@ class StoredRecoveryPoint:
             "BackupSizeInBytes": self.size,
             "IsEncrypted": self.encryption_key_arn is not None
             or self.encryption_key_type is not None,
-            "IsParent": False,
+            "IsParent": self.is_parent,
             "VaultType": self.vault_type,
         }
+        if self.parent_arn is not None:
+            out["ParentRecoveryPointArn"] = self.parent_arn
+        if self.member_id is not None:
+            out["CompositeMemberIdentifier"] = self.member_id
         if self.encryption_key_arn is not None:
             out["EncryptionKeyArn"] = self.encryption_key_arn
         if self.encryption_key_type is not None:
@@ -166,6 +176,11 @@ class CopyJob:
     dest_vault_type: str | None = None
     dest_lock_state: str | None = None
     dest_key_arn: str | None = None
+    # Composite copy jobs (see composite.py): a parent job's children, a child's parent.
+    is_parent: bool = False
+    parent_job_id: str | None = None
+    member_id: str | None = None
+    child_jobs: list[CopyJob] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -185,8 +200,15 @@ class CopyJob:
             "State": self.state,
             "BackupSizeInBytes": self.size,
             "IamRoleArn": self.iam_role_arn,
-            "IsParent": False,
+            "IsParent": self.is_parent,
         }
+        if self.is_parent:
+            out["NumberOfChildJobs"] = len(self.child_jobs)
+            out["ChildJobsInState"] = dict(Counter(child.state for child in self.child_jobs))
+        if self.parent_job_id is not None:
+            out["ParentJobId"] = self.parent_job_id
+        if self.member_id is not None:
+            out["CompositeMemberIdentifier"] = self.member_id
         if self.completion_date is not None:
             out["CompletionDate"] = wire_time(self.completion_date)
         if self.status_message is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .access_policy import copy_into_vault_policy
 from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
+from .composite_seed import StackPlace, composite_points, seed_stacks
 from .config import SandboxConfig
 from .copy_permissions import shared_key_policy
 from .lag_vaults import LagVault, LagVaultError, seed_vault
@@ -98,6 +99,9 @@ class SeedSpec:
     # a LagVault or its text NAME:MIN:MAX[:aws-owned|cmk]; with dest_policy, their access
     # policies allow every source account, as the other destination vaults'.
     lag_vaults: tuple[LagVault | str, ...] = ()
+    # Share of the recovery points that belong to CloudFormation stacks: composite points and
+    # their nested ones (composite_seed.py), drawn from a stream of their own. 0: none.
+    composite_share: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.recovery_points <= 5_000_000:
@@ -109,6 +113,7 @@ class SeedSpec:
             "metadata_missing_share",
             "copied_share",
             "unshared_key_share",
+            "composite_share",
         ):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
@@ -168,6 +173,7 @@ class SeededResource:
     in_metadata: bool = True
     region: str = ""
     account: str = ""  # the source account whose vault holds it ("": the first)
+    composite: bool = False  # a CloudFormation stack: its backups are composite points
 
 
 @dataclass
@@ -183,6 +189,9 @@ class SeedResult:
     by_account: dict[str, int] = field(default_factory=dict)
     # The logically air-gapped vaults of every destination account and Region.
     lag_vaults: list[str] = field(default_factory=list)
+    # Composite recovery points seeded, and their nested points (in recovery_points too).
+    composites: int = 0
+    nested: int = 0
 
 
 def vault_names(count: int) -> list[str]:
@@ -345,7 +354,8 @@ def _seed_recovery_points(
     unshared = random.Random(
         f"seed-unshared-key:{cfg.seed}" + ("" if home else f":{region}") + other
     )
-    remaining = count
+    stacked = composite_points(count, spec.composite_share)
+    remaining = count - stacked
     while remaining > 0:
         serial += 1
         rtype = rng.choices(types, weights)[0]
@@ -430,6 +440,51 @@ def _seed_recovery_points(
             copyable = spec.dest_vaults and edge is None and status == "COMPLETED"
             if copies is not None and copyable and copies.random() < spec.copied_share:
                 _add_copy(world, point, copies, region)
+    if stacked:
+        serial = _seed_stacks(
+            world, spec, result, StackPlace(world, src, region, keys["cmk"], role), stacked, serial
+        )
+    return serial
+
+
+def _seed_stacks(
+    world: SandboxWorld,
+    spec: SeedSpec,
+    result: SeedResult,
+    place: StackPlace,
+    count: int,
+    serial: int,
+) -> int:
+    """`count` recovery points of CloudFormation stacks in `place`, each stack a resource of
+    the metadata CSV; the last resource serial number used."""
+    cfg = world.config
+    other = "" if place.account == cfg.source_account else f":{place.account}"
+    home = "" if place.region == cfg.region else f":{place.region}"
+    rng = random.Random(f"seed-composite:{cfg.seed}{home}{other}")
+    stacks, serial = seed_stacks(
+        place, rng, result.vaults, count, partial_share=spec.edge_case_share / 4, serial=serial
+    )
+    apmids = [f"APM{index:04d}" for index in range(1, 61)]
+    for stack in stacks:
+        result.resources.append(
+            SeededResource(
+                arn=stack.arn,
+                resource_type="CloudFormation",
+                name=stack.name,
+                vault=stack.vault,
+                apmid=rng.choice(apmids),
+                environment=rng.choice(ENVIRONMENTS),
+                owner=rng.choice(TEAMS),
+                cost_center=f"CC-{rng.randint(1000, 9999)}",
+                in_metadata=rng.random() >= spec.metadata_missing_share,
+                region=place.region,
+                account=place.account,
+                composite=True,
+            )
+        )
+        result.composites += stack.composites
+        result.nested += stack.nested
+    result.recovery_points += count
     return serial
 
 
@@ -512,7 +567,7 @@ def add_new_backups(world: SandboxWorld, seeded: SeedResult, count: int) -> list
     seeded resource in turn (those whose backups can be copied), in its vault. Their ARNs."""
     cfg = world.config
     rng = world.rng
-    resources = [r for r in seeded.resources if r.edge is None]
+    resources = [r for r in seeded.resources if r.edge is None and not r.composite]
     if count < 0 or (count and not resources):
         raise ValueError("nothing to add recovery points to" if count else "count must be >= 0")
     added: list[str] = []

@@ -19,6 +19,7 @@ from . import messages
 from .access_policy import MalformedPolicy, allows, parse_policy
 from .arns import parse_vault_arn, recovery_point_arn, vault_arn
 from .clock import SimClock
+from .composite import CompositeJobs, refuse_nested_alone
 from .config import SandboxConfig
 from .copy_permissions import copy_supported_cross_account, key_refusal, role_refusal
 from .copy_queue import CopyQueue
@@ -72,6 +73,7 @@ class VaultContents:
     items: SeqList[StoredRecoveryPoint] = field(default_factory=SeqList)
     by_arn: dict[str, StoredRecoveryPoint] = field(default_factory=dict)
     by_resource: dict[str, list[StoredRecoveryPoint]] = field(default_factory=dict)
+    children: dict[str, list[StoredRecoveryPoint]] = field(default_factory=dict)  # by parent
 
 
 @dataclass
@@ -147,6 +149,7 @@ class SandboxWorld:
         self.aws_managed_keys: set[str] = set()
         self.calls: Counter[str] = Counter()
         self.calls_by_account: Counter[tuple[str, str]] = Counter()
+        self.composites = CompositeJobs()
 
     # -- time ---------------------------------------------------------------------------------
 
@@ -188,6 +191,8 @@ class SandboxWorld:
         contents.items.append(rp)
         contents.by_arn[rp.arn] = rp
         contents.by_resource.setdefault(rp.resource_arn, []).append(rp)
+        if rp.parent_arn is not None:
+            contents.children.setdefault(rp.parent_arn, []).append(rp)
         vault = moto_vault(account, region, rp.vault_name)
         if vault is not None:
             vault.num_of_recovery_points = len(contents.by_arn)
@@ -207,11 +212,12 @@ class SandboxWorld:
             created_before = (
                 parse_time(query["createdBefore"]) if "createdBefore" in query else None
             )
-            unsupported = query.get("backupPlanId") or query.get("parentRecoveryPointArn")
+            by_plan = query.get("backupPlanId")
+            parent = query.get("parentRecoveryPointArn")
 
             def keep(rp: StoredRecoveryPoint) -> bool:
-                if unsupported:
-                    return False  # seeded recovery points have no plan and no parent
+                if by_plan:
+                    return False  # seeded recovery points have no backup plan
                 if rp.seq <= after_seq:
                     return False
                 if resource_type is not None and rp.resource_type != resource_type:
@@ -222,7 +228,12 @@ class SandboxWorld:
                 return created_before is None or created < created_before
 
             source: Iterable[StoredRecoveryPoint]
-            if resource_arn is not None:
+            if parent is not None:
+                nested = contents.children.get(parent, [])
+                source = [rp for rp in nested if not rp.deleted and rp.seq > after_seq]
+                if resource_arn is not None:
+                    source = [rp for rp in source if rp.resource_arn == resource_arn]
+            elif resource_arn is not None:
                 source = [rp for rp in contents.by_resource.get(resource_arn, []) if not rp.deleted]
             else:
                 source = contents.items.after(after_seq)
@@ -255,6 +266,9 @@ class SandboxWorld:
             siblings = contents.by_resource.get(rp.resource_arn, [])
             if rp in siblings:
                 siblings.remove(rp)
+            nested = contents.children.get(rp.parent_arn or "", [])
+            if rp in nested:
+                nested.remove(rp)
             contents.items.note_removed()
             stored = moto_vault(account, region, vault)
             if stored is not None:
@@ -322,10 +336,14 @@ class SandboxWorld:
                         raise invalid_parameter(messages.TOKEN_REUSED.format(token=request.token))
                     return job
             source = self._validate_copy(account, region, request, now)
+            refuse_nested_alone(self.config, source)
             if self.config.at_quota == "reject":
                 queue = book.queue_to(region_of_arn(request.dest_vault_arn))
                 self._refuse_over_limits(queue, source, request)
-            job = self._new_job(account, region, request, source, book, now)
+            if source.is_parent:
+                job = self.composites.start(self, (account, region), request, source, book, now)
+            else:
+                job = self._new_job(account, region, request, source, book, now)
             if request.token:
                 book.tokens[request.token] = (job, request.identity(), now)
             return job
@@ -534,6 +552,8 @@ class SandboxWorld:
 
     def _job_starts(self, job: CopyJob, at: float) -> None:
         """Called by the copy clock as a job starts: a later copy may be incremental."""
+        if job.parent_job_id is not None:
+            self.composites.child_changed(self, job, at)
         if self.config.changed_share >= 1.0:
             return
         dest = parse_vault_arn(job.dest_vault_arn)
@@ -602,8 +622,7 @@ class SandboxWorld:
         region, account, name = parts[3], parts[4], parts[6]
         return self.contents(account, region, name).by_arn.get(job.source_recovery_point_arn)
 
-    @staticmethod
-    def _end_job(job: CopyJob, at: float, state: str) -> None:
+    def _end_job(self, job: CopyJob, at: float, state: str) -> None:
         job.state = state
         job.completion_date = at
         if job.start_date is None:
@@ -613,6 +632,8 @@ class SandboxWorld:
             job.message_category = job.planned_category
         else:
             job.message_category = messages.CATEGORY_SUCCESS
+        if job.parent_job_id is not None:
+            self.composites.child_changed(self, job, at)
 
     def describe_copy_job(self, account: str, region: str, job_id: str) -> CopyJob:
         with self.lock:
@@ -643,10 +664,9 @@ class SandboxWorld:
                 "resourceArn": "resource_arn",
                 "accountId": "account_id",
                 "messageCategory": "message_category",
+                "parentJobId": "parent_job_id",
             }
             wanted = {attr: query[key] for key, attr in exact.items() if key in query}
-            if query.get("parentJobId"):
-                return [], None  # no composite jobs in the sandbox
 
             def keep(job: CopyJob) -> bool:
                 if cursor is not None and (job.seq >= cursor if newest else job.seq <= cursor):
