@@ -16,6 +16,7 @@ from ..domain.iam_policies import copy_role_arn
 from ..domain.preflight import CheckResult, Outcome
 from ..domain.regions import REGION_NOT_ENABLED_CODES, RegionsUnknown
 from .destinations import Destinations
+from .lifecycles import dest_arn_of, locks_for
 from .ports import Accounts, DestinationAccount, Notices, RegionCatalog, Wiring
 from .preflight import (
     PlanFacts,
@@ -38,7 +39,6 @@ class PreflightRequest:
     dest_vault: str | None = None
     copy_role_arn: str | None = None
     create_dest_vault: bool = False
-    delete_after_days: int | None = None
 
 
 def verdict(results: Sequence[CheckResult]) -> Outcome:
@@ -221,6 +221,7 @@ def route_checks(
     dest = wiring.dest
     assert dest is not None
     source = wiring.source
+    every = Destinations(dest, destination)
     scanned = select(
         route.request,
         sources_of(wiring),
@@ -228,13 +229,18 @@ def route_checks(
         now=now,
         cross_region=route.dest_region != route.region,
         dest_region=dest.region,
+        locks=locks_for(
+            route.request.lifecycle.fit_retention,
+            every,
+            dest_arn_of(request.dest_vault, dest.account_id, dest.region),
+            create=request.create_dest_vault,
+        ),
     )
     places: list[tuple[DestinationAccount, PlanFacts]]
     if route.request.routing is not None:
         routed = RoutedFacts(dest.region)
         for _ in routed.watch(scanned.candidates):
             pass
-        every = Destinations(dest, destination)
         places = [(every.of(*place), facts) for place, facts in routed.places()]
     else:
         facts = PlanFacts(
@@ -257,7 +263,7 @@ def route_checks(
             to.account_id,
             facts,
             existing,
-            delete_after_days=request.delete_after_days,
+            lifecycle=route.request.lifecycle,
             opt_ins=(source, to),
         )
         several = len(places) > 1

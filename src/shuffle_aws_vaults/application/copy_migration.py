@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from ..domain.copy_job import Lifecycle
 from ..domain.iam_policies import copy_role_arn
 from ..domain.identity import identity_difference, migration_identity
 from ..domain.migration import MigrationState, Status
@@ -36,6 +35,7 @@ from .destination import prepare_destination
 from .destinations import place_of
 from .discovery import Candidate
 from .errors import RequestRefused
+from .lifecycles import VaultLocks, dest_arn_of, legacy_lifecycle, locks_for
 from .plan_growth import include_new, retry_failed
 from .planning import build_plan
 from .ports import DestinationAccount, Notices, ProgressSink, StateStore
@@ -112,6 +112,7 @@ class CopyMigration:
             dest_vault=request.dest_vault,
             selection=request.selection.selection.describe(),
             routes=routing.describe() if routing is not None else None,
+            lifecycle=request.selection.lifecycle.describe(),
         )
         if self._existing and request.reset:
             self.say(describe_discard(self.store))
@@ -157,6 +158,7 @@ class CopyMigration:
             now=self.now(),
             tally=SelectionTally(),
             dest_region=ports.dest.region,
+            locks=self._locks(ports),
         )
         vaults = {vault.name: vault for vault in scanned.vaults}
 
@@ -179,15 +181,18 @@ class CopyMigration:
         )
 
     def _dest_arn_of(self, dest: DestinationAccount) -> Callable[[Candidate], str]:
-        chosen = self.request.dest_vault
+        arn_of = dest_arn_of(self.request.dest_vault, dest.account_id, dest.region)
+        return lambda candidate: arn_of(candidate.rp, candidate.destination)
 
-        def dest_arn(candidate: Candidate) -> str:
-            if candidate.destination is not None:  # --route-csv's row
-                return candidate.destination.vault_arn(dest.region)
-            name = chosen or candidate.rp.vault_name
-            return f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{name}"
-
-        return dest_arn
+    def _locks(self, ports: CopyPorts) -> VaultLocks | None:
+        """The destination vaults' locks, for --fit-retention."""
+        request, dest = self.request, ports.dest
+        return locks_for(
+            request.selection.lifecycle.fit_retention,
+            ports.every_dest,
+            dest_arn_of(request.dest_vault, dest.account_id, dest.region),
+            create=request.create_dest_vault,
+        )
 
     def _prepare(self, ports: CopyPorts, items: list[PlanItem], vaults: dict[str, Vault]) -> None:
         """The destination vaults `items` go to: created (if asked), and open to the source
@@ -225,6 +230,7 @@ class CopyMigration:
             now=self.now(),
             tally=tally,
             dest_region=dest.region,
+            locks=self._locks(ports),
         )
         if request.dest_vault == "Default":
             raise RequestRefused(
@@ -260,7 +266,7 @@ class CopyMigration:
                     facts=place_facts,
                     role_arn=copy_role_arn(source.account_id, request.copy_role_arn),
                     create=request.create_dest_vault,
-                    delete_after_days=request.delete_after_days,
+                    lifecycle=request.selection.lifecycle,
                     opt_ins=(source, to),
                 )
                 results += named_for(to, checked) if len(places) > 1 else checked
@@ -299,24 +305,25 @@ class CopyMigration:
             state=opened.state,
             gateway=ports.source,
             journal=opened.journal,
-            settings=self.settings(ports.source.account_id),
+            settings=self.settings(ports.source.account_id, opened.identity),
             executor=ports.executor(self.request.workers),
             mailbox=mailbox,
             progress=progress,
             stop=stop,
         )
 
-    def settings(self, source_account: str) -> EngineSettings:
+    def settings(
+        self, source_account: str, identity: dict[str, Any] | None = None
+    ) -> EngineSettings:
+        """The engine's settings; `identity`: the opened migration's (a plan made before each
+        copy's lifecycle was planned with it sends the flags' Lifecycle, as it did then)."""
         request = self.request
-        lifecycle = None
-        if request.delete_after_days is not None or request.cold_after_days is not None:
-            lifecycle = Lifecycle(request.delete_after_days, request.cold_after_days)
         runtime = request.max_runtime_minutes
         return EngineSettings(
             workers=request.workers,
             type_limits=request.type_limits,
             iam_role_arn=copy_role_arn(source_account, request.copy_role_arn),
-            lifecycle=lifecycle,
+            lifecycle=legacy_lifecycle(request.selection.lifecycle, identity),
             poll_interval=request.poll_interval,
             max_job_attempts=request.max_job_attempts,
             max_runtime=runtime * 60 if runtime else None,

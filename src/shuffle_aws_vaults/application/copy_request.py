@@ -42,8 +42,6 @@ class CopyRequest:
     create_dest_vault: bool = False
     dest_kms_key_arn: str | None = None
     copy_role_arn: str | None = None
-    delete_after_days: int | None = None
-    cold_after_days: int | None = None
     workers: int = 80
     type_limits: tuple[TypeLimit, ...] = ()
     poll_interval: float = 30.0

@@ -15,6 +15,7 @@ from ..application.copy_engine import EngineSettings
 from ..application.routes import RouteRequest, routes_of
 from ..domain.iam_policies import role_in
 from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
+from ..domain.lifecycle import MAX_DAYS, MIN_DAYS, LifecyclePolicy
 from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
 from ..domain.regions import RegionError
 from ..domain.selection import Selection
@@ -147,7 +148,6 @@ def check_copy(
         raise UsageError("--max-runtime-minutes must be greater than 0")
     if run["drain_minutes"] < 0:
         raise UsageError("--drain-minutes must be 0 or more")
-    check_lifecycle(run["delete_after_days"], run["cold_after_days"])
     for flag, value in outputs.items():
         if value is not None and not Path(value).parent.resolve().is_dir():
             raise UsageError(f"{flag}: directory {Path(value).parent} does not exist")
@@ -161,14 +161,39 @@ def type_limits(given: list[str]) -> tuple[TypeLimit, ...]:
         raise UsageError(f"--type-limit: {exc}") from None
 
 
-def check_lifecycle(delete_after: int | None, cold_after: int | None) -> None:
+def lifecycle_policy(
+    delete_after: int | None,
+    cold_after: int | None,
+    *,
+    archive: bool,
+    fit_retention: bool,
+    allow_expired: bool,
+) -> LifecyclePolicy:
+    """The copies' lifecycle flags, checked as AWS checks a Lifecycle: each number of days
+    from 1 to 36500, DeleteAfterDays at least 90 after the cold move."""
     for flag, days in (("--delete-after-days", delete_after), ("--cold-after-days", cold_after)):
-        if days is not None and days < 1:
-            raise UsageError(f"{flag} must be at least 1, got {days}")
+        if days is not None and not MIN_DAYS <= days <= MAX_DAYS:
+            raise UsageError(
+                f"{flag} must be from {MIN_DAYS} to {MAX_DAYS:,} (AWS's range), got {days}"
+            )
     if delete_after is not None and cold_after is not None and delete_after < cold_after + 90:
         raise UsageError(
-            "--delete-after-days must be at least 90 days after --cold-after-days (AWS's rule)"
+            f"--delete-after-days {delete_after} must be at least 90 days after --cold-after-days "
+            f"{cold_after} (AWS's rule: at least {cold_after + 90})"
         )
+    policy = LifecyclePolicy(
+        delete_after_days=delete_after,
+        cold_after_days=cold_after,
+        archive=archive,
+        fit_retention=fit_retention,
+        allow_expired=allow_expired,
+    )
+    if policy.allow_expired and delete_after is None and not policy.fit_retention:
+        raise UsageError(
+            "--allow-expired applies to copies that --delete-after-days (or --fit-retention) "
+            "would expire: give one of them"
+        )
+    return policy
 
 
 def route_request(

@@ -57,8 +57,9 @@ class RecoveryPoint:
     encryption_key_arn: str | None = None
     cold_storage_at: datetime | None = None
     delete_at: datetime | None = None
-    delete_after_days: int | None = None
+    delete_after_days: int | None = None  # its Lifecycle's (None: never expires)
     source_vault_arn: str | None = None
+    cold_after_days: int | None = None  # its Lifecycle's MoveToColdStorageAfterDays
 
     @property
     def is_continuous(self) -> bool:

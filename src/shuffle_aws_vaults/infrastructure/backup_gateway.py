@@ -55,7 +55,20 @@ def recovery_point_from_wire(item: dict[str, Any], vault_name: str) -> RecoveryP
         delete_at=_utc(calculated.get("DeleteAt")),
         delete_after_days=lifecycle.get("DeleteAfterDays"),
         source_vault_arn=item.get("SourceBackupVaultArn"),
+        cold_after_days=lifecycle.get("MoveToColdStorageAfterDays"),
     )
+
+
+def lifecycle_to_wire(lifecycle: Lifecycle) -> dict[str, Any]:
+    """StartCopyJob's Lifecycle: the fields that have a value (fitted_from is the tool's)."""
+    wire: dict[str, Any] = {}
+    if lifecycle.delete_after_days is not None:
+        wire["DeleteAfterDays"] = lifecycle.delete_after_days
+    if lifecycle.cold_after_days is not None:
+        wire["MoveToColdStorageAfterDays"] = lifecycle.cold_after_days
+    if lifecycle.archive:
+        wire["OptInToArchiveForSupportedResources"] = True
+    return wire
 
 
 def copy_job_from_wire(item: dict[str, Any]) -> CopyJobInfo:
@@ -251,12 +264,7 @@ class Boto3BackupGateway:
             "IdempotencyToken": token,
         }
         if lifecycle is not None:
-            wire: dict[str, int] = {}
-            if lifecycle.delete_after_days is not None:
-                wire["DeleteAfterDays"] = lifecycle.delete_after_days
-            if lifecycle.cold_after_days is not None:
-                wire["MoveToColdStorageAfterDays"] = lifecycle.cold_after_days
-            kwargs["Lifecycle"] = wire
+            kwargs["Lifecycle"] = lifecycle_to_wire(lifecycle)
         self._access.take_limit_answers()  # this thread's count starts afresh
         response = call(
             self._access, "StartCopyJob", lambda: self._client().start_copy_job(**kwargs)
