@@ -13,18 +13,20 @@ import pytest
 
 from shuffle_aws_vaults.application.copy_migration import CopyMigration
 from shuffle_aws_vaults.application.copy_request import CopyRequest, PlanPreview
+from shuffle_aws_vaults.application.destinations import Destinations
 from shuffle_aws_vaults.application.discovery import Candidate
 from shuffle_aws_vaults.application.errors import RequestRefused
+from shuffle_aws_vaults.application.lifecycles import VaultLocks, dest_arn_of
 from shuffle_aws_vaults.application.preflight import PlanFacts, plan_checks
 from shuffle_aws_vaults.application.selection_stage import SelectionRequest
 from shuffle_aws_vaults.domain.copy_job import FOREVER, Lifecycle
-from shuffle_aws_vaults.domain.lifecycle import CopyLifecycle, LifecyclePolicy
+from shuffle_aws_vaults.domain.lifecycle import CopyLifecycle, LifecyclePolicy, RetentionBounds
 from shuffle_aws_vaults.domain.preflight import Outcome
 from shuffle_aws_vaults.domain.reasons import Reason
 from shuffle_aws_vaults.domain.recovery_point import Vault
 from shuffle_aws_vaults.domain.selection import Selection
 
-from .migration_fakes import DEST, SOURCE, vault_arn
+from .migration_fakes import DEST, SOURCE, FakeAccount, vault_arn
 from .test_copy_migration_planning import NOW, VAULT, Rig, opened, source_point
 from .test_preflight_key_facts import FakeSourceChecks
 
@@ -169,3 +171,19 @@ def test_preflight_judges_each_copy_by_the_retention_it_is_sent_with() -> None:
         f"{created.isoformat()}, DeleteAfterDays 365 ended "
         f"{(created + timedelta(days=365)).isoformat()})"
     ) in lifecycle_check.detail
+
+
+def test_vault_locks_list_a_destination_once_and_a_vault_to_be_made_has_its_sources_bounds() -> (
+    None
+):
+    dest = FakeAccount(DEST, [VAULT])
+    dest.locks[VAULT] = (7, 365)
+    arn_of = dest_arn_of(None, DEST, "us-east-1")
+    locks = VaultLocks(Destinations(dest), arn_of, create=True)
+    kept = Vault(VAULT, vault_arn(SOURCE, VAULT))
+    new = Vault("new-vault", vault_arn(SOURCE, "new-vault"), 0, True, 30, 100)
+    assert locks(source_point(0), kept, None) == RetentionBounds(7, 365)
+    assert locks(source_point(1, vault_name="new-vault"), new, None) == RetentionBounds(30, 100)
+    assert dest.vault_listings == 1
+    as_is = VaultLocks(Destinations(dest), arn_of, create=False)
+    assert as_is(source_point(1, vault_name="new-vault"), new, None) is None
