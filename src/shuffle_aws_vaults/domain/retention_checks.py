@@ -124,7 +124,14 @@ def copy_lifecycles(
             f"{expiring:,} copies would arrive already expired (e.g. {shown}): left out of the "
             "plan as would-expire"
         )
-        fixes.append("--allow-expired copies them anyway; a larger --delete-after-days keeps them")
+        fixes.append(
+            "--allow-expired copies them anyway"
+            + (
+                " (with --fit-retention, a lock's MaxRetentionDays may be what ends them)"
+                if policy.fit_retention
+                else "; a larger --delete-after-days keeps them"
+            )
+        )
     if facts.expired:
         warnings.append(
             f"{facts.expired:,} copies arrive already expired (--allow-expired; e.g. "
