@@ -51,9 +51,9 @@ the window, so the largest account copies about 100-130 items and its quota boun
    with their cost per added route.
 
 Sizes: 42 runs and 4 filters, MAX_RUNS at a time; a run without faults takes about 70 s, one
-under throttling 70-90 s when its pacers behave, and up to the TIMEOUT when they do not (the
-several-account copies under throttling, at this revision: see BENCHMARKS.md), so the module
-takes about 13 minutes on a shared 2-core machine (regions.py: 7.5).
+under throttling 70-90 s (up to the TIMEOUT when a pacer crawls: the several-account copies
+did before 482c119, see BENCHMARKS.md), so the module takes about 11-13 minutes on a shared
+2-core machine (regions.py: 7.5).
 
 As in regions.py, a throttled run is one sample of a noisy process (the pacer's windows, a
 burst against a 5-token bucket), so a throttled row's ratio moves by tens of per cent between

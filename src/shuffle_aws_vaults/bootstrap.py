@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -215,6 +216,16 @@ def known_regions() -> frozenset[str]:
     from .infrastructure.region_catalog import known_regions as botocore_regions
 
     return botocore_regions()
+
+
+@functools.cache
+def known_resource_types() -> frozenset[str]:
+    """The resource types `--resource-type` accepts: those the installed botocore's AWS Backup
+    model lists (no call is made), else the tool's own list (KNOWN_RESOURCE_TYPES)."""
+    from .domain.recovery_point import KNOWN_RESOURCE_TYPES
+    from .infrastructure.resource_types import botocore_resource_types
+
+    return botocore_resource_types() or KNOWN_RESOURCE_TYPES
 
 
 # Threads for the blocking AWS calls of a copy run, shared by all its routes (each route's

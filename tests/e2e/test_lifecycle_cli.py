@@ -1,8 +1,9 @@
 """Copies' lifecycles, as a user runs the CLI (in a subprocess) against a served sandbox: a
 locked destination vault and never-expiring recovery points stop `copy` at preflight with the
 count and the fix, and no copy job starts; with --fit-retention every item is copied once with
-a retention inside the lock's bounds; a copy that would arrive already expired is left out as
-would-expire by filter, --dry-run and copy alike, and --allow-expired copies it.
+a retention inside the lock's bounds, also into a logically air-gapped vault the tool creates;
+a copy that would arrive already expired is left out as would-expire by filter, --dry-run and
+copy alike, and --allow-expired copies it.
 
 Expectations are read from the sandbox's own records (its stored recovery points, copy jobs and
 call counters). The never-expiring and 400-day-old recovery points are planted in the sandbox's
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -35,7 +37,8 @@ OLD_DAYS = 400  # a point this old that copies with DeleteAfterDays 365 arrives 
 def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
     spec = SeedSpec(recovery_points=90, vaults=3, edge_case_share=0.0, metadata_missing_share=0.0)
     workdir = tmp_path_factory.mktemp("lifecycle")
-    with served(workdir, copy_config(10_000.0, seed=31), spec, traceback_free=True) as found:
+    config = copy_config(10_000.0, seed=31, lag_vault_creation_seconds=0.0)
+    with served(workdir, config, spec, traceback_free=True) as found:
         yield found
 
 
@@ -203,3 +206,42 @@ def test_a_copy_that_would_arrive_expired_is_left_out_unless_allowed(
     assert copies[old].delete_after_days == MAX_DAYS
     assert copies[old].creation_date == pytest.approx(created)  # the source's: expired
     assert box.copies_by_source()[old] == 1
+
+
+def test_fit_retention_into_an_air_gapped_vault_the_tool_creates_keeps_each_copy_inside(
+    box: Box, tmp_path: Path
+) -> None:
+    source, into, high = box.vaults[0], "air-gap", 100
+    now = datetime.now(UTC).timestamp()
+
+    def fitted(point: Any) -> int:
+        days = point.delete_after_days
+        return high if days is None else min(max(days, MIN_DAYS), high)
+
+    points = [p for p in box.points(SOURCE, source) if p.status == "COMPLETED"]
+    wanted = {p.arn for p in points if p.creation_date + fitted(p) * DAY > now}
+    assert wanted and len(wanted) < len(points)  # weekly backups older than 100 days expire
+    new_vault = (
+        "--create-dest-vault",
+        "--dest-vault-type",
+        "logically-air-gapped",
+        "--min-retention-days",
+        str(MIN_DAYS),
+        "--max-retention-days",
+        str(high),
+    )
+    state = tmp_path / "lag.jsonl"
+    args = ("--vault", source, "--dest-vault", into, *new_vault, "--fit-retention")
+
+    code, out, err = box.process(*copy_args(state, *args))
+
+    assert code == 0, out + err
+    described = box.as_dest("describe_backup_vault", BackupVaultName=into)
+    assert described["VaultType"] == "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+    assert (described["MinRetentionDays"], described["MaxRetentionDays"]) == (MIN_DAYS, high)
+    copies = copies_in(box, into)
+    assert set(copies) == wanted
+    assert all(MIN_DAYS <= copy.delete_after_days <= high for copy in copies.values())
+    assert Counter(job.source_arn for job in box.jobs() if job.dest_vault_arn.endswith(into)) == (
+        Counter(wanted)
+    )

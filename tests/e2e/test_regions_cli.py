@@ -30,7 +30,15 @@ def test_list_with_regions_shows_every_regions_vaults_with_a_region_column(box: 
     code, out, _ = box.run("list", *SOURCE_ONLY, "--regions", f"{WEST},{EAST}", "--output", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["region", "vault", "recovery_points", "locked", "vault_arn"]
+    assert list(rows[0]) == [
+        "region",
+        "vault",
+        "recovery_points",
+        "locked",
+        "vault_type",
+        "retention_days",
+        "vault_arn",
+    ]
     assert [row["region"] for row in rows] == sorted(
         (row["region"] for row in rows), key=[WEST, EAST].index
     )  # the Regions in the order given

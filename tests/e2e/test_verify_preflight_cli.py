@@ -19,7 +19,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,11 +58,13 @@ CHECKS = (
     "cross-account backup",
     "destination not Default",
     "destination vaults exist",
+    "destination vault types",
     "destination access policies",
     "copy role",
     "source key policies",
     "recovery points AWS cannot copy",
     "destination capacity",
+    "destination quotas",
     "destination vault locks",
     "copies' lifecycles",
     "service opt-in (source)",
@@ -820,28 +822,33 @@ class TestVerifyAfterACopy:
     def test_preflight_fails_capacity_when_the_copies_would_pass_the_vault_quota(
         self, copied: Copied, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        # In process, to lower the 1,000,000-per-vault quota the check compares with.
+        # In process, to lower the destination's applied "Recovery points per backup vault"
+        # quota (what Service Quotas answers) in the running sandbox.
         from shuffle_aws_vaults import cli
-        from shuffle_aws_vaults.domain import preflight as checks
 
         for name in CLEARED_AWS_VARIABLES:
             monkeypatch.delenv(name, raising=False)
         point_at(copied.box.sandbox, monkeypatch)
+        world = copied.box.sandbox.world
         vault = copied.vault["clean"]
         held = len(copied.box.points(DEST, vault))
         planned = len(copied.sources["clean"])
         argv = ["preflight", *ACCOUNT_FLAGS, "--vault", vault]
 
-        monkeypatch.setattr(checks, "VAULT_CAPACITY", held + planned - 1)
+        def quota(value: int) -> None:
+            config = replace(world.config, dest_quotas={"vault-recovery-points": value})
+            monkeypatch.setattr(world, "config", config)
+
+        quota(held + planned - 1)
         assert cli.main(argv) == 1
         found = checklist(capsys.readouterr().out)
         assert outcomes(found) == ALL_PASS | {"destination capacity": "FAIL"}
         check = found["destination capacity"]
         assert check.detail == f"{vault}: {held:,} + {planned:,} > {held + planned - 1:,}"
-        assert "recovery-points-per-vault quota" in check.fix
+        assert '"Recovery points per backup vault" (backup L-514878B6) quota' in check.fix
         assert "--dest-vault" in check.fix
 
-        monkeypatch.setattr(checks, "VAULT_CAPACITY", held + planned)
+        quota(held + planned)
         assert cli.main(argv) == 0
         found = checklist(capsys.readouterr().out)
         assert found["destination capacity"] == Check(

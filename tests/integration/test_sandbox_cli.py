@@ -95,3 +95,45 @@ def test_the_sandbox_command_serves_until_sigterm_and_cleans_up(
     assert parse_exports(stdout) == exported
     assert "sandbox stopped" in stderr
     assert not Path(exported["AWS_CONFIG_FILE"]).exists()
+
+
+def test_the_sandbox_command_seeds_the_lag_vaults_its_flags_ask_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / "sandbox.env"
+    command = [
+        *(sys.executable, "-m", "shuffle_aws_vaults", "sandbox", "--port", "0"),
+        *("--recovery-points", "10", "--env-file", str(env_file)),
+        *("--dest-lag-vault", "air-gap:7:365", "--dest-lag-vault", "keyed:30:90:cmk"),
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    try:
+        wait_for_file(env_file, process)
+        exported = parse_exports(env_file.read_text())
+        assert exported["SHUFFLE_SANDBOX_LAG_VAULTS"] == "air-gap,keyed"
+        for key, value in exported.items():
+            monkeypatch.setenv(key, value)
+        dest = session("sandbox-dest").client("backup")
+        listed = dest.list_backup_vaults(ByVaultType="LOGICALLY_AIR_GAPPED_BACKUP_VAULT")
+        vaults = {v["BackupVaultName"]: v for v in listed["BackupVaultList"]}
+        assert set(vaults) == {"air-gap", "keyed"}
+        assert (vaults["keyed"]["MinRetentionDays"], vaults["keyed"]["MaxRetentionDays"]) == (
+            30,
+            90,
+        )
+        assert vaults["keyed"]["EncryptionKeyType"] == "CUSTOMER_MANAGED_KMS_KEY"
+        assert vaults["air-gap"]["EncryptionKeyType"] == "AWS_OWNED_KMS_KEY"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+        assert process.returncode == 0, stderr
+        assert "logically air-gapped vaults air-gap, keyed in the destination" in stderr
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)

@@ -270,3 +270,99 @@ def test_kms_describe_key_answers_as_modelled(
     )
     recorder.problems = [p for p in recorder.problems if not p.startswith(moto_kms)]
     assert_conforms(recorder, {("DescribeKey", "OK"), ("DescribeKey", "NotFoundException")})
+
+
+def test_logically_air_gapped_vaults_and_copies_into_them_answer_as_modelled(
+    make_recorded: Callable[..., tuple[Accounts, ConformanceRecorder]],
+) -> None:
+    spec = SeedSpec(
+        recovery_points=40,
+        vaults=1,
+        edge_case_share=0.0,
+        lag_vaults=("air-gap:7:400", "keyed:7:400:cmk"),
+    )
+    env, recorder = make_recorded(spec)
+    dest = env.dest
+    dest.create_logically_air_gapped_backup_vault(
+        BackupVaultName="conformance-lag",
+        MinRetentionDays=7,
+        MaxRetentionDays=30,
+        CreatorRequestId="conformance-1",
+        BackupVaultTags={"k": "v"},
+    )
+    attempt(
+        lambda: dest.create_logically_air_gapped_backup_vault(
+            BackupVaultName="conformance-lag", MinRetentionDays=7, MaxRetentionDays=30
+        )
+    )
+    attempt(
+        lambda: dest.create_logically_air_gapped_backup_vault(
+            BackupVaultName="too-short", MinRetentionDays=1, MaxRetentionDays=30
+        )
+    )
+    unchecked = recorder.attach(backup_client("sandbox-dest", UNCHECKED))
+    attempt(
+        lambda: unchecked.create_logically_air_gapped_backup_vault(
+            BackupVaultName="no-max", MinRetentionDays=7
+        )
+    )
+    for filters in ({}, {"ByVaultType": "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"}, {"ByShared": True}):
+        dest.list_backup_vaults(**filters)
+    for name in ("conformance-lag", "air-gap", "keyed"):
+        dest.describe_backup_vault(BackupVaultName=name)
+    points = env.points()
+    ebs = [rp for rp in points if rp["ResourceType"] == "EBS"][:2]
+    assert ebs
+    dest.put_backup_vault_access_policy(
+        BackupVaultName="conformance-lag",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{SOURCE}:root"},
+                        "Action": "backup:CopyIntoBackupVault",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        ),
+    )
+    attempt(lambda: env.copy(points[0], dest_vault="conformance-lag"))  # still CREATING
+    jobs = [env.copy(rp, dest_vault=vault) for rp in ebs for vault in ("air-gap", "keyed")]
+    jobs.append(env.copy(points[0], dest_vault="air-gap", Lifecycle={"DeleteAfterDays": 500}))
+    env.finish()
+    described = [env.job(job) for job in jobs]
+    # The answers checked carry the LAG fields: the check is not of answers without them.
+    assert {job["DestinationVaultType"] for job in described} == {
+        "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+    }
+    assert any("DestinationEncryptionKeyArn" in job for job in described)
+    env.source.list_copy_jobs()
+    for vault in ("air-gap", "keyed"):
+        landed = dest.list_recovery_points_by_backup_vault(BackupVaultName=vault)
+        assert {rp["EncryptionKeyType"] for rp in landed["RecoveryPoints"]} == {
+            "AWS_OWNED_KMS_KEY" if vault == "air-gap" else "CUSTOMER_MANAGED_KMS_KEY"
+        }
+        for rp in landed["RecoveryPoints"]:
+            dest.describe_recovery_point(
+                BackupVaultName=vault, RecoveryPointArn=rp["RecoveryPointArn"]
+            )
+    assert_conforms(
+        recorder,
+        {
+            ("CreateLogicallyAirGappedBackupVault", "OK"),
+            ("CreateLogicallyAirGappedBackupVault", "AlreadyExistsException"),
+            ("CreateLogicallyAirGappedBackupVault", "InvalidParameterValueException"),
+            ("CreateLogicallyAirGappedBackupVault", "MissingParameterValueException"),
+            ("ListBackupVaults", "OK"),
+            ("DescribeBackupVault", "OK"),
+            ("StartCopyJob", "OK"),
+            ("StartCopyJob", "InvalidRequestException"),
+            ("DescribeCopyJob", "OK"),
+            ("ListCopyJobs", "OK"),
+            ("ListRecoveryPointsByBackupVault", "OK"),
+            ("DescribeRecoveryPoint", "OK"),
+        },
+    )

@@ -207,15 +207,13 @@ def test_a_page_still_throttled_after_botocores_attempts_is_asked_again_after_a_
     monkeypatch.setattr("shuffle_aws_vaults.infrastructure.backup_gateway.PAGE_SIZE", 5)
     source = gateway()
     slept: list[float] = []
-    source._sleep = slept.append
+    source.access.sleep = slept.append
     points = [rp.arn for rp in source.iter_recovery_points(env.vault)]
     assert sorted(points) == sorted(rp["RecoveryPointArn"] for rp in env.points())
     assert len(points) == len(set(points)) == 40
     assert slept and slept[0] == 2.0 and max(slept) <= 20.0  # doubling from 2 s, capped
 
-    monkeypatch.setattr(
-        "shuffle_aws_vaults.infrastructure.backup_gateway.THROTTLED_PAGE_ROUNDS", 0
-    )
+    monkeypatch.setattr("shuffle_aws_vaults.infrastructure.aws_errors.THROTTLED_ROUNDS", 0)
     from shuffle_aws_vaults.domain.errors import Throttled
 
     with pytest.raises(Throttled):  # the rounds are what carried it

@@ -7,22 +7,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from ..domain.errors import AwsError, ErrorCategory
 from ..domain.iam_policies import copy_role_arn
 from ..domain.preflight import CheckResult, Outcome
+from ..domain.recovery_point import NewVault
 from ..domain.regions import REGION_NOT_ENABLED_CODES, RegionsUnknown
 from .destinations import Destinations
-from .lifecycles import dest_arn_of, locks_for
+from .lifecycles import locks_for
 from .ports import Accounts, DestinationAccount, Notices, RegionCatalog, Wiring
 from .preflight import (
     PlanFacts,
     RoutedFacts,
     destination_checks,
     identity_checks,
+    landing_vaults,
     named_for,
     plan_checks,
     role_check,
@@ -39,6 +41,7 @@ class PreflightRequest:
     dest_vault: str | None = None
     copy_role_arn: str | None = None
     create_dest_vault: bool = False
+    new_vault: NewVault = field(default_factory=NewVault)  # what --create-dest-vault creates
 
 
 def verdict(results: Sequence[CheckResult]) -> Outcome:
@@ -230,10 +233,11 @@ def route_checks(
         cross_region=route.dest_region != route.region,
         dest_region=dest.region,
         locks=locks_for(
-            route.request.lifecycle.fit_retention,
+            route.request.lifecycle,
             every,
-            dest_arn_of(request.dest_vault, dest.account_id, dest.region),
+            request.dest_vault,
             create=request.create_dest_vault,
+            new_vault=request.new_vault,
         ),
     )
     places: list[tuple[DestinationAccount, PlanFacts]]
@@ -254,17 +258,19 @@ def route_checks(
     for to, facts in places:
         existing = {vault.name: vault for vault in to.list_vaults()}
         source_account = source.account_id
+        create, new = request.create_dest_vault, request.new_vault
         these = destination_checks(
-            source_account, to, facts, existing, create=request.create_dest_vault
+            source_account, to, facts, existing, create=create, new_vault=new
         )
         planned = plan_checks(
             source_account,
             wiring.source_checks,
             to.account_id,
             facts,
-            existing,
+            landing_vaults(to, facts, existing, create=create, new_vault=new),
             lifecycle=route.request.lifecycle,
             opt_ins=(source, to),
+            limits=to.limits(),
         )
         several = len(places) > 1
         vaults += named_for(to, these) if several else these

@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from ..domain.errors import AwsError
 from ..domain.iam_policies import copy_role_arn
 from ..domain.identity import identity_difference, migration_identity
+from ..domain.lanes import TypeLimit, air_gapped_limits
 from ..domain.migration import MigrationState, Status
 from ..domain.plan import PlanItem, plan_hash
 from ..domain.recovery_point import Vault
@@ -31,17 +33,17 @@ from .copy_request import (
     PlanPreview,
     PreflightFailed,
 )
-from .destination import prepare_destination
+from .destination import any_air_gapped, dest_arn_of, prepare_destination
 from .destinations import place_of
-from .discovery import Candidate
 from .errors import RequestRefused
-from .lifecycles import VaultLocks, dest_arn_of, legacy_lifecycle, locks_for
+from .lifecycles import VaultLocks, legacy_lifecycle, locks_for
 from .plan_growth import include_new, retry_failed
 from .planning import build_plan
-from .ports import DestinationAccount, Notices, ProgressSink, StateStore
+from .ports import Notices, ProgressSink, StateStore
 from .preflight import PlanFacts, RoutedFacts, failed, named_for, run_preflight
 from .run_control import Mailbox, StopSignal
 from .selection_stage import NothingSelected, SelectionSources, select
+from .state_notes import describe_discard, resume_line
 
 
 class CopyMigration:
@@ -170,7 +172,7 @@ class CopyMigration:
             opened.identity,
             opened.journal,
             scanned.candidates,
-            self._dest_arn_of(ports.dest),
+            dest_arn_of(self.request.dest_vault, ports.dest),
             prepare=lambda items: self._prepare(ports, items, vaults),
             adopt=adopt if request.adopt else None,
             now=self.now(),
@@ -180,18 +182,12 @@ class CopyMigration:
             + (f" ({adopted:,} already in the destination)" if adopted else "")
         )
 
-    def _dest_arn_of(self, dest: DestinationAccount) -> Callable[[Candidate], str]:
-        arn_of = dest_arn_of(self.request.dest_vault, dest.account_id, dest.region)
-        return lambda candidate: arn_of(candidate.rp, candidate.destination)
-
-    def _locks(self, ports: CopyPorts) -> VaultLocks | None:
-        """The destination vaults' locks, for --fit-retention."""
-        request, dest = self.request, ports.dest
+    def _locks(self, ports: CopyPorts) -> VaultLocks | None:  # for --fit-retention
+        request, new = self.request, self.request.new_vault
+        create = request.create_dest_vault
+        lifecycle = request.selection.lifecycle
         return locks_for(
-            request.selection.lifecycle.fit_retention,
-            ports.every_dest,
-            dest_arn_of(request.dest_vault, dest.account_id, dest.region),
-            create=request.create_dest_vault,
+            lifecycle, ports.every_dest, request.dest_vault, create=create, new_vault=new
         )
 
     def _prepare(self, ports: CopyPorts, items: list[PlanItem], vaults: dict[str, Vault]) -> None:
@@ -207,7 +203,7 @@ class CopyMigration:
                 [(name, vaults.get(vault)) for name, vault in sorted(needed.items())],
                 source.account_id,
                 create=request.create_dest_vault,
-                kms_key_arn=request.dest_kms_key_arn,
+                new=request.new_vault,
             )
             for name in prepared.created:
                 self.say(f"Created destination vault {name} in account {dest.account_id}")
@@ -242,7 +238,7 @@ class CopyMigration:
         routed = RoutedFacts(dest.region) if request.selection.routing is not None else None
         items, summary = build_plan(
             (routed or facts).watch(scanned.candidates),
-            self._dest_arn_of(dest),
+            dest_arn_of(self.request.dest_vault, dest),
             tally,
             newest_first=request.newest_first,
         )
@@ -259,6 +255,10 @@ class CopyMigration:
             results = []
             for place, place_facts in places:
                 to = destinations.of(*place) if routed is not None else dest
+                if adopted:  # what the destination holds already is not planned again
+                    place_facts.recount(
+                        i for i in to_copy if routed is None or place_of(i.dest_vault_arn) == place
+                    )
                 checked = run_preflight(
                     source_account=source.account_id,
                     source=ports.source_checks,
@@ -266,8 +266,10 @@ class CopyMigration:
                     facts=place_facts,
                     role_arn=copy_role_arn(source.account_id, request.copy_role_arn),
                     create=request.create_dest_vault,
+                    new_vault=request.new_vault,
                     lifecycle=request.selection.lifecycle,
                     opt_ins=(source, to),
+                    limits=to.limits(),
                 )
                 results += named_for(to, checked) if len(places) > 1 else checked
             if failed(results):
@@ -305,23 +307,38 @@ class CopyMigration:
             state=opened.state,
             gateway=ports.source,
             journal=opened.journal,
-            settings=self.settings(ports.source.account_id, opened.identity),
+            settings=self.settings(
+                ports.source.account_id, self._type_limits(opened, ports), opened.identity
+            ),
             executor=ports.executor(self.request.workers),
             mailbox=mailbox,
             progress=progress,
             stop=stop,
         )
 
+    def _type_limits(self, opened: OpenedMigration, ports: CopyPorts) -> tuple[TypeLimit, ...]:
+        """--type-limit, over AWS's limits into logically air-gapped vaults when a destination
+        vault of the plan is one; asked at every run, so a resumed run knows too."""
+        arns = {item.dest_vault_arn for item in opened.state.items}
+        try:
+            if any_air_gapped(arns, ports.every_dest):
+                return air_gapped_limits(self.request.type_limits)
+        except AwsError as exc:
+            self.say(f"could not read the destination vaults' types ({exc}): --type-limit only")
+        return self.request.type_limits
+
     def settings(
-        self, source_account: str, identity: dict[str, Any] | None = None
+        self,
+        source_account: str,
+        type_limits: tuple[TypeLimit, ...] | None = None,
+        identity: dict[str, Any] | None = None,
     ) -> EngineSettings:
-        """The engine's settings; `identity`: the opened migration's (a plan made before each
-        copy's lifecycle was planned with it sends the flags' Lifecycle, as it did then)."""
+        """`identity`: the opened migration's (see legacy_lifecycle)."""
         request = self.request
         runtime = request.max_runtime_minutes
         return EngineSettings(
             workers=request.workers,
-            type_limits=request.type_limits,
+            type_limits=request.type_limits if type_limits is None else type_limits,
             iam_role_arn=copy_role_arn(source_account, request.copy_role_arn),
             lifecycle=legacy_lifecycle(request.selection.lifecycle, identity),
             poll_interval=request.poll_interval,
@@ -371,26 +388,3 @@ class CopyMigration:
                 dest_columns=routed,
             )
         return CopyOutcome(outcome, report, MigrationCounts.of(state), state.done)
-
-
-def resume_line(state: MigrationState) -> str:
-    counts = MigrationCounts.of(state)
-    return (
-        f"{counts.completed:,} completed, {counts.failed:,} failed, "
-        f"{counts.in_flight:,} in flight, {counts.pending:,} to go"
-    )
-
-
-def describe_discard(store: StateStore) -> str:
-    try:
-        _, state, journal = store.load()
-        journal.close()
-        what = resume_line(state)
-    except Exception as exc:  # a damaged state can still be discarded
-        what = f"unreadable: {exc}"
-    return (
-        f"--reset: discarding the state at {store.journal_path} ({what}). Copy jobs still in "
-        "flight continue in AWS; the new plan records the copies the destination holds as "
-        "already copied (with --no-adopt, AWS recognises earlier jobs only while it honours "
-        "their idempotency tokens)."
-    )

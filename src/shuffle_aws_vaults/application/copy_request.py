@@ -10,6 +10,7 @@ from typing import Any
 from ..domain.lanes import TypeLimit
 from ..domain.migration import MigrationState
 from ..domain.plan import PlanItem
+from ..domain.recovery_point import NewVault
 from ..domain.summary import MigrationCounts
 from .destinations import Destinations
 from .engine_context import EngineSettings, RunOutcome
@@ -41,6 +42,9 @@ class CopyRequest:
     skip_preflight: bool = False
     create_dest_vault: bool = False
     dest_kms_key_arn: str | None = None
+    dest_vault_type: str = "standard"  # what --create-dest-vault creates
+    min_retention_days: int | None = None  # a logically air-gapped vault's bounds
+    max_retention_days: int | None = None
     copy_role_arn: str | None = None
     workers: int = 80
     type_limits: tuple[TypeLimit, ...] = ()
@@ -56,6 +60,16 @@ class CopyRequest:
     retry_failed: bool = False  # --resume: FAILED items go back to PENDING
     failure_threshold: int = 25
     newest_first: bool = False  # each resource's newest copy first: for benchmarks only
+
+    @property
+    def new_vault(self) -> NewVault:
+        """What --create-dest-vault creates."""
+        return NewVault(
+            air_gapped=self.dest_vault_type == "logically-air-gapped",
+            kms_key_arn=self.dest_kms_key_arn,
+            min_retention_days=self.min_retention_days,
+            max_retention_days=self.max_retention_days,
+        )
 
 
 @dataclass

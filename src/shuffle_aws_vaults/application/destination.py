@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..domain.recovery_point import Vault
+from ..domain.recovery_point import NewVault, Vault
 from ..domain.vault_policy import grants_copy, with_copy_grant
+from .destinations import Destinations, Place, place_of
+from .discovery import Candidate
 from .errors import OperatorError
-from .ports import DestinationGateway
+from .ports import DestinationAccount, DestinationGateway
 
 
 class DestinationNotReady(OperatorError):
@@ -27,14 +29,16 @@ def prepare_destination(
     source_account: str,
     *,
     create: bool,
-    kms_key_arn: str | None = None,
+    new: NewVault | None = None,
 ) -> DestinationReport:
     """Make sure each (destination vault name, source vault) can receive copies.
 
-    With `create`, a missing vault is created with the source vault's lock bounds (governance
-    mode: a compliance lock cannot be undone, so it is never set automatically) and every
-    vault gets the copy grant merged into its access policy.
+    With `create`, a missing vault is created as `new` says: a standard one with the source
+    vault's lock bounds (governance mode: a compliance lock cannot be undone, so the tool never
+    sets one on a standard vault), or a logically air-gapped one, in compliance mode with the
+    bounds given; and every vault gets the copy grant merged into its access policy.
     """
+    new = new or NewVault()
     report = DestinationReport()
     existing = {vault.name: vault for vault in dest.list_vaults()}
     cross_account = dest.account_id != source_account
@@ -45,12 +49,7 @@ def prepare_destination(
                     f"destination vault {name} does not exist in account {dest.account_id} "
                     f"({dest.region}): create it, or add --create-dest-vault"
                 )
-            existing[name] = dest.create_vault(
-                name,
-                kms_key_arn=kms_key_arn,
-                min_retention_days=source_vault.min_retention_days if source_vault else None,
-                max_retention_days=source_vault.max_retention_days if source_vault else None,
-            )
+            existing[name] = dest.create_vault(name, new.for_source(source_vault))
             report.created.append(name)
         if create and cross_account:
             policy = dest.get_access_policy(name)
@@ -60,3 +59,30 @@ def prepare_destination(
                 )
                 report.policies_updated.append(name)
     return report
+
+
+def any_air_gapped(vault_arns: Iterable[str], destinations: Destinations) -> bool:
+    """Whether one of these destination vaults is logically air-gapped (each destination
+    account and Region asked once). The route's lanes then keep AWS's limits into such vaults,
+    all of them: a lane is per resource type, not per vault."""
+    names: dict[Place, set[str]] = {}
+    for arn in vault_arns:
+        names.setdefault(place_of(arn), set()).add(arn.split(":", 6)[6])
+    for place, wanted in names.items():
+        held = destinations.of(*place).list_vaults()
+        if any(vault.air_gapped for vault in held if vault.name in wanted):
+            return True
+    return False
+
+
+def dest_arn_of(chosen: str | None, dest: DestinationAccount) -> Callable[[Candidate], str]:
+    """Each candidate's destination vault ARN: its --route-csv row's, else --dest-vault (or
+    the source vault's name) in `dest`."""
+
+    def dest_arn(candidate: Candidate) -> str:
+        if candidate.destination is not None:  # --route-csv's row
+            return candidate.destination.vault_arn(dest.region)
+        name = chosen or candidate.rp.vault_name
+        return f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:{name}"
+
+    return dest_arn

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..domain.copy_job import Lifecycle
 from ..domain.lifecycle import LifecyclePolicy, RetentionBounds, bounds_of
-from ..domain.recovery_point import RecoveryPoint, Vault
+from ..domain.recovery_point import NewVault, RecoveryPoint, Vault
 from ..domain.routing import Destination
 from .destinations import Destinations, place_of
 
@@ -17,7 +17,7 @@ from .destinations import Destinations, place_of
 DestArn = Callable[[RecoveryPoint, Destination | None], str]
 
 
-def dest_arn_of(dest_vault: str | None, account: str, region: str) -> DestArn:
+def copy_vault_arn(dest_vault: str | None, account: str, region: str) -> DestArn:
     """Where a copy goes: its --route-csv row's vault, else --dest-vault, else the vault of
     its source's name, in `account` and `region`."""
 
@@ -31,13 +31,21 @@ def dest_arn_of(dest_vault: str | None, account: str, region: str) -> DestArn:
 
 class VaultLocks:
     """A LockBounds: the bounds of the vault each copy goes to (None: not locked). With
-    `create`, a vault still to be made has its source vault's bounds, as --create-dest-vault
-    locks it."""
+    `create`, a vault still to be made has the bounds --create-dest-vault gives it (`new_vault`:
+    a logically air-gapped vault's, else its source vault's)."""
 
-    def __init__(self, destinations: Destinations, dest_arn: DestArn, *, create: bool) -> None:
+    def __init__(
+        self,
+        destinations: Destinations,
+        dest_arn: DestArn,
+        *,
+        create: bool,
+        new_vault: NewVault | None = None,
+    ) -> None:
         self._destinations = destinations
         self._dest_arn = dest_arn
         self._create = create
+        self._new = new_vault or NewVault()
         self._listed: dict[tuple[str, str], dict[str, Vault]] = {}
 
     def __call__(
@@ -49,18 +57,28 @@ class VaultLocks:
         if vaults is None:
             listed = self._destinations.of(*place).list_vaults()
             vaults = self._listed[place] = {vault.name: vault for vault in listed}
-        found = vaults.get(arn.split(":", 6)[6])
+        name = arn.split(":", 6)[6]
+        found = vaults.get(name)
         if found is None and self._create:
-            low, high = source_vault.min_retention_days, source_vault.max_retention_days
-            return RetentionBounds(low, high) if low is not None or high is not None else None
+            found = self._new.for_source(source_vault).planned(name, arn)
         return bounds_of(found)
 
 
 def locks_for(
-    fit_retention: bool, destinations: Destinations, dest_arn: DestArn, *, create: bool
+    policy: LifecyclePolicy,
+    destinations: Destinations,
+    dest_vault: str | None,
+    *,
+    create: bool,
+    new_vault: NewVault | None = None,
 ) -> VaultLocks | None:
-    """The vault locks a scan reads: only --fit-retention needs them while planning."""
-    return VaultLocks(destinations, dest_arn, create=create) if fit_retention else None
+    """The vault locks a scan reads into `destinations` (--dest-vault `dest_vault`, else each
+    source vault's name): only --fit-retention needs them while planning."""
+    if not policy.fit_retention:
+        return None
+    home = destinations.home
+    arn_of = copy_vault_arn(dest_vault, home.account_id, home.region)
+    return VaultLocks(destinations, arn_of, create=create, new_vault=new_vault)
 
 
 def legacy_lifecycle(

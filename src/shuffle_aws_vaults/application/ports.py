@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
+from ..domain.destination_limits import Quota, QuotaReading
 from ..domain.events import Event
 from ..domain.migration import MigrationState
 from ..domain.progress import Progress
-from ..domain.recovery_point import RecoveryPoint, Vault
+from ..domain.recovery_point import NewVault, RecoveryPoint, Vault
 
 
 class BackupGateway(Protocol):
@@ -108,18 +109,33 @@ class DestinationGateway(Protocol):
 
     def list_vaults(self) -> list[Vault]: ...
 
-    def create_vault(
-        self,
-        name: str,
-        *,
-        kms_key_arn: str | None,
-        min_retention_days: int | None,
-        max_retention_days: int | None,
-    ) -> Vault: ...
+    def create_vault(self, name: str, new: NewVault) -> Vault:
+        """Create vault `name` as `new` says (standard, or logically air-gapped)."""
+        ...
 
     def get_access_policy(self, name: str) -> dict[str, Any] | None: ...
 
     def put_access_policy(self, name: str, policy: dict[str, Any]) -> None: ...
+
+    def limits(self) -> DestinationLimits:
+        """The account's quotas in this Region, and what counts toward them now."""
+        ...
+
+
+class DestinationLimits(Protocol):
+    """What a destination account can hold in one Region (read only by the pre-flight)."""
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+    def read(self, quota: Quota) -> QuotaReading:
+        """The quota's applied value and the account's count toward it (a reading naming the
+        error, never an exception, when AWS refuses); for the per-vault quota, the value
+        only (each vault's count is ListBackupVaults')."""
+        ...
 
 
 class DestinationAccount(BackupGateway, DestinationGateway, Protocol):

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..domain import preflight as checks
 from ..domain import retention_checks
 from ..domain.eligibility import needs_shared_key
 from ..domain.lifecycle import LifecyclePolicy, expiry
+from ..domain.plan import PlanItem
 from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
-from ..domain.recovery_point import Vault
+from ..domain.recovery_point import NewVault, Vault
+from ..domain.vault_types import vault_types
+from .destination_limits import limit_checks
 from .discovery import Candidate
-from .ports import BackupGateway, DestinationGateway, SourceChecks
+from .ports import BackupGateway, DestinationGateway, DestinationLimits, SourceChecks
 
 
 @dataclass
@@ -36,6 +39,7 @@ class PlanFacts:
     keys: Counter[str] = field(default_factory=Counter)
     key_examples: dict[str, str] = field(default_factory=dict)
     types: Counter[str] = field(default_factory=Counter)  # planned items by resource type
+    vault_types: Counter[tuple[str, str]] = field(default_factory=Counter)  # (vault, type)
 
     def watch(self, candidates: Iterable[Candidate]) -> Iterator[Candidate]:
         for candidate in candidates:
@@ -66,6 +70,25 @@ class PlanFacts:
             self.keys[rp.encryption_key_arn] += 1
             self.key_examples.setdefault(rp.encryption_key_arn, rp.arn)
         self.types[rp.resource_type] += 1
+        self.vault_types[(vault, rp.resource_type)] += 1
+
+    def recount(self, items: Iterable[PlanItem]) -> None:
+        """The copies per vault and per type counted again from `items` alone: the plan less
+        the copies adopted from the destination, which already count toward its limits."""
+        left = list(items)
+        self.planned = Counter(item.dest_vault_name for item in left)
+        self.types = Counter(item.resource_type for item in left)
+        self.vault_types = Counter((item.dest_vault_name, item.resource_type) for item in left)
+
+    def types_outside(self, vaults: Mapping[str, Vault]) -> Counter[str]:
+        """Planned copies by type, less those into logically air-gapped vaults: those are
+        kept in an account AWS owns (with AWS Backup's ARNs), not as AMIs or snapshots of the
+        destination account, so they do not count toward its EC2, EBS and RDS quotas."""
+        outside: Counter[str] = Counter()
+        for (vault, kind), count in self.vault_types.items():
+            if vault not in vaults or not vaults[vault].air_gapped:
+                outside[kind] += count
+        return outside
 
     def key_uses(self, source: SourceChecks) -> dict[str, KeyUse]:
         """Each key's policy, read once per key."""
@@ -127,23 +150,30 @@ def run_preflight(
     create: bool,
     lifecycle: LifecyclePolicy,
     opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
+    new_vault: NewVault | None = None,
+    limits: DestinationLimits | None = None,
 ) -> list[CheckResult]:
     """The whole checklist of one source Region and its destination, in its usual order.
 
-    `opt_ins`: the source's and the destination's gateways, to read their service opt-in."""
+    `opt_ins`: the source's and the destination's gateways, to read their service opt-in;
+    `new_vault`: what --create-dest-vault creates; `limits`: the destination's quotas
+    (without them, the vaults against AWS's default)."""
     existing = {vault.name: vault for vault in dest.list_vaults()}
     return [
         *identity_checks(source_account, dest.account_id, source),
-        *destination_checks(source_account, dest, facts, existing, create=create),
+        *destination_checks(
+            source_account, dest, facts, existing, create=create, new_vault=new_vault
+        ),
         role_check(source, role_arn),
         *plan_checks(
             source_account,
             source,
             dest.account_id,
             facts,
-            existing,
+            landing_vaults(dest, facts, existing, create=create, new_vault=new_vault),
             lifecycle=lifecycle,
             opt_ins=opt_ins,
+            limits=limits,
         ),
     ]
 
@@ -171,19 +201,46 @@ def destination_checks(
     existing: dict[str, Vault],
     *,
     create: bool,
+    new_vault: NewVault | None = None,
 ) -> list[CheckResult]:
-    """The destination vaults the plan needs: there (or to be created), not Default, and
-    granting the source account CopyIntoBackupVault."""
+    """The destination vaults the plan needs: there (or to be created), not Default, of the
+    type asked for, and granting the source account CopyIntoBackupVault."""
     cross_account = dest.account_id != source_account
     needed = sorted(facts.planned)  # only vaults that will receive copies
     # A vault still to be created has no policy yet: it needs the grant as much as any.
     policies = {name: dest.get_access_policy(name) if name in existing else None for name in needed}
     return [
         *checks.destination_vaults(needed, existing, create=create, cross_account=cross_account),
+        vault_types(
+            needed,
+            existing,
+            create=create,
+            new=new_vault or NewVault(),
+            planned=landing_vaults(dest, facts, {}, create=create, new_vault=new_vault),
+        ),
         checks.access_policies(
             policies, source_account, create=create, cross_account=cross_account
         ),
     ]
+
+
+def landing_vaults(
+    dest: DestinationGateway,
+    facts: PlanFacts,
+    existing: dict[str, Vault],
+    *,
+    create: bool,
+    new_vault: NewVault | None,
+) -> dict[str, Vault]:
+    """The vaults the copies land in: `existing`, and with `create` the missing ones as they
+    will be (a logically air-gapped vault's bounds are known before it exists, so the lock
+    check judges copies against them). A standard vault to be created takes its source vault's
+    bounds, which the plan facts do not carry: it is left out, as before."""
+    if not create or new_vault is None or not new_vault.air_gapped:
+        return existing
+    prefix = f"arn:aws:backup:{dest.region}:{dest.account_id}:backup-vault:"
+    missing = {name for name in facts.planned if name not in existing}
+    return {**{name: new_vault.planned(name, prefix + name) for name in missing}, **existing}
 
 
 def plan_checks(
@@ -195,15 +252,17 @@ def plan_checks(
     *,
     lifecycle: LifecyclePolicy,
     opt_ins: tuple[BackupGateway, BackupGateway] | None,
+    limits: DestinationLimits | None = None,
 ) -> list[CheckResult]:
-    """What the planned copies need: shared source keys, room and retention in the
-    destination vaults, the opt-ins; what AWS cannot copy and the copies' lifecycles (WARNs)."""
+    """What the planned copies need: shared source keys, room in the destination vaults and
+    account (`limits`), retention in the vaults, the opt-ins; what AWS cannot copy and the
+    copies' lifecycles (WARNs)."""
     cross_account = dest_account != source_account
     keys = facts.key_uses(source) if cross_account else {}
     return [
         checks.key_policies(keys, dest_account, cross_account=cross_account),
         checks.uncopyable(facts.excluded, facts.counts),
-        checks.capacity(facts.planned, existing),
+        *limit_checks(facts.planned, facts.types_outside(existing), existing, limits),
         retention_checks.vault_locks(
             facts.retentions, facts.examples, existing, facts.lifecycles.clamped
         ),

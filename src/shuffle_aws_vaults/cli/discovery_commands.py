@@ -44,7 +44,15 @@ def run_list(request: Discovery, env: Environment) -> int:
     first = first_columns(sectioned, request.routes.by_account)
     out = sys.stdout
     if not chosen.vault_names and not chosen.all_vaults:
-        columns: tuple[str, ...] = (*first, "vault", "recovery_points", "locked", "vault_arn")
+        columns: tuple[str, ...] = (
+            *first,
+            "vault",
+            "recovery_points",
+            "locked",
+            "vault_type",
+            "retention_days",
+            "vault_arn",
+        )
         writer = writer_for(request.output, out, columns)
         for route, vault in listed_vaults(routes, accounts, notices):
             writer.write({**region_of(route, sectioned), **vault_row(vault)})

@@ -125,8 +125,18 @@ def vault_row(vault: Vault) -> dict[str, Any]:
         "vault": vault.name,
         "recovery_points": vault.recovery_points,
         "locked": vault.locked,
+        "vault_type": vault.kind,
+        "retention_days": retention_days(vault),
         "vault_arn": vault.arn,
     }
+
+
+def retention_days(vault: Vault) -> str:
+    """A locked vault's bounds as 'MIN-MAX' ('7-unlimited'); empty when it has none."""
+    low, high = vault.min_retention_days, vault.max_retention_days
+    if not vault.locked or (low is None and high is None):
+        return ""
+    return f"{low or 1}-{high or 'unlimited'}"
 
 
 def listed_row(candidate: Candidate, metadata_columns: tuple[str, ...]) -> dict[str, Any] | None:

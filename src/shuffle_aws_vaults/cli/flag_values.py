@@ -3,6 +3,7 @@ types, vault names, Region names. Each refusal names its flag (a UsageError, exi
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
@@ -13,10 +14,9 @@ from typing import Any
 
 from ..application.copy_engine import EngineSettings
 from ..application.routes import RouteRequest, routes_of
+from ..bootstrap import known_resource_types
 from ..domain.iam_policies import role_in
 from ..domain.lanes import TypeLimit, TypeLimitError, parse_type_limits
-from ..domain.lifecycle import MAX_DAYS, MIN_DAYS, LifecyclePolicy
-from ..domain.recovery_point import KNOWN_RESOURCE_TYPES
 from ..domain.regions import RegionError
 from ..domain.selection import Selection
 from .exit_status import UsageError
@@ -26,6 +26,10 @@ from .request_types import Output
 ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: \d would take any script's
 ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
 MAX_WORKERS = 500
+# AWS's bounds: CreateLogicallyAirGappedBackupVault's MinRetentionDays (at least 7) and a
+# lifecycle's 36500 days at most.
+MIN_AIR_GAPPED_RETENTION = 7
+MAX_RETENTION = 36500
 COMPACT_EVERY_VARIABLE = "SHUFFLE_AWS_VAULTS_COMPACT_EVERY"
 # CreateBackupVault's pattern for BackupVaultName.
 VAULT_NAME = re.compile(r"[A-Za-z0-9_-]{2,50}")
@@ -79,17 +83,27 @@ def parse_when(flag: str, text: str | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def resource_types(text: str | None) -> frozenset[str] | None:
+def resource_types(
+    text: str | None, known: Callable[[], frozenset[str]] = known_resource_types
+) -> frozenset[str] | None:
+    """--resource-type's names as AWS spells them (any case); `known`: the types accepted
+    (the installed botocore's AWS Backup model's). A name not among them is refused with the
+    closest one, if any, and the whole list."""
     names = comma_list(text)
     if not names:
         return None
-    canonical = {name.lower(): name for name in KNOWN_RESOURCE_TYPES}
+    accepted = known()
+    canonical = {name.lower(): name for name in accepted}
     chosen = set()
     for name in names:
         found = canonical.get(name.lower())
         if found is None:
-            known = ", ".join(sorted(KNOWN_RESOURCE_TYPES))
-            raise UsageError(f"--resource-type: unknown type {name!r} (known: {known})")
+            close = difflib.get_close_matches(name.lower(), list(canonical), n=1, cutoff=0.6)
+            hint = f" (did you mean {canonical[close[0]]}?)" if close else ""
+            listed = ", ".join(sorted(accepted))
+            raise UsageError(
+                f"--resource-type: unknown type {name!r}{hint}; AWS Backup's types: {listed}"
+            )
         chosen.add(found)
     return frozenset(chosen)
 
@@ -124,8 +138,7 @@ def check_copy(
 ) -> None:
     """The copy's run flags (by CopyRequest's field names) within their ranges, and the
     directories its output files go to there."""
-    if run["dest_kms_key_arn"] and not run["create_dest_vault"]:
-        raise UsageError("--dest-kms-key-arn applies to vaults that --create-dest-vault creates")
+    check_new_vault(run)
     if not 1 <= run["workers"] <= MAX_WORKERS:
         raise UsageError(f"--workers must be from 1 to {MAX_WORKERS}, got {run['workers']}")
     if run["resume"] and run["reset"]:
@@ -153,47 +166,43 @@ def check_copy(
             raise UsageError(f"{flag}: directory {Path(value).parent} does not exist")
 
 
+def check_new_vault(run: Mapping[str, Any]) -> None:
+    """The flags that say what --create-dest-vault creates (by CopyRequest's field names)."""
+    given = {
+        "--dest-kms-key-arn": bool(run["dest_kms_key_arn"]),
+        "--dest-vault-type": run["dest_vault_type"] != "standard",
+    }
+    for flag in (flag for flag, yes in given.items() if yes and not run["create_dest_vault"]):
+        raise UsageError(f"{flag} applies to vaults that --create-dest-vault creates")
+    low, high = run["min_retention_days"], run["max_retention_days"]
+    if run["dest_vault_type"] != "logically-air-gapped":
+        for flag, days in (("--min-retention-days", low), ("--max-retention-days", high)):
+            if days is not None:
+                raise UsageError(f"{flag} applies to --dest-vault-type logically-air-gapped")
+        return
+    if low is None or high is None:
+        raise UsageError(
+            "--dest-vault-type logically-air-gapped needs --min-retention-days and "
+            "--max-retention-days (AWS requires both)"
+        )
+    if not MIN_AIR_GAPPED_RETENTION <= low <= MAX_RETENTION:
+        raise UsageError(
+            f"--min-retention-days must be from {MIN_AIR_GAPPED_RETENTION} to {MAX_RETENTION} "
+            f"for a logically air-gapped vault, got {low}"
+        )
+    if not low <= high <= MAX_RETENTION:
+        raise UsageError(
+            f"--max-retention-days must be from --min-retention-days ({low}) to "
+            f"{MAX_RETENTION}, got {high}"
+        )
+
+
 def type_limits(given: list[str]) -> tuple[TypeLimit, ...]:
     """--type-limit, as given (each repeat adds to the others)."""
     try:
         return parse_type_limits(given)
     except TypeLimitError as exc:
         raise UsageError(f"--type-limit: {exc}") from None
-
-
-def lifecycle_policy(
-    delete_after: int | None,
-    cold_after: int | None,
-    *,
-    archive: bool,
-    fit_retention: bool,
-    allow_expired: bool,
-) -> LifecyclePolicy:
-    """The copies' lifecycle flags, checked as AWS checks a Lifecycle: each number of days
-    from 1 to 36500, DeleteAfterDays at least 90 after the cold move."""
-    for flag, days in (("--delete-after-days", delete_after), ("--cold-after-days", cold_after)):
-        if days is not None and not MIN_DAYS <= days <= MAX_DAYS:
-            raise UsageError(
-                f"{flag} must be from {MIN_DAYS} to {MAX_DAYS:,} (AWS's range), got {days}"
-            )
-    if delete_after is not None and cold_after is not None and delete_after < cold_after + 90:
-        raise UsageError(
-            f"--delete-after-days {delete_after} must be at least 90 days after --cold-after-days "
-            f"{cold_after} (AWS's rule: at least {cold_after + 90})"
-        )
-    policy = LifecyclePolicy(
-        delete_after_days=delete_after,
-        cold_after_days=cold_after,
-        archive=archive,
-        fit_retention=fit_retention,
-        allow_expired=allow_expired,
-    )
-    if policy.allow_expired and delete_after is None and not policy.fit_retention:
-        raise UsageError(
-            "--allow-expired applies to copies that --delete-after-days (or --fit-retention) "
-            "would expire: give one of them"
-        )
-    return policy
 
 
 def route_request(

@@ -105,7 +105,28 @@ def add_destination_flags(parser: argparse.ArgumentParser) -> None:
     dest.add_argument(
         "--dest-kms-key-arn",
         metavar="ARN",
-        help="KMS key for vaults that --create-dest-vault creates (default: AWS Backup's)",
+        help="KMS key for vaults that --create-dest-vault creates (default: AWS Backup's; "
+        "for a logically air-gapped vault an AWS-owned key)",
+    )
+    dest.add_argument(
+        "--dest-vault-type",
+        choices=("standard", "logically-air-gapped"),
+        default="standard",
+        help="what --create-dest-vault creates: a standard vault (default) or a logically "
+        "air-gapped one, locked in compliance mode from creation (needs --min-retention-days "
+        "and --max-retention-days)",
+    )
+    dest.add_argument(
+        "--min-retention-days",
+        type=int,
+        metavar="N",
+        help="a logically air-gapped vault's shortest retention (at least 7 days)",
+    )
+    dest.add_argument(
+        "--max-retention-days",
+        type=int,
+        metavar="N",
+        help="a logically air-gapped vault's longest retention (copies must expire by then)",
     )
 
 

@@ -129,7 +129,8 @@ Request = Discovery | Copy | Verify | Preflight | Status | IamPolicy | Sandbox |
 SANDBOX_CONFIG = (
     "cross_region_account_copy seed time_scale copy_quota at_quota dest_refusal malformed_arn"
     " other_account_vault role_refusal changed_share management_account source_account_count"
-    " dest_account_count suspended_accounts copy_job_order short_pages"
+    " dest_account_count suspended_accounts copy_job_order short_pages lag_aws_managed_key"
+    " dest_quotas dest_held dest_quotas_denied"
 )
 SANDBOX_FAULTS = (
     "throttle_rate unavailable_rate drop_rate job_failure_rate api_rate api_burst"

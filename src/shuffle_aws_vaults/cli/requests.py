@@ -20,6 +20,7 @@ from ..domain.selection import Selection
 from . import flag_values as values
 from .account_requests import connections, route_flags, route_table
 from .exit_status import UsageError
+from .lifecycle_values import lifecycle_policy
 from .parser import build_parser
 from .request_types import (
     SANDBOX_CONFIG,
@@ -100,7 +101,7 @@ def selection(args: argparse.Namespace) -> SelectionRequest:
 def _lifecycle(args: argparse.Namespace) -> LifecyclePolicy:
     """The lifecycle flags of the commands that take them (the others' copies keep their
     source's lifecycle)."""
-    return values.lifecycle_policy(
+    return lifecycle_policy(
         getattr(args, "delete_after_days", None),
         getattr(args, "cold_after_days", None),
         archive=getattr(args, "archive", False),
@@ -172,6 +173,9 @@ def copy(args: argparse.Namespace, routes: RouteRequest, environ: Mapping[str, s
     run: dict[str, Any] = {
         "dest_kms_key_arn": args.dest_kms_key_arn,
         "create_dest_vault": args.create_dest_vault,
+        "dest_vault_type": args.dest_vault_type,
+        "min_retention_days": args.min_retention_days,
+        "max_retention_days": args.max_retention_days,
         "workers": args.workers,
         "resume": args.resume,
         "reset": args.reset,
@@ -241,11 +245,20 @@ def preflight(args: argparse.Namespace, routes: RouteRequest, output: Output) ->
         raise UsageError("preflight needs --dest-account (or --route-csv)")
     chosen = selection(args)
     require_vaults(chosen)
+    new = {
+        "dest_kms_key_arn": args.dest_kms_key_arn,
+        "create_dest_vault": args.create_dest_vault,
+        "dest_vault_type": args.dest_vault_type,
+        "min_retention_days": args.min_retention_days,
+        "max_retention_days": args.max_retention_days,
+    }
+    values.check_new_vault(new)
     checks = PreflightRequest(
         selection=chosen,
         dest_vault=dest_vault(args),
         copy_role_arn=args.copy_role_arn,
         create_dest_vault=args.create_dest_vault,
+        new_vault=CopyRequest(chosen, **new).new_vault,
     )
     reach = connections(args, routes, dest=True, table=chosen.routing)
     return Preflight(reach, routes, checks, output, args.verbose)
@@ -304,6 +317,9 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
         "source_opted_out": tuple(args.opt_out),
         "dest_opted_out": tuple(args.dest_opt_out),
         "page_token_ttl_seconds": args.page_token_ttl,
+        "lag_vault_creation_seconds": args.lag_creation_seconds,
+        # Each --lag-copy-limit's TypeLimits (None: AWS's quotas), merged by sandbox_command.
+        "lag_copy_limits": args.lag_copy_limit,
     }
     faults = {
         **{name: given[name] for name in SANDBOX_FAULTS.split()},
@@ -317,6 +333,7 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
         "copy_role": not args.no_copy_role,
         "region_shares": args.region_shares or (),
         "account_shares": args.account_shares or (),
+        "lag_vaults": tuple(args.dest_lag_vault or ()),
     }
     return Sandbox(
         config,

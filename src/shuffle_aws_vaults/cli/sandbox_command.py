@@ -15,13 +15,15 @@ from .request_types import Sandbox
 from .sandbox_loader import load_sandbox
 
 
-def type_limits_of(values: list[tuple[TypeLimit, ...]] | None) -> dict[str, int]:
-    """Every --type-limit given, as one SandboxConfig.type_limits."""
+def type_limits_of(
+    values: list[tuple[TypeLimit, ...]] | None, flag: str = "--type-limit"
+) -> dict[str, int]:
+    """Every --type-limit (or `flag`) given, as one SandboxConfig.type_limits."""
     given = [f"{limit.name}={limit.limit}" for chunk in values or [] for limit in chunk]
     try:
         return {limit.name: limit.limit for limit in parse_type_limits(given)}
     except TypeLimitError as exc:
-        raise UsageError(f"--type-limit: {exc}") from None
+        raise UsageError(f"{flag}: {exc}") from None
 
 
 def config_of(request: Sandbox) -> tuple[Any, Any]:
@@ -29,9 +31,13 @@ def config_of(request: Sandbox) -> tuple[Any, Any]:
     the flag that is wrong)."""
     if request.api_burst_without_rate:
         raise UsageError("--api-burst needs --api-rate")
+    given = dict(request.config)
+    lag_limits = given.pop("lag_copy_limits", None)
+    if lag_limits is not None:  # given: they replace AWS's quotas
+        given["lag_copy_limits"] = type_limits_of(lag_limits, "--lag-copy-limit")
     try:
         config, spec = load_sandbox().launch.configured(
-            request.config,
+            given,
             request.faults,
             request.spec,
             regions=request.regions,

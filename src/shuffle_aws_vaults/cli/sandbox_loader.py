@@ -46,3 +46,48 @@ def region_shares(text: str) -> tuple[float, ...]:
     if any(not 0 <= share < float("inf") for share in shares) or not sum(shares) > 0:
         raise argparse.ArgumentTypeError(f"shares must be 0 or more, and not all 0: {text!r}")
     return shares
+
+
+def lag_vault(text: str) -> str:
+    """--dest-lag-vault's value, NAME:MIN:MAX[:aws-owned|cmk] (MIN and MAX in days): its form
+    checked here, AWS's rules on the name and the days by the sandbox (SeedSpec)."""
+    parts = [part.strip() for part in text.split(":")]
+    well_formed = (
+        len(parts) in (3, 4)
+        and bool(parts[0])
+        and parts[1].isdigit()
+        and parts[2].isdigit()
+        and (len(parts) == 3 or parts[3] in ("aws-owned", "cmk"))
+    )
+    if not well_formed:
+        raise argparse.ArgumentTypeError(
+            f"expected NAME:MIN:MAX[:aws-owned|cmk] (MIN and MAX in days), got {text!r}"
+        )
+    return text
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def quota_setting(text: str) -> tuple[str, int]:
+    """--dest-quota's and --dest-held's value, QUOTA=N (the quota's name checked by the
+    sandbox): a pair of the name and a whole number of 0 or more."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected QUOTA=N, got {text!r}")
+    try:
+        count = int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number after {name.strip()}=, got {value.strip()!r}"
+        ) from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{name.strip()} must be 0 or more, got {count}")
+    return name.strip(), count

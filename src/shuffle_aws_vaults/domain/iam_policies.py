@@ -152,6 +152,22 @@ def dest_identity_policy(region: Regions, account: str, vaults: list[str]) -> di
                 "Resource": "*",
             },
             {
+                # preflight: the destination's quotas (Service Quotas) and what counts toward
+                # them (AMIs, EBS snapshots, RDS account quotas); reads only, none of which
+                # takes a resource ARN the tool could name beforehand.
+                "Sid": "ReadDestinationLimits",
+                "Effect": "Allow",
+                "Action": [
+                    "servicequotas:GetServiceQuota",
+                    "servicequotas:GetAWSDefaultServiceQuota",
+                    "ec2:DescribeImages",
+                    "ec2:ListImagesInRecycleBin",
+                    "ec2:DescribeSnapshots",
+                    "rds:DescribeAccountAttributes",
+                ],
+                "Resource": "*",
+            },
+            {
                 "Sid": "CreateDestinationVaults",
                 "Effect": "Allow",
                 "Action": [

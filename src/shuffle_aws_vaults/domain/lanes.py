@@ -18,6 +18,9 @@ from .recovery_point import KNOWN_RESOURCE_TYPES
 # (USER_CopySnapshot: "up to 20 snapshot copy requests in progress to a single destination
 # Region per account").
 DOCUMENTED_TYPE_LIMITS = "EBS=20,RDS+Aurora=20"
+# Into logically air-gapped vaults AWS documents hard limits (AWS Backup quotas: 20 concurrent
+# copies each for EBS, Aurora, DocumentDB and Neptune; 5 for FSx and Storage Gateway): caps.
+AIR_GAPPED_TYPE_LIMITS = "EBS=20,RDS+Aurora=20,DocumentDB=20,Neptune=20,FSx=5,Storage Gateway=5"
 
 
 class TypeLimitError(ValueError):
@@ -77,6 +80,12 @@ def merge_limits(base: Iterable[TypeLimit], override: Iterable[TypeLimit]) -> tu
     chosen = list(override)
     taken = {t for limit in chosen for t in limit.types}
     return (*[b for b in base if not taken.intersection(b.types)], *chosen)
+
+
+def air_gapped_limits(operator: Iterable[TypeLimit]) -> tuple[TypeLimit, ...]:
+    """The lanes' caps when copies go into a logically air-gapped vault: AWS's documented
+    limits there, with the operator's --type-limit over them."""
+    return merge_limits(parse_type_limits(AIR_GAPPED_TYPE_LIMITS), operator)
 
 
 class Lanes:

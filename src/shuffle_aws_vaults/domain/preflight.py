@@ -18,7 +18,8 @@ from .reasons import Reason
 from .recovery_point import Vault
 from .vault_policy import grants_copy
 
-VAULT_CAPACITY = 1_000_000  # recovery points per vault (AWS quota, adjustable)
+VAULT_CAPACITY = 1_000_000  # recovery points per vault (AWS quota, adjustable): the default
+VAULT_QUOTA = '"Recovery points per backup vault" (backup L-514878B6)'  # as Service Quotas has it
 EXAMPLES = 3
 
 
@@ -244,21 +245,38 @@ def uncopyable(excluded: Mapping[Reason, list[str]], counts: Counter[Reason]) ->
     return CheckResult(name, Outcome.WARN, "excluded from the plan: " + "; ".join(parts), fix)
 
 
-def capacity(planned: Counter[str], existing: Mapping[str, Vault]) -> CheckResult:
+def capacity(
+    planned: Counter[str],
+    existing: Mapping[str, Vault],
+    quota: int | None = None,
+    unread: str | None = None,
+) -> CheckResult:
+    """Each destination vault's recovery points (ListBackupVaults' NumberOfRecoveryPoints)
+    and its planned copies stay within `quota`, the applied recovery-points-per-vault quota
+    (AWS's default when None); `unread`: why the applied value could not be read (a WARN)."""
     name = "destination capacity"
+    limit = VAULT_CAPACITY if quota is None else quota
     over = []
     for vault, count in sorted(planned.items()):
         held = existing[vault].recovery_points if vault in existing else 0
-        if held + count > VAULT_CAPACITY:
-            over.append(f"{vault}: {held:,} + {count:,} > {VAULT_CAPACITY:,}")
+        if held + count > limit:
+            over.append(f"{vault}: {held:,} + {count:,} > {limit:,}")
     if over:
         return CheckResult(
             name,
             Outcome.FAIL,
             "; ".join(over),
-            "request a higher recovery-points-per-vault quota, or spread with --dest-vault",
+            f"request a higher {VAULT_QUOTA} quota, or spread with --dest-vault",
         )
-    return CheckResult(name, Outcome.PASS, f"under {VAULT_CAPACITY:,} per vault")
+    if unread is not None:
+        return CheckResult(
+            name,
+            Outcome.WARN,
+            f"under {limit:,} per vault, AWS's default: the applied {VAULT_QUOTA} quota could "
+            f"not be read ({unread})",
+            "allow servicequotas:GetServiceQuota in the destination (see `iam-policy`)",
+        )
+    return CheckResult(name, Outcome.PASS, f"under {limit:,} per vault")
 
 
 # -- service opt-in (DescribeRegionSettings) ---------------------------------------------------

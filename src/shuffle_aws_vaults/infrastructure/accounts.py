@@ -146,7 +146,7 @@ class Sessions:
             paginator = access.client("organizations").get_paginator("list_accounts")
             return [account for page in paginator.paginate() for account in page["Accounts"]]
 
-        listed = call(access, "ListAccounts", pages)
+        listed = call(access, "ListAccounts", pages, patient=True)
         # State replaced Status (retired on September 9, 2026); either says ACTIVE.
         return [
             str(account["Id"])

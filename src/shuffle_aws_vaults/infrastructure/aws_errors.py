@@ -6,6 +6,7 @@ The only code that knows AWS's error codes: each becomes a domain error with its
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -32,6 +33,14 @@ from ..domain.errors import (
 from .aws_sessions import LIMIT_CODES, THROTTLE_CODES, AccountAccess
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# A patient call still throttled after botocore's attempts is made again, after a pause, this
+# many more times. A throttled call was refused before AWS acted, so asking again is safe; and
+# one throttled read must not end a route's planning: 8 routes planning at once into one
+# destination account under a 5 calls/s bucket lost a route to one GetBackupVaultAccessPolicy.
+THROTTLED_ROUNDS = 5
+THROTTLED_PAUSE = 2.0  # seconds before the first round, doubled each round...
+THROTTLED_PAUSE_MAX = 20.0  # ... up to this (botocore's own cap)
 CONNECTION_ERRORS = (
     ConnectionClosedError,
     EndpointConnectionError,
@@ -100,8 +109,33 @@ def domain_error(exc: ClientError, operation: str) -> AwsError:
     return aws_error(str(error.get("Code", "Unknown")), str(error.get("Message", "")), operation)
 
 
-def call(access: AccountAccess, operation: str, fn: Callable[[], T]) -> T:
-    """Run one AWS call: map its errors, and renew credentials AWS calls expired."""
+def call(access: AccountAccess, operation: str, fn: Callable[[], T], *, patient: bool = False) -> T:
+    """Run one AWS call: map its errors, and renew credentials AWS calls expired.
+
+    `patient`: a call still throttled after botocore's attempts is made again after a pause
+    (2 s, doubling to 20 s, up to THROTTLED_ROUNDS more times), on the access's `sleep`. For
+    the reads and set-up calls of planning and pre-flight; never for StartCopyJob or the copy
+    engine's polls, which the engine asks again itself without holding a thread."""
+    for round_ in range(THROTTLED_ROUNDS + 1):
+        try:
+            return _renewing(access, operation, fn)
+        except Throttled:
+            if not patient or round_ == THROTTLED_ROUNDS:
+                raise
+            pause = min(THROTTLED_PAUSE * 2**round_, THROTTLED_PAUSE_MAX)
+            log.info(
+                "%s: still throttled after botocore's attempts; asking again in %.0f s "
+                "(%d of %d)",
+                operation,
+                pause,
+                round_ + 1,
+                THROTTLED_ROUNDS,
+            )
+            access.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _renewing(access: AccountAccess, operation: str, fn: Callable[[], T]) -> T:
     for attempt in range(RENEWALS + 1):
         generation = access.generation
         try:

@@ -12,7 +12,9 @@ import dataclasses
 import functools
 import logging
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +34,10 @@ log = logging.getLogger(__name__)
 DEFAULT_REGION = "us-east-1"
 # Request-rate throttling. LimitExceededException is not among them: on StartCopyJob it concerns
 # concurrent copy jobs, not the rate of calls (AWS_BACKUP_NOTES.md, "Quotas").
-THROTTLE_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+# EC2 (the pre-flight's AMI and snapshot counts) throttles as RequestLimitExceeded.
+THROTTLE_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+)
 LIMIT_CODES = frozenset({"LimitExceededException"})
 SESSION_NAME = "shuffle-aws-vaults"
 
@@ -82,6 +87,7 @@ class AccountAccess:
         self, spec: AccountSpec, retry: RetrySettings, *, max_pool_connections: int = 20
     ) -> None:
         self.spec = spec
+        self.sleep: Callable[[float], None] = time.sleep  # between patient calls' rounds
         self._config = Config(
             # total_max_attempts counts the first call too (max_attempts would not).
             retries={"mode": retry.mode, "total_max_attempts": retry.max_attempts},

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from ..domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
-from ..domain.errors import AwsError, ErrorCategory, NotFound
-from ..domain.recovery_point import RecoveryPoint, Vault
+from ..domain.errors import AwsError, NotFound
+from ..domain.recovery_point import STANDARD_VAULT, NewVault, RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
+from .destination_limits import Boto3DestinationLimits
 
 PAGE_SIZE = 1000
 # How often in a row one listing may start again after AWS refused its NextToken without
 # getting further than before.
 RESTARTS = 5
-# A listing page still throttled after botocore's attempts is asked again, after a pause, this
-# many more times: a read is safe to repeat, and one throttled page must not end a route's
-# planning (8 routes listing at once into one destination account under a 5 calls/s bucket).
-THROTTLED_PAGE_ROUNDS = 5
-THROTTLED_PAGE_PAUSE = 2.0  # seconds before the first round, doubled each round...
-THROTTLED_PAGE_PAUSE_MAX = 20.0  # ... up to this (botocore's own cap)
 BAD_PARAMETER = "InvalidParameterValueException"
 JOBS, JOB_ID = "CopyJobs", "CopyJobId"
 log = logging.getLogger(__name__)
@@ -56,6 +50,7 @@ def recovery_point_from_wire(item: dict[str, Any], vault_name: str) -> RecoveryP
         delete_after_days=lifecycle.get("DeleteAfterDays"),
         source_vault_arn=item.get("SourceBackupVaultArn"),
         cold_after_days=lifecycle.get("MoveToColdStorageAfterDays"),
+        vault_type=item.get("VaultType") or STANDARD_VAULT,
     )
 
 
@@ -94,22 +89,16 @@ def vault_from_wire(item: dict[str, Any]) -> Vault:
         min_retention_days=item.get("MinRetentionDays"),
         max_retention_days=item.get("MaxRetentionDays"),
         encryption_key_arn=item.get("EncryptionKeyArn"),
+        vault_type=item.get("VaultType") or STANDARD_VAULT,
+        key_type=item.get("EncryptionKeyType"),
     )
 
 
 class Boto3BackupGateway:
     """The BackupGateway port for one account and region."""
 
-    def __init__(
-        self,
-        access: AccountAccess,
-        account_id: str,
-        region: str | None = None,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, access: AccountAccess, account_id: str, region: str | None = None) -> None:
         self._access = access
-        self._sleep = sleep
         self._account_id = account_id
         self._region = region or access.region
 
@@ -150,8 +139,7 @@ class Boto3BackupGateway:
     ) -> Iterator[dict[str, Any]]:
         """A paginator's pages; a page that fails on expired credentials resumes at its token.
         `quick`: a throttled page is asked again once at most (the copy engine's polls);
-        otherwise one still throttled after botocore's attempts is asked again, after a pause,
-        up to THROTTLED_PAGE_ROUNDS more times.
+        otherwise the page is a patient call (aws_errors.call).
 
         AWS documents no lifetime for a NextToken. A later page refused as a bad parameter can
         only be refused for its token (the first page took the same parameters), so the
@@ -161,7 +149,6 @@ class Boto3BackupGateway:
         seen: set[str] = set()
         restarts = 0  # in a row: since the last restart that got further
         fresh_since_restart = 0
-        throttled_rounds = 0  # for this page
         while True:
 
             def first_page(token: str | None = token) -> tuple[dict[str, Any], str | None]:
@@ -174,27 +161,8 @@ class Boto3BackupGateway:
                 return {}, None
 
             try:
-                page, next_token = call(self._access, operation, first_page)
+                page, next_token = call(self._access, operation, first_page, patient=not quick)
             except AwsError as exc:
-                if (
-                    exc.category is ErrorCategory.THROTTLED
-                    and not quick
-                    and throttled_rounds < THROTTLED_PAGE_ROUNDS
-                ):
-                    pause = min(
-                        THROTTLED_PAGE_PAUSE * 2**throttled_rounds, THROTTLED_PAGE_PAUSE_MAX
-                    )
-                    throttled_rounds += 1
-                    log.info(
-                        "%s: still throttled after botocore's attempts; asking again in %.0f s "
-                        "(%d of %d)",
-                        operation,
-                        pause,
-                        throttled_rounds,
-                        THROTTLED_PAGE_ROUNDS,
-                    )
-                    self._sleep(pause)
-                    continue
                 if token is None or exc.code != BAD_PARAMETER:
                     raise
                 restarts = 1 if fresh_since_restart else restarts + 1
@@ -211,7 +179,6 @@ class Boto3BackupGateway:
                 seen.update(item.get(ident) for item in fresh)
                 fresh_since_restart += len(fresh)
                 page = {**page, items: fresh}
-            throttled_rounds = 0
             yield page
             token = next_token
             if not token:
@@ -330,6 +297,7 @@ class Boto3BackupGateway:
                 self._access,
                 "DescribeRegionSettings",
                 lambda: self._client().describe_region_settings(),
+                patient=True,
             )
         except AwsError as exc:
             log.warning("DescribeRegionSettings in %s: %s", self._account_id, exc)
@@ -337,39 +305,51 @@ class Boto3BackupGateway:
         preferences = response.get("ResourceTypeOptInPreference") or {}
         return {str(name): bool(value) for name, value in preferences.items()}
 
-    def create_vault(
-        self,
-        name: str,
-        *,
-        kms_key_arn: str | None,
-        min_retention_days: int | None,
-        max_retention_days: int | None,
-    ) -> Vault:
+    def create_vault(self, name: str, new: NewVault) -> Vault:
+        if new.air_gapped:
+            return self._create_air_gapped_vault(name, new)
         kwargs: dict[str, Any] = {"BackupVaultName": name}
-        if kms_key_arn:
-            kwargs["EncryptionKeyArn"] = kms_key_arn
+        if new.kms_key_arn:
+            kwargs["EncryptionKeyArn"] = new.kms_key_arn
         created = call(
-            self._access, "CreateBackupVault", lambda: self._client().create_backup_vault(**kwargs)
+            self._access,
+            "CreateBackupVault",
+            lambda: self._client().create_backup_vault(**kwargs),
+            patient=True,
         )
-        if min_retention_days is not None or max_retention_days is not None:
+        if new.min_retention_days is not None or new.max_retention_days is not None:
             lock: dict[str, Any] = {"BackupVaultName": name}
-            if min_retention_days is not None:
-                lock["MinRetentionDays"] = min_retention_days
-            if max_retention_days is not None:
-                lock["MaxRetentionDays"] = max_retention_days
+            if new.min_retention_days is not None:
+                lock["MinRetentionDays"] = new.min_retention_days
+            if new.max_retention_days is not None:
+                lock["MaxRetentionDays"] = new.max_retention_days
             call(
                 self._access,
                 "PutBackupVaultLockConfiguration",
                 lambda: self._client().put_backup_vault_lock_configuration(**lock),
+                patient=True,
             )
-        return Vault(
-            name=name,
-            arn=created["BackupVaultArn"],
-            locked=min_retention_days is not None or max_retention_days is not None,
-            min_retention_days=min_retention_days,
-            max_retention_days=max_retention_days,
-            encryption_key_arn=kms_key_arn,
+        return new.planned(name, created["BackupVaultArn"])
+
+    def _create_air_gapped_vault(self, name: str, new: NewVault) -> Vault:
+        """CreateLogicallyAirGappedBackupVault: locked in compliance mode from creation with
+        both bounds; the key (AWS-owned unless given) is fixed for the vault's life. The
+        CreatorRequestId makes a repeated call (a lost answer) create nothing more."""
+        kwargs: dict[str, Any] = {
+            "BackupVaultName": name,
+            "MinRetentionDays": new.min_retention_days,
+            "MaxRetentionDays": new.max_retention_days,
+            "CreatorRequestId": f"shuffle-aws-vaults-{self._account_id}-{name}"[:100],
+        }
+        if new.kms_key_arn:
+            kwargs["EncryptionKeyArn"] = new.kms_key_arn
+        created = call(
+            self._access,
+            "CreateLogicallyAirGappedBackupVault",
+            lambda: self._client().create_logically_air_gapped_backup_vault(**kwargs),
+            patient=True,
         )
+        return new.planned(name, created["BackupVaultArn"])
 
     def get_access_policy(self, name: str) -> dict[str, Any] | None:
         try:
@@ -377,11 +357,16 @@ class Boto3BackupGateway:
                 self._access,
                 "GetBackupVaultAccessPolicy",
                 lambda: self._client().get_backup_vault_access_policy(BackupVaultName=name),
+                patient=True,
             )
         except NotFound:
             return None
         text = response.get("Policy")
         return json.loads(text) if text else None
+
+    def limits(self) -> Boto3DestinationLimits:
+        """The account's quotas in this Region (read on the pre-flight's first ask)."""
+        return Boto3DestinationLimits(self._access, self._account_id, self._region)
 
     def put_access_policy(self, name: str, policy: dict[str, Any]) -> None:
         call(
@@ -390,4 +375,5 @@ class Boto3BackupGateway:
             lambda: self._client().put_backup_vault_access_policy(
                 BackupVaultName=name, Policy=json.dumps(policy)
             ),
+            patient=True,
         )

@@ -26,7 +26,10 @@ class KmsKeyInspector:
         client = self._client(key_arn)
         try:
             metadata = call(
-                self._access, "DescribeKey", lambda: client.describe_key(KeyId=key_arn)
+                self._access,
+                "DescribeKey",
+                lambda: client.describe_key(KeyId=key_arn),
+                patient=True,
             )["KeyMetadata"]
         except AwsError:
             return None
@@ -40,6 +43,7 @@ class KmsKeyInspector:
                 self._access,
                 "GetKeyPolicy",
                 lambda: client.get_key_policy(KeyId=key_arn, PolicyName="default"),
+                patient=True,
             )["Policy"]
         except AwsError as exc:
             return None, f"{exc.code}: {exc.message}"

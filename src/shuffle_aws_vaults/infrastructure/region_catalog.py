@@ -55,11 +55,14 @@ class Boto3RegionCatalog:
                 for region in page.get("Regions", [])
             ]
 
-        return call(self._access, "ListRegions", pages)
+        return call(self._access, "ListRegions", pages, patient=True)
 
     def _describe_regions(self) -> list[str]:
         answer = call(
-            self._access, "DescribeRegions", lambda: self._access.client("ec2").describe_regions()
+            self._access,
+            "DescribeRegions",
+            lambda: self._access.client("ec2").describe_regions(),
+            patient=True,
         )
         return [str(region["RegionName"]) for region in answer.get("Regions", [])]
 

@@ -29,7 +29,12 @@ class Boto3SourceChecks:
     def cross_account_setting(self) -> str | None:
         client = self._access.client("backup")
         try:
-            response = call(self._access, "DescribeGlobalSettings", client.describe_global_settings)
+            response = call(
+                self._access,
+                "DescribeGlobalSettings",
+                client.describe_global_settings,
+                patient=True,
+            )
         except AwsError:
             return None
         return (response.get("GlobalSettings") or {}).get("isCrossAccountBackupEnabled")
@@ -47,7 +52,9 @@ class Boto3SourceChecks:
         name = role_arn.rsplit("/", 1)[-1]
         client = self._access.client("iam")
         try:
-            role = call(self._access, "GetRole", lambda: client.get_role(RoleName=name))["Role"]
+            role = call(
+                self._access, "GetRole", lambda: client.get_role(RoleName=name), patient=True
+            )["Role"]
         except AwsError as exc:
             return None, f"{exc.code}: {exc.message}"
         if role.get("Arn") != role_arn:  # same name, another path

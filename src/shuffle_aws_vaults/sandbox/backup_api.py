@@ -15,10 +15,11 @@ from moto.backup import urls
 from moto.backup.responses import BackupResponse
 
 from . import errors, faults, messages
+from .listing import page_size, start_seq
 from .records import wire_time
 from .request_rules import check_rules, check_vault_account
 from .validation import check_request
-from .world import CopyRequest, SandboxWorld, page_size, start_seq
+from .world import CopyRequest, SandboxWorld
 
 _ACTIVE: list[SandboxWorld] = []
 _ORIGINAL_CALL_ACTION = BackupResponse.call_action
@@ -34,6 +35,7 @@ URL_PATHS = {
     "{0}/copy-jobs/(?P<copy_job_id>[^/]+)$": BackupResponse.dispatch,
     "{0}/global-settings$": BackupResponse.dispatch,
     "{0}/account-settings$": BackupResponse.dispatch,
+    "{0}/logically-air-gapped-backup-vaults/(?P<name>[^/]+)$": BackupResponse.dispatch,
 }
 
 
@@ -195,21 +197,27 @@ def list_copy_jobs(self: Any) -> str:
 
 
 def list_backup_vaults(self: Any) -> str:
-    """moto's, plus MaxResults/NextToken and the fields AWS returns."""
-    from .moto_bridge import moto_vaults
+    """moto's, plus MaxResults/NextToken, the ByVaultType and ByShared filters and the fields
+    AWS returns. Every vault type is listed unless ByVaultType names one; the sandbox has no
+    vault shared with the caller (no AWS RAM), so ByShared=true lists none."""
+    from .moto_bridge import moto_vaults, vault_type
 
     query = _query(self)
-    with active_world().lock:
-        active_world().tick()  # copies that landed since the last call count in the totals
+    world = active_world()
+    with world.lock:
+        now = world.tick()  # copies that landed since the last call count in the totals
     size = page_size(query.get("maxResults"))
     offset = start_seq(query.get("nextToken"))
     vaults = sorted(
         moto_vaults(self.current_account, self.region), key=lambda v: v.backup_vault_name
     )
-    if query.get("vaultType") not in (None, "BACKUP_VAULT") or query.get("shared") == "true":
+    wanted = query.get("vaultType")
+    if wanted is not None:
+        vaults = [vault for vault in vaults if vault_type(vault) == wanted]
+    if query.get("shared") == "true":
         vaults = []
     page = vaults[offset : offset + size]
-    out: dict[str, Any] = {"BackupVaultList": [_vault_wire(v) for v in page]}
+    out: dict[str, Any] = {"BackupVaultList": [_vault_wire(v, now) for v in page]}
     if offset + size < len(vaults):
         from .pages import encode_token
 
@@ -217,11 +225,12 @@ def list_backup_vaults(self: Any) -> str:
     return _ok(out)
 
 
-def _vault_wire(vault: Any) -> dict[str, Any]:
+def _vault_wire(vault: Any, now: float) -> dict[str, Any]:
     """A vault as ListBackupVaults and DescribeBackupVault answer it (dates to the ms)."""
+    from .lag_vaults import vault_fields
+
     out = dict(vault.to_list_dict())
-    out["VaultType"] = "BACKUP_VAULT"
-    out["VaultState"] = "AVAILABLE"
+    out.update(vault_fields(vault, now))
     out.setdefault("Locked", False)
     for key in ("CreationDate", "LockDate"):
         if out.get(key) is not None:
@@ -241,19 +250,38 @@ def create_backup_vault(self: Any) -> str:
 
 
 def describe_backup_vault(self: Any) -> str:
-    """moto's answers without NumberOfRecoveryPoints, VaultType and VaultState."""
+    """moto's, with NumberOfRecoveryPoints, VaultType, VaultState (and a LAG vault's
+    EncryptionKeyType) as AWS answers them."""
     from .moto_bridge import moto_vault
 
     world = active_world()
     with world.lock:
-        world.tick()  # copies that landed since the last call count in the total
+        now = world.tick()  # copies that landed since the last call count in the total
     name = _uri(self, "backupVaultName")
     vault = moto_vault(self.current_account, self.region, name)
     if vault is None:
         raise errors.not_found(
             messages.VAULT_NOT_FOUND.format(vault=name, account=self.current_account)
         )
-    return _ok(_vault_wire(vault))
+    return _ok(_vault_wire(vault, now))
+
+
+def create_logically_air_gapped_backup_vault(self: Any) -> str:
+    """A logically air-gapped vault (lag_vaults.py): locked in compliance mode from creation."""
+    from .lag_vaults import create_vault
+
+    world = active_world()
+    with world.lock:
+        answer = create_vault(
+            self.current_account,
+            self.region,
+            _uri(self, "backupVaultName"),
+            _body(self),
+            now=world.now(),
+            creation_seconds=world.config.lag_vault_creation_seconds,
+            aws_managed_keys=world.aws_managed_keys,
+        )
+    return _ok(answer)
 
 
 def put_backup_vault_access_policy(self: Any) -> str:
@@ -326,6 +354,7 @@ _OPERATIONS = {
     "list_backup_vaults": list_backup_vaults,
     "describe_backup_vault": describe_backup_vault,
     "create_backup_vault": create_backup_vault,
+    "create_logically_air_gapped_backup_vault": create_logically_air_gapped_backup_vault,
     "put_backup_vault_access_policy": put_backup_vault_access_policy,
     "get_backup_vault_access_policy": get_backup_vault_access_policy,
     "delete_backup_vault_access_policy": delete_backup_vault_access_policy,

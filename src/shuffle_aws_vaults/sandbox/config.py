@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .quota_table import BY_KEY, HELD_KEYS, normalized
 from .regions import check_regions
 from .type_limits import normalized_type_limits
 
@@ -17,8 +18,20 @@ OtherAccountVault = Literal["access-denied", "not-found"]
 RoleRefusal = Literal["job", "call"]
 CopyJobOrder = Literal["oldest", "newest"]
 CrossRegionAccountCopy = Literal["supported", "refused"]
+LagAwsManagedKey = Literal["job", "call"]
 
 GIB = 1024**3
+
+# Concurrent copies into one logically air-gapped vault (AWS Backup quotas): 20 each for EBS,
+# Aurora, DocumentDB and Neptune, 5 each for FSx and Storage Gateway.
+LAG_COPY_LIMITS = {
+    "EBS": 20,
+    "Aurora": 20,
+    "DocumentDB": 20,
+    "Neptune": 20,
+    "FSx": 5,
+    "Storage Gateway": 5,
+}
 
 # ResourceTypeOptInPreference's keys, as DescribeRegionSettings lists them.
 RESOURCE_TYPES = (
@@ -162,6 +175,16 @@ class SandboxConfig:
     # destination account (DescribeRegionSettings; every type AWS lists is true otherwise).
     source_opted_out: tuple[str, ...] = ()
     dest_opted_out: tuple[str, ...] = ()
+    # The destination accounts' own limits, as the pre-flight reads them (quota_table.py):
+    # applied quota values by key or quota code (AWS's defaults for the rest), and what each
+    # destination account holds in each Region before any copy (AMIs, EBS snapshots, RDS
+    # instance and cluster snapshots); the recovery points its vaults hold count on top (an
+    # EC2 one is an AMI with one snapshot, EBS a snapshot, RDS and Aurora a snapshot each).
+    # Not hashed, as type_limits. dest_quotas_denied: Service Quotas answers the destination
+    # accounts AccessDeniedException.
+    dest_quotas: dict[str, int] = field(default_factory=dict, hash=False)
+    dest_held: dict[str, int] = field(default_factory=dict, hash=False)
+    dest_quotas_denied: bool = False
     # What AWS leaves unsaid about listings. ListCopyJobs order: "oldest" (creation order, as
     # before) or "newest" first.
     copy_job_order: CopyJobOrder = "oldest"
@@ -175,6 +198,22 @@ class SandboxConfig:
     # "supported" (AWS since November 2025) or "refused" (the feature table's footnote 3 before:
     # the job FAILs, "Copy job from <src> to <dst> cannot be initiated for <type> resources...").
     cross_region_account_copy: CrossRegionAccountCopy = "supported"
+    # Logically air-gapped vaults (lag_vaults.py). Concurrent copies into one LAG vault per
+    # resource type (keys as type_limits'), counted per account that starts the copy: AWS's
+    # quotas by default; {} lifts them. Not hashed, as type_limits.
+    lag_copy_limits: dict[str, int] = field(
+        default_factory=lambda: dict(LAG_COPY_LIMITS), hash=False
+    )
+    # A type AWS Backup does not fully manage, encrypted with an AWS-managed key, copied into a
+    # LAG vault (which keeps its backups in an AWS-owned account, so the key would have to be
+    # shared, and AWS-managed keys cannot be): "job" FAILs the copy job with the AWS-managed
+    # key message, as a cross-account copy of one does; "call": StartCopyJob answers
+    # InvalidRequestException. Where AWS refuses it, it does not document.
+    lag_aws_managed_key: LagAwsManagedKey = "job"
+    # Simulated seconds a LAG vault made by CreateLogicallyAirGappedBackupVault stays CREATING
+    # before it is AVAILABLE (AWS publishes no figure; 0: AVAILABLE at once). Seeded LAG vaults
+    # are AVAILABLE from the start.
+    lag_vault_creation_seconds: float = 60.0
     faults: FaultConfig = field(default_factory=FaultConfig)
 
     @property
@@ -205,6 +244,15 @@ class SandboxConfig:
             raise ValueError("copy_quota must be at least 1")
         # A copy, so a caller changing its dict later cannot change a running sandbox.
         object.__setattr__(self, "type_limits", normalized_type_limits(self.type_limits))
+        try:
+            lag_limits = normalized_type_limits(self.lag_copy_limits)
+        except ValueError as exc:
+            raise ValueError(f"lag_copy_limits: {exc}") from None
+        object.__setattr__(self, "lag_copy_limits", lag_limits)
+        if self.lag_aws_managed_key not in ("job", "call"):
+            raise ValueError("lag_aws_managed_key must be 'job' or 'call'")
+        if not 0.0 <= self.lag_vault_creation_seconds < math.inf:
+            raise ValueError("lag_vault_creation_seconds must be 0 or more")
         if self.at_quota not in ("reject", "queue"):
             raise ValueError("at_quota must be 'reject' or 'queue'")
         if self.dest_refusal not in ("job", "call"):
@@ -240,6 +288,9 @@ class SandboxConfig:
                     + ", ".join(RESOURCE_TYPES)
                 )
             object.__setattr__(self, name, types)
+        quotas = normalized(self.dest_quotas, BY_KEY, "--dest-quota")
+        object.__setattr__(self, "dest_quotas", quotas)
+        object.__setattr__(self, "dest_held", normalized(self.dest_held, HELD_KEYS, "--dest-held"))
         retention = self.copy_job_retention_seconds
         if retention is not None and not retention >= 0:
             raise ValueError("copy_job_retention_seconds must be 0 or more")

@@ -114,3 +114,14 @@ def shared_key_policy(owner: str, *accounts: str) -> str:
             }
         )
     return json.dumps({"Version": "2012-10-17", "Id": "sandbox-key", "Statement": statements})
+
+
+def copy_supported_cross_account(rp: StoredRecoveryPoint) -> bool:
+    """Types and flavours that AWS Backup cannot copy to another account at all."""
+    if rp.resource_type == "DynamoDB":
+        return is_backup_owned_arn(rp.arn)  # needs DynamoDB advanced features
+    if rp.resource_type == "FSx":
+        return ":volume/" not in rp.resource_arn  # FSx for ONTAP volumes
+    if rp.resource_type == "RDS":
+        return ":cluster:" not in rp.resource_arn  # RDS Multi-AZ DB clusters
+    return True

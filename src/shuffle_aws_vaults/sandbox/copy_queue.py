@@ -10,6 +10,12 @@ type_limits.py), at most `limit` jobs of a limit group run at once too: a job wh
 waits in CREATED without holding up jobs of other types behind it. `peak_running` and
 `peak_running_by_type` keep the most jobs seen RUNNING at once, overall and per group.
 
+Copies into a logically air-gapped vault have limits of their own (`lag_limits`, type groups
+as type_limits.py reads them; AWS's quotas: 20 each for EBS, Aurora, DocumentDB and Neptune, 5
+for FSx and Storage Gateway): they count per destination LAG vault, on top of the limits above,
+and a job over one waits in CREATED the same way. `peak_running_by_lag` keeps their peaks, by
+"GROUP VAULT_ARN".
+
 AWS's copy job retry: a job with `hold_until` stays in CREATED until then, holding neither a
 slot nor its resource; then it waits like any other job in its place, or ends FAILED at that
 time when `fails_after_hold`. `on_start`, if given, sees each job as it starts (and may change
@@ -22,8 +28,13 @@ import heapq
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-from .records import CopyJob
+from .records import LAG_VAULT, CopyJob
 from .type_limits import TypeGroups
+
+
+def lag_key(group: str, vault_arn: str) -> str:
+    """The counter of one LAG limit group's copies into one LAG vault."""
+    return f"{group} {vault_arn}"
 
 
 class CopyQueue:
@@ -33,12 +44,14 @@ class CopyQueue:
         on_finish: Callable[[CopyJob, float], None],
         type_limits: Mapping[str, int] | None = None,
         on_start: Callable[[CopyJob, float], None] | None = None,
+        lag_limits: Mapping[str, int] | None = None,
     ) -> None:
         self.quota = quota
         self._on_finish = on_finish
         self._on_start = on_start
         self._holds: list[tuple[float, int, CopyJob]] = []
         self._groups = TypeGroups(type_limits or {})
+        self._lag_groups = TypeGroups(lag_limits or {})
         self._running: list[tuple[float, int, CopyJob]] = []
         self._waiting: list[CopyJob] = []
         self._busy: set[str] = set()
@@ -46,6 +59,8 @@ class CopyQueue:
         self._active_in: Counter[str] = Counter()
         self.peak_running = 0
         self.peak_running_by_type: dict[str, int] = dict.fromkeys(self._groups.limits, 0)
+        self.peak_running_by_lag: dict[str, int] = {}
+        self._limits_by_seq: dict[int, list[tuple[str, int]]] = {}  # each active job's
 
     @property
     def running(self) -> int:
@@ -66,13 +81,33 @@ class CopyQueue:
             return None
         return group, self._active_in[group], self._groups.limits[group]
 
+    def lag_load(self, resource_type: str, vault_arn: str) -> tuple[str, int, int] | None:
+        """(LAG limit group, its active jobs into `vault_arn`, its limit); None if unlimited."""
+        group = self._lag_groups.group_of(resource_type)
+        if group is None:
+            return None
+        return group, self._active_in[lag_key(group, vault_arn)], self._lag_groups.limits[group]
+
+    def _limits_of(self, job: CopyJob) -> list[tuple[str, int]]:
+        """The (counter, limit) pairs `job` counts against."""
+        found: list[tuple[str, int]] = []
+        group = self._groups.group_of(job.resource_type)
+        if group is not None:
+            found.append((group, self._groups.limits[group]))
+        if job.dest_vault_type == LAG_VAULT:
+            lag_group = self._lag_groups.group_of(job.resource_type)
+            if lag_group is not None:
+                limit = self._lag_groups.limits[lag_group]
+                found.append((lag_key(lag_group, job.dest_vault_arn), limit))
+        return found
+
     def admit(self, job: CopyJob, now: float) -> None:
         """Take a new job in CREATED; it starts at once when a slot and its resource are free."""
         self.advance(now)
         self._waiting.append(job)
-        group = self._groups.group_of(job.resource_type)
-        if group is not None:
-            self._active_in[group] += 1
+        limits = self._limits_by_seq[job.seq] = self._limits_of(job)
+        for key, _ in limits:
+            self._active_in[key] += 1
         if job.hold_until is not None and job.hold_until > now:
             heapq.heappush(self._holds, (job.hold_until, job.seq, job))
         self._start_ready(now)
@@ -91,10 +126,9 @@ class CopyQueue:
                 return
             end, _, job = heapq.heappop(self._running)
             self._busy.discard(job.resource_arn)
-            group = self._groups.group_of(job.resource_type)
-            if group is not None:
-                self._running_in[group] -= 1
-                self._active_in[group] -= 1
+            for key, _ in self._limits_by_seq.pop(job.seq):
+                self._running_in[key] -= 1
+                self._active_in[key] -= 1
             self._on_finish(job, end)
             self._start_ready(end)
 
@@ -103,9 +137,8 @@ class CopyQueue:
         _, _, job = heapq.heappop(self._holds)
         if job.fails_after_hold:
             self._waiting.remove(job)
-            group = self._groups.group_of(job.resource_type)
-            if group is not None:
-                self._active_in[group] -= 1
+            for key, _ in self._limits_by_seq.pop(job.seq):
+                self._active_in[key] -= 1
             self._on_finish(job, at)
         self._start_ready(at)
 
@@ -113,8 +146,8 @@ class CopyQueue:
         index = 0
         while len(self._running) < self.quota and index < len(self._waiting):
             job = self._waiting[index]
-            group = self._groups.group_of(job.resource_type)
-            full = group is not None and self._running_in[group] >= self._groups.limits[group]
+            limits = self._limits_by_seq[job.seq]
+            full = any(self._running_in[key] >= limit for key, limit in limits)
             held = job.hold_until is not None and job.hold_until > at
             if full or held or job.resource_arn in self._busy:
                 index += 1
@@ -125,10 +158,13 @@ class CopyQueue:
             if self._on_start is not None:
                 self._on_start(job, at)
             self._busy.add(job.resource_arn)
-            if group is not None:
-                self._running_in[group] += 1
-                self.peak_running_by_type[group] = max(
-                    self.peak_running_by_type[group], self._running_in[group]
+            for key, _ in limits:
+                self._running_in[key] += 1
+                peaks = (
+                    self.peak_running_by_type
+                    if key in self.peak_running_by_type
+                    else self.peak_running_by_lag
                 )
+                peaks[key] = max(peaks.get(key, 0), self._running_in[key])
             heapq.heappush(self._running, (at + job.duration, job.seq, job))
         self.peak_running = max(self.peak_running, len(self._running))

@@ -14,7 +14,8 @@ from typing import Any
 
 from . import regions as served_regions
 from .config import FaultConfig, SandboxConfig, account_ids
-from .seed import SeedSpec
+from .lag_vaults import LagVaultError
+from .seed import SeedResult, SeedSpec
 from .server import Sandbox
 from .world import SandboxWorld
 
@@ -86,7 +87,10 @@ def configured(
         faults=FaultConfig(**faults),
         **accounts_of(config, spec),
     )
-    return sandbox_config, SeedSpec(**spec)
+    try:
+        return sandbox_config, SeedSpec(**spec)
+    except LagVaultError as exc:
+        raise ValueError(f"--dest-lag-vault: {exc}") from None
 
 
 def accounts_note(config: SandboxConfig) -> str:
@@ -101,6 +105,13 @@ def accounts_note(config: SandboxConfig) -> str:
         f"source accounts {', '.join(sources)}, destinations {', '.join(dests)}; profiles "
         f"sandbox-source and sandbox-dest (the first of each) and sandbox-ACCOUNTID for each"
     )
+
+
+def lag_note(seeded: SeedResult) -> str:
+    """ ", logically air-gapped vaults lag-1 in the destination" when some are seeded."""
+    if not seeded.lag_vaults:
+        return ""
+    return f", logically air-gapped vaults {', '.join(seeded.lag_vaults)} in the destination"
 
 
 def regions_note(by_region: dict[str, int]) -> str:
@@ -151,7 +162,7 @@ def serve(
         print(
             f"sandbox ready at {server.endpoint_url} in {time.monotonic() - started:.1f}s: "
             f"{seeded.recovery_points:,} recovery points in {len(seeded.vaults)} vaults "
-            f"({', '.join(seeded.vaults)}){regions_note(seeded.by_region)}; "
+            f"({', '.join(seeded.vaults)}){regions_note(seeded.by_region)}{lag_note(seeded)}; "
             f"{accounts_note(config)} (sandbox-management: the organization's management "
             f"account {config.management_account}). "
             "Ctrl-C stops it.",

@@ -5,6 +5,7 @@ whenever more follow; clients must cope with both. So, when configured, the sand
 carry the (simulated) time they were handed out and expire `page_token_ttl_seconds` later,
 answering InvalidParameterValueException, the error Backup gives for any bad parameter; and
 pages end early at random (drawn from the seed), as small as no item at all, with a NextToken.
+Also here: how a listing's MaxResults, NextToken and time filters are read.
 """
 
 from __future__ import annotations
@@ -12,16 +13,51 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import TypeVar
 
 from .config import SandboxConfig
 from .errors import invalid_parameter
 from .faults import unit_hash
-from .pages import InvalidToken, Sequenced, encode_token, token_fields
+from .pages import InvalidToken, Sequenced, decode_token, encode_token, token_fields
 
 EXPIRED_TOKEN = "The NextToken has expired: {token}"  # noqa: S105 (a message)
 SHORT_PAGE_SHARE = 0.5  # of pages, with short_pages on
 T = TypeVar("T", bound=Sequenced)
+MAX_PAGE = 1000
+
+
+def parse_time(value: str) -> float:
+    """A timestamp from a query string: epoch seconds or ISO 8601."""
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError as exc:
+        raise invalid_parameter(f"Invalid timestamp: {value}") from exc
+
+
+def page_size(value: str | int | None) -> int:
+    if value is None:
+        return MAX_PAGE
+    try:
+        size = int(value)
+    except ValueError as exc:
+        raise invalid_parameter(f"MaxResults must be a number, not {value}") from exc
+    if not 1 <= size <= MAX_PAGE:
+        raise invalid_parameter(f"MaxResults must be between 1 and {MAX_PAGE}, not {size}")
+    return size
+
+
+def start_seq(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        return decode_token(token)
+    except InvalidToken as exc:
+        raise invalid_parameter(str(exc)) from exc
 
 
 class PageRules:

@@ -70,6 +70,36 @@ VAULT_NOT_FOUND = "Backup vault {vault} does not exist in account {account}."
 RECOVERY_POINT_NOT_FOUND = "Recovery point {arn} was not found in backup vault {vault}."
 COPY_JOB_NOT_FOUND = "Copy job {job} was not found."
 DEST_VAULT_GONE = "Copy job failed. The destination backup vault {vault} does not exist."
+# moto's, for a vault name already taken.
+VAULT_EXISTS = "Backup vault with the same name already exists"
+
+# Logically air-gapped vaults (lag_vaults.py); AWS publishes none of these texts.
+LAG_MIN_RETENTION = (
+    "MinRetentionDays must be at least {least} days for a logically air-gapped backup vault, "
+    "not {days}."
+)
+LAG_MAX_RETENTION = "MaxRetentionDays cannot exceed {most} days, not {days}."
+LAG_RETENTION_ORDER = "MinRetentionDays ({low}) cannot be greater than MaxRetentionDays ({high})."
+LAG_KEY_NOT_ARN = (
+    "EncryptionKeyArn must be the ARN of a customer-managed KMS key "
+    "(arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not {key}"
+)
+LAG_KEY_AWS_MANAGED = (
+    "EncryptionKeyArn {key} is an AWS managed key: a logically air-gapped backup vault is "
+    "encrypted with a customer-managed key, or with an AWS-owned key when none is given."
+)
+CREATOR_REQUEST_ID = (
+    "CreatorRequestId must contain 1 to 50 alphanumeric or '-_.' characters, not {value!r}"
+)
+VAULT_NOT_AVAILABLE = "Backup vault {vault} cannot receive copies while its VaultState is {state}."
+LAG_EBS_TOO_LARGE = (
+    "Copy job failed. EBS backups of 16 TB or more cannot be copied to a logically air-gapped "
+    "backup vault."
+)
+LAG_LIMIT_EXCEEDED = (
+    "Concurrent copy job limit exceeded for resource type {group}: {active} copy jobs in "
+    "progress to logically air-gapped backup vault {vault} (limit {limit})"
+)
 
 # MessageCategory is a free string in the API; these are the sandbox's values.
 CATEGORY_SUCCESS = "SUCCESS"

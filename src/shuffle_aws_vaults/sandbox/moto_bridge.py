@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from moto.backup.models import backup_backends
 from moto.core.models import DEFAULT_ACCOUNT_ID
+
+from .records import LAG_VAULT, STANDARD_VAULT
 
 RESET_SERVICES = ("backup", "sts", "iam", "kms", "organizations")
 # The account moto gives long-term keys it does not know: the sandbox-base profile's.
@@ -70,6 +73,54 @@ def create_vault(
             changeable_for_days=None,
         )
     return vault
+
+
+def create_lag_vault(
+    account: str,
+    region: str,
+    name: str,
+    *,
+    min_retention_days: int,
+    max_retention_days: int,
+    encryption_key_arn: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    creator_request_id: str | None = None,
+    ready_at: float | None = None,
+) -> Any:
+    """A logically air-gapped vault in moto's backend: a vault moto lists, describes, tags and
+    deletes as any other, locked in compliance mode from its creation (LockDate its
+    CreationDate, so moto refuses to change or delete the lock) and marked with its type and
+    the simulated time it becomes AVAILABLE (None: it already is). AlreadyExistsException
+    (moto's) when the name is taken."""
+    backend = backup_backends[account][region]
+    absent: Any = None
+    vault: Any = backend.create_backup_vault(
+        backup_vault_name=name,
+        backup_vault_tags=dict(tags or {}),
+        encryption_key_arn=encryption_key_arn or absent,
+        creator_request_id=creator_request_id or absent,
+    )
+    # To the millisecond as AWS keeps it, cut down rather than rounded: moto judges the lock
+    # immutable from LockDate on by its clock, so LockDate must not be a moment ahead of it.
+    created = vault.creation_date = math.floor(float(vault.creation_date) * 1000) / 1000
+    vault.locked = True
+    vault.min_retention_days = min_retention_days
+    vault.max_retention_days = max_retention_days
+    vault.lock_date = created
+    vault.sandbox_vault_type = LAG_VAULT
+    vault.sandbox_ready_at = ready_at
+    return vault
+
+
+def vault_type(vault: Any) -> str:
+    """BACKUP_VAULT, or LOGICALLY_AIR_GAPPED_BACKUP_VAULT for a vault create_lag_vault made."""
+    return str(getattr(vault, "sandbox_vault_type", STANDARD_VAULT))
+
+
+def vault_ready_at(vault: Any) -> float | None:
+    """The simulated time a LAG vault becomes AVAILABLE; None when it is (every other vault)."""
+    ready = getattr(vault, "sandbox_ready_at", None)
+    return None if ready is None else float(ready)
 
 
 def seed_moto_ids(seed: int) -> None:

@@ -13,6 +13,10 @@ FULLY_MANAGED_TYPES = frozenset(
     {"S3", "EFS", "VirtualMachine", "Timestream", "CloudFormation", "SAP HANA on Amazon EC2"}
 )
 
+# VaultType's values (botocore's model) that the sandbox makes.
+STANDARD_VAULT = "BACKUP_VAULT"
+LAG_VAULT = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+
 
 def wire_time(seconds: float) -> float:
     """A timestamp as AWS answers it: epoch seconds to the millisecond.
@@ -56,6 +60,10 @@ class StoredRecoveryPoint:
     cold_after_days: int | None = None
     source_vault_arn: str | None = None
     deleted: bool = False
+    # The vault's type, and (in a logically air-gapped vault) EncryptionKeyType: an AWS-owned
+    # key leaves encryption_key_arn None and the point still encrypted.
+    vault_type: str = STANDARD_VAULT
+    encryption_key_type: str | None = None
 
     def storage_class(self, now: float) -> str:
         if self.cold_after_days is not None and (
@@ -95,12 +103,15 @@ class StoredRecoveryPoint:
             "InitiationDate": wire_time(self.creation_date),
             "CompletionDate": wire_time(self.completion_date),
             "BackupSizeInBytes": self.size,
-            "IsEncrypted": self.encryption_key_arn is not None,
+            "IsEncrypted": self.encryption_key_arn is not None
+            or self.encryption_key_type is not None,
             "IsParent": False,
-            "VaultType": "BACKUP_VAULT",
+            "VaultType": self.vault_type,
         }
         if self.encryption_key_arn is not None:
             out["EncryptionKeyArn"] = self.encryption_key_arn
+        if self.encryption_key_type is not None:
+            out["EncryptionKeyType"] = self.encryption_key_type
         if self.source_vault_arn is not None:
             out["SourceBackupVaultArn"] = self.source_vault_arn
         lifecycle = self.lifecycle()
@@ -151,6 +162,10 @@ class CopyJob:
     completion_date: float | None = None
     dest_recovery_point_arn: str | None = None
     message_category: str | None = None
+    # The destination vault as the job found it (None: no such vault when the job was made).
+    dest_vault_type: str | None = None
+    dest_lock_state: str | None = None
+    dest_key_arn: str | None = None
 
     @property
     def done(self) -> bool:
@@ -182,4 +197,11 @@ class CopyJob:
             out["MessageCategory"] = self.message_category
         if self.lifecycle:
             out["DestinationRecoveryPointLifecycle"] = self.lifecycle
+        for key, value in (
+            ("DestinationVaultType", self.dest_vault_type),
+            ("DestinationVaultLockState", self.dest_lock_state),
+            ("DestinationEncryptionKeyArn", self.dest_key_arn),
+        ):
+            if value is not None:
+                out[key] = value
         return out

@@ -13,6 +13,7 @@ from .access_policy import copy_into_vault_policy
 from .arns import continuous_recovery_point_arn, recovery_point_arn, vault_arn
 from .config import SandboxConfig
 from .copy_permissions import shared_key_policy
+from .lag_vaults import LagVault, LagVaultError, seed_vault
 from .moto_bridge import (
     BASE_ACCOUNT,
     create_kms_key,
@@ -93,6 +94,10 @@ class SeedSpec:
     # recovery points are encrypted with a customer-managed key that is *not* shared with the
     # destination account (the key "alias/backup-unshared"): their cross-account copies fail.
     unshared_key_share: float = 0.0
+    # Logically air-gapped vaults in every destination account and Region (lag_vaults.py), each
+    # a LagVault or its text NAME:MIN:MAX[:aws-owned|cmk]; with dest_policy, their access
+    # policies allow every source account, as the other destination vaults'.
+    lag_vaults: tuple[LagVault | str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0 <= self.recovery_points <= 5_000_000:
@@ -110,6 +115,20 @@ class SeedSpec:
         for shares in (self.region_shares, self.account_shares):
             if shares:
                 split_counts(self.recovery_points, shares)  # ValueError when invalid
+        lags = tuple(v if isinstance(v, LagVault) else LagVault.parse(v) for v in self.lag_vaults)
+        taken = {"Default", *(vault_names(self.vaults) if self.dest_vaults else ())}
+        for lag in lags:
+            if lag.name in taken:
+                raise LagVaultError(
+                    f"LAG vault {lag.name}: the destination has another vault of that name"
+                )
+            taken.add(lag.name)
+        object.__setattr__(self, "lag_vaults", lags)
+
+    @property
+    def lag_specs(self) -> tuple[LagVault, ...]:
+        """lag_vaults, each a LagVault (__post_init__ read the texts)."""
+        return tuple(lag for lag in self.lag_vaults if isinstance(lag, LagVault))
 
     def points_per_region(
         self, regions: tuple[str, ...], total: int | None = None
@@ -162,6 +181,8 @@ class SeedResult:
     by_region: dict[str, int] = field(default_factory=dict)
     # Recovery points seeded per source account (in SandboxConfig.source_accounts order).
     by_account: dict[str, int] = field(default_factory=dict)
+    # The logically air-gapped vaults of every destination account and Region.
+    lag_vaults: list[str] = field(default_factory=list)
 
 
 def vault_names(count: int) -> list[str]:
@@ -181,6 +202,7 @@ def seed(world: SandboxWorld, spec: SeedSpec) -> SeedResult:
     per_region = {src: spec.points_per_region(cfg.regions, per_account[src]) for src in sources}
     names = vault_names(spec.vaults)
     result = SeedResult(vaults=names, by_region=dict.fromkeys(cfg.regions, 0))
+    result.lag_vaults = [lag.name for lag in spec.lag_specs]
     for _ in range(6):
         _uuid(rng)  # draws once used for key IDs: kept so seeded data stays as it was
     seed_moto_ids(cfg.seed)
@@ -273,7 +295,8 @@ def _region_vaults(
     world: SandboxWorld, spec: SeedSpec, region: str, names: list[str], cmks: dict[str, str]
 ) -> None:
     """Each source account's vaults (encrypted with its key in `cmks`), and each destination
-    account's vaults of the same names with their policy (allowing every source), in `region`."""
+    account's vaults of the same names and its LAG vaults, with their policies (allowing every
+    source), in `region`."""
     cfg = world.config
     for src, cmk in cmks.items():
         for name in [*names, "Default"]:
@@ -281,14 +304,17 @@ def _region_vaults(
     for dst in cfg.dest_accounts:
         dest_key = create_kms_key(dst, region, "destination vault key", alias="alias/backup")
         create_vault(dst, region, "Default", encryption_key_arn=dest_key)
-        if not spec.dest_vaults:
-            continue
-        for name in names:
+        standard = names if spec.dest_vaults else []
+        for name in standard:
             create_vault(dst, region, name, encryption_key_arn=dest_key)
-            if spec.dest_policy:
-                world.policies[(dst, region, name)] = copy_into_vault_policy(
-                    vault_arn(region, dst, name), *cfg.source_accounts
-                )
+        for lag in spec.lag_specs:
+            seed_vault(dst, region, lag, dest_key)
+        if not spec.dest_policy:
+            continue
+        for name in [*standard, *(lag.name for lag in spec.lag_specs)]:
+            world.policies[(dst, region, name)] = copy_into_vault_policy(
+                vault_arn(region, dst, name), *cfg.source_accounts
+            )
 
 
 def _seed_recovery_points(

@@ -30,6 +30,7 @@ from .backup_api import DROP_FLAG, SERVED_FLAG, activate, deactivate
 from .config import SandboxConfig
 from .moto_bridge import reset_moto
 from .organizations_api import install as install_organizations_api
+from .quotas_api import install as install_quotas_api
 from .region_api import install as install_region_api
 from .region_stats import region_stats
 from .regions import region_of_arn
@@ -131,7 +132,8 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
 
     Peaks are the most jobs RUNNING at once in any one account's copy clock (one per source
     Region -> destination Region): overall, and per type-limit group (keyed as in
-    SandboxConfig.type_limits). "regions" has the same per source Region (region_stats).
+    SandboxConfig.type_limits), and per LAG limit group and LAG vault ("GROUP VAULT_ARN", the
+    LAG vaults copied into). "regions" has the same per source Region (region_stats).
     """
     with world.lock:
         now = world.tick()
@@ -139,11 +141,14 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
         incremental = held = 0
         peak = 0
         peak_by_type: dict[str, int] = dict.fromkeys(world.config.type_limits, 0)
+        peak_by_lag: dict[str, int] = {}
         for book in world.books.values():
             for queue in book.queues.values():
                 peak = max(peak, queue.peak_running)
                 for group, running in queue.peak_running_by_type.items():
                     peak_by_type[group] = max(peak_by_type[group], running)
+                for key, running in queue.peak_running_by_lag.items():
+                    peak_by_lag[key] = max(peak_by_lag.get(key, 0), running)
             for job in book.jobs:
                 jobs[job.state] = jobs.get(job.state, 0) + 1
                 incremental += job.incremental
@@ -158,6 +163,7 @@ def stats(world: SandboxWorld) -> dict[str, Any]:
             "jobs_by_state": jobs,
             "peak_running": peak,
             "peak_running_by_type": peak_by_type,
+            "peak_running_by_lag": peak_by_lag,
             "faults_injected": dict(world.faults.injected),
             "incremental_copies": incremental,
             "jobs_held_for_retry": held,
@@ -205,6 +211,7 @@ class Sandbox:
         activate(world)
         install_region_api()
         install_organizations_api()
+        install_quotas_api()
         self.world = world
         self.seeded = seed(world, self.spec)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -290,6 +297,8 @@ class Sandbox:
             # accounts, a fresh destination) never resumes an earlier sandbox's migration.
             "XDG_STATE_HOME": str(self.workdir / "state"),
         }
+        if self.seeded.lag_vaults:  # in every destination account and Region
+            env["SHUFFLE_SANDBOX_LAG_VAULTS"] = ",".join(self.seeded.lag_vaults)
         if self.endpoint_url:
             env["AWS_ENDPOINT_URL"] = self.endpoint_url
         return env

@@ -13,7 +13,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
 
 from . import messages
@@ -21,7 +20,7 @@ from .access_policy import MalformedPolicy, allows, parse_policy
 from .arns import parse_vault_arn, recovery_point_arn, vault_arn
 from .clock import SimClock
 from .config import SandboxConfig
-from .copy_permissions import key_refusal, role_refusal
+from .copy_permissions import copy_supported_cross_account, key_refusal, role_refusal
 from .copy_queue import CopyQueue
 from .errors import (
     SandboxError,
@@ -34,9 +33,19 @@ from .errors import (
 )
 from .faults import FaultInjector, unit_hash
 from .job_timing import hold_for_retry, start_incremental
-from .listing import PageRules
-from .moto_bridge import moto_vault
-from .pages import InvalidToken, SeqList, decode_token
+from .lag_vaults import (
+    copy_arn,
+    copy_key,
+    copy_refusal,
+    destination_fields,
+    is_lag,
+    key_type,
+    unavailable,
+    violates_vault_lock,
+)
+from .listing import PageRules, page_size, parse_time
+from .moto_bridge import moto_vault, vault_type
+from .pages import SeqList
 from .records import (
     DAY,
     FULLY_MANAGED_TYPES,
@@ -50,46 +59,12 @@ from .regions import cross_region_refusal, region_of_arn
 from .settings import RegionSettings, require_management_account
 
 COPYABLE_STATUSES = ("COMPLETED", "AVAILABLE")
-MAX_PAGE = 1000
 
 
 class Clock(Protocol):
     def now(self) -> float: ...
 
     def calendar(self) -> float: ...
-
-
-def parse_time(value: str) -> float:
-    """A timestamp from a query string: epoch seconds or ISO 8601."""
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
-    except ValueError as exc:
-        raise invalid_parameter(f"Invalid timestamp: {value}") from exc
-
-
-def page_size(value: str | int | None) -> int:
-    if value is None:
-        return MAX_PAGE
-    try:
-        size = int(value)
-    except ValueError as exc:
-        raise invalid_parameter(f"MaxResults must be a number, not {value}") from exc
-    if not 1 <= size <= MAX_PAGE:
-        raise invalid_parameter(f"MaxResults must be between 1 and {MAX_PAGE}, not {size}")
-    return size
-
-
-def start_seq(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        return decode_token(token)
-    except InvalidToken as exc:
-        raise invalid_parameter(str(exc)) from exc
 
 
 @dataclass
@@ -330,7 +305,9 @@ class SandboxWorld:
 
     def _new_queue(self) -> CopyQueue:
         cfg = self.config
-        return CopyQueue(cfg.copy_quota, self._finish_job, cfg.type_limits, self._job_starts)
+        return CopyQueue(
+            cfg.copy_quota, self._finish_job, cfg.type_limits, self._job_starts, cfg.lag_copy_limits
+        )
 
     def start_copy_job(self, account: str, region: str, request: CopyRequest) -> CopyJob:
         """StartCopyJob as the source account: validate, then admit to the copy clock."""
@@ -357,7 +334,8 @@ class SandboxWorld:
     def _refuse_over_limits(
         queue: CopyQueue, source: StoredRecoveryPoint, request: CopyRequest
     ) -> None:
-        """LimitExceededException when the account or the job's type group has no room left."""
+        """LimitExceededException when the account, the job's type group or its LAG vault's
+        limit has no room left."""
         if queue.active >= queue.quota:
             raise limit_exceeded(messages.LIMIT_EXCEEDED.format(quota=queue.quota))
         load = queue.group_load(source.resource_type)
@@ -367,6 +345,13 @@ class SandboxWorld:
             assert dest is not None  # _validate_copy refused the call otherwise
             text = messages.TYPE_LIMIT_EXCEEDED.format(
                 group=group, active=active, region=dest[0], limit=limit
+            )
+            raise limit_exceeded(text)
+        # Only copies into a LAG vault count here: for any other vault it is 0.
+        lag = queue.lag_load(source.resource_type, request.dest_vault_arn)
+        if lag is not None and lag[1] >= lag[2]:
+            text = messages.LAG_LIMIT_EXCEEDED.format(
+                group=lag[0], active=lag[1], vault=request.dest_vault_arn, limit=lag[2]
             )
             raise limit_exceeded(text)
 
@@ -412,25 +397,21 @@ class SandboxWorld:
             raise access_denied(
                 messages.ACCESS_DENIED_CALL.format(vault_arn=request.dest_vault_arn)
             )
+        if vault is not None and (not_ready := unavailable(vault, dest_name, now)):
+            raise invalid_request(not_ready)
+        if (
+            vault is not None
+            and is_lag(vault)
+            and self.config.lag_aws_managed_key == "call"
+            and self._aws_managed_key_blocks(source)
+        ):
+            raise invalid_request(self._aws_managed_key_text(source))
         return source
 
     def _may_copy_into(self, account: str, region: str, dest_account: str, name: str) -> bool:
         if moto_vault(dest_account, region, name) is None:
             return False
         return allows(self.policies.get((dest_account, region, name)), account)
-
-    @staticmethod
-    def _violates_vault_lock(vault: Any, request: CopyRequest, source: StoredRecoveryPoint) -> bool:
-        low, high = vault.min_retention_days, vault.max_retention_days
-        if not vault.locked or (low is None and high is None):
-            return False
-        if request.lifecycle is not None:
-            retention = request.lifecycle.get("DeleteAfterDays")
-        else:
-            retention = source.delete_after_days
-        too_short = low is not None and retention is not None and retention < low
-        too_long = high is not None and (retention is None or retention > high)
-        return too_short or too_long
 
     def _new_job(
         self,
@@ -463,6 +444,14 @@ class SandboxWorld:
             lifecycle=dict(request.lifecycle) if request.lifecycle else None,
             transfer_seconds=transfer,
         )
+        dest = parse_vault_arn(request.dest_vault_arn)
+        assert dest is not None  # _validate_copy refused it otherwise
+        dest_region, dest_account, dest_name = dest
+        vault = moto_vault(dest_account, dest_region, dest_name)
+        if vault is not None:  # as the job finds it
+            job.dest_vault_type, job.dest_lock_state, job.dest_key_arn = destination_fields(
+                vault, dest_region, dest_account
+            )
         self._plan_outcome(job, source, request, attempt=attempt)
         if not job.fail_fast:
             hold_for_retry(job, self.faults, now, attempt)
@@ -488,6 +477,8 @@ class SandboxWorld:
         region, dest_account, dest_name = parsed
         cross_account = dest_account != job.account_id
         vault = moto_vault(dest_account, region, dest_name)
+        lag = vault is not None and is_lag(vault)
+        job_region = region_of_arn(source.vault_arn)
         failure: tuple[str, str] | None = None
         role_refused = role_refusal(job.account_id, request.iam_role_arn)
         key_refused = key_refusal(source, dest_account) if cross_account else None
@@ -503,22 +494,19 @@ class SandboxWorld:
             failure = (messages.DEFAULT_VAULT, messages.CATEGORY_INVALID)
         elif cross_account and not copy_supported_cross_account(source):
             failure = (messages.UNSUPPORTED_TYPE, messages.CATEGORY_INVALID)
-        elif cross_account and self._aws_managed_key_blocks(source):
-            text = (
-                messages.AWS_MANAGED_KEY_RDS.format(key=source.encryption_key_arn)
-                if source.resource_type in ("RDS", "Aurora")
-                else messages.AWS_MANAGED_KEY_SNAPSHOT
-            )
-            failure = (text, messages.CATEGORY_ACCESS_DENIED)
+        elif (cross_account or lag) and self._aws_managed_key_blocks(source):
+            failure = (self._aws_managed_key_text(source), messages.CATEGORY_ACCESS_DENIED)
         elif key_refused is not None:
             failure = (key_refused, messages.CATEGORY_ACCESS_DENIED)
-        elif vault is not None and self._violates_vault_lock(vault, request, source):
+        elif lag and (lag_refused := copy_refusal(source, job_region, region)) is not None:
+            failure = lag_refused
+        elif vault is not None and violates_vault_lock(vault, request.lifecycle, source):
             failure = (messages.VAULT_LOCK, messages.CATEGORY_INVALID)
         if failure is None:
             failure = cross_region_refusal(
                 resource_type=source.resource_type,
                 copyable_elsewhere=copy_supported_cross_account(source),
-                source_region=region_of_arn(source.vault_arn),
+                source_region=job_region,
                 dest_region=region,
                 cross_account=cross_account,
                 single_hop=self.config.cross_region_account_copy == "refused",
@@ -537,6 +525,12 @@ class SandboxWorld:
             and not is_backup_owned_arn(source.arn)
             and source.encryption_key_arn in self.aws_managed_keys
         )
+
+    @staticmethod
+    def _aws_managed_key_text(source: StoredRecoveryPoint) -> str:
+        if source.resource_type in ("RDS", "Aurora"):
+            return messages.AWS_MANAGED_KEY_RDS.format(key=source.encryption_key_arn)
+        return messages.AWS_MANAGED_KEY_SNAPSHOT
 
     def _job_starts(self, job: CopyJob, at: float) -> None:
         """Called by the copy clock as a job starts: a later copy may be incremental."""
@@ -570,17 +564,18 @@ class SandboxWorld:
         if lifecycle is not None:
             delete_after = lifecycle.get("DeleteAfterDays")
             cold_after = lifecycle.get("MoveToColdStorageAfterDays")
+        native = recovery_point_arn(
+            self.rng,
+            job.resource_type,
+            region,
+            account,
+            copy=True,
+            resource_arn=job.resource_arn,
+            advanced_dynamodb=is_backup_owned_arn(job.source_recovery_point_arn),
+        )
         copy = StoredRecoveryPoint(
             seq=self.next_seq(),
-            arn=recovery_point_arn(
-                self.rng,
-                job.resource_type,
-                region,
-                account,
-                copy=True,
-                resource_arn=job.resource_arn,
-                advanced_dynamodb=is_backup_owned_arn(job.source_recovery_point_arn),
-            ),
+            arn=copy_arn(self.rng, vault, region, account, native),
             vault_name=name,
             vault_arn=vault_arn(region, account, name),
             resource_arn=job.resource_arn,
@@ -590,12 +585,13 @@ class SandboxWorld:
             completion_date=at,
             size=job.size,
             status="COMPLETED",
-            encryption_key_arn=vault.encryption_key_arn
-            or f"arn:aws:kms:{region}:{account}:alias/aws/backup",
+            encryption_key_arn=copy_key(vault, region, account),
             iam_role_arn=job.iam_role_arn,
             delete_after_days=delete_after,
             cold_after_days=cold_after,
             source_vault_arn=job.source_vault_arn,
+            vault_type=vault_type(vault),
+            encryption_key_type=key_type(vault),
         )
         self.add_recovery_point(account, region, copy)
         job.dest_recovery_point_arn = copy.arn
@@ -707,17 +703,6 @@ class SandboxWorld:
         with self.lock:
             self.tick()
             return list(self.contents(account, region, vault).items)
-
-
-def copy_supported_cross_account(rp: StoredRecoveryPoint) -> bool:
-    """Types and flavours that AWS Backup cannot copy to another account at all."""
-    if rp.resource_type == "DynamoDB":
-        return is_backup_owned_arn(rp.arn)  # needs DynamoDB advanced features
-    if rp.resource_type == "FSx":
-        return ":volume/" not in rp.resource_arn  # FSx for ONTAP volumes
-    if rp.resource_type == "RDS":
-        return ":cluster:" not in rp.resource_arn  # RDS Multi-AZ DB clusters
-    return True
 
 
 __all__ = ["DAY", "CopyRequest", "SandboxError", "SandboxWorld", "copy_supported_cross_account"]

@@ -11,7 +11,7 @@ from typing import Any
 from shuffle_aws_vaults.domain.copy_job import CopyJobInfo, Lifecycle, StartedJob
 from shuffle_aws_vaults.domain.events import Event
 from shuffle_aws_vaults.domain.migration import MigrationState
-from shuffle_aws_vaults.domain.recovery_point import RecoveryPoint, Vault
+from shuffle_aws_vaults.domain.recovery_point import NewVault, RecoveryPoint, Vault
 
 SOURCE = "111111111111"
 DEST = "222222222222"
@@ -106,16 +106,9 @@ class FakeAccount:
     def limit_events(self) -> int:
         return 0
 
-    def create_vault(
-        self,
-        name: str,
-        *,
-        kms_key_arn: str | None,
-        min_retention_days: int | None,
-        max_retention_days: int | None,
-    ) -> Vault:
+    def create_vault(self, name: str, new: NewVault) -> Vault:
         self.points[name] = []
-        return Vault(name, vault_arn(self._account_id, name))
+        return new.planned(name, vault_arn(self._account_id, name))
 
     def get_access_policy(self, name: str) -> dict[str, Any] | None:
         return self.policies.get(name)

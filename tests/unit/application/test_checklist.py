@@ -41,6 +41,7 @@ ONE_REGION_ORDER = [
     "cross-account backup",
     "destination not Default",
     "destination vaults exist",
+    "destination vault types",
     "destination access policies",
     "copy role",
     "source key policies",

@@ -16,7 +16,7 @@ from shuffle_aws_vaults.application.copy_request import CopyRequest, PlanPreview
 from shuffle_aws_vaults.application.destinations import Destinations
 from shuffle_aws_vaults.application.discovery import Candidate
 from shuffle_aws_vaults.application.errors import RequestRefused
-from shuffle_aws_vaults.application.lifecycles import VaultLocks, dest_arn_of
+from shuffle_aws_vaults.application.lifecycles import VaultLocks, copy_vault_arn
 from shuffle_aws_vaults.application.preflight import PlanFacts, plan_checks
 from shuffle_aws_vaults.application.selection_stage import SelectionRequest
 from shuffle_aws_vaults.domain.copy_job import FOREVER, Lifecycle
@@ -135,10 +135,13 @@ def test_a_state_planned_before_lifecycles_resumes_and_sends_the_flags_lifecycle
     )
     with CopyMigration(request, rig.store, rig.notices, lambda: NOW) as migration:
         resumed = opened(migration.open(rig.ports()))
-        settings = migration.settings("111111111111", resumed.identity)
+        settings = migration.settings("111111111111", identity=resumed.identity)
     assert settings.lifecycle == Lifecycle(400, 30)
     fresh = CopyMigration(request, rig.store, rig.notices, lambda: NOW)
-    assert fresh.settings("111111111111", first.identity | {"lifecycle": None}).lifecycle is None
+    assert (
+        fresh.settings("111111111111", identity=first.identity | {"lifecycle": None}).lifecycle
+        is None
+    )
 
 
 def test_preflight_judges_each_copy_by_the_retention_it_is_sent_with() -> None:
@@ -178,7 +181,7 @@ def test_vault_locks_list_a_destination_once_and_a_vault_to_be_made_has_its_sour
 ):
     dest = FakeAccount(DEST, [VAULT])
     dest.locks[VAULT] = (7, 365)
-    arn_of = dest_arn_of(None, DEST, "us-east-1")
+    arn_of = copy_vault_arn(None, DEST, "us-east-1")
     locks = VaultLocks(Destinations(dest), arn_of, create=True)
     kept = Vault(VAULT, vault_arn(SOURCE, VAULT))
     new = Vault("new-vault", vault_arn(SOURCE, "new-vault"), 0, True, 30, 100)

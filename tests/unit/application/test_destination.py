@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from shuffle_aws_vaults.application.destination import DestinationNotReady, prepare_destination
-from shuffle_aws_vaults.domain.recovery_point import Vault
+from shuffle_aws_vaults.domain.recovery_point import NewVault, Vault
 from shuffle_aws_vaults.domain.vault_policy import grants_copy
 
 SOURCE = "111111111111"
@@ -18,7 +18,7 @@ class FakeDestination:
     def __init__(self, vaults: list[str], policies: dict[str, dict[str, Any]] | None = None):
         self.vaults = {name: self._vault(name) for name in vaults}
         self.policies = dict(policies or {})
-        self.created: list[tuple[str, str | None, int | None, int | None]] = []
+        self.created: list[tuple[str, NewVault]] = []
 
     def _vault(self, name: str, **lock: Any) -> Vault:
         return Vault(name, f"arn:aws:backup:us-east-1:222222222222:backup-vault:{name}", **lock)
@@ -26,16 +26,9 @@ class FakeDestination:
     def list_vaults(self) -> list[Vault]:
         return list(self.vaults.values())
 
-    def create_vault(
-        self,
-        name: str,
-        *,
-        kms_key_arn: str | None,
-        min_retention_days: int | None,
-        max_retention_days: int | None,
-    ) -> Vault:
-        self.created.append((name, kms_key_arn, min_retention_days, max_retention_days))
-        self.vaults[name] = self._vault(name)
+    def create_vault(self, name: str, new: NewVault) -> Vault:
+        self.created.append((name, new))
+        self.vaults[name] = new.planned(name, self._vault(name).arn)
         return self.vaults[name]
 
     def get_access_policy(self, name: str) -> dict[str, Any] | None:
@@ -63,9 +56,10 @@ def test_missing_vaults_are_created_with_the_source_lock_bounds_and_a_copy_grant
         [("prod", source_vault("prod", 7, 365))],
         SOURCE,
         create=True,
-        kms_key_arn="arn:aws:kms:us-east-1:222222222222:key/k",
+        new=NewVault(kms_key_arn="arn:aws:kms:us-east-1:222222222222:key/k"),
     )
-    assert dest.created == [("prod", "arn:aws:kms:us-east-1:222222222222:key/k", 7, 365)]
+    key = "arn:aws:kms:us-east-1:222222222222:key/k"
+    assert dest.created == [("prod", NewVault(False, key, 7, 365))]
     assert report.created == ["prod"] and report.policies_updated == ["prod"]
     assert grants_copy(dest.policies["prod"], SOURCE)
 
@@ -76,3 +70,23 @@ def test_an_existing_grant_is_left_alone() -> None:
     first = dest.policies["prod"]
     report = prepare_destination(dest, [("prod", None)], SOURCE, create=True)
     assert report.policies_updated == [] and dest.policies["prod"] is first
+
+
+def test_an_air_gapped_vault_is_created_with_the_bounds_given_not_the_source_vaults() -> None:
+    dest = FakeDestination([])
+    new = NewVault(air_gapped=True, min_retention_days=7, max_retention_days=3650)
+    report = prepare_destination(
+        dest, [("central", source_vault("prod", 1, 30))], SOURCE, create=True, new=new
+    )
+    assert dest.created == [("central", new)]
+    created = dest.vaults["central"]
+    assert created.air_gapped and created.locked and created.kind == "logically-air-gapped"
+    assert (created.min_retention_days, created.max_retention_days) == (7, 3650)
+    assert report.policies_updated == ["central"]  # the copy grant, as for any vault
+
+
+def test_an_existing_vault_is_never_recreated_whatever_type_was_asked_for() -> None:
+    dest = FakeDestination(["central"])
+    new = NewVault(air_gapped=True, min_retention_days=7, max_retention_days=3650)
+    prepare_destination(dest, [("central", None)], SOURCE, create=True, new=new)
+    assert dest.created == []

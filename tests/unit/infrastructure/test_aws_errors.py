@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -15,7 +17,13 @@ from shuffle_aws_vaults.domain.errors import (
     Throttled,
 )
 from shuffle_aws_vaults.domain.failures import TRANSIENT_CATEGORIES, error_is_transient
-from shuffle_aws_vaults.infrastructure.aws_errors import aws_error, category_of_code, domain_error
+from shuffle_aws_vaults.infrastructure.aws_errors import (
+    THROTTLED_ROUNDS,
+    aws_error,
+    call,
+    category_of_code,
+    domain_error,
+)
 
 
 def client_error(code: str, message: str = "the message") -> ClientError:
@@ -113,3 +121,57 @@ def test_bad_input_answers_are_final_and_keep_the_parameter_aws_named(
     assert error_is_transient(error) is False
     assert category not in TRANSIENT_CATEGORIES
     assert "'ByState'" in str(error) and str(error).startswith(f"{operation}: {code}: ")
+
+
+class FakeAccess:
+    """What `call` uses of an AccountAccess: its renewal generation and its sleep."""
+
+    generation = 0
+    renewable = False
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+def throttled_times(count: int) -> Callable[[], str]:
+    answers = iter([client_error("ThrottlingException")] * count)
+
+    def attempt() -> str:
+        error = next(answers, None)
+        if error is not None:
+            raise error
+        return "answered"
+
+    return attempt
+
+
+def test_a_patient_call_still_throttled_after_botocore_asks_again_after_growing_pauses() -> None:
+    access = FakeAccess()
+    answer = call(access, "GetBackupVaultAccessPolicy", throttled_times(5), patient=True)  # type: ignore[arg-type]
+    assert answer == "answered"
+    assert access.slept == [2.0, 4.0, 8.0, 16.0, 20.0]  # doubling, capped at botocore's 20 s
+
+
+def test_a_patient_call_gives_up_after_its_rounds_and_an_impatient_one_at_once() -> None:
+    access = FakeAccess()
+    with pytest.raises(Throttled):
+        call(access, "ListBackupVaults", throttled_times(THROTTLED_ROUNDS + 1), patient=True)  # type: ignore[arg-type]
+    assert len(access.slept) == THROTTLED_ROUNDS
+    impatient = FakeAccess()
+    with pytest.raises(Throttled):
+        call(impatient, "StartCopyJob", throttled_times(1))  # type: ignore[arg-type]
+    assert impatient.slept == []
+
+
+def test_a_patient_call_does_not_repeat_a_refusal() -> None:
+    access = FakeAccess()
+
+    def refused() -> str:
+        raise client_error("AccessDeniedException")
+
+    with pytest.raises(AccessDenied):
+        call(access, "GetBackupVaultAccessPolicy", refused, patient=True)  # type: ignore[arg-type]
+    assert access.slept == []
