@@ -65,6 +65,8 @@ REPORT_COLUMNS = [
     "attempts",
     "error_code",
     "error_message",
+    "lifecycle",
+    "lifecycle_clamped",
 ]
 SUMMARY_FIELDS = frozenset(
     {

@@ -139,7 +139,7 @@ def test_list_output_text_is_tab_separated_without_a_header(box: Box) -> None:
     code, stdout, stderr = box.run("list", *SOURCE_ONLY, "--output", "text")
     assert code == 0, stderr
     lines = stdout.splitlines()
-    assert lines and all(len(line.split("\t")) == 4 for line in lines)
+    assert lines and all(len(line.split("\t")) == 6 for line in lines)
     assert {line.split("\t")[0] for line in lines} >= set(box.vaults)
     assert not any(line.startswith("VAULT") for line in lines)
 

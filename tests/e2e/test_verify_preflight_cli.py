@@ -66,6 +66,7 @@ CHECKS = (
     "destination capacity",
     "destination quotas",
     "destination vault locks",
+    "copies' lifecycles",
     "service opt-in (source)",
     "service opt-in (destination)",
 )
@@ -369,24 +370,54 @@ class TestPreflightOnAWellSetUpSandbox:
             assert outcomes(found) == ALL_PASS | {"destination vault locks": "FAIL"}
             check = found["destination vault locks"]
             match = re.fullmatch(
-                rf"{vault}: (\d+) copies outside the lock \((\S+) keeps 365 days, "
+                rf"{vault}: (\d+) of (\d+) copies outside the lock \((\S+) keeps 365 days, "
                 r"lock allows 30-100\)",
                 check.detail,
             )
             assert match is not None, check.detail
             assert int(match.group(1)) == len(long_lived)
-            assert match.group(2) in long_lived
-            assert check.fix == "give --delete-after-days within the lock's bounds"
+            assert int(match.group(2)) == len(points)
+            assert match.group(3) in long_lived
+            assert check.fix == (
+                "add --fit-retention (each copy's DeleteAfterDays clamped into its vault's "
+                "bounds), or give --delete-after-days within the lock's bounds"
+            )
 
-            # --delete-after-days inside the bounds fits every copy.
+            # --delete-after-days inside the bounds fits every copy (counted from each source's
+            # creation: those it would expire already are left out, and named).
+            now = time.time()
+            expiring = [rp for rp in points if rp.creation_date + 50 * DAY <= now]
             found = preflight(ready, "--vault", vault, "--delete-after-days", "50", status=0)
-            assert outcomes(found) == ALL_PASS
+            lifecycles = "WARN" if expiring else "PASS"
+            assert outcomes(found) == ALL_PASS | {"copies' lifecycles": lifecycles}
+            if expiring:
+                detail = found["copies' lifecycles"].detail
+                assert detail.startswith(f"{len(expiring)} copies would arrive already expired")
 
             # Below the minimum: every copy is outside.
             found = preflight(ready, "--vault", vault, "--delete-after-days", "20", status=1)
             detail = found["destination vault locks"].detail
-            assert detail.startswith(f"{vault}: {len(points)} copies outside the lock (")
+            young = [rp for rp in points if rp.creation_date + 20 * DAY > time.time()]
+            assert detail.startswith(
+                f"{vault}: {len(young)} of {len(young)} copies outside the lock ("
+            )
             assert detail.endswith(" keeps 20 days, lock allows 30-100)")
+
+            # --fit-retention clamps each copy into the bounds instead; a weekly backup older
+            # than the 100 days it is clamped to would arrive expired, and is left out.
+            found = preflight(ready, "--vault", vault, "--fit-retention", status=0)
+            now = time.time()
+            stale = {
+                rp.arn
+                for rp in points
+                if rp.arn in long_lived and rp.creation_date + 100 * DAY <= now
+            }
+            assert outcomes(found) == ALL_PASS | {"copies' lifecycles": "WARN" if stale else "PASS"}
+            clamped = len(long_lived - stale)
+            assert found["destination vault locks"].detail.endswith(
+                f"{clamped} copies' DeleteAfterDays clamped into it (--fit-retention): "
+                f"{vault} (30-100) {clamped}"
+            )
         finally:
             backup.delete_backup_vault_lock_configuration(BackupVaultName=vault)
 

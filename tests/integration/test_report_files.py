@@ -122,3 +122,41 @@ def test_several_accounts_report_has_account_and_region_first_and_the_destinatio
         ("111111111112", "us-east-1", "222222222222"),
         ("111111111113", "eu-west-1", "222222222223"),
     ]
+
+
+def test_each_row_shows_the_lifecycle_its_copy_is_sent_with_and_what_fitting_changed(
+    tmp_path: Path,
+) -> None:
+    import csv
+
+    from shuffle_aws_vaults.domain.copy_job import FOREVER, Lifecycle
+    from shuffle_aws_vaults.domain.migration import MigrationState
+    from shuffle_aws_vaults.domain.plan import PlanItem
+    from shuffle_aws_vaults.infrastructure.reports import write_report_csv
+
+    sent = [None, Lifecycle(365, 30, archive=True), Lifecycle(365, clamped_from=FOREVER)]
+    items = [
+        PlanItem(
+            source_arn=f"arn:aws:ec2:us-east-1::snapshot/snap-{n}",
+            source_vault="v",
+            dest_vault_arn="arn:aws:backup:us-east-1:222222222222:backup-vault:v",
+            resource_arn=f"arn:aws:ec2:us-east-1:111111111111:volume/vol-{n}",
+            resource_type="EBS",
+            size_bytes=1,
+            created=0.0,
+            lifecycle=lifecycle,
+        )
+        for n, lifecycle in enumerate(sent)
+    ]
+    target = tmp_path / "report.csv"
+    write_report_csv(target, [("us-east-1", MigrationState(items))], None)
+    rows = list(csv.DictReader(target.open()))
+    assert [(row["lifecycle"], row["lifecycle_clamped"]) for row in rows] == [
+        ("", ""),  # no Lifecycle sent: the copy keeps its source's
+        (
+            "DeleteAfterDays=365 MoveToColdStorageAfterDays=30 "
+            "OptInToArchiveForSupportedResources=true",
+            "",
+        ),
+        ("DeleteAfterDays=365", "never->365"),
+    ]

@@ -17,6 +17,7 @@ from ..domain.preflight import CheckResult, Outcome
 from ..domain.recovery_point import NewVault
 from ..domain.regions import REGION_NOT_ENABLED_CODES, RegionsUnknown
 from .destinations import Destinations
+from .lifecycles import locks_for
 from .ports import Accounts, DestinationAccount, Notices, RegionCatalog, Wiring
 from .preflight import (
     PlanFacts,
@@ -40,7 +41,6 @@ class PreflightRequest:
     dest_vault: str | None = None
     copy_role_arn: str | None = None
     create_dest_vault: bool = False
-    delete_after_days: int | None = None
     new_vault: NewVault = field(default_factory=NewVault)  # what --create-dest-vault creates
 
 
@@ -224,6 +224,7 @@ def route_checks(
     dest = wiring.dest
     assert dest is not None
     source = wiring.source
+    every = Destinations(dest, destination)
     scanned = select(
         route.request,
         sources_of(wiring),
@@ -231,13 +232,19 @@ def route_checks(
         now=now,
         cross_region=route.dest_region != route.region,
         dest_region=dest.region,
+        locks=locks_for(
+            route.request.lifecycle,
+            every,
+            request.dest_vault,
+            create=request.create_dest_vault,
+            new_vault=request.new_vault,
+        ),
     )
     places: list[tuple[DestinationAccount, PlanFacts]]
     if route.request.routing is not None:
         routed = RoutedFacts(dest.region)
         for _ in routed.watch(scanned.candidates):
             pass
-        every = Destinations(dest, destination)
         places = [(every.of(*place), facts) for place, facts in routed.places()]
     else:
         facts = PlanFacts(
@@ -261,7 +268,7 @@ def route_checks(
             to.account_id,
             facts,
             landing_vaults(to, facts, existing, create=create, new_vault=new),
-            delete_after_days=request.delete_after_days,
+            lifecycle=route.request.lifecycle,
             opt_ins=(source, to),
             limits=to.limits(),
         )

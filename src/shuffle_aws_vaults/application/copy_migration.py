@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from ..domain.copy_job import Lifecycle
 from ..domain.errors import AwsError
 from ..domain.iam_policies import copy_role_arn
 from ..domain.identity import identity_difference, migration_identity
@@ -37,12 +36,14 @@ from .copy_request import (
 from .destination import any_air_gapped, dest_arn_of, prepare_destination
 from .destinations import place_of
 from .errors import RequestRefused
+from .lifecycles import VaultLocks, legacy_lifecycle, locks_for
 from .plan_growth import include_new, retry_failed
 from .planning import build_plan
 from .ports import Notices, ProgressSink, StateStore
 from .preflight import PlanFacts, RoutedFacts, failed, named_for, run_preflight
 from .run_control import Mailbox, StopSignal
 from .selection_stage import NothingSelected, SelectionSources, select
+from .state_notes import describe_discard, resume_line
 
 
 class CopyMigration:
@@ -113,6 +114,7 @@ class CopyMigration:
             dest_vault=request.dest_vault,
             selection=request.selection.selection.describe(),
             routes=routing.describe() if routing is not None else None,
+            lifecycle=request.selection.lifecycle.describe(),
         )
         if self._existing and request.reset:
             self.say(describe_discard(self.store))
@@ -158,6 +160,7 @@ class CopyMigration:
             now=self.now(),
             tally=SelectionTally(),
             dest_region=ports.dest.region,
+            locks=self._locks(ports),
         )
         vaults = {vault.name: vault for vault in scanned.vaults}
 
@@ -177,6 +180,14 @@ class CopyMigration:
         self.say(
             f"--include-new: {added:,} recovery point(s) created since the plan added"
             + (f" ({adopted:,} already in the destination)" if adopted else "")
+        )
+
+    def _locks(self, ports: CopyPorts) -> VaultLocks | None:  # for --fit-retention
+        request, new = self.request, self.request.new_vault
+        create = request.create_dest_vault
+        lifecycle = request.selection.lifecycle
+        return locks_for(
+            lifecycle, ports.every_dest, request.dest_vault, create=create, new_vault=new
         )
 
     def _prepare(self, ports: CopyPorts, items: list[PlanItem], vaults: dict[str, Vault]) -> None:
@@ -215,6 +226,7 @@ class CopyMigration:
             now=self.now(),
             tally=tally,
             dest_region=dest.region,
+            locks=self._locks(ports),
         )
         if request.dest_vault == "Default":
             raise RequestRefused(
@@ -255,7 +267,7 @@ class CopyMigration:
                     role_arn=copy_role_arn(source.account_id, request.copy_role_arn),
                     create=request.create_dest_vault,
                     new_vault=request.new_vault,
-                    delete_after_days=request.delete_after_days,
+                    lifecycle=request.selection.lifecycle,
                     opt_ins=(source, to),
                     limits=to.limits(),
                 )
@@ -295,7 +307,9 @@ class CopyMigration:
             state=opened.state,
             gateway=ports.source,
             journal=opened.journal,
-            settings=self.settings(ports.source.account_id, self._type_limits(opened, ports)),
+            settings=self.settings(
+                ports.source.account_id, self._type_limits(opened, ports), opened.identity
+            ),
             executor=ports.executor(self.request.workers),
             mailbox=mailbox,
             progress=progress,
@@ -314,18 +328,19 @@ class CopyMigration:
         return self.request.type_limits
 
     def settings(
-        self, source_account: str, type_limits: tuple[TypeLimit, ...] | None = None
+        self,
+        source_account: str,
+        type_limits: tuple[TypeLimit, ...] | None = None,
+        identity: dict[str, Any] | None = None,
     ) -> EngineSettings:
+        """`identity`: the opened migration's (see legacy_lifecycle)."""
         request = self.request
-        lifecycle = None
-        if request.delete_after_days is not None or request.cold_after_days is not None:
-            lifecycle = Lifecycle(request.delete_after_days, request.cold_after_days)
         runtime = request.max_runtime_minutes
         return EngineSettings(
             workers=request.workers,
             type_limits=request.type_limits if type_limits is None else type_limits,
             iam_role_arn=copy_role_arn(source_account, request.copy_role_arn),
-            lifecycle=lifecycle,
+            lifecycle=legacy_lifecycle(request.selection.lifecycle, identity),
             poll_interval=request.poll_interval,
             max_job_attempts=request.max_job_attempts,
             max_runtime=runtime * 60 if runtime else None,
@@ -373,26 +388,3 @@ class CopyMigration:
                 dest_columns=routed,
             )
         return CopyOutcome(outcome, report, MigrationCounts.of(state), state.done)
-
-
-def resume_line(state: MigrationState) -> str:
-    counts = MigrationCounts.of(state)
-    return (
-        f"{counts.completed:,} completed, {counts.failed:,} failed, "
-        f"{counts.in_flight:,} in flight, {counts.pending:,} to go"
-    )
-
-
-def describe_discard(store: StateStore) -> str:
-    try:
-        _, state, journal = store.load()
-        journal.close()
-        what = resume_line(state)
-    except Exception as exc:  # a damaged state can still be discarded
-        what = f"unreadable: {exc}"
-    return (
-        f"--reset: discarding the state at {store.journal_path} ({what}). Copy jobs still in "
-        "flight continue in AWS; the new plan records the copies the destination holds as "
-        "already copied (with --no-adopt, AWS recognises earlier jobs only while it honours "
-        "their idempotency tokens)."
-    )

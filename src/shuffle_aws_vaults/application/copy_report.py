@@ -77,6 +77,10 @@ def run_summary(
         },
         "request_pacing": statistics.pacing(),
         "bytes_copied": bytes_copied(state),
+        # copies whose DeleteAfterDays --fit-retention clamped into their vault's lock
+        "lifecycle_clamped": sum(
+            1 for item in state.items if item.lifecycle and item.lifecycle.clamped_from is not None
+        ),
         "skipped_by_reason": skipped,
         "stop_reason": outcome.reason,
         "failure_streak": (
@@ -103,6 +107,7 @@ SUMMED = (
     "throttles",
     "limit_refusals",
     "bytes_copied",
+    "lifecycle_clamped",
 )
 
 # The run's stop reason is its gravest Region's.

@@ -46,8 +46,6 @@ class CopyRequest:
     min_retention_days: int | None = None  # a logically air-gapped vault's bounds
     max_retention_days: int | None = None
     copy_role_arn: str | None = None
-    delete_after_days: int | None = None
-    cold_after_days: int | None = None
     workers: int = 80
     type_limits: tuple[TypeLimit, ...] = ()
     poll_interval: float = 30.0

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.composite import NestedPoints
 from ..domain.eligibility import blocked_by_aws_managed_key, ineligibility
+from ..domain.lifecycle import CopyLifecycle, LifecyclePolicy, RetentionBounds, copy_lifecycle
 from ..domain.reasons import Reason
 from ..domain.recovery_point import RecoveryPoint, Vault
 from ..domain.routing import Destination, RouteTable
@@ -38,6 +39,8 @@ class Candidate:
     metadata: Mapping[str, str] | None
     reason: Reason | None
     destination: Destination | None = None  # --route-csv's choice (None: the flags' one)
+    # the copy's lifecycle, when lifecycle flags were given (also of a `would-expire` one)
+    lifecycle: CopyLifecycle | None = None
 
     @property
     def included(self) -> bool:
@@ -77,6 +80,33 @@ class KeyVerdicts:
         return self._known[key]
 
 
+# The retention bounds of the vault a recovery point's copy goes to: (the point, its source
+# vault, --route-csv's destination or None) -> the bounds, None when that vault is not locked.
+LockBounds = Callable[[RecoveryPoint, Vault, Destination | None], RetentionBounds | None]
+
+
+@dataclass(frozen=True)
+class LifecycleRule:
+    """The lifecycle flags and, for --fit-retention, the destination vaults' locks."""
+
+    policy: LifecyclePolicy
+    locks: LockBounds | None = None
+
+    def judge(
+        self, rp: RecoveryPoint, vault: Vault, destination: Destination | None, now: datetime
+    ) -> tuple[CopyLifecycle | None, Reason | None]:
+        """A copyable point's lifecycle, and `would-expire` when it would arrive expired."""
+        policy = self.policy
+        if not policy.given:
+            return None, None
+        locks = self.locks if policy.fit_retention else None
+        bounds = locks(rp, vault, destination) if locks is not None else None
+        verdict = copy_lifecycle(rp, policy, bounds, now=now)
+        if verdict.expired and not policy.allow_expired:
+            return verdict, Reason.WOULD_EXPIRE
+        return verdict, None
+
+
 def scan(
     gateway: BackupGateway,
     vaults: Iterable[Vault],
@@ -91,18 +121,21 @@ def scan(
     routing: RouteTable | None = None,
     dest_region: str | None = None,
     nested: NestedPoints | None = None,
+    lifecycle: LifecycleRule | None = None,
 ) -> Iterator[Candidate]:
     """Every recovery point of `vaults`, with its metadata and verdict (`cross_region`: the
     copies go to another Region). Nested points of composites are no candidates: they go with
     their composite, counted in `tally` and kept in `nested`. With `routing`, each one's
     destination is its row's: what the selection keeps and no row routes is `no-route`; what
     AWS cannot copy is judged against that destination (`dest_region`: the route's own, for
-    rows that name none).
+    rows that name none). With `lifecycle`, a copyable point gets its copy's lifecycle, and is
+    `would-expire` when that copy would arrive already expired.
 
     Filters are not pushed down to AWS: every item is listed, so the excluded counts account
     for the whole vault (a million items list in about a thousand calls).
     """
     verdicts = KeyVerdicts(keys)
+    rule = lifecycle if lifecycle is not None and lifecycle.policy.given else None
     if routing is not None:
         yield from _routed(
             gateway,
@@ -115,6 +148,7 @@ def scan(
             now=now,
             tally=tally,
             nested=nested,
+            rule=rule,
         )
         return
     for vault in vaults:
@@ -132,9 +166,12 @@ def scan(
                 key_is_aws_managed=verdicts.for_item(rp, cross_account=cross_account),
                 cross_region=cross_region,
             )
+            verdict = None
+            if reason is None and rule is not None:
+                verdict, reason = rule.judge(rp, vault, None, now)
             if tally is not None:
                 tally.add(rp, reason)
-            yield Candidate(rp, meta, reason)
+            yield Candidate(rp, meta, reason, lifecycle=verdict)
 
 
 def _routed(
@@ -149,9 +186,10 @@ def _routed(
     now: datetime,
     tally: SelectionTally | None,
     nested: NestedPoints | None,
+    rule: LifecycleRule | None,
 ) -> Iterator[Candidate]:
     """scan's stream with a route table: the selection's filters first, then the route, then
-    what AWS cannot copy into that route's destination."""
+    what AWS cannot copy into that route's destination, then the copy's lifecycle."""
     source_account, source_region = gateway.account_id, gateway.region
     for vault in vaults:
         for rp in gateway.iter_recovery_points(vault.name):
@@ -172,9 +210,13 @@ def _routed(
                     key_is_aws_managed=verdicts.for_item(rp, cross_account=cross_account),
                     cross_region=(destination.region or dest_region) != source_region,
                 )
+            verdict = None
+            if reason is None and rule is not None:
+                verdict, reason = rule.judge(rp, vault, destination, now)
             if tally is not None:
                 tally.add(rp, reason)
-            yield Candidate(rp, meta, reason, destination if reason is None else None)
+            chosen = destination if reason is None else None
+            yield Candidate(rp, meta, reason, chosen, verdict)
 
 
 def _nested(rp: RecoveryPoint, tally: SelectionTally | None, nested: NestedPoints | None) -> None:

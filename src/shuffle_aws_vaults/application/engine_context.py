@@ -34,6 +34,8 @@ class EngineSettings:
     workers: int = 80
     type_limits: tuple[TypeLimit, ...] = ()  # per-service limits the operator gave
     iam_role_arn: str = ""
+    # for items the plan holds no lifecycle for, in a plan made before each copy's lifecycle
+    # was planned with it (the flags' then); otherwise each item's own is sent
     lifecycle: Lifecycle | None = None
     poll_interval: float = 30.0
     max_job_attempts: int = 3

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..domain.copy_job import Lifecycle
 from ..domain.eta import job_seconds  # AWS publishes no copy speed: the sandbox's figures
 from ..domain.lanes import Lanes, TypeLimit
 from ..domain.plan import PlanItem, order_items
@@ -27,6 +28,8 @@ class PlanSummary:
     by_destination: Counter[str] = field(default_factory=Counter)
     bytes_by_destination: Counter[str] = field(default_factory=Counter)
     tally: SelectionTally = field(default_factory=SelectionTally)
+    lifecycle_clamped: int = 0  # copies whose DeleteAfterDays --fit-retention moved
+    cold_dropped: int = 0  # copies sent without a cold transition under 90 days before expiry
 
 
 def build_plan(
@@ -39,13 +42,21 @@ def build_plan(
     """The included candidates as ordered plan items, and what they add up to."""
     summary = PlanSummary(tally=tally)
     items: list[PlanItem] = []
-    # Vault, resource, type and destination names repeat: one string each, not one per item.
+    # Vault, resource, type and destination names repeat: one string each, not one per item;
+    # so do lifecycles.
     shared: dict[str, str] = {}
     one = shared.setdefault
+    lifecycles: dict[Lifecycle, Lifecycle] = {}
     for candidate in candidates:
         if not candidate.included:
             continue
         rp = candidate.rp
+        verdict = candidate.lifecycle
+        lifecycle = None
+        if verdict is not None and verdict.lifecycle is not None:
+            lifecycle = lifecycles.setdefault(verdict.lifecycle, verdict.lifecycle)
+            summary.lifecycle_clamped += verdict.clamped
+            summary.cold_dropped += verdict.cold_dropped
         items.append(
             PlanItem(
                 source_arn=rp.arn,
@@ -55,6 +66,7 @@ def build_plan(
                 size_bytes=rp.size_bytes,
                 created=rp.creation_date.timestamp(),
                 dest_vault_arn=one(dest := dest_vault_arn(candidate), dest),
+                lifecycle=lifecycle,
             )
         )
         summary.items += 1

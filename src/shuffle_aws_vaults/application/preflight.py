@@ -8,7 +8,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..domain import preflight as checks
+from ..domain import retention_checks
 from ..domain.eligibility import needs_shared_key
+from ..domain.lifecycle import LifecyclePolicy, expiry
 from ..domain.plan import PlanItem
 from ..domain.preflight import CheckResult, KeyUse, Outcome
 from ..domain.reasons import Reason
@@ -27,8 +29,12 @@ class PlanFacts:
     excluded: dict[Reason, list[str]] = field(default_factory=dict)
     counts: Counter[Reason] = field(default_factory=Counter)
     planned: Counter[str] = field(default_factory=Counter)
+    # Planned copies by (destination vault, their retention as AWS judges it: None forever).
     retentions: Counter[tuple[str, int | None]] = field(default_factory=Counter)
     examples: dict[tuple[str, int | None], str] = field(default_factory=dict)
+    lifecycles: retention_checks.LifecycleFacts = field(
+        default_factory=retention_checks.LifecycleFacts
+    )
     # Planned copies per source key, of the types copied from the key itself.
     keys: Counter[str] = field(default_factory=Counter)
     key_examples: dict[str, str] = field(default_factory=dict)
@@ -48,15 +54,18 @@ class PlanFacts:
         self.counts[candidate.reason] += 1
         examples = self.excluded.setdefault(candidate.reason, [])
         if len(examples) < checks.EXAMPLES:
-            examples.append(candidate.rp.arn)
+            examples.append(_example(candidate))
 
     def plan(self, candidate: Candidate, vault: str) -> None:
         """A planned copy into the destination vault `vault`."""
         rp = candidate.rp
         self.planned[vault] += 1
-        key = (vault, rp.delete_after_days)
+        verdict = candidate.lifecycle
+        key = (vault, verdict.retention if verdict is not None else rp.delete_after_days)
         self.retentions[key] += 1
         self.examples.setdefault(key, rp.arn)
+        if verdict is not None:
+            self.lifecycles.add(vault, verdict, _example(candidate))
         if rp.encryption_key_arn and needs_shared_key(rp):
             self.keys[rp.encryption_key_arn] += 1
             self.key_examples.setdefault(rp.encryption_key_arn, rp.arn)
@@ -88,6 +97,19 @@ class PlanFacts:
             policy, error = source.key_policy(arn)
             uses[arn] = KeyUse(copies, self.key_examples[arn], policy, error)
         return uses
+
+
+def _example(candidate: Candidate) -> str:
+    """A recovery point as a check names it: its ARN (and, for a copy that would arrive
+    expired, its creation date and the copy's expiry)."""
+    rp, verdict = candidate.rp, candidate.lifecycle
+    ends = expiry(rp, verdict.lifecycle) if verdict is not None and verdict.expired else None
+    if verdict is None or ends is None:
+        return rp.arn
+    return (
+        f"{rp.arn}: created {rp.creation_date.date().isoformat()}, DeleteAfterDays "
+        f"{verdict.retention} ended {ends.date().isoformat()}"
+    )
 
 
 class RoutedFacts:
@@ -126,7 +148,7 @@ def run_preflight(
     facts: PlanFacts,
     role_arn: str,
     create: bool,
-    delete_after_days: int | None,
+    lifecycle: LifecyclePolicy,
     opt_ins: tuple[BackupGateway, BackupGateway] | None = None,
     new_vault: NewVault | None = None,
     limits: DestinationLimits | None = None,
@@ -149,7 +171,7 @@ def run_preflight(
             dest.account_id,
             facts,
             landing_vaults(dest, facts, existing, create=create, new_vault=new_vault),
-            delete_after_days=delete_after_days,
+            lifecycle=lifecycle,
             opt_ins=opt_ins,
             limits=limits,
         ),
@@ -228,20 +250,23 @@ def plan_checks(
     facts: PlanFacts,
     existing: dict[str, Vault],
     *,
-    delete_after_days: int | None,
+    lifecycle: LifecyclePolicy,
     opt_ins: tuple[BackupGateway, BackupGateway] | None,
     limits: DestinationLimits | None = None,
 ) -> list[CheckResult]:
     """What the planned copies need: shared source keys, room in the destination vaults and
-    account (`limits`), retention in the vaults, the opt-ins; and what AWS cannot copy (a
-    WARN)."""
+    account (`limits`), retention in the vaults, the opt-ins; what AWS cannot copy and the
+    copies' lifecycles (WARNs)."""
     cross_account = dest_account != source_account
     keys = facts.key_uses(source) if cross_account else {}
     return [
         checks.key_policies(keys, dest_account, cross_account=cross_account),
         checks.uncopyable(facts.excluded, facts.counts),
         *limit_checks(facts.planned, facts.types_outside(existing), existing, limits),
-        checks.vault_locks(facts.retentions, facts.examples, existing, delete_after_days),
+        retention_checks.vault_locks(
+            facts.retentions, facts.examples, existing, facts.lifecycles.clamped
+        ),
+        retention_checks.copy_lifecycles(lifecycle, facts.lifecycles, facts.counts, facts.excluded),
         *opt_in_checks(facts, opt_ins),
     ]
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..domain.composite import NestedPoints
+from ..domain.lifecycle import LifecyclePolicy
 from ..domain.recovery_point import Vault
 from ..domain.routing import RouteTable
 from ..domain.selection import Selection, SelectionTally
-from .discovery import Candidate, resolve_vaults, scan
+from .discovery import Candidate, LifecycleRule, LockBounds, resolve_vaults, scan
 from .errors import RequestRefused
 from .ports import BackupGateway, KeyInspector, MetadataIndex, Wiring
 
@@ -25,6 +26,9 @@ class SelectionRequest:
     # --route-csv: each recovery point's destination chosen by its metadata (None: the one
     # destination of the flags)
     routing: RouteTable | None = None
+    # The lifecycle flags: each copy's lifecycle, and `would-expire` for a copy that would
+    # arrive already expired (they change what is planned, so they belong to the selection)
+    lifecycle: LifecyclePolicy = field(default_factory=LifecyclePolicy)
 
 
 @dataclass(frozen=True)
@@ -118,12 +122,14 @@ def select(
     tally: SelectionTally | None = None,
     cross_region: bool = False,
     dest_region: str | None = None,
+    locks: LockBounds | None = None,
 ) -> SelectionScan:
     """The vaults (unknown names refused) and a stream of their recovery points' verdicts.
 
     `cross_region`: the copies go to another Region (types AWS cannot copy across Regions are
     excluded as cross-region-unsupported). With a route table each recovery point's own
-    destination decides both (`dest_region`: the route's, for rows that name none)."""
+    destination decides both (`dest_region`: the route's, for rows that name none). `locks`:
+    the destination vaults' retention bounds, for --fit-retention."""
     vaults = resolve_vaults(sources.source, request.vault_names, all_vaults=request.all_vaults)
     nested = NestedPoints()
     candidates = scan(
@@ -139,6 +145,7 @@ def select(
         routing=request.routing,
         dest_region=dest_region,
         nested=nested,
+        lifecycle=LifecycleRule(request.lifecycle, locks),
     )
     return SelectionScan(vaults, candidates, nested)
 

@@ -147,6 +147,7 @@ class Submission:
     def _start_job(self, i: int, attempt: int) -> None:
         """On a worker thread: one StartCopyJob call; the answer goes to the mailbox."""
         item = self.state.items[i]
+        lifecycle = item.lifecycle if item.lifecycle is not None else self.settings.lifecycle
         try:
             started = self.gateway.start_copy_job(
                 source_arn=item.source_arn,
@@ -154,7 +155,7 @@ class Submission:
                 dest_vault_arn=item.dest_vault_arn,
                 iam_role_arn=self.settings.iam_role_arn,
                 token=idempotency_token(item.source_arn, item.dest_vault_arn, attempt),
-                lifecycle=self.settings.lifecycle,
+                lifecycle=lifecycle,
             )
         except Exception as exc:  # every failure goes back to the engine thread
             self.mailbox.put(StartFailed(i, attempt, exc))

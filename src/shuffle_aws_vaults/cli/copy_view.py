@@ -89,6 +89,16 @@ def print_plan(
         out.write("By APMID (largest 15):\n")
         for name, count in summary.by_apmid.most_common(15):
             out.write(f"  {name or '(none)':<32} {count:>10,}\n")
+    if summary.lifecycle_clamped:
+        out.write(
+            f"Lifecycles: {summary.lifecycle_clamped:,} copies' DeleteAfterDays clamped into "
+            "their vault's lock (--fit-retention; --report-csv shows each).\n"
+        )
+    if summary.cold_dropped:
+        out.write(
+            f"Lifecycles: {summary.cold_dropped:,} copies sent without their cold-storage "
+            "transition (under 90 days before they expire, AWS's rule).\n"
+        )
     if tally.excluded:
         out.write("Excluded by reason:\n")
         for reason, count in tally.excluded.most_common():

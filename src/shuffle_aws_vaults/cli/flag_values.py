@@ -161,7 +161,6 @@ def check_copy(
         raise UsageError("--max-runtime-minutes must be greater than 0")
     if run["drain_minutes"] < 0:
         raise UsageError("--drain-minutes must be 0 or more")
-    check_lifecycle(run["delete_after_days"], run["cold_after_days"])
     for flag, value in outputs.items():
         if value is not None and not Path(value).parent.resolve().is_dir():
             raise UsageError(f"{flag}: directory {Path(value).parent} does not exist")
@@ -204,16 +203,6 @@ def type_limits(given: list[str]) -> tuple[TypeLimit, ...]:
         return parse_type_limits(given)
     except TypeLimitError as exc:
         raise UsageError(f"--type-limit: {exc}") from None
-
-
-def check_lifecycle(delete_after: int | None, cold_after: int | None) -> None:
-    for flag, days in (("--delete-after-days", delete_after), ("--cold-after-days", cold_after)):
-        if days is not None and days < 1:
-            raise UsageError(f"{flag} must be at least 1, got {days}")
-    if delete_after is not None and cold_after is not None and delete_after < cold_after + 90:
-        raise UsageError(
-            "--delete-after-days must be at least 90 days after --cold-after-days (AWS's rule)"
-        )
 
 
 def route_request(

@@ -128,6 +128,45 @@ def add_selection_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_lifecycle_flags(parser: argparse.ArgumentParser, *, planning_only: bool = False) -> None:
+    """The copies' lifecycle; `planning_only`: just the flags that change which copies are
+    planned (filter's)."""
+    group = parser.add_argument_group("copies' lifecycle (default: each copy keeps its source's)")
+    group.add_argument(
+        "--delete-after-days",
+        type=int,
+        metavar="N",
+        help="copies expire N days after the SOURCE's creation date, as AWS counts (1-36500); "
+        "those that would arrive already expired are left out as would-expire",
+    )
+    group.add_argument(
+        "--allow-expired",
+        action="store_true",
+        help="copy the would-expire recovery points anyway",
+    )
+    if planning_only:
+        return
+    group.add_argument(
+        "--cold-after-days",
+        type=int,
+        metavar="N",
+        help="copies move to cold storage N days after the source's creation (1-36500; "
+        "--delete-after-days at least 90 days later)",
+    )
+    group.add_argument(
+        "--archive",
+        action="store_true",
+        help="OptInToArchiveForSupportedResources: supported types (EBS) go to the archive tier "
+        "at their cold-storage transition",
+    )
+    group.add_argument(
+        "--fit-retention",
+        action="store_true",
+        help="into a locked vault, clamp each copy's DeleteAfterDays into its Min/MaxRetentionDays "
+        "(a copy that never expires gets the maximum) instead of failing preflight",
+    )
+
+
 def add_output_flag(
     parser: argparse.ArgumentParser, choices: tuple[str, ...] = ("table", "json", "csv", "text")
 ) -> None:

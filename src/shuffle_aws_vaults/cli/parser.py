@@ -9,6 +9,7 @@ from typing import Any
 from .. import __version__
 from .options import (
     add_account_flags,
+    add_lifecycle_flags,
     add_output_flag,
     add_region_flags,
     add_selection_flags,
@@ -79,6 +80,7 @@ def _add_filter(commands: argparse._SubParsersAction[Parser]) -> None:
     add_account_flags(parser, dest=True)
     add_region_flags(parser)
     add_selection_flags(parser)
+    add_lifecycle_flags(parser, planning_only=True)
     add_output_flag(parser)
 
 
@@ -93,12 +95,7 @@ def add_destination_flags(parser: argparse.ArgumentParser) -> None:
         help="IAM role AWS Backup copies with (default: the source account's "
         "service-role/AWSBackupDefaultServiceRole)",
     )
-    dest.add_argument(
-        "--delete-after-days", type=int, metavar="N", help="copies expire N days after creation"
-    )
-    dest.add_argument(
-        "--cold-after-days", type=int, metavar="N", help="copies move to cold storage after N days"
-    )
+    add_lifecycle_flags(parser)
     dest.add_argument(
         "--create-dest-vault",
         action="store_true",

@@ -15,10 +15,12 @@ from ..application.routes import RouteRequest
 from ..application.selection_stage import SelectionRequest, require_vaults
 from ..application.state_location import MigrationName, StateLocation
 from ..bootstrap import ProgressSettings
+from ..domain.lifecycle import LifecyclePolicy
 from ..domain.selection import Selection
 from . import flag_values as values
 from .account_requests import connections, route_flags, route_table
 from .exit_status import UsageError
+from .lifecycle_values import lifecycle_policy
 from .parser import build_parser
 from .request_types import (
     SANDBOX_CONFIG,
@@ -91,7 +93,21 @@ def selection(args: argparse.Namespace) -> SelectionRequest:
     names = values.comma_list(args.vault)
     if names and args.all_vaults:
         raise UsageError("give --vault or --all-vaults, not both")
-    return SelectionRequest(tuple(names), args.all_vaults, _filters(args), route_table(args))
+    return SelectionRequest(
+        tuple(names), args.all_vaults, _filters(args), route_table(args), _lifecycle(args)
+    )
+
+
+def _lifecycle(args: argparse.Namespace) -> LifecyclePolicy:
+    """The lifecycle flags of the commands that take them (the others' copies keep their
+    source's lifecycle)."""
+    return lifecycle_policy(
+        getattr(args, "delete_after_days", None),
+        getattr(args, "cold_after_days", None),
+        archive=getattr(args, "archive", False),
+        fit_retention=getattr(args, "fit_retention", False),
+        allow_expired=getattr(args, "allow_expired", False),
+    )
 
 
 def _filters(args: argparse.Namespace) -> Selection:
@@ -170,8 +186,6 @@ def copy(args: argparse.Namespace, routes: RouteRequest, environ: Mapping[str, s
         "max_job_attempts": args.max_job_attempts,
         "max_runtime_minutes": args.max_runtime_minutes,
         "drain_minutes": args.drain_minutes,
-        "delete_after_days": args.delete_after_days,
-        "cold_after_days": args.cold_after_days,
     }
     outputs = {
         "--summary-output": args.summary_output,
@@ -244,7 +258,6 @@ def preflight(args: argparse.Namespace, routes: RouteRequest, output: Output) ->
         dest_vault=dest_vault(args),
         copy_role_arn=args.copy_role_arn,
         create_dest_vault=args.create_dest_vault,
-        delete_after_days=args.delete_after_days,
         new_vault=CopyRequest(chosen, **new).new_vault,
     )
     reach = connections(args, routes, dest=True, table=chosen.routing)

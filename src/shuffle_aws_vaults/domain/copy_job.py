@@ -40,12 +40,34 @@ def newer(job: CopyJobInfo, than: CopyJobInfo | None) -> bool:
     return job.created > than.created
 
 
+# A copy that would never have expired, in Lifecycle.clamped_from (AWS's own value for "keep
+# indefinitely" in a Lifecycle).
+FOREVER = -1
+
+
 @dataclass(frozen=True, slots=True)
 class Lifecycle:
-    """The lifecycle to give copies; None fields keep the source's."""
+    """The Lifecycle a copy is sent with (StartCopyJob's); a None field is not sent.
+
+    `clamped_from`: --fit-retention moved DeleteAfterDays into the destination vault's lock, from
+    this many days (FOREVER: the copy would never have expired); None when it was not moved.
+    It explains the copy's lifecycle and is never sent."""
 
     delete_after_days: int | None = None
     cold_after_days: int | None = None
+    archive: bool = False  # OptInToArchiveForSupportedResources
+    clamped_from: int | None = None
+
+    def describe(self) -> str:
+        """AWS's names, as the report shows them: 'DeleteAfterDays=365 ...'."""
+        parts = []
+        if self.delete_after_days is not None:
+            parts.append(f"DeleteAfterDays={self.delete_after_days}")
+        if self.cold_after_days is not None:
+            parts.append(f"MoveToColdStorageAfterDays={self.cold_after_days}")
+        if self.archive:
+            parts.append("OptInToArchiveForSupportedResources=true")
+        return " ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

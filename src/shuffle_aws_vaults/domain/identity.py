@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .lifecycle import flags_text
+
 
 def migration_identity(
     *,
@@ -18,9 +20,12 @@ def migration_identity(
     dest_vault: str | None,
     selection: Mapping[str, object],
     routes: Sequence[Sequence[str]] | None = None,
+    lifecycle: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The identity recorded in a new state, and compared with the recorded one on resume
-    (`routes`: a --route-csv's rows; `dest_account` is then the first row's account)."""
+    (`routes`: a --route-csv's rows; `dest_account` is then the first row's account;
+    `lifecycle`: the lifecycle flags, None without any: they decide which copies are planned
+    and each one's lifecycle, as the selection filters do)."""
     routed = {"routes": [list(row) for row in routes]} if routes is not None else {}
     return {
         **routed,
@@ -31,6 +36,7 @@ def migration_identity(
         "vaults": sorted(vaults) if not all_vaults else "*",
         "dest_vault": dest_vault,
         "selection": dict(selection),
+        "lifecycle": dict(lifecycle) if lifecycle is not None else None,
     }
 
 
@@ -45,6 +51,12 @@ def identity_difference(recorded: Mapping[str, Any], wanted: Mapping[str, Any]) 
         return "the selection filters differ"
     if recorded.get("routes") != wanted.get("routes"):
         return "the --route-csv rows differ"
+    # A state made before lifecycles were recorded has none to compare.
+    if "lifecycle" in recorded and recorded["lifecycle"] != wanted.get("lifecycle"):
+        return (
+            f"lifecycle {flags_text(recorded['lifecycle'])} vs "
+            f"{flags_text(wanted.get('lifecycle'))}"
+        )
     return None
 
 

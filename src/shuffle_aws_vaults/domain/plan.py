@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from .copy_job import Lifecycle
+
 # A copy costs a fixed overhead on top of its bytes; this converts the overhead into bytes so a
 # chain's weight can sum both (about 2 minutes at 100 MiB/s).
 OVERHEAD_BYTES = 12 * 1024**3
@@ -30,6 +32,9 @@ class PlanItem(NamedTuple):
     size_bytes: int
     created: float  # epoch seconds
     dest_vault_arn: str
+    # The Lifecycle its StartCopyJob is sent with, decided when it was planned (None: none, the
+    # copy keeps its source's); repeats of a call send the same, as their token requires.
+    lifecycle: Lifecycle | None = None
 
     @property
     def weight(self) -> int:

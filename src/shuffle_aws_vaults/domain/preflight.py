@@ -279,42 +279,6 @@ def capacity(
     return CheckResult(name, Outcome.PASS, f"under {limit:,} per vault")
 
 
-def vault_locks(
-    retentions: Mapping[tuple[str, int | None], int],
-    examples: Mapping[tuple[str, int | None], str],
-    existing: Mapping[str, Vault],
-    delete_after_days: int | None,
-) -> CheckResult:
-    """`retentions`: planned copies by (destination vault, the source's retention in days)."""
-    name = "destination vault locks"
-    outside: Counter[str] = Counter()
-    example: dict[str, str] = {}
-    for (vault_name, source_retention), count in retentions.items():
-        vault = existing.get(vault_name)
-        if vault is None or not vault.locked:
-            continue
-        low, high = vault.min_retention_days, vault.max_retention_days
-        retention = delete_after_days if delete_after_days is not None else source_retention
-        too_short = low is not None and retention is not None and retention < low
-        too_long = high is not None and (retention is None or retention > high)
-        if too_short or too_long:
-            outside[vault_name] += count
-            example.setdefault(
-                vault_name,
-                f"{examples[(vault_name, source_retention)]} keeps "
-                f"{retention if retention is not None else 'forever'} days, lock allows "
-                f"{low or 1}-{high or 'unlimited'}",
-            )
-    if not outside:
-        return CheckResult(name, Outcome.PASS, "every copy's retention fits its vault's lock")
-    return CheckResult(
-        name,
-        Outcome.FAIL,
-        "; ".join(f"{v}: {n:,} copies outside the lock ({example[v]})" for v, n in outside.items()),
-        "give --delete-after-days within the lock's bounds",
-    )
-
-
 # -- service opt-in (DescribeRegionSettings) ---------------------------------------------------
 
 

@@ -17,6 +17,7 @@ class Reason(StrEnum):
     APMID_EXCLUDED = "apmid-excluded"
     WHERE_MISMATCH = "where-mismatch"
     NO_ROUTE = "no-route"  # --route-csv: no row sends it anywhere
+    WOULD_EXPIRE = "would-expire"  # its copy's lifecycle ends before now (--allow-expired)
     # What AWS Backup cannot copy.
     NOT_COMPLETED = "status-not-completed"
     CONTINUOUS = "continuous-backup"
@@ -55,6 +56,8 @@ _DESCRIPTIONS = {
     Reason.APMID_EXCLUDED: "APMID in --excluded-apmids",
     Reason.WHERE_MISMATCH: "metadata does not match --where",
     Reason.NO_ROUTE: "no --route-csv row routes it (and no default row)",
+    Reason.WOULD_EXPIRE: "its copy would arrive already expired (DeleteAfterDays counts from "
+    "the source's creation; --allow-expired copies it)",
     Reason.NOT_COMPLETED: "status is not COMPLETED or AVAILABLE",
     Reason.CONTINUOUS: "continuous backup (StartCopyJob does not support them)",
     Reason.COLD_STORAGE: "in cold storage (cannot be copied)",

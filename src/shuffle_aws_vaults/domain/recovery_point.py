@@ -65,8 +65,9 @@ class RecoveryPoint:
     encryption_key_arn: str | None = None
     cold_storage_at: datetime | None = None
     delete_at: datetime | None = None
-    delete_after_days: int | None = None
+    delete_after_days: int | None = None  # its Lifecycle's (None: never expires)
     source_vault_arn: str | None = None
+    cold_after_days: int | None = None  # its Lifecycle's MoveToColdStorageAfterDays
     vault_type: str = STANDARD_VAULT
     # Composite recovery points (CloudFormation stacks, domain/composite.py): the composite
     # says is_parent; each nested point names it in parent_arn.

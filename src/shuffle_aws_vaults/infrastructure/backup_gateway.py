@@ -14,7 +14,13 @@ from ..domain.errors import AwsError, NotFound, VaultNotReady
 from ..domain.recovery_point import NewVault, RecoveryPoint, Vault
 from .aws_errors import call
 from .aws_sessions import AccountAccess
-from .backup_wire import copy_job_from_wire, recovery_point_from_wire, utc, vault_from_wire
+from .backup_wire import (
+    copy_job_from_wire,
+    lifecycle_to_wire,
+    recovery_point_from_wire,
+    utc,
+    vault_from_wire,
+)
 from .destination_limits import Boto3DestinationLimits
 
 PAGE_SIZE = 1000
@@ -165,12 +171,7 @@ class Boto3BackupGateway:
             "IdempotencyToken": token,
         }
         if lifecycle is not None:
-            wire: dict[str, int] = {}
-            if lifecycle.delete_after_days is not None:
-                wire["DeleteAfterDays"] = lifecycle.delete_after_days
-            if lifecycle.cold_after_days is not None:
-                wire["MoveToColdStorageAfterDays"] = lifecycle.cold_after_days
-            kwargs["Lifecycle"] = wire
+            kwargs["Lifecycle"] = lifecycle_to_wire(lifecycle)
         self._access.take_limit_answers()  # this thread's count starts afresh
         response = call(
             self._access, "StartCopyJob", lambda: self._client().start_copy_job(**kwargs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ..domain.copy_job import CopyJobInfo
+from ..domain.copy_job import CopyJobInfo, Lifecycle
 from ..domain.recovery_point import STANDARD_VAULT, RecoveryPoint, Vault
 
 
@@ -35,10 +35,23 @@ def recovery_point_from_wire(item: dict[str, Any], vault_name: str) -> RecoveryP
         delete_at=utc(calculated.get("DeleteAt")),
         delete_after_days=lifecycle.get("DeleteAfterDays"),
         source_vault_arn=item.get("SourceBackupVaultArn"),
+        cold_after_days=lifecycle.get("MoveToColdStorageAfterDays"),
         vault_type=item.get("VaultType") or STANDARD_VAULT,
         is_parent=bool(item.get("IsParent")),
         parent_arn=item.get("ParentRecoveryPointArn"),
     )
+
+
+def lifecycle_to_wire(lifecycle: Lifecycle) -> dict[str, Any]:
+    """StartCopyJob's Lifecycle: the fields that have a value (fitted_from is the tool's)."""
+    wire: dict[str, Any] = {}
+    if lifecycle.delete_after_days is not None:
+        wire["DeleteAfterDays"] = lifecycle.delete_after_days
+    if lifecycle.cold_after_days is not None:
+        wire["MoveToColdStorageAfterDays"] = lifecycle.cold_after_days
+    if lifecycle.archive:
+        wire["OptInToArchiveForSupportedResources"] = True
+    return wire
 
 
 def copy_job_from_wire(item: dict[str, Any]) -> CopyJobInfo:

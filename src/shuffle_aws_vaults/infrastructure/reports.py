@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..application.errors import OperatorError
+from ..domain.copy_job import Lifecycle
+from ..domain.lifecycle import clamped_text
 from ..domain.migration import MigrationState, Status
 
 REPORT_COLUMNS = (
@@ -25,6 +27,8 @@ REPORT_COLUMNS = (
     "attempts",
     "error_code",
     "error_message",
+    "lifecycle",  # the Lifecycle its StartCopyJob is sent with ('': none, the source's kept)
+    "lifecycle_clamped",  # --fit-retention: DeleteAfterDays before->sent ('never->365')
 )
 
 
@@ -157,6 +161,14 @@ def _write_rows(
     status, attempts = state.status, state.attempts
     completed = Status.COMPLETED
     columns = list(metadata_columns)
+    shown_lifecycles: dict[Lifecycle | None, tuple[str, str]] = {None: ("", "")}
+
+    def lifecycle_of(lifecycle: Lifecycle | None) -> tuple[str, str]:
+        found = shown_lifecycles.get(lifecycle)
+        if found is None:
+            assert lifecycle is not None
+            found = shown_lifecycles[lifecycle] = (lifecycle.describe(), clamped_text(lifecycle))
+        return found
 
     def meta_of(item: Any) -> list[str]:
         if metadata is None or not columns:
@@ -179,6 +191,7 @@ def _write_rows(
             dest_arns.get(i, ""),
             attempts[i],
             *(shown or no_failure),
+            *lifecycle_of(item.lifecycle),
             *where(item.dest_vault_arn)[:dest_fields],
         ]
 

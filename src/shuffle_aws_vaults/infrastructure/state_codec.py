@@ -9,6 +9,10 @@ changes: the identity, the generation, the plan id it belongs to, and every item
 per-item strings (job IDs, destination ARNs) are stored as one newline-joined string each, which
 encodes and decodes at C speed; a value that itself holds a newline falls back to a list.
 
+A plan whose copies are sent with their own Lifecycle (the lifecycle flags) holds them as one
+more column, each distinct Lifecycle once; such a plan is version 2, so that a version that would
+send none refuses it. Plans without one stay version 1.
+
 `--include-new` appends items to a plan. The new plan file names the plans it extends (their
 ids and item counts) and keeps their items first, so a snapshot of the plan before the extension
 still loads from it: a crash between writing the plan and the snapshot loses nothing.
@@ -23,6 +27,7 @@ from json.encoder import encode_basestring_ascii as quote
 from operator import itemgetter
 from typing import Any
 
+from ..domain.copy_job import Lifecycle
 from ..domain.events import Event, Intent, JobEnded, Refused, Retried, Submitted
 from ..domain.migration import Failure, MigrationState
 from ..domain.plan import PlanItem
@@ -32,6 +37,8 @@ SNAPSHOT_FORMAT = "shuffle-aws-vaults-snapshot"
 JOURNAL_FORMAT = "shuffle-aws-vaults-journal"
 PLAN_FORMAT = "shuffle-aws-vaults-plan"
 VERSION = 1  # of the journal and of the plan file
+PLAN_LIFECYCLE_VERSION = 2  # a plan file with its copies' lifecycles
+READABLE_PLANS = (VERSION, PLAN_LIFECYCLE_VERSION)
 SNAPSHOT_VERSION = 2
 READABLE_SNAPSHOTS = (SNAPSHOT_VERSION,)
 
@@ -101,9 +108,34 @@ def _table(values: list[str]) -> tuple[list[str], list[int]]:
     return names, list(map(position.__getitem__, values))
 
 
+def _lifecycle_row(lifecycle: Lifecycle) -> list[Any]:
+    return [
+        lifecycle.delete_after_days,
+        lifecycle.cold_after_days,
+        lifecycle.archive,
+        lifecycle.clamped_from,
+    ]
+
+
+def _lifecycle_of(row: Any) -> Lifecycle:
+    delete, cold, archive, clamped = row
+    days = [None if value is None else int(value) for value in (delete, cold, clamped)]
+    return Lifecycle(days[0], days[1], bool(archive), days[2])
+
+
+def _lifecycle_columns(items: Sequence[PlanItem]) -> tuple[list[list[Any]], list[int]] | None:
+    """The distinct lifecycles and each item's (-1: none), or None when no item has one."""
+    lifecycles = list(map(itemgetter(7), items))
+    if not any(lifecycles):
+        return None
+    position: dict[Lifecycle, int] = {}
+    at = [-1 if one is None else position.setdefault(one, len(position)) for one in lifecycles]
+    return [_lifecycle_row(one) for one in position], at
+
+
 def _plan_columns(items: Sequence[PlanItem]) -> dict[str, Any]:
     arns, vaults, resources, types, sizes, created, dests = (
-        list(map(itemgetter(field), items)) for field in range(len(PlanItem._fields))
+        list(map(itemgetter(field), items)) for field in range(7)
     )
     vault_names, vault_at = _table(vaults)
     resource_names, resource_at = _table(resources)
@@ -141,7 +173,12 @@ def _items_from_columns(doc: dict[str, Any]) -> list[PlanItem]:
             ("dest", "dests"),
         )
     }
-    lengths = {len(column) for column in (*named.values(), columns["size"], columns["created"])}
+    lifecycles: list[Lifecycle | None] = [None] * count
+    if "lifecycle" in columns:  # a version 2 plan
+        table = [_lifecycle_of(row) for row in tables["lifecycles"]]
+        lifecycles = [None if n < 0 else table[n] for n in columns["lifecycle"]]
+    sized = (*named.values(), columns["size"], columns["created"], lifecycles)
+    lengths = {len(column) for column in sized}
     if lengths != {count}:
         raise CodecError(f"plan columns of {sorted(lengths)} values for {count} items")
     return list(
@@ -154,6 +191,7 @@ def _items_from_columns(doc: dict[str, Any]) -> list[PlanItem]:
             columns["size"],
             columns["created"],
             named["dest"],
+            lifecycles,
         )
     )
 
@@ -163,16 +201,20 @@ def encode_plan(
 ) -> list[bytes]:
     """The plan file's bytes, in pieces (a million-item body is not copied once more).
     `extends` names the earlier plans (id: item count) whose items this one starts with."""
+    with collector_paused():
+        columns = _plan_columns(items)
+        lifecycles = _lifecycle_columns(items)
+        if lifecycles is not None:
+            columns["tables"]["lifecycles"], columns["items"]["lifecycle"] = lifecycles
+        body = json.dumps(columns, separators=(",", ":")).encode()
     header: dict[str, Any] = {
         "format": PLAN_FORMAT,
-        "version": VERSION,
+        "version": VERSION if lifecycles is None else PLAN_LIFECYCLE_VERSION,
         "plan": plan_id,
         "count": len(items),
     }
     if extends:
         header["extends"] = extends
-    with collector_paused():
-        body = json.dumps(_plan_columns(items), separators=(",", ":")).encode()
     return [json.dumps(header).encode(), b"\n", body, b"\n"]
 
 
@@ -183,7 +225,7 @@ def decode_plan_header(line: bytes) -> dict[str, Any]:
         header = None
     if not isinstance(header, dict) or header.get("format") != PLAN_FORMAT:
         raise CodecError("not a shuffle-aws-vaults plan")
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE_PLANS:
         raise CodecError(f"plan version {header.get('version')} is not supported")
     return header
 

@@ -31,6 +31,8 @@ class FakeAccount:
         self.jobs: list[CopyJobInfo] = []
         self.policies: dict[str, dict[str, Any]] = {}
         self.job_listings = 0
+        self.locks: dict[str, tuple[int | None, int | None]] = {}  # Min/MaxRetentionDays
+        self.vault_listings = 0
 
     @property
     def account_id(self) -> str:
@@ -41,8 +43,15 @@ class FakeAccount:
         return REGION
 
     def list_vaults(self) -> list[Vault]:
+        self.vault_listings += 1
         return [
-            Vault(name, vault_arn(self._account_id, name), len(points))
+            Vault(
+                name,
+                vault_arn(self._account_id, name),
+                len(points),
+                name in self.locks,
+                *self.locks.get(name, (None, None)),
+            )
             for name, points in sorted(self.points.items())
         ]
 

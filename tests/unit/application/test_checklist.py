@@ -28,6 +28,7 @@ from shuffle_aws_vaults.application.routes import Route
 from shuffle_aws_vaults.application.selection_stage import SelectionRequest
 from shuffle_aws_vaults.cli.checklist import print_sections
 from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError
+from shuffle_aws_vaults.domain.lifecycle import LifecyclePolicy
 from shuffle_aws_vaults.domain.preflight import CheckResult, Outcome
 from shuffle_aws_vaults.domain.reasons import Reason
 from shuffle_aws_vaults.domain.selection import Selection
@@ -47,6 +48,7 @@ ONE_REGION_ORDER = [
     "recovery points AWS cannot copy",
     "destination capacity",
     "destination vault locks",
+    "copies' lifecycles",
 ]
 NATIVE_DDB = "arn:aws:dynamodb:us-east-1:111111111111:table/t/backup/01547087347000-c8b6kdk3"
 
@@ -63,7 +65,13 @@ def regional(plan: PlanFacts, region: str = "us-east-1", dest: str = "us-east-1"
     existing = {vault.name: vault for vault in gateway.list_vaults()}
     vaults = destination_checks(SOURCE, gateway, plan, existing, create=False)  # type: ignore[arg-type]
     checks = plan_checks(
-        SOURCE, FakeSourceChecks({}), DEST, plan, existing, delete_after_days=None, opt_ins=None
+        SOURCE,
+        FakeSourceChecks({}),
+        DEST,
+        plan,
+        existing,
+        lifecycle=LifecyclePolicy(),
+        opt_ins=None,
     )
     return RouteChecklist(region, dest, tuple(vaults), tuple(checks))
 
@@ -92,7 +100,7 @@ def test_one_region_keeps_its_checklist_and_order() -> None:
         facts=plan,
         role_arn=ROLE,
         create=False,
-        delete_after_days=None,
+        lifecycle=LifecyclePolicy(),
     )
     assert [r.name for r in results] == ONE_REGION_ORDER
 

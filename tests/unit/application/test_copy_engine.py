@@ -78,9 +78,12 @@ def test_every_item_is_copied_exactly_once_by_one_accepted_start_and_one_complet
 
 
 def test_each_start_names_the_item_role_destination_lifecycle_and_first_attempts_token() -> None:
-    items = independent_items(3)
-    lifecycle = Lifecycle(delete_after_days=400, cold_after_days=30)
-    rig = make_rig(items, lifecycle=lifecycle)
+    lifecycles = [Lifecycle(400, 30), None, Lifecycle(365, clamped_from=-1)]
+    items = [
+        item._replace(lifecycle=lifecycle)
+        for item, lifecycle in zip(independent_items(3), lifecycles, strict=True)
+    ]
+    rig = make_rig(items)
 
     rig.run()
 
@@ -90,9 +93,21 @@ def test_each_start_names_the_item_role_destination_lifecycle_and_first_attempts
         assert (call.dest_vault_arn, call.iam_role_arn, call.lifecycle, call.token) == (
             DEST_VAULT,
             ROLE,
-            lifecycle,
+            item.lifecycle,  # each copy's own, planned with it
             token_of(item, 1),
         )
+
+
+def test_a_plan_made_before_lifecycles_were_planned_sends_the_flags_lifecycle_to_every_item() -> (
+    None
+):
+    items = independent_items(3)  # no item holds a lifecycle
+    lifecycle = Lifecycle(delete_after_days=400, cold_after_days=30)
+    rig = make_rig(items, lifecycle=lifecycle)
+
+    rig.run()
+
+    assert [call.lifecycle for call in rig.gateway.starts] == [lifecycle] * 3
 
 
 def test_the_journal_replays_to_exactly_the_state_the_engine_ended_with() -> None:

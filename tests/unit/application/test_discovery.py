@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
 
-from shuffle_aws_vaults.application.discovery import UnknownVault, resolve_vaults, scan
+from shuffle_aws_vaults.application.discovery import (
+    LifecycleRule,
+    UnknownVault,
+    resolve_vaults,
+    scan,
+)
+from shuffle_aws_vaults.domain.lifecycle import LifecyclePolicy, RetentionBounds
 from shuffle_aws_vaults.domain.reasons import Reason
-from shuffle_aws_vaults.domain.recovery_point import RecoveryPoint
+from shuffle_aws_vaults.domain.recovery_point import RecoveryPoint, Vault
 from shuffle_aws_vaults.domain.selection import Selection, SelectionTally
 
 from ..domain.factories import NOW, rp
@@ -127,3 +136,67 @@ def test_a_cross_region_scan_excludes_what_aws_cannot_copy_across_regions() -> N
         "a3": Reason.NOT_COMPLETED,
         "a4": None,
     }
+
+
+def test_a_copy_that_would_arrive_expired_is_would_expire_after_what_aws_cannot_copy() -> None:
+    old = NOW - timedelta(days=400)
+    points = [
+        rp(arn="young", vault_name="v1", resource_arn="r1", creation_date=NOW - timedelta(days=1)),
+        rp(arn="old", vault_name="v1", resource_arn="r2", creation_date=old),
+        rp(
+            arn="old-partial",
+            vault_name="v1",
+            resource_arn="r3",
+            creation_date=old,
+            status="PARTIAL",
+        ),
+    ]
+    gateway = FakeGateway(points)
+    tally = SelectionTally()
+    policy = LifecyclePolicy(delete_after_days=365)
+    found = {
+        c.rp.arn: c
+        for c in scan(
+            gateway,
+            gateway.list_vaults(),
+            Selection(),
+            metadata=None,
+            keys=None,
+            now=NOW,
+            cross_account=True,
+            tally=tally,
+            lifecycle=LifecycleRule(policy),
+        )
+    }
+    assert {arn: c.reason for arn, c in found.items()} == {
+        "young": None,
+        "old": Reason.WOULD_EXPIRE,
+        "old-partial": Reason.NOT_COMPLETED,  # the first reason that applies
+    }
+    assert found["young"].lifecycle is not None and found["young"].lifecycle.retention == 365
+    assert tally.excluded == {Reason.WOULD_EXPIRE: 1, Reason.NOT_COMPLETED: 1}
+    assert tally.not_selected == 1  # the operator's lifecycle, not AWS's limits
+
+
+def test_fit_retention_asks_the_locks_about_each_copys_own_destination() -> None:
+    points = [rp(arn="a1", vault_name="v1", resource_arn="r1")]  # never expires
+    gateway = FakeGateway(points)
+    asked: list[tuple[str, str]] = []
+
+    def locks(point: RecoveryPoint, vault: Vault, destination: Any) -> RetentionBounds:
+        asked.append((point.arn, vault.name))
+        return RetentionBounds(None, 30)
+
+    [candidate] = scan(
+        gateway,
+        [v for v in gateway.list_vaults() if v.name == "v1"],
+        Selection(),
+        metadata=None,
+        keys=None,
+        now=NOW,
+        cross_account=True,
+        lifecycle=LifecycleRule(LifecyclePolicy(fit_retention=True), locks),
+    )
+    assert asked == [("a1", "v1")]
+    assert candidate.lifecycle is not None and candidate.lifecycle.retention == 30
+    assert candidate.included  # five days old: 30 days leave it 25

@@ -7,6 +7,7 @@ from typing import Any
 from shuffle_aws_vaults.application.discovery import Candidate
 from shuffle_aws_vaults.application.preflight import PlanFacts, run_preflight
 from shuffle_aws_vaults.domain.key_policy import key_grant
+from shuffle_aws_vaults.domain.lifecycle import LifecyclePolicy
 from shuffle_aws_vaults.domain.preflight import Outcome
 from shuffle_aws_vaults.domain.reasons import Reason
 from shuffle_aws_vaults.domain.recovery_point import Vault
@@ -104,7 +105,7 @@ def preflight(source: FakeSourceChecks, dest_account: str, facts: PlanFacts) -> 
         facts=facts,
         role_arn=ROLE,
         create=False,
-        delete_after_days=None,
+        lifecycle=LifecyclePolicy(),
     )
     return {result.name: result for result in results}
 

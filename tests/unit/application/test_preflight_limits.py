@@ -13,6 +13,7 @@ from shuffle_aws_vaults.domain.destination_limits import (
     Quota,
     QuotaReading,
 )
+from shuffle_aws_vaults.domain.lifecycle import LifecyclePolicy
 from shuffle_aws_vaults.domain.plan import PlanItem
 from shuffle_aws_vaults.domain.preflight import CheckResult, Outcome
 from shuffle_aws_vaults.domain.recovery_point import Vault
@@ -27,6 +28,7 @@ ORDER = [
     "destination capacity",
     "destination quotas",
     "destination vault locks",
+    "copies' lifecycles",
 ]
 
 
@@ -64,7 +66,7 @@ def checked(plan: PlanFacts, limits: FakeLimits, held: int = 0) -> dict[str, Che
         DEST,
         plan,
         existing,
-        delete_after_days=None,
+        lifecycle=LifecyclePolicy(),
         opt_ins=None,
         limits=limits,
     )
@@ -136,7 +138,7 @@ def test_copies_into_an_air_gapped_vault_do_not_count_toward_ami_or_snapshot_quo
         DEST,
         plan,
         {"prod": lag},
-        delete_after_days=None,
+        lifecycle=LifecyclePolicy(),
         opt_ins=None,
         limits=limits,
     )

@@ -78,17 +78,6 @@ def test_a_vault_that_would_pass_a_million_recovery_points_fails() -> None:
     assert checks.capacity(Counter({"a": 1}), {"a": vault("a", 10)}).outcome is Outcome.PASS
 
 
-def test_vault_locks_check_each_copys_retention() -> None:
-    existing = {"a": vault("a", low=30, high=365)}
-    retentions = Counter({("a", 35): 4, ("a", None): 2})
-    examples = {("a", 35): "arn:ok", ("a", None): "arn:forever"}
-    result = checks.vault_locks(retentions, examples, existing, None)
-    assert result.outcome is Outcome.FAIL
-    assert "a: 2 copies outside the lock (arn:forever keeps forever days" in result.detail
-    fixed = checks.vault_locks(retentions, examples, existing, 100)
-    assert fixed.outcome is Outcome.PASS
-
-
 def test_items_aws_cannot_copy_across_regions_are_a_warn_with_their_count_and_the_way_out() -> None:
     reason = Reason.CROSS_REGION_UNSUPPORTED
     counts = Counter({reason: 4, Reason.COLD_STORAGE: 1})
