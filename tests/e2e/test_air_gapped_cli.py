@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from harness import DEST, SOURCE, Box, copy_config, one_error_line, recorded_jobs, served
 
+from shuffle_aws_vaults.infrastructure.journal_store import StateStore
 from shuffle_aws_vaults.sandbox import SeedSpec
 
 pytestmark = pytest.mark.e2e
@@ -98,9 +99,21 @@ def test_a_migration_into_a_new_air_gapped_vault_copies_each_item_once_inside_it
 ) -> None:
     state = tmp_path / "lag.jsonl"
     flags = (*ACCOUNTS, *air_gapped(7, 400))
-    copied = box.run("copy", *flags, *RUN, "--state-file", str(state))
+    summary = tmp_path / "summary.json"
+    copied = box.run(
+        "copy", *flags, *RUN, "--state-file", str(state), "--summary-output", str(summary)
+    )
     assert copied.returncode == 0, copied.stderr
     assert f"Created destination vault {VAULT} in account {DEST}" in copied.stderr
+    # the vault as AWS reported it in the copy jobs, kept by the journal and in the summary
+    vault_arn = f"arn:aws:backup:us-east-1:{DEST}:backup-vault:{VAULT}"
+    reported = json.loads(summary.read_text())["destination_vaults"]
+    assert reported == {
+        vault_arn: {"vault_type": LAG, "lock_state": "LOCKED", "encryption_key_arn": None}
+    }
+    _, journalled, journal = StateStore(state).load()
+    journal.close()
+    assert journalled.landings[vault_arn].vault_type == LAG
 
     assert VAULT in dest_vaults(box)
     jobs = recorded_jobs(box.world)

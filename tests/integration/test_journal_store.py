@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shuffle_aws_vaults.domain.events import Event, Intent, JobEnded, Refused, Submitted
-from shuffle_aws_vaults.domain.migration import Failure, MigrationState, Status
+from shuffle_aws_vaults.domain.events import Event, Intent, JobEnded, Landed, Refused, Submitted
+from shuffle_aws_vaults.domain.migration import Failure, Landing, MigrationState, Status
 from shuffle_aws_vaults.domain.plan import plan_hash
 from shuffle_aws_vaults.infrastructure import journal_store
 from shuffle_aws_vaults.infrastructure.journal_store import (
@@ -40,6 +40,7 @@ IDENTITY: dict[str, Any] = {
     "plan_hash": plan_hash(ITEMS),
 }
 DEST = "arn:aws:backup:us-east-1:222222222222:backup-vault:migrated:recovery-point:copy"
+DEST_VAULT = "arn:aws:backup:us-east-1:222222222222:backup-vault:migrated"
 INTERNAL_ERROR = "An internal error occurred."
 
 FIRST_EVENTS: list[Event] = [
@@ -750,3 +751,23 @@ def test_read_gives_up_naming_the_file_when_every_read_meets_a_new_compaction(
 
     with pytest.raises(StateError, match=rf"^{store.journal_path} kept changing while it was read"):
         reader.read()
+
+
+def test_landings_survive_the_journal_and_a_compaction_and_old_snapshots_have_none(
+    store: StateStore, journals: list[JsonlJournal]
+) -> None:
+    lag = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+    landed = Landed(DEST_VAULT, lag, "LOCKED", None, 1200.0)
+    journal = create(store, journals, [*FIRST_EVENTS, landed])
+    _, replayed = load(store.journal_path, journals)
+    assert replayed.landings == {DEST_VAULT: Landing(lag, "LOCKED", None)}
+
+    journal.compact(replayed)  # the snapshot keeps them; the new journal is empty
+    _, compacted = load(store.journal_path, journals)
+    assert compacted.landings == replayed.landings
+
+    document = json.loads(store.snapshot_path.read_bytes())
+    del document["landings"]  # as a snapshot written before landings were kept
+    store.snapshot_path.write_text(json.dumps(document))
+    _, old = load(store.journal_path, journals)
+    assert old.landings == {}

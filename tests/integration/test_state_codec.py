@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shuffle_aws_vaults.domain.events import Event, Intent, JobEnded, Refused, Submitted
+from shuffle_aws_vaults.domain.events import Event, Intent, JobEnded, Landed, Refused, Submitted
 from shuffle_aws_vaults.infrastructure.state_codec import decode_event, encode_line
 
 index = st.integers(min_value=0, max_value=10**7)
@@ -27,6 +27,7 @@ events = st.one_of(
         st.booleans(),
     ),
     st.builds(Refused, index, text, text, when),
+    st.builds(Landed, text, text, st.none() | text, st.none() | text, when),
 )
 
 

@@ -89,6 +89,15 @@ def run_summary(
             else None
         ),
         "unknown_job_states": dict(outcome.unknown_states),
+        # each destination vault as AWS reported it in the copy jobs (and the journal keeps)
+        "destination_vaults": {
+            arn: {
+                "vault_type": landing.vault_type,
+                "lock_state": landing.lock_state,
+                "encryption_key_arn": landing.key_arn,
+            }
+            for arn, landing in state.landings.items()
+        },
     }
 
 

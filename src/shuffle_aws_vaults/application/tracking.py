@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from ..domain.copy_job import ACTIVE_STATES, CopyJobInfo, StartedJob
 from ..domain.errors import CredentialsError, ErrorCategory, category_of
-from ..domain.events import JobEnded
+from ..domain.events import JobEnded, Landed
 from ..domain.failures import job_failure_is_transient
-from ..domain.migration import Status
+from ..domain.migration import Landing, Status
 from .engine_context import EngineContext
 from .engine_messages import DescribeAgain, Polled, PollFailed
 from .run_control import jittered
@@ -249,6 +249,19 @@ class Tracking:
 
     # -- a job's news ---------------------------------------------------------------------------
 
+    def _note_landing(self, job: CopyJobInfo, now: float) -> None:
+        """The destination vault as this completed job reports it, journalled when it is new
+        or has changed (a vault's type, lock and key: once per vault, not per item)."""
+        if job.dest_vault_type is None:
+            return
+        landing = Landing(job.dest_vault_type, job.dest_lock_state, job.dest_key_arn)
+        if self.state.landings.get(job.dest_vault_arn) != landing:
+            self._record(
+                Landed(
+                    job.dest_vault_arn, landing.vault_type, landing.lock_state, landing.key_arn, now
+                )
+            )
+
     def on_job(self, job: CopyJobInfo) -> None:
         if job.parent_job_id is not None:
             return  # a composite's child job: AWS started it, its parent job is the item's
@@ -274,6 +287,7 @@ class Tracking:
         now = self.clock.now()
         log.debug("copy job %s of %s: %s", job.job_id, self.state.items[i].source_arn, job.state)
         if job.state == "COMPLETED":
+            self._note_landing(job, now)
             self._record(JobEnded(i, job.job_id, "COMPLETED", now, dest_arn=job.dest_arn))
             self.scheduler.release(i)
             return

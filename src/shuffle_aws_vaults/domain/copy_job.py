@@ -24,6 +24,10 @@ class CopyJobInfo:
     # parent_job_id (the tool starts and tracks parent jobs only).
     is_parent: bool = False
     parent_job_id: str | None = None
+    # The destination vault as AWS reports it in the job (None: not reported).
+    dest_vault_type: str | None = None
+    dest_lock_state: str | None = None
+    dest_key_arn: str | None = None
 
     @property
     def terminal(self) -> bool:

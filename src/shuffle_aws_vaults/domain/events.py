@@ -55,4 +55,17 @@ class Retried:
     at: float
 
 
-Event = Intent | Submitted | JobEnded | Refused | Retried
+@dataclass(frozen=True, slots=True)
+class Landed:
+    """What AWS reported of a destination vault in a completed copy job: its type, lock state
+    and key (DestinationVaultType, DestinationVaultLockState, DestinationEncryptionKeyArn).
+    Recorded when first seen for the vault, and again when it changes."""
+
+    vault_arn: str
+    vault_type: str
+    lock_state: str | None
+    key_arn: str | None
+    at: float
+
+
+Event = Intent | Submitted | JobEnded | Refused | Retried | Landed

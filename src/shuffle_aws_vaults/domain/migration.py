@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .events import Event, Intent, JobEnded, Refused, Retried, Submitted
+from .events import Event, Intent, JobEnded, Landed, Refused, Retried, Submitted
 from .plan import PlanItem
 
 
@@ -32,6 +32,15 @@ class Status(IntEnum):
     @property
     def final(self) -> bool:
         return self >= Status.COMPLETED
+
+
+@dataclass(frozen=True, slots=True)
+class Landing:
+    """A destination vault as AWS last reported it in a completed copy job."""
+
+    vault_type: str
+    lock_state: str | None = None
+    key_arn: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,7 @@ class MigrationState:
         self.failures: dict[int, Failure] = {}
         # Job IDs of earlier attempts, so a resume never takes one for the current attempt's.
         self.retired: dict[int, list[str]] = {}
+        self.landings: dict[str, Landing] = {}  # destination vault ARN -> as AWS reported it
         # Keyed by the Status members, looked up by them or by the plain status bytes.
         self.counts: Counter[int] = Counter({status: 0 for status in Status})
         self.counts[Status.PENDING] = count
@@ -88,6 +98,11 @@ class MigrationState:
         self.status[i] = to
 
     def apply(self, event: Event) -> None:
+        if isinstance(event, Landed):
+            self.landings[event.vault_arn] = Landing(
+                event.vault_type, event.lock_state, event.key_arn
+            )
+            return
         i = event.i
         if not 0 <= i < len(self.status):
             raise InconsistentJournal(f"event for item {i}, but the plan has {len(self.items)}")

@@ -65,6 +65,9 @@ def copy_job_from_wire(item: dict[str, Any]) -> CopyJobInfo:
         dest_arn=item.get("DestinationRecoveryPointArn"),
         message=item.get("StatusMessage"),
         category=item.get("MessageCategory"),
+        dest_vault_type=item.get("DestinationVaultType"),
+        dest_lock_state=item.get("DestinationVaultLockState"),
+        dest_key_arn=item.get("DestinationEncryptionKeyArn"),
         is_parent=bool(item.get("IsParent")),
         parent_job_id=item.get("ParentJobId"),
     )

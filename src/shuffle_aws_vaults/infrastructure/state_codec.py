@@ -28,8 +28,8 @@ from operator import itemgetter
 from typing import Any
 
 from ..domain.copy_job import Lifecycle
-from ..domain.events import Event, Intent, JobEnded, Refused, Retried, Submitted
-from ..domain.migration import Failure, MigrationState
+from ..domain.events import Event, Intent, JobEnded, Landed, Refused, Retried, Submitted
+from ..domain.migration import Failure, Landing, MigrationState
 from ..domain.plan import PlanItem
 from .gc_pause import collector_paused
 
@@ -71,6 +71,11 @@ def encode_line(event: Event) -> str:
         )
     if isinstance(event, Retried):
         return f'["T",{event.i:d},{event.at:.3f}]'
+    if isinstance(event, Landed):
+        return (
+            f'["L",{quote(event.vault_arn)},{quote(event.vault_type)},'
+            f"{_optional(event.lock_state)},{_optional(event.key_arn)},{event.at:.3f}]"
+        )
     return f'["R",{event.i:d},{quote(event.code)},{quote(event.message)},{event.at:.3f}]'
 
 
@@ -89,6 +94,8 @@ def decode_event(row: Any) -> Event:
             return Refused(int(row[1]), str(row[2]), str(row[3]), float(row[4]))
         if kind == "T":
             return Retried(int(row[1]), float(row[2]))
+        if kind == "L":
+            return Landed(str(row[1]), str(row[2]), row[3], row[4], float(row[5]))
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"malformed event {row!r}") from exc
     raise CodecError(f"unknown event {row!r}")
@@ -297,6 +304,10 @@ def encode_snapshot(
         "retries": state.retries,
         "retried_failed": state.retried_failed,
         "retired": [[i, jobs] for i, jobs in state.retired.items()],
+        "landings": [
+            [arn, landing.vault_type, landing.lock_state, landing.key_arn]
+            for arn, landing in state.landings.items()
+        ],
     }
 
 
@@ -341,6 +352,10 @@ def decode_snapshot(doc: Any, load_plan: PlanLoader) -> tuple[dict[str, Any], Mi
         state.retries = int(doc.get("retries", 0))
         state.retried_failed = int(doc.get("retried_failed", 0))
         state.retired = {int(i): list(jobs) for i, jobs in doc.get("retired", [])}
+        state.landings = {  # none in a snapshot written before landings were kept
+            str(arn): Landing(str(kind), lock, key)
+            for arn, kind, lock, key in doc.get("landings", [])
+        }
         state.recount()
         return dict(doc["identity"]), state, int(doc["generation"])
     except (KeyError, IndexError, TypeError, ValueError) as exc:
