@@ -145,6 +145,11 @@ def test_a_migration_into_a_new_air_gapped_vault_copies_each_item_once_inside_it
     again = box.run("copy", *flags, *RUN, "--state-file", str(state), "--resume")
     assert again.returncode == 0, again.stderr
     assert len(recorded_jobs(box.world)) == len(jobs)  # nothing copied twice
+    # a lost journal: what the air-gapped vault holds is adopted, not copied again
+    lost = box.run("copy", *flags, *RUN, "--state-file", str(tmp_path / "lost.jsonl"))
+    assert lost.returncode == 0, lost.stderr
+    assert f"{len(jobs):,} already in the destination (not copied again)" in lost.stderr
+    assert len(recorded_jobs(box.world)) == len(jobs)
 
     checked = box.run("preflight", *flags, "--output", "json")
     detail = checks_of(checked.stdout)["destination vault types"]["detail"]
