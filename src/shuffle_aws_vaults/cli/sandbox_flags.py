@@ -3,8 +3,8 @@ vaults, the destination accounts' own quotas, and composite recovery points."""
 
 from __future__ import annotations
 
-from .parser_types import Parser, rate
-from .sandbox_loader import lag_vault, non_negative_float, quota_setting, type_limit
+from .parser_types import Parser, non_negative_float, rate
+from .sandbox_loader import lag_vault, quota_setting, type_limit
 
 
 def add_lag(sandbox: Parser) -> None:

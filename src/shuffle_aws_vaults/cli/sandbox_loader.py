@@ -66,16 +66,6 @@ def lag_vault(text: str) -> str:
     return text
 
 
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
 def quota_setting(text: str) -> tuple[str, int]:
     """--dest-quota's and --dest-held's value, QUOTA=N (the quota's name checked by the
     sandbox): a pair of the name and a whole number of 0 or more."""

@@ -78,23 +78,7 @@ class CompositeJobs:
         """StartCopyJob on the composite `source` as (account, Region) `where`."""
         account, region = where
         attempt = len(book.by_source.get(source.arn, [])) + 1
-        parent = CopyJob(
-            seq=world.next_seq(),
-            copy_job_id=world._job_id(),
-            account_id=account,
-            source_vault_arn=source.vault_arn,
-            source_recovery_point_arn=source.arn,
-            dest_vault_arn=request.dest_vault_arn,
-            resource_arn=source.resource_arn,
-            resource_type=source.resource_type,
-            resource_name=source.resource_name,
-            size=source.size,
-            iam_role_arn=request.iam_role_arn,
-            creation_date=now,
-            duration=0.0,
-            lifecycle=dict(request.lifecycle) if request.lifecycle else None,
-            is_parent=True,
-        )
+        parent = world.job_record(account, request, source, now, duration=0.0, is_parent=True)
         world._plan_outcome(parent, source, request, attempt=attempt)
         book.jobs.append(parent)
         book.by_id[parent.copy_job_id] = parent

@@ -431,6 +431,42 @@ class SandboxWorld:
             return False
         return allows(self.policies.get((dest_account, region, name)), account)
 
+    def job_record(
+        self,
+        account: str,
+        request: CopyRequest,
+        source: StoredRecoveryPoint,
+        now: float,
+        **fields: Any,
+    ) -> CopyJob:
+        """A new copy job of `source` as `request` asks (`fields`: its duration and the rest),
+        with the destination vault as the job finds it."""
+        job = CopyJob(
+            seq=self.next_seq(),
+            copy_job_id=self._job_id(),
+            account_id=account,
+            source_vault_arn=source.vault_arn,
+            source_recovery_point_arn=source.arn,
+            dest_vault_arn=request.dest_vault_arn,
+            resource_arn=source.resource_arn,
+            resource_type=source.resource_type,
+            resource_name=source.resource_name,
+            size=source.size,
+            iam_role_arn=request.iam_role_arn,
+            creation_date=now,
+            lifecycle=dict(request.lifecycle) if request.lifecycle else None,
+            **fields,
+        )
+        dest = parse_vault_arn(request.dest_vault_arn)
+        assert dest is not None  # _validate_copy refused it otherwise
+        dest_region, dest_account, dest_name = dest
+        vault = moto_vault(dest_account, dest_region, dest_name)
+        if vault is not None:  # as the job finds it
+            job.dest_vault_type, job.dest_lock_state, job.dest_key_arn = destination_fields(
+                vault, dest_region, dest_account
+            )
+        return job
+
     def _new_job(
         self,
         account: str,
@@ -445,31 +481,9 @@ class SandboxWorld:
         jitter = 1.0 + cfg.jitter * (2.0 * unit_hash(cfg.seed, "duration", source.arn, attempt) - 1)
         transfer = source.size / cfg.bandwidth_bytes_per_second * jitter
         duration = cfg.job_overhead_seconds * jitter + transfer
-        job = CopyJob(
-            seq=self.next_seq(),
-            copy_job_id=self._job_id(),
-            account_id=account,
-            source_vault_arn=source.vault_arn,
-            source_recovery_point_arn=source.arn,
-            dest_vault_arn=request.dest_vault_arn,
-            resource_arn=source.resource_arn,
-            resource_type=source.resource_type,
-            resource_name=source.resource_name,
-            size=source.size,
-            iam_role_arn=request.iam_role_arn,
-            creation_date=now,
-            duration=duration,
-            lifecycle=dict(request.lifecycle) if request.lifecycle else None,
-            transfer_seconds=transfer,
+        job = self.job_record(
+            account, request, source, now, duration=duration, transfer_seconds=transfer
         )
-        dest = parse_vault_arn(request.dest_vault_arn)
-        assert dest is not None  # _validate_copy refused it otherwise
-        dest_region, dest_account, dest_name = dest
-        vault = moto_vault(dest_account, dest_region, dest_name)
-        if vault is not None:  # as the job finds it
-            job.dest_vault_type, job.dest_lock_state, job.dest_key_arn = destination_fields(
-                vault, dest_region, dest_account
-            )
         self._plan_outcome(job, source, request, attempt=attempt)
         if not job.fail_fast:
             hold_for_retry(job, self.faults, now, attempt)

@@ -355,3 +355,16 @@ def test_seeded_stacks_repeat_under_a_seed_and_leave_no_trace_at_share_zero() ->
     assert [rp.arn for rp in first] == [rp.arn for rp in again]
     plain = seeded(SeedSpec(recovery_points=300))[1]
     assert not any(rp.is_parent or rp.parent_arn for rp in plain)
+
+
+def test_a_parent_job_reports_its_destination_vault_as_its_children_do(
+    make_env: Callable[..., Env],
+) -> None:
+    # One way to make a job: the parent's DestinationVaultType and lock state are there too.
+    env = make_env()
+    parent, _ = env.composite(SMALL, SMALL)
+    job = env.copy(parent)
+    wires = env.jobs()
+    assert {wire.get("DestinationVaultType") for wire in wires} == {"BACKUP_VAULT"}
+    assert {wire.get("DestinationVaultLockState") for wire in wires} == {"UNLOCKED"}
+    assert job.is_parent
