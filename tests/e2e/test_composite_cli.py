@@ -16,6 +16,7 @@ import io
 import random
 import signal
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -119,9 +120,17 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Migrated]:
         in_flight: list[int] = []  # intents and submitted jobs in the journal after each kill
         early = 0
         while len(in_flight) < KILLS:
+            before = state.stat().st_mtime_ns if state.exists() else 0
             proc = box.start(*copy_args(state, "--resume", *since))
+            # Killed a moment after this run has written its journal (copies under way), not
+            # after a fixed time: on a loaded machine planning alone outlasted 2.6 s.
+            deadline = time.monotonic() + 60.0
+            while proc.poll() is None and time.monotonic() < deadline:
+                if state.exists() and state.stat().st_mtime_ns != before:
+                    break
+                time.sleep(0.02)
             try:
-                proc.wait(timeout=rng.uniform(0.8, 2.6))
+                proc.wait(timeout=rng.uniform(0.2, 1.2))
             except subprocess.TimeoutExpired:
                 proc.send_signal(signal.SIGKILL)
                 finish(proc)

@@ -130,7 +130,7 @@ def test_a_lane_whose_calls_hang_leaves_threads_for_the_others() -> None:
         slow.submit(release.wait, 10.0)  # a route whose calls wait out throttling
     quick.submit(finished.set)
     assert finished.wait(5.0), "the quick lane's call waited for the slow lane's"
-    assert pool.threads == 4  # never more threads than the pool's
+    assert pool.threads <= 4  # never more threads than the pool's (started as calls need them)
     release.set()
     slow.shutdown(wait=True)
     quick.shutdown(wait=True)
