@@ -346,7 +346,8 @@ SELECTED = re.compile(
 EXCLUDED = re.compile(r"^Excluded ([\d,]+):$")
 GROUP = re.compile(r"^  (not selected|cannot be copied): ([\d,]+)$")
 REASON_LINE = re.compile(r"^ {4,}([\d,]+)  \S.*$")
-INCLUDED_BY = re.compile(r"^Included by (vault|resource type|apmid): (.*)$")
+INCLUDED_BY = re.compile(r"^Included by (vault|resource type|apmid): (.*?)(, and ([\d,]+) more)?$")
+LISTED_AT_MOST = 10  # the text summary's lists: the largest 10, then "and K more"
 COPYABLE = re.compile(r"(yes|no: [a-z-]+)$")
 
 
@@ -363,6 +364,7 @@ class TextSummary:
     groups: dict[str, int] = field(default_factory=dict)
     reason_counts: list[int] = field(default_factory=list)
     included_by: dict[str, dict[str, int]] = field(default_factory=dict)
+    more: dict[str, int] = field(default_factory=dict)
 
 
 def parse_summary(text: str) -> TextSummary:
@@ -383,6 +385,7 @@ def parse_summary(text: str) -> TextSummary:
                 name, count = part.rsplit(" ", 1)
                 counts["" if name == "(none)" else name] = number(count)
             found.included_by[match[1].replace(" ", "_")] = counts
+            found.more[match[1].replace(" ", "_")] = number(match[4] or "0")
     assert found.included >= 0, f"no 'Selected N of M' line in:\n{text[:2000]}"
     return found
 
@@ -413,7 +416,17 @@ def check_text_summary(text: str, expected: Mapping[str, Any], *, with_apmid: bo
     assert sorted(found.reason_counts) == sorted(expected["excluded_by_reason"].values())
     keys = ("vault", "resource_type", *(("apmid",) if with_apmid else ()))
     wanted = {key: expected[f"included_by_{key}"] for key in keys}
-    assert found.included_by == {key: counts for key, counts in wanted.items() if counts}
+    assert found.included_by == {key: largest(counts) for key, counts in wanted.items() if counts}
+    assert found.more == {
+        key: max(0, len(counts) - LISTED_AT_MOST) for key, counts in wanted.items() if counts
+    }
+
+
+def largest(counts: Mapping[str, int]) -> dict[str, int]:
+    """What a text summary's list shows: all, or the largest ten (ties by name)."""
+    if len(counts) <= LISTED_AT_MOST:
+        return dict(counts)
+    return dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:LISTED_AT_MOST])
 
 
 def check_metadata_values(world: World, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -129,7 +129,14 @@ def outcomes(found: Mapping[str, Check]) -> dict[str, str]:
 def preflight(box: Box, *args: str, status: int) -> dict[str, Check]:
     proc = box.run("preflight", *args)
     assert proc.returncode == status, proc.stdout + proc.stderr
-    return checklist(proc.stdout)
+    found = checklist(proc.stdout)
+    # The one verdict line every form ends with (the guide's preflight section).
+    shown = {check.outcome for check in found.values()}
+    verdict = next(o for o in ("FAIL", "WARN", "PASS") if o in shown or o == "PASS")
+    last = proc.stdout.splitlines()[-1]
+    assert last.startswith(f"Preflight: {verdict} ("), proc.stdout
+    assert (verdict == "FAIL") == ("(failed in " in last), last
+    return found
 
 
 # -- the copy rules, restated ----------------------------------------------------------------
@@ -216,6 +223,13 @@ class TestPreflightOnAWellSetUpSandbox:
         assert [entry["check"] for entry in document] == list(CHECKS)
         assert all(set(entry) == {"check", "outcome", "detail", "fix"} for entry in document)
         assert {entry["outcome"] for entry in document} == {"PASS"}
+        # The document keeps its shape (a list); the verdict line is on standard error.
+        assert proc.stderr.splitlines()[-1] == "Preflight: PASS (1 Region checked)"
+
+    def test_the_table_ends_with_the_verdict_line(self, ready: Box) -> None:
+        proc = ready.run("preflight", "--all-vaults")
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.splitlines()[-1] == "Preflight: PASS (1 Region checked)"
 
     def test_fails_when_cross_account_backup_is_disabled_for_the_organization(
         self, ready: Box

@@ -17,10 +17,11 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..domain.migration import MigrationState, Status
-from ..domain.progress import Progress
+from ..domain.progress import Progress, RecentRate
 from ..domain.summary import progress_of
 from .engine_context import EngineContext, EngineSettings, RunOutcome, journal_failure
 from .engine_messages import (
@@ -110,6 +111,7 @@ class CopyEngine:
         self._last_sync = 0.0
         self._completed_at_start = state.counts[Status.COMPLETED]
         self._started = 0.0
+        self._recent = RecentRate()
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -249,11 +251,21 @@ class CopyEngine:
         self.outcome.lane_caps = self.limits.report()
 
     def snapshot(self) -> Progress:
-        return progress_of(
+        monotonic, now = self.clock.monotonic(), self.clock.now()
+        progress = progress_of(
             self.state,
-            elapsed=self.clock.monotonic() - self._started,
+            elapsed=monotonic - self._started,
             completed_at_start=self._completed_at_start,
-            eta_floor=self.remaining.floor(self.clock.now()),
+            eta_floor=self.remaining.floor(now),
+        )
+        self._recent.add(monotonic, progress.completed_this_run)
+        tail = 0 < progress.remaining <= self.settings.workers
+        return replace(
+            progress,
+            recent_per_hour=self._recent.per_hour(),
+            recent_window=self._recent.span,
+            chains_left=self.remaining.chains_left() if tail else None,
+            next_done_in=self.remaining.next_end(now) if tail else None,
         )
 
     def _maybe_sync(self, now: float) -> None:

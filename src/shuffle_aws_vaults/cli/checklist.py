@@ -31,6 +31,12 @@ def print_sections(checked: Checklist, out: TextIO) -> None:
     for region in checked.routes:
         out.write(f"{region.heading}:\n")
         _print_results(region.results, out)
+    out.write(verdict_line(checked) + "\n")
+
+
+def verdict_line(checked: Checklist) -> str:
+    """The one verdict line every form of preflight ends with: "Preflight: PASS (1 Region
+    checked)", "Preflight: WARN (3 routes checked)", "Preflight: FAIL (failed in eu-west-1)"."""
     if checked.failed:
         failed_accounts = [
             f"account {account.account}" if account.account else "account-wide"
@@ -40,5 +46,7 @@ def print_sections(checked: Checklist, out: TextIO) -> None:
         where = "failed in " + ", ".join([*failed_accounts, *checked.failed_regions])
     else:
         several = any(route.account for route in checked.routes)
-        where = f"{len(checked.routes)} {'routes' if several else 'Regions'} checked"
-    out.write(f"Preflight: {checked.verdict.value} ({where})\n")
+        count = len(checked.routes)
+        noun = "route" if several else "Region"
+        where = f"{count} {noun}{'s' if count != 1 else ''} checked"
+    return f"Preflight: {checked.verdict.value} ({where})"

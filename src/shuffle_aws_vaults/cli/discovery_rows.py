@@ -120,9 +120,23 @@ def print_summary(data: dict[str, Any], stream: TextIO) -> None:
     for key in ("vault", "resource_type", "apmid"):
         counts = data.get(f"included_by_{key}") or {}
         if counts:
-            parts = ", ".join(f"{name or '(none)'} {count:,}" for name, count in counts.items())
-            stream.write(f"Included by {key.replace('_', ' ')}: {parts}\n")
+            stream.write(f"Included by {key.replace('_', ' ')}: {counted_list(counts)}\n")
     stream.write("\n")
+
+
+# A line for people: 60 APMIDs on one line is read by nobody (the JSON keeps them all).
+LISTED_AT_MOST = 10
+
+
+def counted_list(counts: dict[str, int], at_most: int = LISTED_AT_MOST) -> str:
+    """ "a 5, b 3" in the counts' order; with more than `at_most`, the largest `at_most`
+    (ties by name) and "and K more"."""
+    shown = list(counts.items())
+    more = len(shown) - at_most
+    if more > 0:
+        shown = sorted(shown, key=lambda pair: (-pair[1], pair[0]))[:at_most]
+    parts = ", ".join(f"{name or '(none)'} {count:,}" for name, count in shown)
+    return f"{parts}, and {more:,} more" if more > 0 else parts
 
 
 def nested_line(listed: int, included: int, composites: int) -> str:

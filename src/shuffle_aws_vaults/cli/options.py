@@ -11,7 +11,7 @@ def add_account_flags(
 ) -> None:
     group = parser.add_argument_group("accounts and credentials")
     sources = group.add_mutually_exclusive_group(required=required)
-    sources.add_argument("--source-account", help="source account ID (12 digits)")
+    sources.add_argument("--source-account", metavar="ID", help="source account ID (12 digits)")
     sources.add_argument(
         "--source-accounts",
         action="append",
@@ -36,7 +36,9 @@ def add_account_flags(
     group.add_argument("--source-role-arn", help="role to assume in the source account")
     group.add_argument("--region", help="source region (default: the AWS config's, else us-east-1)")
     if dest:
-        group.add_argument("--dest-account", help="destination account ID (12 digits)")
+        group.add_argument(
+            "--dest-account", metavar="ID", help="destination account ID (12 digits)"
+        )
         group.add_argument(
             "--dest-profile",
             help="AWS profile for the destination account; with --route-csv, ID=PROFILE,... "

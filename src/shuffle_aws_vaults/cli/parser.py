@@ -141,6 +141,7 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_account_flags(parser, dest=True)
+    parser.show_required_either("--dest-account", "--route-csv")
     add_region_flags(parser)
     add_selection_flags(parser)
     add_destination_flags(parser)
@@ -167,9 +168,10 @@ def _add_copy(commands: argparse._SubParsersAction[Parser]) -> None:
     run.add_argument(
         "--poll-interval",
         type=float,
-        default=30.0,
+        default=None,
         metavar="SECONDS",
-        help="how often to list finished copy jobs (default 30)",
+        help="how often to list finished copy jobs (default: $SHUFFLE_AWS_VAULTS_POLL_INTERVAL, "
+        "which the sandbox's env file sets to its time scale, else 30)",
     )
     run.add_argument(
         "--max-job-attempts",
@@ -276,13 +278,36 @@ def _add_status(commands: argparse._SubParsersAction[Parser]) -> None:
         "--regions names); without it, --regions/--all-regions with the copy's flags find the "
         "default directory",
     )
-    # The copy's command line, as it was: credentials are taken and not used (no AWS calls).
+    # The copy's command line, as it was: what names its default state is shown and used;
+    # credentials and the run's own flags are taken, neither shown nor used (no AWS calls).
     add_account_flags(parser, dest=True, required=False)
     add_region_flags(parser)
     parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
     add_selection_flags(parser)
     add_output_flag(parser, ("table", "json", "text"))
+    _hide_credentials(parser)
     _accept_the_copys_other_flags(parser, commands.choices["copy"])
+
+
+# What reaches AWS: status makes no AWS calls, so these are accepted (a script may pass the
+# copy's whole command line) and neither shown nor used.
+STATUS_UNUSED = (
+    "--source-profile",
+    "--source-role-arn",
+    "--dest-profile",
+    "--dest-role-arn",
+    "--role-name",
+    "--retry-mode",
+    "--max-attempts",
+)
+
+
+def _hide_credentials(status: argparse.ArgumentParser) -> None:
+    for flag in STATUS_UNUSED:
+        status._option_string_actions[flag].help = argparse.SUPPRESS
+    for group in status._action_groups:
+        if group.title == "accounts and credentials":
+            group.title = "accounts (the copy's, to find its default state file)"
 
 
 def _accept_the_copys_other_flags(status: argparse.ArgumentParser, copy: Any) -> None:
@@ -315,6 +340,7 @@ def _add_preflight(commands: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_account_flags(parser, dest=True)
+    parser.show_required_either("--dest-account", "--route-csv")
     add_region_flags(parser)
     add_selection_flags(parser)
     add_destination_flags(parser)
@@ -333,6 +359,7 @@ def _add_verify(commands: argparse._SubParsersAction[Parser]) -> None:
         ),
     )
     add_account_flags(parser, dest=True)
+    parser.show_required_either("--dest-account", "--route-csv")
     add_selection_flags(parser)
     parser.add_argument("--dest-vault", metavar="NAME", help="the copy's --dest-vault")
     parser.add_argument("--state-file", metavar="PATH", type=state_file, help="the copy's journal")

@@ -1,5 +1,6 @@
 """argparse as this tool needs it: errors raised (exit status 1, never 2), an unknown flag named
-with the command's own closest flag, and the value types the flags share."""
+with the command's own closest flag (an unknown command with the closest command), and the
+value types the flags share."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import argparse
 import difflib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from .exit_status import UsageError
@@ -42,6 +44,40 @@ class Parser(argparse.ArgumentParser):
 
     _argv: Sequence[str] = ()  # the command line being parsed, for error()
 
+    def show_required_either(self, *flags: str) -> None:
+        """Show `flags` in the usage line as one required choice, "(--a A | --b B)", where the
+        command checks them itself (they may also be given together): argparse's required
+        group would refuse that."""
+        actions = [self._option_string_actions[flag] for flag in flags]
+        # The formatter draws a group only around adjacent actions: move them together in
+        # the usage's order (the help's sections keep theirs).
+        for action in actions[1:]:
+            self._actions.remove(action)
+        first = self._actions.index(actions[0])
+        self._actions[first + 1 : first + 1] = actions[1:]
+        shown = argparse._MutuallyExclusiveGroup(self, required=True)
+        shown._group_actions = actions
+        self._usage_groups = [*self._usage_groups, shown]
+
+    _usage_groups: list[argparse._MutuallyExclusiveGroup] = []
+
+    @contextmanager
+    def _usage_groups_drawn(self) -> Iterator[None]:
+        drawn = self._mutually_exclusive_groups
+        self._mutually_exclusive_groups = [*drawn, *self._usage_groups]
+        try:
+            yield
+        finally:
+            self._mutually_exclusive_groups = drawn
+
+    def format_usage(self) -> str:
+        with self._usage_groups_drawn():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with self._usage_groups_drawn():
+            return super().format_help()
+
     def error(self, message: str) -> NoReturn:
         if message.startswith(("the following arguments are required", "one of the arguments")):
             # A required flag that is missing is most often a typo of it: name the typo.
@@ -61,6 +97,17 @@ class Parser(argparse.ArgumentParser):
         hint = f" (did you mean {close[0]}?)" if close else ""
         what = "unknown flag" if wrong.startswith("-") else "unexpected argument"
         raise UsageError(f"{self.prog}: {what} {wrong}{hint}")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """A command that is not one is named with the closest command (`cpy`: copy)."""
+        if isinstance(action, argparse._SubParsersAction) and value not in action.choices:
+            commands = list(action.choices)
+            close = difflib.get_close_matches(str(value), commands, n=1)
+            hint = (
+                f" (did you mean {close[0]}?)" if close else f" (commands: {', '.join(commands)})"
+            )
+            raise UsageError(f"{self.prog}: unknown command {value}{hint}")
+        super()._check_value(action, value)
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None

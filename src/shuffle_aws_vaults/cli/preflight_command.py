@@ -6,7 +6,7 @@ import sys
 
 from .. import bootstrap
 from ..application.checklist import check_row, preflight
-from .checklist import print_checklist, print_sections
+from .checklist import print_checklist, print_sections, verdict_line
 from .environment import Environment
 from .exit_status import ExitStatus
 from .output import print_document
@@ -20,10 +20,14 @@ def run_preflight_command(request: Preflight, env: Environment) -> int:
     )
     output, sectioned = request.output, request.routes.sectioned
     if output.document:
+        # The documents keep their shapes (one Region's: a list of checks); the verdict line
+        # goes to standard error, as filter's summary does beside its CSV.
         document = checked.document() if sectioned else [check_row(r) for r in checked.one_route()]
         print_document(document, output.format, output.query, sys.stdout)
+        sys.stderr.write(verdict_line(checked) + "\n")
     elif sectioned:
-        print_sections(checked, sys.stdout)
+        print_sections(checked, sys.stdout)  # ends with the verdict line
     else:
         print_checklist(checked.one_route(), sys.stdout)
+        sys.stdout.write(verdict_line(checked) + "\n")
     return ExitStatus.ERROR if checked.failed else ExitStatus.SUCCESS

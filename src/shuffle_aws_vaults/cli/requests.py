@@ -37,6 +37,7 @@ from .request_types import (
     Status,
     Verify,
 )
+from .run_defaults import poll_interval
 
 
 def parse(
@@ -182,7 +183,7 @@ def copy(args: argparse.Namespace, routes: RouteRequest, environ: Mapping[str, s
         "include_new": args.include_new,
         "retry_failed": args.retry_failed,
         "failure_threshold": args.failure_threshold,
-        "poll_interval": args.poll_interval,
+        "poll_interval": poll_interval(args.poll_interval, environ),
         "max_job_attempts": args.max_job_attempts,
         "max_runtime_minutes": args.max_runtime_minutes,
         "drain_minutes": args.drain_minutes,

@@ -92,6 +92,26 @@ class RemainingTime:
         """Real seconds per modelled second, from this run's completed jobs."""
         return self._actual / self._modelled if self._modelled > 0 else None
 
+    def chains_left(self) -> int:
+        """The resources with a copy waiting or in flight (each takes one job at a time):
+        O(resources), for the run's tail."""
+        busy = {self._resource_of[i] for i in self._started}
+        waiting = sum(1 for r, count in enumerate(self._waiting) if count > 0 and r not in busy)
+        return len(busy) + waiting
+
+    def next_end(self, now: float) -> float | None:
+        """Seconds from `now` until the first job in flight is expected to end; None before a
+        job of this run has completed or with none in flight."""
+        scale = self.calibration
+        if scale is None or not self._started:
+            return None
+        items = self._items
+        return max(
+            0.0,
+            min(started + job_seconds(items[i]) * scale for i, started in self._started.items())
+            - now,
+        )
+
     def floor(self, now: float) -> float | None:
         """The longest remaining chain and the last expected end of a job in flight, in real
         seconds from `now`; None until a job of this run has completed."""

@@ -11,9 +11,32 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from ..domain.progress import Progress, combined, format_duration
+
+
+def rate(progress: Progress, unit: str) -> str:
+    """ "1,200 items/hour (last 10m)": the recent window's rate, named by its span (this run's
+    average until the window has two samples)."""
+    if progress.recent_per_hour is None:
+        return f"{progress.per_hour:,.0f}{unit}"
+    window = format_duration(progress.recent_window)
+    return f"{progress.recent_per_hour:,.0f}{unit} (last {window})"
+
+
+def waiting_for(progress: Progress, eta: str) -> str:
+    """What the run waits for: "ETA 5m 3s", or in its tail (where an ETA by rate means
+    nothing) "last copies: 1 resource's chain, 3 left, next done in ~40s"."""
+    if not progress.draining:
+        return f"{eta}{format_duration(progress.eta_seconds)}"
+    chains = progress.chains_left or 0
+    noun = "resource's chain" if chains == 1 else "resources' chains"
+    text = f"last copies: {chains:,} {noun}, {progress.remaining:,} left"
+    if progress.next_done_in is not None:
+        text += f", next done in ~{format_duration(progress.next_done_in)}"
+    return text
 
 
 def describe(progress: Progress) -> str:
@@ -21,7 +44,7 @@ def describe(progress: Progress) -> str:
         f"Progress: {progress.percent}% ({progress.done:,}/{progress.total:,}) | "
         f"Completed: {progress.completed:,} | Failed: {progress.failed:,} | "
         f"In Progress: {progress.in_flight:,} | Queued: {progress.queued:,} | "
-        f"Rate: {progress.per_hour:,.0f} items/hour | ETA: {format_duration(progress.eta_seconds)}"
+        f"Rate: {rate(progress, ' items/hour')} | {waiting_for(progress, 'ETA: ')}"
     )
 
 
@@ -34,7 +57,7 @@ def figures(progress: Progress) -> str:
     return (
         f"ok {progress.completed:,} failed {progress.failed:,} "
         f"in flight {progress.in_flight:,} queued {progress.queued:,} "
-        f"{progress.per_hour:,.0f}/h ETA {format_duration(progress.eta_seconds)}"
+        f"{rate(progress, '/h')} {waiting_for(progress, 'ETA ')}"
     )
 
 
@@ -65,6 +88,7 @@ class ProgressBoard:
         quiet: bool = False,
         bars: bool = False,
         stream: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._order = list(routes)
         self._latest: dict[str, Progress] = {}
@@ -74,6 +98,7 @@ class ProgressBoard:
         # Standard error as it is now (not when this module was imported: in-process runs
         # swap it per command).
         self._stream = stream or sys.stderr
+        self._clock = clock  # when the next line is due
         self._lock = threading.Lock()
         self._next: float | None = None
         self._closed = False
@@ -92,7 +117,7 @@ class ProgressBoard:
                 self._order.append(route)
             self._latest[route] = Progress(total, done, 0, 0, total - done, 0.0, 0)
             if self._next is None:
-                self._next = time.monotonic() + self._interval
+                self._next = self._clock() + self._interval
         return _Sink(self, route)
 
     def total(self) -> Progress:
@@ -107,7 +132,7 @@ class ProgressBoard:
             if final and not self._sectioned:
                 self._finish()
                 return
-            now = time.monotonic()
+            now = self._clock()
             if self._next is None or now >= self._next:
                 self._next = now + self._interval
                 self._draw()

@@ -197,6 +197,10 @@ class Sandbox:
         self.seeded: SeedResult | None = None
         self.secret_key = secrets.token_hex(20)
         self.access_key = "AKIA" + secrets.token_hex(8).upper()
+        # The aws CLI caches assumed-role credentials in ~/.aws/cli/cache under a hash of the
+        # role ARN and session name (botocore's AssumeRoleCredentialFetcher): a name of this
+        # sandbox's own keeps an earlier sandbox's cached credentials from being reused.
+        self.session_name = "sandbox-" + secrets.token_hex(6)
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -296,6 +300,9 @@ class Sandbox:
             # Copies' default state files live with this sandbox: a new sandbox (the same
             # accounts, a fresh destination) never resumes an earlier sandbox's migration.
             "XDG_STATE_HOME": str(self.workdir / "state"),
+            # The tool's default --poll-interval (its own name, not imported: the sandbox
+            # imports nothing of the tool's), AWS's 30 s scaled to this sandbox's time.
+            "SHUFFLE_AWS_VAULTS_POLL_INTERVAL": poll_interval_text(self.config.time_scale),
         }
         if self.seeded.lag_vaults:  # in every destination account and Region
             env["SHUFFLE_SANDBOX_LAG_VAULTS"] = ",".join(self.seeded.lag_vaults)
@@ -307,34 +314,50 @@ class Sandbox:
         return "".join(f"export {key}={_shell_quote(value)}\n" for key, value in self.env().items())
 
     def _write_aws_files(self) -> None:
-        region = self.config.region
-        source = f"arn:aws:iam::{self.config.source_account}:role/{OPERATOR_ROLE}"
-        dest = f"arn:aws:iam::{self.config.dest_account}:role/{OPERATOR_ROLE}"
-        management = f"arn:aws:iam::{self.config.management_account}:role/{OPERATOR_ROLE}"
-        config = (
-            "# Written by shuffle-aws-vaults sandbox. The default profile is the source account.\n"
-            f"[default]\nregion = {region}\nrole_arn = {source}\nsource_profile = sandbox-base\n\n"
-            f"[profile sandbox-base]\nregion = {region}\n\n"
-            f"[profile sandbox-source]\nregion = {region}\nrole_arn = {source}\n"
-            "source_profile = sandbox-base\n\n"
-            f"[profile sandbox-dest]\nregion = {region}\nrole_arn = {dest}\n"
-            "source_profile = sandbox-base\n\n"
-            # The organization's management account: the one that may UpdateGlobalSettings.
-            f"[profile sandbox-management]\nregion = {region}\nrole_arn = {management}\n"
-            "source_profile = sandbox-base\n"
-        )
-        for account in self.config.member_accounts:
-            config += (
-                f"\n[profile sandbox-{account}]\nregion = {region}\n"
-                f"role_arn = arn:aws:iam::{account}:role/{OPERATOR_ROLE}\n"
-                "source_profile = sandbox-base\n"
-            )
+        config = aws_config_text(self.config, self.session_name)
         credentials = (
             f"[sandbox-base]\naws_access_key_id = {self.access_key}\n"
             f"aws_secret_access_key = {self.secret_key}\n"
         )
         _write_private(self.config_path, config)
         _write_private(self.credentials_path, credentials)
+
+
+# A tracker polls ListCopyJobs every 30 s against AWS; on a sandbox that runs faster it would
+# see each copy end many simulated minutes late, and a resource's next copy (one job at a time)
+# waits for that. Below half a second the listing calls cost more than they save.
+AWS_POLL_INTERVAL = 30.0
+LEAST_POLL_INTERVAL = 0.5
+
+
+def poll_interval_text(time_scale: float) -> str:
+    """The tool's poll interval for a sandbox at `time_scale`: 30 s of AWS time, at least 0.5 s."""
+    return f"{max(LEAST_POLL_INTERVAL, AWS_POLL_INTERVAL / time_scale):g}"
+
+
+def aws_config_text(config: SandboxConfig, session_name: str) -> str:
+    """The AWS config file's profiles: each assumes the operator role in its account from the
+    base credentials, with `session_name` as its role session name."""
+    region = config.region
+
+    def profile(name: str, account: str) -> str:
+        return (
+            f"[{name}]\nregion = {region}\n"
+            f"role_arn = arn:aws:iam::{account}:role/{OPERATOR_ROLE}\n"
+            f"role_session_name = {session_name}\nsource_profile = sandbox-base\n"
+        )
+
+    sections = [
+        "# Written by shuffle-aws-vaults sandbox. The default profile is the source account.\n"
+        + profile("default", config.source_account),
+        f"[profile sandbox-base]\nregion = {region}\n",
+        profile("profile sandbox-source", config.source_account),
+        profile("profile sandbox-dest", config.dest_account),
+        # The organization's management account: the one that may UpdateGlobalSettings.
+        profile("profile sandbox-management", config.management_account),
+        *(profile(f"profile sandbox-{account}", account) for account in config.member_accounts),
+    ]
+    return "\n".join(sections)
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -26,7 +26,7 @@ from shuffle_aws_vaults.application.preflight import (
 )
 from shuffle_aws_vaults.application.routes import Route
 from shuffle_aws_vaults.application.selection_stage import SelectionRequest
-from shuffle_aws_vaults.cli.checklist import print_sections
+from shuffle_aws_vaults.cli.checklist import print_sections, verdict_line
 from shuffle_aws_vaults.domain.errors import AccessDenied, AwsError
 from shuffle_aws_vaults.domain.lifecycle import LifecyclePolicy
 from shuffle_aws_vaults.domain.preflight import CheckResult, Outcome
@@ -229,3 +229,18 @@ def test_several_accounts_have_a_section_each_and_name_the_failing_one() -> None
     document = checked.document()
     assert list(document["accounts"]) == ["111111111111", "111111111112"]
     assert list(document["regions"]) == ["111111111111/us-east-1", "111111111112/us-east-1"]
+
+
+def test_one_region_gets_the_same_verdict_line_as_several() -> None:
+    one = Checklist(
+        account(), (checked_route("us-east-1", "us-east-1", lambda: regional(facts())),)
+    )
+    line = verdict_line(one)
+    assert line == f"Preflight: {one.verdict.value} (1 Region checked)"
+    denied = CheckResult("copy role", Outcome.FAIL, "no such role", "create it")
+    identity = tuple(identity_checks(SOURCE, DEST, FakeSourceChecks({})))
+    refused = Checklist(
+        (AccountChecks(None, identity, denied),),
+        (RouteChecklist("us-east-1", "us-east-1", (), ()),),
+    )
+    assert verdict_line(refused) == "Preflight: FAIL (failed in account-wide)"

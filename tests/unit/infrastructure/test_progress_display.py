@@ -4,6 +4,7 @@ section per route."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from shuffle_aws_vaults.domain.progress import Progress
 from shuffle_aws_vaults.infrastructure.progress_display import ProgressBoard, describe
@@ -102,3 +103,39 @@ def test_several_regions_on_a_terminal_have_a_bar_each_and_a_total_bar() -> None
     text = out.getvalue()
     assert "us-east-1  50%" in text and "eu-west-1  25%" in text
     assert "total      43%" in text and "175/400" in text
+
+
+def test_the_tail_says_what_it_waits_for_and_shows_no_eta() -> None:
+    tail = Progress(2000, 1997, 0, 1, 2, 600.0, 1997, 120.0, 60.0, 600.0, 1, 40.0)
+    line = describe(tail)
+    assert line.endswith(
+        "Rate: 60 items/hour (last 10m 0s) | last copies: 1 resource's chain, 3 left, "
+        "next done in ~40s"
+    )
+    assert "ETA" not in line
+    several = replace(tail, chains_left=3, next_done_in=None)
+    assert describe(several).endswith("last copies: 3 resources' chains, 3 left")
+
+
+def test_the_bar_in_the_tail_shows_the_chains_and_the_recent_rate() -> None:
+    out = io.StringIO()
+    sink = bar(out).sink("us-east-1", 2000, 0)
+    tail = Progress(2000, 1997, 0, 1, 2, 600.0, 1997, 120.0, 60.0, 600.0, 1, 40.0)
+    sink.update(tail)
+    sink.close(tail)
+    text = out.getvalue()
+    assert "60/h (last 10m 0s) last copies: 1 resource's chain, 3 left" in text
+    assert "ETA" not in text and " 99%|" in text
+
+
+def test_lines_come_on_the_boards_clock() -> None:
+    out, now = io.StringIO(), [0.0]
+    board = ProgressBoard(["us-east-1"], 60.0, sectioned=False, stream=out, clock=lambda: now[0])
+    sink = board.sink("us-east-1", 10, 0)
+    sink.update(progress(1, 10))
+    assert out.getvalue() == ""  # the first line waits an interval
+    now[0] = 60.0
+    sink.update(progress(2, 10))
+    now[0] = 90.0
+    sink.update(progress(3, 10))  # not due yet
+    assert out.getvalue().count("\n") == 1 and "(2/10)" in out.getvalue()
