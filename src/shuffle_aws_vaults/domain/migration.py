@@ -13,8 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .events import Event, Intent, JobEnded, Refused, Retried, Submitted
+from .events import Event, Intent, JobEnded, Refused, Retried, RunEnded, RunStarted, Submitted
 from .plan import PlanItem
+from .runs import RunLog
 
 
 class Status(IntEnum):
@@ -67,6 +68,7 @@ class MigrationState:
         self.counts[Status.PENDING] = count
         self.retries = 0
         self.retried_failed = 0  # FAILED items the operator sent back (--retry-failed)
+        self.log = RunLog()  # the runs, and the last hour's completions
 
     def __len__(self) -> int:
         return len(self.items)
@@ -88,6 +90,9 @@ class MigrationState:
         self.status[i] = to
 
     def apply(self, event: Event) -> None:
+        if isinstance(event, (RunStarted, RunEnded)):
+            self.log.note(event)
+            return
         i = event.i
         if not 0 <= i < len(self.status):
             raise InconsistentJournal(f"event for item {i}, but the plan has {len(self.items)}")
@@ -111,6 +116,7 @@ class MigrationState:
                 if self.failures:
                     self.failures.pop(i, None)
                 self._move(i, Status.COMPLETED)
+                self.log.completed(i, event.at)
             else:
                 self.failures[i] = Failure(event.state, event.message or "", event.at)
                 if event.retry:
