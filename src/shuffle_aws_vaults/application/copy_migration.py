@@ -62,6 +62,7 @@ class CopyMigration:
         self.store = store
         self.say = notices.say  # a line for the operator (standard error)
         self.now = now
+        self.recorded = False  # this run's start is in the journal
 
     def __enter__(self) -> CopyMigration:
         if not self.request.dry_run:
@@ -305,10 +306,7 @@ class CopyMigration:
     ) -> CopyEngine:
         """The engine for this run, with its executor and progress display (and `mailbox`,
         when several engines share one thread and its wake-up); the run's start is recorded."""
-        request = self.request
-        record_start(
-            opened.state, opened.journal, self.now(), request.tool_version, request.command_line
-        )
+        self.recorded = record_start(opened.state, opened.journal, self.now(), self.request)
         return CopyEngine(
             state=opened.state,
             gateway=ports.source,
@@ -368,7 +366,8 @@ class CopyMigration:
         state, journal = opened.state, opened.journal
         if engine.progress is not None:
             engine.progress.close(engine.snapshot())
-        record_end(state, journal, self.now(), outcome, self.say)
+        if self.recorded:  # (a run with nothing to do records nothing)
+            record_end(state, journal, self.now(), outcome, self.say)
         if outcome.reason not in ("interrupted", "fatal"):
             try:
                 journal.compact(state)

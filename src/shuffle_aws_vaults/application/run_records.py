@@ -8,18 +8,26 @@ from datetime import datetime
 
 from ..domain.events import RunEnded, RunStarted
 from ..domain.migration import MigrationState
+from .copy_request import CopyRequest
 from .engine_context import RunOutcome
 from .ports import StateJournal
 
 
 def record_start(
-    state: MigrationState, journal: StateJournal, now: datetime, version: str, command_line: str
-) -> None:
-    """Recorded and flushed before the run's first copy is started."""
-    began = RunStarted(now.timestamp(), version, command_line)
+    state: MigrationState, journal: StateJournal, now: datetime, request: CopyRequest
+) -> bool:
+    """The run's start, with the request's version and command line; whether it was recorded:
+    a run with nothing left to do (every item final) changes nothing, so records nothing.
+
+    Appended to reach the file with the run's first flush (its first intents, flushed before
+    their StartCopyJob calls), so a journal that cannot be written fails where the engine
+    handles it."""
+    if state.done:
+        return False
+    began = RunStarted(now.timestamp(), request.tool_version, request.command_line)
     state.apply(began)
     journal.append(began)
-    journal.flush()
+    return True
 
 
 def record_end(

@@ -230,8 +230,8 @@ def read_status(
         journal = location.route_journal(key, sectioned=True)
         store = states.store(journal)
         identity, state = store.read()
-        found[key] = {
-            **status_document(state, identity, store.holder(), now=at, path=journal),
-            "dest_region": identity.get("dest_region"),
-        }
+        found[key] = status_document(state, identity, store.holder(), now=at, path=journal)
+        # last, as it was before the one-Region document had a dest_region of its own
+        found[key].pop("dest_region")
+        found[key]["dest_region"] = identity.get("dest_region")
     return StatusReading(path, found, merge_reports(found, now=at, path=path))

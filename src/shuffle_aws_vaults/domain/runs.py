@@ -111,18 +111,22 @@ def pace(
     """The rate over the last hour: completions since an hour ago, over the time copies ran
     in it (from an hour ago, or from the start of the first run that began within it, to now,
     or to the end of the last run if none runs now); no rate when no run was in the last hour
-    (a journal from before runs were recorded: the whole hour, if anything completed in it)."""
+    (a journal from before runs were recorded: the whole hour, if anything completed in it).
+    A run with no end that is not running now (killed outright) ended, as far as is known,
+    with its last completion."""
     since = now - RATE_WINDOW
     recent = [(at, i) for at, i in log.recent if since <= at <= now]
+    newest = max((at for at, _ in log.recent), default=None)
     start, end = since, now
     if log.runs:
-        inside = [run for run in log.runs if run.ended is None or run.ended >= since]
+        last = log.runs[-1]
+        ends = [_end(run, newest, open_=running and run is last) for run in log.runs]
+        inside = [run for run, to in zip(log.runs, ends, strict=True) if to is None or to >= since]
         if not inside:
             return Pace(0.0, 0, 0, None, None, None)
         start = max(since, inside[0].started)
-        last = log.runs[-1]
-        if not running and last.ended is not None:
-            end = min(now, last.ended)
+        if ends[-1] is not None:
+            end = min(now, ends[-1])
     elif not recent:
         return Pace(0.0, 0, 0, None, None, None)
     window = max(0.0, end - start)
@@ -140,3 +144,12 @@ def pace(
         round(size * 3600.0 / window, 1),
         None if eta is None else round(eta, 1),
     )
+
+
+def _end(run: Run, newest: float | None, *, open_: bool) -> float | None:
+    """When `run` ended: recorded, None while it runs, else its last completion (or start)."""
+    if run.ended is not None:
+        return run.ended
+    if open_:
+        return None
+    return max(run.started, newest if newest is not None else run.started)
