@@ -459,7 +459,8 @@ def test_status_shows_each_of_the_three_accounts_finished(consolidation: Consoli
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
     assert lines[0] == f"State: {consolidation.state}"
-    for line, account in zip(lines[1:4], ACCOUNTS, strict=True):
+    assert lines[1] == "== Routes =="
+    for line, account in zip(lines[2:5], ACCOUNTS, strict=True):
         n = consolidation.seeded[account]
         assert line == (
             f"{account}/{REGION} -> {REGION}: 100.0% of {n} | Completed: {n} | Failed: 0 | "
@@ -468,6 +469,7 @@ def test_status_shows_each_of_the_three_accounts_finished(consolidation: Consoli
     assert consolidation.status_json.returncode == 0, consolidation.status_json.stderr
     document = json.loads(consolidation.status_json.stdout)
     assert document["total_items"] == document["completed"] == 120
+    assert document["migration"]["source_account"] == list(ACCOUNTS)  # each route's, listed
     assert document["dest_account"] == DEST
     for account in ACCOUNTS:
         own = document["regions"][f"{account}/{REGION}"]

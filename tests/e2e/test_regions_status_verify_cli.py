@@ -101,7 +101,11 @@ def test_status_of_a_directory_totals_the_regions_and_keeps_each_regions_own(
         "status", "--state-file", str(migrated.directory / f"{EAST}.jsonl"), "--output", "json"
     ).stdout
     assert set(data) == set(json.loads(one)) | {"regions"}
-    assert data["regions"][EAST] == {**json.loads(one), "dest_region": EAST}
+    # the same but for the ETA's time, which is each reading's own clock plus the ETA
+    own = {**data["regions"][EAST], "eta": None}
+    assert own == {**json.loads(one), "dest_region": EAST, "eta": None}
+    assert data["eta"]["seconds"] == 0.0 and data["rate"]["completed"] == data["completed"]
+    assert {run["route"] for run in data["runs"]} == set(seeded)
 
 
 def test_status_with_regions_reads_only_those(migrated: Migrated) -> None:
@@ -116,15 +120,23 @@ def test_status_table_has_a_line_per_region_then_the_totals(migrated: Migrated) 
     lines = out.splitlines()
     seeded = migrated.box.by_region
     assert lines[0] == f"State: {migrated.directory}"
-    for line, region in zip(lines[1:3], sorted(seeded), strict=True):
+    assert lines[1] == "== Routes =="
+    for line, region in zip(lines[2:4], sorted(seeded), strict=True):
         assert line == (
             f"{region} -> {region}: 100.0% of {seeded[region]} | Completed: {seeded[region]} | "
             "Failed: 0 | In Progress: 0 | Queued: 0 | Running: no"
         )
-    assert lines[3].startswith("Migration: account 111111111111 -> 222222222222, vaults ")
-    assert lines[4] == "Running: no"
+    assert lines[4] == "== Migration =="
+    assert lines[5].startswith("Migration: account 111111111111 -> 222222222222, vaults ")
+    assert lines[6] == "Running: no"
+    assert lines[7] == f"Regions: {WEST}, {EAST} -> {WEST}, {EAST}"
     total = sum(seeded.values())
-    assert lines[5].startswith(f"Progress: 100.0% of {total} | Completed: {total} | Failed: 0")
+    progress = lines.index("== Progress ==")
+    assert lines[progress + 1].startswith(
+        f"Progress: 100.0% of {total} | Completed: {total} | Failed: 0"
+    )
+    for region in seeded:  # each route's vaults, named with their route
+        assert any(line.startswith(f"  {region}/") for line in lines)
 
 
 def test_status_text_output_has_each_region(migrated: Migrated) -> None:
@@ -134,7 +146,9 @@ def test_status_text_output_has_each_region(migrated: Migrated) -> None:
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split("\t")[:2] == ["111111111111", DEST]
-    assert sum(line.split("\t")[-1] in (EAST, WEST) for line in lines) == 2  # dest_region last
+    # each Region's counts line: its accounts first, its dest_region last
+    own = [line.split("\t") for line in lines if line.startswith(f"111111111111\t{DEST}\t")]
+    assert sorted(fields[-1] for fields in own if fields[-1] in (EAST, WEST)) == [WEST, EAST]
 
 
 def test_status_a_region_without_state_is_named_with_the_directory(migrated: Migrated) -> None:

@@ -37,11 +37,13 @@ from .destination import any_air_gapped, dest_arn_of, prepare_destination
 from .destinations import place_of
 from .errors import RequestRefused
 from .lifecycles import VaultLocks, legacy_lifecycle, locks_for
+from .migration_report import migration_sections
 from .plan_growth import include_new, retry_failed
 from .planning import build_plan
 from .ports import Notices, ProgressSink, StateStore
 from .preflight import PlanFacts, RoutedFacts, failed, named_for, run_preflight
 from .run_control import Mailbox, StopSignal
+from .run_records import record_end, record_start
 from .selection_stage import NothingSelected, SelectionSources, select
 from .state_notes import describe_discard, resume_line
 
@@ -60,6 +62,7 @@ class CopyMigration:
         self.store = store
         self.say = notices.say  # a line for the operator (standard error)
         self.now = now
+        self.recorded = False  # this run's start is in the journal
 
     def __enter__(self) -> CopyMigration:
         if not self.request.dry_run:
@@ -302,7 +305,8 @@ class CopyMigration:
         mailbox: Mailbox | None = None,
     ) -> CopyEngine:
         """The engine for this run, with its executor and progress display (and `mailbox`,
-        when several engines share one thread and its wake-up)."""
+        when several engines share one thread and its wake-up); the run's start is recorded."""
+        self.recorded = record_start(opened.state, opened.journal, self.now(), self.request)
         return CopyEngine(
             state=opened.state,
             gateway=ports.source,
@@ -358,10 +362,12 @@ class CopyMigration:
         ports: CopyPorts,
         started: datetime,
     ) -> CopyOutcome:
-        """After the engine's run: compact (unless stopped hard), close, write the reports."""
+        """After the engine's run: its end recorded, compaction (unless stopped hard), reports."""
         state, journal = opened.state, opened.journal
         if engine.progress is not None:
             engine.progress.close(engine.snapshot())
+        if self.recorded:  # (a run with nothing to do records nothing)
+            record_end(state, journal, self.now(), outcome, self.say)
         if outcome.reason not in ("interrupted", "fatal"):
             try:
                 journal.compact(state)
@@ -373,6 +379,7 @@ class CopyMigration:
                 )
         journal.close()
         report = run_summary(state, outcome, opened.identity, started, self.now(), ports.statistics)
+        report.update(migration_sections(state, opened.identity, self.store.journal_path))
         routed = self.request.selection.routing is not None
         if routed:  # a section per destination account
             report["destinations"] = by_destination([state])

@@ -60,6 +60,8 @@ class CopyRequest:
     retry_failed: bool = False  # --resume: FAILED items go back to PENDING
     failure_threshold: int = 25
     newest_first: bool = False  # each resource's newest copy first: for benchmarks only
+    command_line: str = ""  # as the operator typed it, secrets removed: recorded with each run
+    tool_version: str = ""  # the tool's, recorded with each run
 
     @property
     def new_vault(self) -> NewVault:

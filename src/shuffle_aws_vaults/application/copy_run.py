@@ -36,6 +36,7 @@ from .copy_request import (
 )
 from .destinations import Destinations
 from .errors import RequestRefused
+from .migration_report import total_sections
 from .ports import (
     Accounts,
     ApiStatistics,
@@ -372,6 +373,10 @@ class CopyRun:
         self.summary = routes_summary(
             self.results, self.started, self._now(), statistics, destinations
         )
+        reports = {r.region: r.outcome.report for r in self.results if r.outcome is not None}
+        reports = {key: report for key, report in reports.items() if "migration" in report}
+        if reports:  # which migration, over every route that ran
+            self.summary.update(total_sections(reports, self.state_path))
         if request.summary_output:
             self._reports.write_summary(request.summary_output, self.summary)
         if request.report_csv:

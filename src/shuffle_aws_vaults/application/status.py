@@ -4,8 +4,9 @@ writes): each route's status document, and their totals in the same document's k
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,13 @@ from ..domain.failures import failure_signature
 from ..domain.migration import MigrationState
 from ..domain.summary import MigrationCounts, bytes_copied, failed_items
 from .errors import RequestRefused
+from .migration_report import (
+    last_run,
+    merged_pace,
+    migration_sections,
+    pace_sections,
+    total_sections,
+)
 from .ports import StateFiles
 from .state_location import StateLocation
 
@@ -20,9 +28,16 @@ FAILURE_EXAMPLES = 10
 
 
 def status_document(
-    state: MigrationState, identity: dict[str, Any], holder: str | None
+    state: MigrationState,
+    identity: dict[str, Any],
+    holder: str | None,
+    *,
+    now: datetime,
+    path: Path,
 ) -> dict[str, Any]:
+    """One route's document; `now` (the clock) sets the rate's hour."""
     counts = MigrationCounts.of(state)
+    sections = migration_sections(state, identity, path)
     failures = failed_items(state)
     # One cause, whichever item it hit: code and message with ARNs and IDs left out.
     by_message = Counter(failure_signature(f.code, f.message) for _, f in failures)
@@ -32,6 +47,12 @@ def status_document(
         "vaults": identity.get("vaults"),
         "planned_at": identity.get("created"),
         "running": holder,
+        "source_region": identity.get("source_region"),
+        "dest_region": sections["migration"]["dest_region"],
+        "dest_vaults": sorted({pair["destination"] for pair in sections["migration"]["vaults"]}),
+        "last_run": last_run(state, holder),
+        **pace_sections(state, now, holder),
+        **sections,
         "total_items": counts.total,
         # As in the copy's summary and progress: a copy found in the destination is completed
         # (already_copied says how many of them).
@@ -88,10 +109,13 @@ def _vaults(values: list[Any]) -> Any:
     return sorted({str(name) for value in values for name in value or ()})
 
 
-def merge_reports(per_region: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def merge_reports(
+    per_region: Mapping[str, Mapping[str, Any]], *, now: datetime, path: Path
+) -> dict[str, Any]:
     """The totals of several Regions' status documents, in the one-Region document's keys:
     counts summed, percent done recomputed from them, failure causes merged (most first) and
-    each Region's failure examples with its `region`."""
+    each Region's failure examples with its `region`; the rates added up, the slowest route's
+    ETA, the last run of them all."""
     docs = list(per_region.values())
     holders = [doc["running"] for doc in docs if doc["running"]]
     planned = [doc["planned_at"] for doc in docs if doc["planned_at"]]
@@ -107,6 +131,20 @@ def merge_reports(per_region: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]
         "vaults": _vaults([doc["vaults"] for doc in docs]),
         "planned_at": min(planned) if planned else None,
         "running": "; ".join(dict.fromkeys(holders)) or None,
+        "source_region": _same([doc["source_region"] for doc in docs]),
+        "dest_region": _same([doc["dest_region"] for doc in docs]),
+        "dest_vaults": sorted({name for doc in docs for name in doc["dest_vaults"]}),
+        "last_run": max(
+            (
+                {"route": route, **doc["last_run"]}
+                for route, doc in per_region.items()
+                if doc["last_run"]
+            ),
+            key=lambda run: run["start_time"],
+            default=None,
+        ),
+        **merged_pace(docs, now),
+        **total_sections(per_region, path),
         "total_items": total,
         "completed": sums["completed"],
         "failed": sums["failed"],
@@ -146,6 +184,7 @@ def read_status(
     sectioned: bool,
     regions: tuple[str, ...] = (),
     accounts: tuple[str, ...] = (),
+    now: Callable[[], datetime],
 ) -> StatusReading:
     """One Region's journal, or every route's in the migration directory (those whose Region
     `regions` names and whose account `accounts` names, if any)."""
@@ -157,7 +196,7 @@ def read_status(
         if not store.exists():
             raise RequestRefused(f"no migration state at {path}")
         identity, state = store.read()
-        document = status_document(state, identity, store.holder())
+        document = status_document(state, identity, store.holder(), now=now(), path=path)
         return StatusReading(path, {}, document)
     if location.state_file is not None:
         raise RequestRefused("give --state-file (one Region) or --state-dir (several), not both")
@@ -186,11 +225,13 @@ def read_status(
             f"(Regions there: {', '.join(present)})"
         )
     found: dict[str, dict[str, Any]] = {}
+    at = now()  # one hour for every route
     for key in chosen:
-        store = states.store(location.route_journal(key, sectioned=True))
+        journal = location.route_journal(key, sectioned=True)
+        store = states.store(journal)
         identity, state = store.read()
-        found[key] = {
-            **status_document(state, identity, store.holder()),
-            "dest_region": identity.get("dest_region"),
-        }
-    return StatusReading(path, found, merge_reports(found))
+        found[key] = status_document(state, identity, store.holder(), now=at, path=journal)
+        # last, as it was before the one-Region document had a dest_region of its own
+        found[key].pop("dest_region")
+        found[key]["dest_region"] = identity.get("dest_region")
+    return StatusReading(path, found, merge_reports(found, now=at, path=path))

@@ -5,16 +5,20 @@ immutable request of plain values; below this module, code takes values."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..application.checklist import PreflightRequest
 from ..application.copy_request import CopyRequest
 from ..application.routes import RouteRequest
 from ..application.selection_stage import SelectionRequest, require_vaults
 from ..application.state_location import MigrationName, StateLocation
 from ..bootstrap import ProgressSettings
+from ..domain.command_line import command_text
 from ..domain.lifecycle import LifecyclePolicy
 from ..domain.selection import Selection
 from . import flag_values as values
@@ -45,7 +49,13 @@ def parse(
 ) -> tuple[str, Request]:
     """The command line parsed: the command and its request."""
     args = build_parser().parse_args(argv)
-    return args.command, request_of(args, environ, known)
+    request = request_of(args, environ, known)
+    if isinstance(request, Copy):  # each run records its command line, secrets removed
+        typed = sys.argv[1:] if argv is None else argv
+        line = command_text("shuffle-aws-vaults", typed)
+        stamped = replace(request.copy, command_line=line, tool_version=__version__)
+        request = replace(request, copy=stamped)
+    return args.command, request
 
 
 def request_of(

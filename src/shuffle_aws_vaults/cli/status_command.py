@@ -15,13 +15,14 @@ from .status_report import print_region_lines, print_table, shown
 
 
 def run_status(request: Status, env: Environment) -> int:
-    adapters = bootstrap.build(verbose=request.verbose)
+    adapters = bootstrap.build(verbose=request.verbose, now=env.now)
     reading = read_status(
         request.state,
         adapters.states,
         sectioned=request.sectioned,
         regions=request.regions,
         accounts=request.accounts,
+        now=adapters.now,
     )
     output, per_region = request.output, reading.routes
     data: dict[str, Any] = reading.total

@@ -68,4 +68,26 @@ class Landed:
     at: float
 
 
-Event = Intent | Submitted | JobEnded | Refused | Retried | Landed
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    """A copy run began on this migration: the tool's version and its command line (secrets
+    removed). Not an item's event: it names no item."""
+
+    at: float
+    version: str
+    command: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunEnded:
+    """The run that began last ended: why (the summary's stop_reason) and how many items it
+    copied. A run killed outright records none."""
+
+    at: float
+    reason: str
+    completed: int
+
+
+RunEvent = RunStarted | RunEnded
+
+Event = Intent | Submitted | JobEnded | Refused | Retried | Landed | RunStarted | RunEnded

@@ -13,8 +13,19 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .events import Event, Intent, JobEnded, Landed, Refused, Retried, Submitted
+from .events import (
+    Event,
+    Intent,
+    JobEnded,
+    Landed,
+    Refused,
+    Retried,
+    RunEnded,
+    RunStarted,
+    Submitted,
+)
 from .plan import PlanItem
+from .runs import RunLog
 
 
 class Status(IntEnum):
@@ -77,6 +88,7 @@ class MigrationState:
         self.counts[Status.PENDING] = count
         self.retries = 0
         self.retried_failed = 0  # FAILED items the operator sent back (--retry-failed)
+        self.log = RunLog()  # the runs, and the last hour's completions
 
     def __len__(self) -> int:
         return len(self.items)
@@ -98,6 +110,9 @@ class MigrationState:
         self.status[i] = to
 
     def apply(self, event: Event) -> None:
+        if isinstance(event, (RunStarted, RunEnded)):
+            self.log.note(event)
+            return
         if isinstance(event, Landed):
             self.landings[event.vault_arn] = Landing(
                 event.vault_type, event.lock_state, event.key_arn
@@ -126,6 +141,7 @@ class MigrationState:
                 if self.failures:
                     self.failures.pop(i, None)
                 self._move(i, Status.COMPLETED)
+                self.log.completed(i, event.at)
             else:
                 self.failures[i] = Failure(event.state, event.message or "", event.at)
                 if event.retry:

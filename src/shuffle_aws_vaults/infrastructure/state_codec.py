@@ -9,6 +9,11 @@ changes: the identity, the generation, the plan id it belongs to, and every item
 per-item strings (job IDs, destination ARNs) are stored as one newline-joined string each, which
 encodes and decodes at C speed; a value that itself holds a newline falls back to a list.
 
+Runs are recorded too: a `B` line when a copy run begins (its version and command line) and an
+`F` line when it ends (its stop reason); the snapshot keeps them (`runs`) and the last hour's
+completions (`recent`) that status's rate needs. Both are additions: a journal or snapshot
+written before them loads with no runs, and the format versions stay as they were.
+
 A plan whose copies are sent with their own Lifecycle (the lifecycle flags) holds them as one
 more column, each distinct Lifecycle once; such a plan is version 2, so that a version that would
 send none refuses it. Plans without one stay version 1.
@@ -28,9 +33,20 @@ from operator import itemgetter
 from typing import Any
 
 from ..domain.copy_job import Lifecycle
-from ..domain.events import Event, Intent, JobEnded, Landed, Refused, Retried, Submitted
+from ..domain.events import (
+    Event,
+    Intent,
+    JobEnded,
+    Landed,
+    Refused,
+    Retried,
+    RunEnded,
+    RunStarted,
+    Submitted,
+)
 from ..domain.migration import Failure, Landing, MigrationState
 from ..domain.plan import PlanItem
+from ..domain.runs import Run
 from .gc_pause import collector_paused
 
 SNAPSHOT_FORMAT = "shuffle-aws-vaults-snapshot"
@@ -76,6 +92,10 @@ def encode_line(event: Event) -> str:
             f'["L",{quote(event.vault_arn)},{quote(event.vault_type)},'
             f"{_optional(event.lock_state)},{_optional(event.key_arn)},{event.at:.3f}]"
         )
+    if isinstance(event, RunStarted):
+        return f'["B",{event.at:.3f},{quote(event.version)},{quote(event.command)}]'
+    if isinstance(event, RunEnded):
+        return f'["F",{event.at:.3f},{quote(event.reason)},{event.completed:d}]'
     return f'["R",{event.i:d},{quote(event.code)},{quote(event.message)},{event.at:.3f}]'
 
 
@@ -96,6 +116,10 @@ def decode_event(row: Any) -> Event:
             return Retried(int(row[1]), float(row[2]))
         if kind == "L":
             return Landed(str(row[1]), str(row[2]), row[3], row[4], float(row[5]))
+        if kind == "B":
+            return RunStarted(float(row[1]), str(row[2]), str(row[3]))
+        if kind == "F":
+            return RunEnded(float(row[1]), str(row[2]), int(row[3]))
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise CodecError(f"malformed event {row!r}") from exc
     raise CodecError(f"unknown event {row!r}")
@@ -308,6 +332,9 @@ def encode_snapshot(
             [arn, landing.vault_type, landing.lock_state, landing.key_arn]
             for arn, landing in state.landings.items()
         ],
+        # Since runs were recorded (older snapshots have neither: no runs, no recent pace).
+        "runs": [run.row() for run in state.log.runs],
+        "recent": [[round(at, 3), i] for at, i in state.log.kept()],
     }
 
 
@@ -356,6 +383,8 @@ def decode_snapshot(doc: Any, load_plan: PlanLoader) -> tuple[dict[str, Any], Mi
             str(arn): Landing(str(kind), lock, key)
             for arn, kind, lock, key in doc.get("landings", [])
         }
+        state.log.runs = [Run.from_row(row) for row in doc.get("runs", [])]
+        state.log.recent.extend((float(at), int(i)) for at, i in doc.get("recent", []))
         state.recount()
         return dict(doc["identity"]), state, int(doc["generation"])
     except (KeyError, IndexError, TypeError, ValueError) as exc:

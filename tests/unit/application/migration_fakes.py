@@ -3,6 +3,7 @@ state store that keeps the state as its snapshot plus the events journalled sinc
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -126,6 +127,8 @@ def copy_of(state: MigrationState) -> MigrationState:
     twin.failures = dict(state.failures)
     twin.retired = {i: list(jobs) for i, jobs in state.retired.items()}
     twin.retries, twin.retried_failed = state.retries, state.retried_failed
+    twin.log.runs = [dataclasses.replace(run) for run in state.log.runs]
+    twin.log.recent.extend(state.log.recent)
     twin.recount()
     return twin
 

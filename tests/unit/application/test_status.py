@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from shuffle_aws_vaults.application.status import merge_reports
+from shuffle_aws_vaults.application.status import merge_reports, status_document
+from shuffle_aws_vaults.domain.migration import MigrationState
+
+NOW = datetime(2024, 5, 4, tzinfo=UTC)
+IDENTITY = {"source_account": "111111111111", "dest_account": "222222222222"}
 
 
 def doc(**given: Any) -> dict[str, Any]:
-    """A one-Region status document (as status_report.report makes it), zeros unless given."""
+    """A one-Region status document (as status_document makes it, of an empty plan), its
+    counts zeros unless given."""
+    empty = status_document(MigrationState([]), IDENTITY, None, now=NOW, path=Path("s.jsonl"))
     base: dict[str, Any] = {
+        **empty,
         "source_account": "111111111111",
         "dest_account": "222222222222",
         "vaults": ["a"],
@@ -32,6 +41,10 @@ def doc(**given: Any) -> dict[str, Any]:
         "failures": [],
     }
     return {**base, **given}
+
+
+def merge(east: dict[str, Any], west: dict[str, Any]) -> dict[str, Any]:
+    return merge_reports({"us-east-1": east, "eu-west-1": west}, now=NOW, path=Path("dir"))
 
 
 EAST = doc(
@@ -76,7 +89,7 @@ WEST = doc(
 
 
 def test_counts_are_summed_and_percent_done_is_recomputed_from_the_sums() -> None:
-    totals = merge_reports({"us-east-1": EAST, "eu-west-1": WEST})
+    totals = merge(EAST, WEST)
     assert totals["total_items"] == 120
     assert totals["completed"] == 69
     assert totals["failed"] == 5
@@ -93,7 +106,7 @@ def test_counts_are_summed_and_percent_done_is_recomputed_from_the_sums() -> Non
 
 
 def test_failure_causes_merge_most_first_and_examples_say_their_region() -> None:
-    totals = merge_reports({"us-east-1": EAST, "eu-west-1": WEST})
+    totals = merge(EAST, WEST)
     assert list(totals["failures_by_message"].items()) == [
         ("Internal: oops", 4),
         ("AccessDenied: no", 1),
@@ -108,20 +121,20 @@ def test_failure_causes_merge_most_first_and_examples_say_their_region() -> None
 
 
 def test_what_is_not_counted_is_shared_or_listed() -> None:
-    totals = merge_reports({"us-east-1": EAST, "eu-west-1": WEST})
+    totals = merge(EAST, WEST)
     assert totals["source_account"] == "111111111111"
     assert totals["vaults"] == ["a", "b"]
     assert totals["planned_at"] == "2024-05-01T00:00:00+00:00"  # the earliest plan
     assert totals["running"] == "pid 7 on host since 2024-05-03"
     other = doc(dest_account="333333333333", vaults="*")
-    mixed = merge_reports({"us-east-1": EAST, "eu-west-1": other})
+    mixed = merge(EAST, other)
     assert mixed["dest_account"] == ["222222222222", "333333333333"]
     assert mixed["vaults"] == "*"
     assert mixed["running"] is None
 
 
 def test_an_empty_plan_everywhere_is_done() -> None:
-    totals = merge_reports({"us-east-1": doc(), "eu-west-1": doc()})
+    totals = merge(doc(), doc())
     assert totals["total_items"] == 0 and totals["percent_done"] == 100.0
     assert totals["failures"] == [] and totals["failures_by_message"] == {}
 
