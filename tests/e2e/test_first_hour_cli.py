@@ -14,7 +14,7 @@ def test_a_mistyped_command_is_one_line_naming_the_closest_command() -> None:
     proc = run_process("cpy", "--vault", "x", timeout=60.0, env=clean_environ())
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
-        "error: shuffle-aws-vaults: unknown command cpy (did you mean copy?)"
+        "error: shuffle-aws-vaults: unknown command 'cpy' (did you mean copy?)"
     ]
     assert proc.stdout == ""
 

@@ -106,7 +106,7 @@ class Parser(argparse.ArgumentParser):
             hint = (
                 f" (did you mean {close[0]}?)" if close else f" (commands: {', '.join(commands)})"
             )
-            raise UsageError(f"{self.prog}: unknown command {value}{hint}")
+            raise UsageError(f"{self.prog}: unknown command {value!r}{hint}")
         super()._check_value(action, value)
 
     def parse_args(  # type: ignore[override]

@@ -38,14 +38,14 @@ def usage_of(name: str) -> str:
 def test_a_mistyped_command_is_named_with_the_closest_command() -> None:
     with pytest.raises(UsageError) as refused:
         build_parser().parse_args(["cpy", *ACCOUNTS])
-    assert str(refused.value) == "shuffle-aws-vaults: unknown command cpy (did you mean copy?)"
+    assert str(refused.value) == "shuffle-aws-vaults: unknown command 'cpy' (did you mean copy?)"
 
 
 def test_a_command_like_none_lists_the_commands() -> None:
     with pytest.raises(UsageError) as refused:
         build_parser().parse_args(["zzzz"])
     message = str(refused.value)
-    assert "unknown command zzzz (commands: list, filter, copy," in message
+    assert "unknown command 'zzzz' (commands: list, filter, copy," in message
     assert "\n" not in message
 
 
