@@ -163,12 +163,7 @@ class CompositeJobs:
             parent.planned_category = CATEGORY_INVALID
             return False
         source = world._source_of(parent)
-        lifecycle = parent.lifecycle
-        delete_after = source.delete_after_days if source else None
-        cold_after = source.cold_after_days if source else None
-        if lifecycle is not None:
-            delete_after = lifecycle.get("DeleteAfterDays")
-            cold_after = lifecycle.get("MoveToColdStorageAfterDays")
+        delete_after, cold_after = world.copy_lifecycle(parent, source)
         copy = StoredRecoveryPoint(
             seq=world.next_seq(),
             arn=self.copy_arn[parent.copy_job_id],

@@ -431,6 +431,21 @@ class SandboxWorld:
             return False
         return allows(self.policies.get((dest_account, region, name)), account)
 
+    @staticmethod
+    def copy_lifecycle(
+        job: CopyJob, source: StoredRecoveryPoint | None
+    ) -> tuple[int | None, int | None]:
+        """(DeleteAfterDays, MoveToColdStorageAfterDays) of the copy `job` lands: its own
+        Lifecycle's when it was sent one, else its source's (AWS's rule)."""
+        if job.lifecycle is not None:
+            return (
+                job.lifecycle.get("DeleteAfterDays"),
+                job.lifecycle.get("MoveToColdStorageAfterDays"),
+            )
+        if source is None:
+            return None, None
+        return source.delete_after_days, source.cold_after_days
+
     def job_record(
         self,
         account: str,
@@ -592,12 +607,7 @@ class SandboxWorld:
             self._end_job(job, at, "FAILED")
             return
         source = self._source_of(job)
-        lifecycle = job.lifecycle
-        delete_after = source.delete_after_days if source else None
-        cold_after = source.cold_after_days if source else None
-        if lifecycle is not None:
-            delete_after = lifecycle.get("DeleteAfterDays")
-            cold_after = lifecycle.get("MoveToColdStorageAfterDays")
+        delete_after, cold_after = self.copy_lifecycle(job, source)
         native = recovery_point_arn(
             self.rng,
             job.resource_type,
